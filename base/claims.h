@@ -1,0 +1,84 @@
+/*
+ * claims.h - the normalised claims every credential format fills.
+ *
+ * The X.509, JWT and CWT parsers each produce one ocv_claims; the later
+ * pipeline stages (time, revocation, policy) read only this struct and so
+ * never care which format arrived. Fixed-size fields: no heap, no owner.
+ * A value that does not fit its field is TOO_LARGE at parse time, never
+ * truncated.
+ *
+ * Until the signature stage passes, every field is "claimed": read from
+ * bytes nobody has vouched for yet.
+ */
+#ifndef OCV_BASE_CLAIMS_H
+#define OCV_BASE_CLAIMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ocv.h"
+
+#define OCV_MAX_ISSUER_BYTES 512
+#define OCV_MAX_KEY_ID_BYTES 256
+#define OCV_MAX_TOKEN_ID_BYTES 256
+#define OCV_MAX_SERIAL_BYTES 20 /* RFC 5280 §4.1.2.2: at most 20 octets */
+#define OCV_MAX_AUDIENCES 8
+#define OCV_MAX_AUDIENCE_BYTES 256
+#define OCV_MAX_PURPOSES 16
+#define OCV_MAX_PURPOSE_BYTES 128
+
+/* Signature algorithms, one id for JOSE, COSE and X.509 alike. */
+typedef enum ocv_alg {
+    OCV_ALG_NONE = 0, /* unknown or not yet read */
+    OCV_ALG_ES256,
+    OCV_ALG_ES384,
+    OCV_ALG_ES512,
+    OCV_ALG_RS256,
+    OCV_ALG_RS384,
+    OCV_ALG_RS512,
+    OCV_ALG_PS256,
+    OCV_ALG_PS384,
+    OCV_ALG_PS512,
+    OCV_ALG_EDDSA
+} ocv_alg;
+
+typedef struct ocv_claims {
+    ocv_credential_type type;
+    ocv_alg alg;
+
+    /* X.509: issuer DN as text; tokens: iss. */
+    char issuer[OCV_MAX_ISSUER_BYTES + 1];
+    /* The workload identity: the URI SAN, or sub. */
+    char subject[OCV_MAX_IDENTITY_BYTES + 1];
+    /* Tokens: kid from the header; X.509: empty. */
+    char key_id[OCV_MAX_KEY_ID_BYTES + 1];
+    /* Tokens: jti / cti (cti as lower-case hex). */
+    char token_id[OCV_MAX_TOKEN_ID_BYTES + 1];
+    /* X.509: the serial number as the DER integer's content bytes. */
+    uint8_t serial[OCV_MAX_SERIAL_BYTES];
+    size_t serial_len;
+
+    /* Validity; a has_ flag says whether the claim was present. */
+    int64_t issued_at;  /* iat; X.509: notBefore */
+    int64_t not_before; /* nbf; X.509: notBefore */
+    int64_t expires_at; /* exp; X.509: notAfter */
+    int has_issued_at, has_not_before, has_expires_at;
+
+    char audiences[OCV_MAX_AUDIENCES][OCV_MAX_AUDIENCE_BYTES + 1];
+    size_t audience_count;
+    char purposes[OCV_MAX_PURPOSES][OCV_MAX_PURPOSE_BYTES + 1];
+    size_t purpose_count;
+
+    /* Proof of possession (RFC 7800 cnf): x5t#S256 and jkt thumbprints. */
+    uint8_t cnf_x5t_s256[32];
+    int has_cnf_x5t_s256;
+    uint8_t cnf_jkt[32];
+    int has_cnf_jkt;
+} ocv_claims;
+
+void ocv_claims_init(ocv_claims *claims);
+
+/* The JOSE name of an algorithm ("ES256"), or "none". */
+const char *ocv_alg_name(ocv_alg alg);
+
+#endif

@@ -1,0 +1,134 @@
+#include "util.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <mbedtls/sha256.h>
+
+void ocv_errf(char *err, size_t err_len, const char *fmt, ...)
+{
+    if (err == NULL || err_len == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+}
+
+void ocv_zeroize(void *p, size_t len)
+{
+    volatile uint8_t *v = p;
+    while (len-- > 0)
+        *v++ = 0;
+}
+
+int ocv_ct_eq(const void *a, const void *b, size_t len)
+{
+    const volatile uint8_t *x = a, *y = b;
+    uint8_t diff = 0;
+    for (size_t i = 0; i < len; i++)
+        diff |= (uint8_t)(x[i] ^ y[i]);
+    return diff == 0;
+}
+
+void ocv_hex_encode(const uint8_t *in, size_t len, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * len] = 0;
+}
+
+int ocv_sha256(const uint8_t *in, size_t len, uint8_t out[32])
+{
+    return mbedtls_sha256_ret(in, len, out, 0) == 0 ? 0 : -1;
+}
+
+static int parse_digits(const char **text, int64_t *out)
+{
+    const char *s = *text;
+    int64_t v = 0;
+    if (*s < '0' || *s > '9')
+        return -1;
+    while (*s >= '0' && *s <= '9') {
+        int d = *s - '0';
+        if (v > (INT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+        s++;
+    }
+    *text = s;
+    *out = v;
+    return 0;
+}
+
+int ocv_parse_int64(const char *text, int64_t *out)
+{
+    if (text == NULL)
+        return -1;
+    int64_t v;
+    if (parse_digits(&text, &v) != 0 || *text != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int ocv_parse_duration(const char *text, int64_t *seconds)
+{
+    if (text == NULL)
+        return -1;
+    int64_t count;
+    if (parse_digits(&text, &count) != 0)
+        return -1;
+    int64_t unit;
+    switch (*text) {
+    case 0:
+        unit = 1;
+        break;
+    case 's':
+        unit = 1;
+        text++;
+        break;
+    case 'm':
+        unit = 60;
+        text++;
+        break;
+    case 'h':
+        unit = 3600;
+        text++;
+        break;
+    case 'd':
+        unit = 86400;
+        text++;
+        break;
+    default:
+        return -1;
+    }
+    if (*text != 0 || count > INT64_MAX / unit)
+        return -1;
+    *seconds = count * unit;
+    return 0;
+}
+
+int ocv_strlcpy(char *dst, const char *src, size_t dst_len)
+{
+    if (dst_len == 0)
+        return 1;
+    size_t n = strlen(src);
+    int truncated = n >= dst_len;
+    if (truncated)
+        n = dst_len - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+    return truncated;
+}
+
+int64_t ocv_now(void)
+{
+    return (int64_t)time(NULL);
+}

@@ -1,0 +1,190 @@
+/*
+ * ocv.h - the public interface of libocv, the offline credential verifier.
+ *
+ * What it does: decides, without any network access, whether a credential
+ * (an X.509 workload certificate chain today; JWT and CWT tokens as they
+ * land) grants authority. A decision is allow or deny with exactly one
+ * stable reason code (ocv_reason), the workload identity, the matched policy
+ * rule and a human detail line; on request, the list of checks that ran.
+ *
+ * What it does not do: fetch anything (no OCSP, no AIA, no key discovery),
+ * trust a signature alone, or fall back silently. Every opt-out
+ * (no_policy, an identity fallback) is off by default and recorded in the
+ * decision it affects.
+ *
+ * Ownership: ocv_open returns a context the caller frees with ocv_close.
+ * Requests borrow their byte buffers for the duration of ocv_check only.
+ * Decisions are plain values (fixed-size arrays, no heap), so they need no
+ * free and can be copied.
+ *
+ * Thread safety: ocv_check may be called from any number of threads at once
+ * on one context. ocv_reload may run concurrently with ocv_check: a check
+ * that started before the swap finishes under the old configuration.
+ * ocv_close must not race with any other call on the same context.
+ */
+#ifndef OCV_H
+#define OCV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ocv_reasons.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define OCV_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define OCV_MUST_CHECK
+#endif
+
+#define OCV_VERSION "0.1.0"
+
+/* Reason codes: generated from OCV_REASON_LIST, numbers are stable. */
+typedef enum ocv_reason {
+#define OCV_REASON_ENUM(name, number, text, meaning) name = number,
+    OCV_REASON_LIST(OCV_REASON_ENUM)
+#undef OCV_REASON_ENUM
+} ocv_reason;
+
+/* "OK", "REVOKED", ...; "UNKNOWN" for a number outside the list. */
+const char *ocv_reason_name(ocv_reason reason);
+/* One line for humans: "the credential is revoked". */
+const char *ocv_reason_meaning(ocv_reason reason);
+/* Parses "REVOKED" back into OCV_REVOKED; returns -1 for an unknown name. */
+int ocv_reason_from_name(const char *name);
+
+/* Which key purpose (X.509 extendedKeyUsage) a workload leaf must carry
+ * when it has an EKU extension at all. */
+typedef enum ocv_eku {
+    OCV_EKU_CLIENT_AUTH = 0, /* default: workloads authenticate as clients */
+    OCV_EKU_SERVER_AUTH = 1,
+    OCV_EKU_ANY = 2
+} ocv_eku;
+
+/* Where the workload identity may come from when the leaf has no URI SAN.
+ * The SPIFFE rule (exactly one URI SAN) is the only default. */
+enum {
+    OCV_IDENTITY_URI_ONLY = 0,
+    OCV_IDENTITY_FALLBACK_DNS = 1 << 0,
+    OCV_IDENTITY_FALLBACK_CN = 1 << 1
+};
+
+#define OCV_MAX_CRL_FILES 32
+
+/*
+ * Configuration. Paths are read during ocv_open/ocv_reload only; the
+ * struct and its strings may be freed as soon as that call returns.
+ * Initialise with ocv_config_init, then set what you need.
+ */
+typedef struct ocv_config {
+    const char *anchors_path;             /* PEM bundle of trust anchors */
+    const char *jwks_path;                /* reserved for tokens */
+    const char *cose_keys_path;           /* reserved for tokens */
+    const char *crl_paths[OCV_MAX_CRL_FILES];
+    size_t crl_count;
+    const char *db_path;                  /* reserved for the revocation store */
+    const char *policy_path;              /* reserved for the policy engine */
+    int no_policy;                        /* 1: check the credential alone */
+    int64_t clock_skew_seconds;           /* default 60 */
+    ocv_eku leaf_eku;                     /* default OCV_EKU_CLIENT_AUTH */
+    unsigned identity_fallback;           /* OCV_IDENTITY_* bits, default none */
+} ocv_config;
+
+void ocv_config_init(ocv_config *config);
+
+typedef enum ocv_credential_type {
+    OCV_CREDENTIAL_AUTO = 0, /* sniff the bytes */
+    OCV_CREDENTIAL_X509 = 1,
+    OCV_CREDENTIAL_JWT = 2,
+    OCV_CREDENTIAL_CWT = 3
+} ocv_credential_type;
+
+/* One request. Every pointer is borrowed for the call only. */
+typedef struct ocv_request {
+    ocv_credential_type type;
+    const uint8_t *credential;   /* leaf certificate (PEM or DER) or token */
+    size_t credential_len;
+    const uint8_t *chain;        /* intermediates, PEM or concatenated DER */
+    size_t chain_len;
+    const char *purpose;         /* what the credential is used for */
+    const char *audience;        /* this service */
+    const uint8_t *peer_cert;    /* for proof of possession */
+    size_t peer_cert_len;
+    int64_t at;                  /* evaluation time, UNIX seconds */
+    int has_at;                  /* 0: use the system clock */
+    int explain;                 /* 1: fill decision.checks */
+} ocv_request;
+
+void ocv_request_init(ocv_request *request);
+
+#define OCV_MAX_IDENTITY_BYTES 2048 /* SPIFFE IDs are at most 2048 bytes */
+#define OCV_MAX_RULE_ID_BYTES 128
+#define OCV_MAX_DETAIL_BYTES 512
+#define OCV_MAX_CHECKS 16
+
+typedef enum ocv_check_outcome {
+    OCV_CHECK_PASS = 0,
+    OCV_CHECK_FAIL = 1,
+    OCV_CHECK_SKIPPED = 2 /* not run: an earlier check denied, or opted out */
+} ocv_check_outcome;
+
+typedef struct ocv_check_entry {
+    const char *name;              /* static: "parse", "time", ... */
+    ocv_check_outcome outcome;
+    ocv_reason reason;
+    char detail[160];
+} ocv_check_entry;
+
+typedef struct ocv_decision {
+    int allow;                     /* 1 only when reason is OCV_OK */
+    ocv_reason reason;
+    char subject[OCV_MAX_IDENTITY_BYTES + 1]; /* workload identity, or "" */
+    int subject_verified;          /* 0: read from bytes not yet verified */
+    char rule[OCV_MAX_RULE_ID_BYTES + 1];     /* matched rule id, or "" */
+    char detail[OCV_MAX_DETAIL_BYTES];
+    int policy_skipped;            /* 1: no_policy was in force */
+    int64_t evaluated_at;          /* the time the decision used */
+    size_t check_count;
+    ocv_check_entry checks[OCV_MAX_CHECKS];
+} ocv_decision;
+
+typedef struct ocv_ctx ocv_ctx;
+
+/*
+ * Opens a verifier from a config struct. On success *out owns the context.
+ * On failure *out is NULL, the reason is OCV_CONFIG_INVALID (or
+ * OCV_TOO_LARGE, OCV_INTERNAL_ERROR) and err (if not NULL) holds a
+ * message naming the file and what is wrong.
+ */
+OCV_MUST_CHECK ocv_reason ocv_open(ocv_ctx **out, const ocv_config *config,
+                                   char *err, size_t err_len);
+
+/* Opens a verifier from a JSON configuration file (docs/config.md). */
+OCV_MUST_CHECK ocv_reason ocv_open_file(ocv_ctx **out, const char *config_path,
+                                        char *err, size_t err_len);
+
+/* Loads a new configuration and swaps it in atomically. On failure the old
+ * configuration stays in force and err says why. */
+OCV_MUST_CHECK ocv_reason ocv_reload(ocv_ctx *ctx, const ocv_config *config,
+                                     char *err, size_t err_len);
+
+/*
+ * Decides one request. Always fills *decision, also on error: anything
+ * but OCV_OK is a deny. Returns decision->reason.
+ */
+OCV_MUST_CHECK ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *request,
+                                    ocv_decision *decision);
+
+/* Frees the context; NULL is fine. */
+void ocv_close(ocv_ctx *ctx);
+
+const char *ocv_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

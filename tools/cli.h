@@ -1,0 +1,26 @@
+/*
+ * cli.h - what the ocv subcommands share: exit codes, the command table,
+ * and small helpers for reading options.
+ */
+#ifndef OCV_TOOLS_CLI_H
+#define OCV_TOOLS_CLI_H
+
+#include <stdint.h>
+
+enum {
+    OCV_EXIT_ALLOW = 0, /* allow, or the command succeeded */
+    OCV_EXIT_DENY = 1,  /* deny, or a refusal / finding */
+    OCV_EXIT_USAGE = 2  /* usage or configuration error */
+};
+
+int ocv_cmd_verify(int argc, char **argv);
+int ocv_cmd_keygen(int argc, char **argv);
+int ocv_cmd_mint(int argc, char **argv);
+
+/* Prints "ocv: <message>" to stderr and returns OCV_EXIT_USAGE. */
+int ocv_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses --at style UNIX seconds; 0 on success. */
+int ocv_cli_parse_time(const char *text, int64_t *out);
+
+#endif
