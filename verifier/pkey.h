@@ -1,0 +1,84 @@
+/*
+ * pkey.h - public and private keys in PEM files, for every key type ocv
+ * uses: EC P-256 / P-384 / P-521 and RSA (through mbedtls) and Ed25519
+ * (through libsodium; mbedtls 2.28 has no EdDSA).
+ *
+ * Accepted files, as openssl writes them: public keys as
+ * SubjectPublicKeyInfo ("PUBLIC KEY"); private keys as PKCS#8
+ * ("PRIVATE KEY"), SEC1 ("EC PRIVATE KEY") or PKCS#1 ("RSA PRIVATE KEY").
+ * Encrypted private keys are refused. RSA keys under 2048 bits are refused
+ * unless allow_weak is set (test fixtures only).
+ *
+ * Ownership: an ocv_pkey owns its key material; ocv_pkey_free zeroises it
+ * and leaves the struct reusable. Not thread-safe for writes; a loaded
+ * public key may be read by many threads once ocv_pkey_precompute ran.
+ */
+#ifndef OCV_VERIFIER_PKEY_H
+#define OCV_VERIFIER_PKEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/pk.h>
+
+#include "base/buf.h"
+#include "ocv.h"
+
+typedef enum ocv_key_type {
+    OCV_KEY_NONE = 0,
+    OCV_KEY_EC_P256,
+    OCV_KEY_EC_P384,
+    OCV_KEY_EC_P521,
+    OCV_KEY_RSA,
+    OCV_KEY_ED25519
+} ocv_key_type;
+
+typedef struct ocv_pkey {
+    ocv_key_type type;
+    int has_private;
+    mbedtls_pk_context pk;   /* EC and RSA keys */
+    uint8_t ed25519_pub[32]; /* Ed25519 public key */
+    uint8_t ed25519_sk[64];  /* Ed25519 libsodium secret key (seed||pub) */
+} ocv_pkey;
+
+void ocv_pkey_init(ocv_pkey *key);
+void ocv_pkey_free(ocv_pkey *key);
+
+/* "ec-p256", "ec-p384", "ec-p521", "rsa", "ed25519". */
+const char *ocv_key_type_name(ocv_key_type type);
+
+/*
+ * Parses a PEM (or DER) key. want_private selects private-key formats.
+ * Reasons: OCV_OK; OCV_MALFORMED (not a key, wrong kind, encrypted);
+ * OCV_ALG_NOT_ALLOWED (unsupported curve or RSA under 2048 bits without
+ * allow_weak); OCV_INTERNAL_ERROR. err says what is wrong.
+ */
+OCV_MUST_CHECK ocv_reason ocv_pkey_parse(const uint8_t *data, size_t len, int want_private,
+                                         int allow_weak, ocv_pkey *out, char *err,
+                                         size_t err_len);
+
+/* ocv_file_read + ocv_pkey_parse; err names the file. */
+OCV_MUST_CHECK ocv_reason ocv_pkey_load_file(const char *path, int want_private,
+                                             int allow_weak, ocv_pkey *out, char *err,
+                                             size_t err_len);
+
+/* Generates a key: type EC_* / ED25519 (bits ignored) or RSA (bits). */
+OCV_MUST_CHECK ocv_reason ocv_pkey_generate(ocv_key_type type, unsigned rsa_bits,
+                                            ocv_pkey *out);
+
+/* PEM writers: PKCS#8 private key, SubjectPublicKeyInfo public key. */
+OCV_MUST_CHECK ocv_reason ocv_pkey_write_private_pem(const ocv_pkey *key, ocv_bytes *out);
+OCV_MUST_CHECK ocv_reason ocv_pkey_write_public_pem(const ocv_pkey *key, ocv_bytes *out);
+
+/* DER SubjectPublicKeyInfo, and its SHA-256 (the key's stable id). */
+OCV_MUST_CHECK ocv_reason ocv_pkey_public_der(const ocv_pkey *key, ocv_bytes *out);
+OCV_MUST_CHECK ocv_reason ocv_pkey_spki_sha256(const ocv_pkey *key, uint8_t out[32]);
+
+/*
+ * Runs the lazy precomputations mbedtls caches inside a key context (the
+ * EC comb table for the generator, the RSA Montgomery constant) so that
+ * later verifications only read the context and may run in parallel.
+ */
+OCV_MUST_CHECK ocv_reason ocv_pk_precompute(mbedtls_pk_context *pk);
+
+#endif
