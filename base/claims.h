@@ -69,6 +69,13 @@ typedef struct ocv_claims {
     char purposes[OCV_MAX_PURPOSES][OCV_MAX_PURPOSE_BYTES + 1];
     size_t purpose_count;
 
+    /* X.509: SHA-256 (hex) of the issuing CA's SubjectPublicKeyInfo, which
+     * names the issuer for revocation entries; and of the trust anchor the
+     * chain ends at, with the anchor's subject DN, which policy rules name. */
+    char issuer_key_sha256[65];
+    char anchor_key_sha256[65];
+    char anchor_name[OCV_MAX_ISSUER_BYTES + 1];
+
     /* Proof of possession (RFC 7800 cnf): x5t#S256 and jkt thumbprints. */
     uint8_t cnf_x5t_s256[32];
     int has_cnf_x5t_s256;
