@@ -1,0 +1,336 @@
+/*
+ * pipeline.c - ocv_open / ocv_check / ocv_reload / ocv_close.
+ *
+ * Implementation notes
+ *
+ * State and reload: everything loaded from configuration (anchors, CRLs,
+ * options) lives in one immutable, reference-counted ocv_state. A check
+ * takes a reference under the context mutex and drops it when done;
+ * ocv_reload builds a complete new state first and only then swaps the
+ * pointer, so a check in flight finishes under the state it started with
+ * and a failed reload changes nothing. The mutex guards only the pointer
+ * swap and the count, never a verification.
+ *
+ * The pipeline (design.md): parse -> time -> revocation -> signature ->
+ * policy. For X.509 the revocation stage runs after the chain stage:
+ * which CRL applies, and whether its signature is good, depends on the
+ * verified issuer, so checking it first would mean trusting an unverified
+ * issuer. Each stage returns a reason; the decision starts as
+ * INTERNAL_ERROR and only a run in which every stage passed allows.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/claims.h"
+#include "base/limits.h"
+#include "base/util.h"
+#include "decision/stages.h"
+#include "ocv.h"
+#include "verifier/x509.h"
+
+struct ocv_ctx {
+    pthread_mutex_t lock;
+    ocv_state *state;
+};
+
+void ocv_config_init(ocv_config *config)
+{
+    memset(config, 0, sizeof(*config));
+    config->clock_skew_seconds = 60;
+    config->leaf_eku = OCV_EKU_CLIENT_AUTH;
+    config->identity_fallback = OCV_IDENTITY_URI_ONLY;
+}
+
+void ocv_request_init(ocv_request *request)
+{
+    memset(request, 0, sizeof(*request));
+}
+
+static void state_free(ocv_state *st)
+{
+    if (st == NULL)
+        return;
+    ocv_x509_anchors_free(&st->anchors);
+    ocv_x509_crls_free(&st->crls);
+    free(st);
+}
+
+static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *err,
+                             size_t err_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    *out = NULL;
+    if (config == NULL) {
+        ocv_errf(err, err_len, "no configuration given");
+        return OCV_CONFIG_INVALID;
+    }
+    if (config->clock_skew_seconds < 0 || config->clock_skew_seconds > 3600) {
+        ocv_errf(err, err_len, "clock skew must be between 0 and 3600 seconds");
+        return OCV_CONFIG_INVALID;
+    }
+    if (config->crl_count > OCV_MAX_CRL_FILES) {
+        ocv_errf(err, err_len, "more than %d CRL files", OCV_MAX_CRL_FILES);
+        return OCV_CONFIG_INVALID;
+    }
+    ocv_state *st = calloc(1, sizeof(*st));
+    if (st == NULL)
+        return OCV_INTERNAL_ERROR;
+    atomic_init(&st->refs, 1);
+    ocv_x509_anchors_init(&st->anchors);
+    ocv_x509_crls_init(&st->crls);
+    st->skew = config->clock_skew_seconds;
+    st->leaf_eku = config->leaf_eku;
+    st->identity_fallback = config->identity_fallback;
+    st->no_policy = config->no_policy != 0;
+    st->has_policy_path = config->policy_path != NULL && config->policy_path[0] != 0;
+    if (config->anchors_path != NULL) {
+        r = ocv_x509_anchors_load(&st->anchors, config->anchors_path, err, err_len);
+        if (r != OCV_OK)
+            goto fail;
+    }
+    for (size_t i = 0; i < config->crl_count; i++) {
+        r = ocv_x509_crls_load(&st->crls, config->crl_paths[i], err, err_len);
+        if (r != OCV_OK)
+            goto fail;
+    }
+    *out = st;
+    return OCV_OK;
+fail:
+    state_free(st);
+    return r;
+}
+
+static ocv_state *state_acquire(ocv_ctx *ctx)
+{
+    pthread_mutex_lock(&ctx->lock);
+    ocv_state *st = ctx->state;
+    atomic_fetch_add(&st->refs, 1);
+    pthread_mutex_unlock(&ctx->lock);
+    return st;
+}
+
+static void state_release(ocv_state *st)
+{
+    if (atomic_fetch_sub(&st->refs, 1) == 1)
+        state_free(st);
+}
+
+ocv_reason ocv_open(ocv_ctx **out, const ocv_config *config, char *err, size_t err_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    if (out == NULL)
+        return OCV_INTERNAL_ERROR;
+    *out = NULL;
+    ocv_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (ctx == NULL)
+        return OCV_INTERNAL_ERROR;
+    if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
+        free(ctx);
+        return OCV_INTERNAL_ERROR;
+    }
+    r = state_load(config, &ctx->state, err, err_len);
+    if (r != OCV_OK) {
+        pthread_mutex_destroy(&ctx->lock);
+        free(ctx);
+        return r;
+    }
+    *out = ctx;
+    return OCV_OK;
+}
+
+ocv_reason ocv_reload(ocv_ctx *ctx, const ocv_config *config, char *err, size_t err_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    if (ctx == NULL)
+        return OCV_INTERNAL_ERROR;
+    ocv_state *fresh = NULL;
+    r = state_load(config, &fresh, err, err_len);
+    if (r != OCV_OK)
+        return r;
+    pthread_mutex_lock(&ctx->lock);
+    ocv_state *old = ctx->state;
+    ctx->state = fresh;
+    pthread_mutex_unlock(&ctx->lock);
+    state_release(old);
+    return OCV_OK;
+}
+
+void ocv_close(ocv_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    state_release(ctx->state);
+    pthread_mutex_destroy(&ctx->lock);
+    free(ctx);
+}
+
+/* ---- one decision -------------------------------------------------- */
+
+static void record(ocv_decision *d, int explain, const char *name, ocv_check_outcome outcome,
+                   ocv_reason reason, const char *detail)
+{
+    if (!explain || d->check_count >= OCV_MAX_CHECKS)
+        return;
+    ocv_check_entry *e = &d->checks[d->check_count++];
+    e->name = name;
+    e->outcome = outcome;
+    e->reason = reason;
+    ocv_strlcpy(e->detail, detail, sizeof(e->detail));
+}
+
+/* Records a stage's outcome; returns 1 when the pipeline may go on. */
+static int stage_done(ocv_decision *d, int explain, const char *name, ocv_reason r,
+                      const char *detail)
+{
+    if (r == OCV_OK) {
+        record(d, explain, name, OCV_CHECK_PASS, r, detail);
+        return 1;
+    }
+    record(d, explain, name, OCV_CHECK_FAIL, r, detail);
+    d->reason = r;
+    ocv_strlcpy(d->detail, detail[0] ? detail : ocv_reason_meaning(r), sizeof(d->detail));
+    return 0;
+}
+
+static void skip_rest(ocv_decision *d, int explain, const char *const *names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        record(d, explain, names[i], OCV_CHECK_SKIPPED, OCV_OK, "not run: an earlier check denied");
+}
+
+static ocv_reason policy_stage(const ocv_state *st, ocv_decision *d, char *detail,
+                               size_t detail_len)
+{
+    if (st->no_policy) {
+        d->policy_skipped = 1;
+        ocv_errf(detail, detail_len, "no_policy: the credential was checked alone");
+        return OCV_OK;
+    }
+    if (!st->has_policy_path)
+        ocv_errf(detail, detail_len, "no policy is configured (use a policy, or --no-policy)");
+    else
+        ocv_errf(detail, detail_len, "policy evaluation is not available in this build");
+    return OCV_POLICY_MISSING;
+}
+
+static const char *const X509_STAGES[] = {"parse", "time", "signature", "revocation", "policy"};
+#define X509_STAGE_COUNT (sizeof(X509_STAGES) / sizeof(X509_STAGES[0]))
+
+static void run_x509(const ocv_state *st, const ocv_request *req, int64_t at, ocv_decision *d)
+{
+    int ex = req->explain;
+    char detail[OCV_MAX_DETAIL_BYTES] = "";
+    ocv_claims *claims = calloc(1, sizeof(*claims));
+    ocv_x509_chain chain;
+    ocv_x509_chain_init(&chain);
+    size_t stage = 0;
+    if (claims == NULL) {
+        stage_done(d, ex, "parse", OCV_INTERNAL_ERROR, "out of memory");
+        goto out;
+    }
+    ocv_x509_options opt = {at, st->skew, st->leaf_eku, st->identity_fallback};
+
+    ocv_reason r = ocv_x509_parse(req->credential, req->credential_len, req->chain,
+                                  req->chain_len, &opt, &chain, claims, detail, sizeof(detail));
+    if (r == OCV_OK)
+        ocv_errf(detail, sizeof(detail), "X.509 chain of %zu certificate(s)", chain.count);
+    if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
+        goto out;
+    ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
+
+    detail[0] = 0;
+    r = ocv_stage_time(claims, at, st->skew, detail, sizeof(detail));
+    if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
+        goto out;
+
+    detail[0] = 0;
+    r = ocv_x509_verify_chain(&chain, &st->anchors, &opt, claims, detail, sizeof(detail));
+    if (r == OCV_OK) {
+        d->subject_verified = 1;
+        ocv_errf(detail, sizeof(detail), "chain verified to anchor '%s'", claims->anchor_name);
+    }
+    if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
+        goto out;
+
+    detail[0] = 0;
+    r = ocv_x509_check_crls(&chain, &st->crls, &opt, detail, sizeof(detail));
+    if (r == OCV_OK)
+        ocv_strlcpy(detail, st->crls.count ? "not listed on a current CRL"
+                                           : "no revocation source configured",
+                    sizeof(detail));
+    if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
+        goto out;
+
+    detail[0] = 0;
+    r = policy_stage(st, d, detail, sizeof(detail));
+    if (d->policy_skipped)
+        record(d, ex, X509_STAGES[stage++], OCV_CHECK_SKIPPED, r, detail);
+    else if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
+        goto out;
+
+    d->reason = OCV_OK;
+    d->allow = 1;
+    ocv_strlcpy(d->detail, d->policy_skipped ? "credential valid (policy not applied: no_policy)"
+                                              : "credential valid and allowed by policy",
+                sizeof(d->detail));
+out:
+    skip_rest(d, ex, X509_STAGES + stage, X509_STAGE_COUNT - stage);
+    ocv_x509_chain_free(&chain);
+    free(claims);
+}
+
+static void decision_init(ocv_decision *d, int64_t at)
+{
+    memset(d, 0, sizeof(*d));
+    d->allow = 0;
+    d->reason = OCV_INTERNAL_ERROR;
+    d->evaluated_at = at;
+}
+
+ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)
+{
+    if (d == NULL)
+        return OCV_INTERNAL_ERROR;
+    int64_t at = (req != NULL && req->has_at) ? req->at : ocv_now();
+    decision_init(d, at);
+    if (ctx == NULL || req == NULL) {
+        ocv_strlcpy(d->detail, "no verifier context or request", sizeof(d->detail));
+        return d->reason;
+    }
+    if (req->credential == NULL || req->credential_len == 0) {
+        d->reason = OCV_MALFORMED;
+        ocv_strlcpy(d->detail, "empty credential", sizeof(d->detail));
+        record(d, req->explain, "parse", OCV_CHECK_FAIL, d->reason, d->detail);
+        return d->reason;
+    }
+    if (req->credential_len > OCV_MAX_CREDENTIAL_BYTES ||
+        req->chain_len > OCV_MAX_CREDENTIAL_BYTES - req->credential_len) {
+        d->reason = OCV_TOO_LARGE;
+        ocv_errf(d->detail, sizeof(d->detail), "credential and chain exceed %u bytes",
+                 OCV_MAX_CREDENTIAL_BYTES);
+        record(d, req->explain, "parse", OCV_CHECK_FAIL, d->reason, d->detail);
+        return d->reason;
+    }
+    ocv_state *st = state_acquire(ctx);
+    ocv_credential_type type = req->type;
+    if (type == OCV_CREDENTIAL_AUTO && ocv_x509_sniff(req->credential, req->credential_len))
+        type = OCV_CREDENTIAL_X509;
+    switch (type) {
+    case OCV_CREDENTIAL_X509:
+        run_x509(st, req, at, d);
+        break;
+    case OCV_CREDENTIAL_AUTO:
+    case OCV_CREDENTIAL_JWT:
+    case OCV_CREDENTIAL_CWT:
+        d->reason = OCV_UNSUPPORTED_FORMAT;
+        ocv_strlcpy(d->detail, "not a credential format this build accepts", sizeof(d->detail));
+        record(d, req->explain, "parse", OCV_CHECK_FAIL, d->reason, d->detail);
+        break;
+    }
+    state_release(st);
+    if (d->reason != OCV_OK)
+        d->allow = 0;
+    return d->reason;
+}

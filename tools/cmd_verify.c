@@ -1,0 +1,344 @@
+/*
+ * cmd_verify.c - `ocv verify`: one request, one decision.
+ *
+ * Exit codes: 0 allow, 1 deny, 2 usage or configuration error. A
+ * credential file that is too large or unreadable as a credential is a
+ * deny with a reason (the request was made and refused); a trust file
+ * that cannot be loaded is a configuration error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/buf.h"
+#include "base/limits.h"
+#include "base/util.h"
+#include "cli.h"
+#include "decision/stages.h"
+#include "ocv.h"
+
+static const char VERIFY_USAGE[] =
+    "usage: ocv verify (--cert LEAF [--chain INTERMEDIATES] | --token FILE|-)\n"
+    "                  [--anchors ROOTS] [--crl CRL]... [--no-policy | --policy FILE]\n"
+    "                  [--purpose P] [--audience A] [--at UNIX_SECONDS]\n"
+    "                  [--skew SECONDS] [--eku client|server|any]\n"
+    "                  [--identity-fallback dns|cn|dns,cn] [--json] [--explain]\n"
+    "\n"
+    "Decides whether a credential grants authority, offline. A sound signature is\n"
+    "necessary, never sufficient: the chain, its validity at the evaluation time,\n"
+    "revocation and the policy must all agree.\n"
+    "\n"
+    "  --cert F        workload certificate, PEM or DER (may also hold intermediates)\n"
+    "  --chain F       intermediate certificates, PEM or DER, any order\n"
+    "  --token F|-     a JWT or CWT (not in this build yet: UNSUPPORTED_FORMAT)\n"
+    "  --anchors F     PEM bundle of trust anchors (root CAs)\n"
+    "  --crl F         a CRL (PEM or DER) to check the chain against; repeatable.\n"
+    "                  With any CRL loaded, the leaf's issuer must have a current one\n"
+    "  --no-policy     check the credential alone (chain, signature, validity,\n"
+    "                  revocation); recorded in the decision. Without it and\n"
+    "                  without a policy every decision is POLICY_MISSING\n"
+    "  --policy F      policy file (policy engine not in this build yet)\n"
+    "  --purpose P     what the credential is used for (policy input)\n"
+    "  --audience A    this service's name (policy input)\n"
+    "  --at T          evaluate at UNIX time T instead of now\n"
+    "  --skew S        tolerated clock skew in seconds or a duration (default 60s)\n"
+    "  --eku E         extended key usage a leaf with an EKU must carry:\n"
+    "                  client (default), server or any\n"
+    "  --identity-fallback L  where the identity may come from when the leaf has\n"
+    "                  no URI SAN: dns, cn or dns,cn (default: nowhere, deny)\n"
+    "  --json          print one JSON object: decision, reason, subject, rule, detail\n"
+    "  --explain       also list every check with its outcome\n"
+    "\n"
+    "Exit: 0 allow, 1 deny, 2 usage or configuration error.\n";
+
+typedef struct verify_args {
+    ocv_config config;
+    const char *cert, *chain, *token;
+    int64_t at;
+    int has_at, json, explain;
+    const char *purpose, *audience;
+} verify_args;
+
+enum {
+    OPT_CERT = 256, OPT_CHAIN, OPT_TOKEN, OPT_ANCHORS, OPT_CRL, OPT_NO_POLICY, OPT_POLICY,
+    OPT_PURPOSE, OPT_AUDIENCE, OPT_AT, OPT_SKEW, OPT_EKU, OPT_FALLBACK, OPT_JSON, OPT_EXPLAIN,
+    OPT_HELP
+};
+
+static const struct option VERIFY_OPTIONS[] = {
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"chain", required_argument, NULL, OPT_CHAIN},
+    {"token", required_argument, NULL, OPT_TOKEN},
+    {"anchors", required_argument, NULL, OPT_ANCHORS},
+    {"crl", required_argument, NULL, OPT_CRL},
+    {"no-policy", no_argument, NULL, OPT_NO_POLICY},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"purpose", required_argument, NULL, OPT_PURPOSE},
+    {"audience", required_argument, NULL, OPT_AUDIENCE},
+    {"at", required_argument, NULL, OPT_AT},
+    {"skew", required_argument, NULL, OPT_SKEW},
+    {"eku", required_argument, NULL, OPT_EKU},
+    {"identity-fallback", required_argument, NULL, OPT_FALLBACK},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_fallback(const char *text, unsigned *out)
+{
+    if (strcmp(text, "dns") == 0)
+        *out = OCV_IDENTITY_FALLBACK_DNS;
+    else if (strcmp(text, "cn") == 0)
+        *out = OCV_IDENTITY_FALLBACK_CN;
+    else if (strcmp(text, "dns,cn") == 0)
+        *out = OCV_IDENTITY_FALLBACK_DNS | OCV_IDENTITY_FALLBACK_CN;
+    else if (strcmp(text, "none") == 0)
+        *out = OCV_IDENTITY_URI_ONLY;
+    else
+        return -1;
+    return 0;
+}
+
+static int parse_eku(const char *text, ocv_eku *out)
+{
+    if (strcmp(text, "client") == 0)
+        *out = OCV_EKU_CLIENT_AUTH;
+    else if (strcmp(text, "server") == 0)
+        *out = OCV_EKU_SERVER_AUTH;
+    else if (strcmp(text, "any") == 0)
+        *out = OCV_EKU_ANY;
+    else
+        return -1;
+    return 0;
+}
+
+/* Returns -1 to go on, or the exit code to stop with. */
+static int parse_option(int opt, const char *arg, verify_args *a)
+{
+    switch (opt) {
+    case OPT_CERT:
+        a->cert = arg;
+        break;
+    case OPT_CHAIN:
+        a->chain = arg;
+        break;
+    case OPT_TOKEN:
+        a->token = arg;
+        break;
+    case OPT_ANCHORS:
+        a->config.anchors_path = arg;
+        break;
+    case OPT_CRL:
+        if (a->config.crl_count >= OCV_MAX_CRL_FILES)
+            return ocv_cli_usage_error("at most %d --crl files", OCV_MAX_CRL_FILES);
+        a->config.crl_paths[a->config.crl_count++] = arg;
+        break;
+    case OPT_NO_POLICY:
+        a->config.no_policy = 1;
+        break;
+    case OPT_POLICY:
+        a->config.policy_path = arg;
+        break;
+    case OPT_PURPOSE:
+        a->purpose = arg;
+        break;
+    case OPT_AUDIENCE:
+        a->audience = arg;
+        break;
+    case OPT_AT:
+        if (ocv_cli_parse_time(arg, &a->at) != 0)
+            return ocv_cli_usage_error("--at wants UNIX seconds, not '%s'", arg);
+        a->has_at = 1;
+        break;
+    case OPT_SKEW:
+        if (ocv_parse_duration(arg, &a->config.clock_skew_seconds) != 0)
+            return ocv_cli_usage_error("--skew wants seconds or a duration like 90s, not '%s'",
+                                       arg);
+        break;
+    case OPT_EKU:
+        if (parse_eku(arg, &a->config.leaf_eku) != 0)
+            return ocv_cli_usage_error("--eku wants client, server or any, not '%s'", arg);
+        break;
+    case OPT_FALLBACK:
+        if (parse_fallback(arg, &a->config.identity_fallback) != 0)
+            return ocv_cli_usage_error("--identity-fallback wants dns, cn or dns,cn, not '%s'",
+                                       arg);
+        break;
+    case OPT_JSON:
+        a->json = 1;
+        break;
+    case OPT_EXPLAIN:
+        a->explain = 1;
+        break;
+    case OPT_HELP:
+        fputs(VERIFY_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
+    default:
+        fputs(VERIFY_USAGE, stderr);
+        return OCV_EXIT_USAGE;
+    }
+    return -1;
+}
+
+static const char *outcome_name(ocv_check_outcome o)
+{
+    switch (o) {
+    case OCV_CHECK_PASS:
+        return "pass";
+    case OCV_CHECK_FAIL:
+        return "fail";
+    case OCV_CHECK_SKIPPED:
+        return "skipped";
+    }
+    return "fail";
+}
+
+static void print_json(const ocv_decision *d, int explain)
+{
+    char when[32];
+    ocv_format_time(d->evaluated_at, when, sizeof(when));
+    json_t *o = json_object();
+    json_object_set_new(o, "decision", json_string(d->allow ? "allow" : "deny"));
+    json_object_set_new(o, "reason", json_string(ocv_reason_name(d->reason)));
+    json_object_set_new(o, "subject", d->subject[0] ? json_string(d->subject) : json_null());
+    json_object_set_new(o, "subject_verified", json_boolean(d->subject_verified));
+    json_object_set_new(o, "rule", d->rule[0] ? json_string(d->rule) : json_null());
+    json_object_set_new(o, "detail", json_string(d->detail));
+    json_object_set_new(o, "policy_applied", json_boolean(!d->policy_skipped));
+    json_object_set_new(o, "evaluated_at", json_string(when));
+    if (explain) {
+        json_t *checks = json_array();
+        for (size_t i = 0; i < d->check_count; i++) {
+            const ocv_check_entry *e = &d->checks[i];
+            json_t *c = json_object();
+            json_object_set_new(c, "check", json_string(e->name));
+            json_object_set_new(c, "outcome", json_string(outcome_name(e->outcome)));
+            json_object_set_new(c, "reason", json_string(ocv_reason_name(e->reason)));
+            json_object_set_new(c, "detail", json_string(e->detail));
+            json_array_append_new(checks, c);
+        }
+        json_object_set_new(o, "checks", checks);
+    }
+    char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    if (text != NULL)
+        puts(text);
+    free(text);
+    json_decref(o);
+}
+
+static void print_text(const ocv_decision *d, int explain)
+{
+    printf("%s %s", d->allow ? "allow" : "deny", ocv_reason_name(d->reason));
+    if (d->subject[0])
+        printf(" %s%s", d->subject, d->subject_verified ? "" : " (claimed)");
+    printf("\n  %s\n", d->detail);
+    if (d->policy_skipped)
+        printf("  policy not applied (--no-policy)\n");
+    if (!explain)
+        return;
+    for (size_t i = 0; i < d->check_count; i++) {
+        const ocv_check_entry *e = &d->checks[i];
+        printf("  %-10s %-7s %-20s %s\n", e->name, outcome_name(e->outcome),
+               e->outcome == OCV_CHECK_FAIL ? ocv_reason_name(e->reason) : "", e->detail);
+    }
+}
+
+static int print_and_exit(const ocv_decision *d, const verify_args *a)
+{
+    if (a->json)
+        print_json(d, a->explain);
+    else
+        print_text(d, a->explain);
+    return d->allow ? OCV_EXIT_ALLOW : OCV_EXIT_DENY;
+}
+
+/* A credential file that cannot become a request is a deny, not a usage
+ * error: the caller presented something and it was refused. */
+static int deny_input(ocv_reason r, const char *err, const verify_args *a)
+{
+    ocv_decision d;
+    memset(&d, 0, sizeof(d));
+    d.reason = r;
+    ocv_strlcpy(d.detail, err, sizeof(d.detail));
+    d.evaluated_at = a->has_at ? a->at : ocv_now();
+    return print_and_exit(&d, a);
+}
+
+static int read_input(const char *path, ocv_bytes *out, const verify_args *a, int *exit_code)
+{
+    char err[256] = "";
+    ocv_reason r = ocv_file_read(path, OCV_MAX_CREDENTIAL_BYTES, out, err, sizeof(err));
+    if (r == OCV_OK)
+        return 0;
+    if (r == OCV_TOO_LARGE)
+        *exit_code = deny_input(r, err, a);
+    else
+        *exit_code = ocv_cli_usage_error("%s", err);
+    return -1;
+}
+
+static int run_verify(verify_args *a)
+{
+    int code = OCV_EXIT_USAGE;
+    ocv_bytes cred, chain;
+    ocv_bytes_init(&cred);
+    ocv_bytes_init(&chain);
+    ocv_ctx *ctx = NULL;
+    const char *cred_path = a->cert != NULL ? a->cert : a->token;
+    if (read_input(cred_path, &cred, a, &code) != 0)
+        goto out;
+    if (a->chain != NULL && read_input(a->chain, &chain, a, &code) != 0)
+        goto out;
+    char err[512] = "";
+    ocv_reason r = ocv_open(&ctx, &a->config, err, sizeof(err));
+    if (r != OCV_OK) {
+        code = ocv_cli_usage_error("configuration: %s", err[0] ? err : ocv_reason_meaning(r));
+        goto out;
+    }
+    ocv_request req;
+    ocv_request_init(&req);
+    req.type = a->cert != NULL ? OCV_CREDENTIAL_X509 : OCV_CREDENTIAL_AUTO;
+    req.credential = cred.data;
+    req.credential_len = cred.len;
+    req.chain = chain.data;
+    req.chain_len = chain.len;
+    req.purpose = a->purpose;
+    req.audience = a->audience;
+    req.at = a->at;
+    req.has_at = a->has_at;
+    req.explain = a->explain;
+    ocv_decision d;
+    ocv_reason verdict = ocv_check(ctx, &req, &d);
+    d.allow = d.allow && verdict == OCV_OK;
+    code = print_and_exit(&d, a);
+out:
+    ocv_close(ctx);
+    ocv_bytes_free(&cred);
+    ocv_bytes_free(&chain);
+    return code;
+}
+
+int ocv_cmd_verify(int argc, char **argv)
+{
+    verify_args a;
+    memset(&a, 0, sizeof(a));
+    ocv_config_init(&a.config);
+    optind = 1;
+    opterr = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", VERIFY_OPTIONS, NULL)) != -1) {
+        int stop = parse_option(opt, optarg, &a);
+        if (stop >= 0)
+            return stop;
+    }
+    if (optind < argc)
+        return ocv_cli_usage_error("verify: unexpected argument '%s'", argv[optind]);
+    if ((a.cert == NULL) == (a.token == NULL))
+        return ocv_cli_usage_error("verify: give exactly one of --cert or --token");
+    if (a.chain != NULL && a.cert == NULL)
+        return ocv_cli_usage_error("verify: --chain goes with --cert");
+    return run_verify(&a);
+}

@@ -1,0 +1,881 @@
+/*
+ * x509.c - workload certificate chains with mbedtls 2.28.
+ *
+ * Implementation notes
+ *
+ * Input (RFC 5280 §4.1, RFC 7468): a credential is either PEM text made
+ * only of "CERTIFICATE" blocks and whitespace, or DER certificates back to
+ * back. Anything else - text around the blocks, trailing bytes, a
+ * truncated certificate - is MALFORMED: a verifier has no reason to be
+ * lenient with what a workload presents. Anchor bundles are operator files
+ * and may carry explanatory text between blocks, as RFC 7468 §5.2 allows.
+ *
+ * Path order: mbedtls looks for a certificate's parent only among the
+ * certificates after it in the list. ocv therefore re-orders the presented
+ * intermediates by name (leaf, its issuer, that one's issuer, ...) before
+ * verifying; each certificate is used once, so a loop ends the walk.
+ *
+ * Time: see x509.h. The verify callback records the verified path and
+ * each certificate's flags, replacing the wall-clock time flags with ones
+ * computed from the request time.
+ *
+ * Reasons from mbedtls flags are chosen in one place, flags_to_reason,
+ * by the precedence documented in x509.h. mbedtls reports both "no
+ * issuer" and "issuer found, signature bad" as NOT_TRUSTED;
+ * explain_untrusted tells the two apart by looking for the issuer itself.
+ */
+#include "x509.h"
+
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/md.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pem.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+#include "verifier/pkey.h"
+
+#define TIME_FLAGS (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)
+#define ALG_FLAGS \
+    (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK | MBEDTLS_X509_BADCERT_BAD_KEY)
+
+static const char PEM_CERT_BEGIN[] = "-----BEGIN CERTIFICATE-----";
+static const char PEM_CERT_END[] = "-----END CERTIFICATE-----";
+
+/* SHA-256 and up, RSA (PKCS#1 v1.5 and PSS) of 2048 bits and more, ECDSA
+ * on the NIST curves ocv's token path also accepts. */
+static const mbedtls_x509_crt_profile ocv_profile = {
+    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
+    MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSASSA_PSS) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY),
+    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) | MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP521R1),
+    2048,
+};
+
+/* ---- time ---------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil), so no time zone or libc timegm is involved. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int64_t ocv_x509_time_to_unix(const mbedtls_x509_time *t)
+{
+    return days_from_civil(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
+           (int64_t)t->min * 60 + t->sec;
+}
+
+static uint32_t time_flags_at(const mbedtls_x509_crt *crt, const ocv_x509_options *options)
+{
+    uint32_t flags = 0;
+    if (options->at - options->skew > ocv_x509_time_to_unix(&crt->valid_to))
+        flags |= MBEDTLS_X509_BADCERT_EXPIRED;
+    if (options->at + options->skew < ocv_x509_time_to_unix(&crt->valid_from))
+        flags |= MBEDTLS_X509_BADCERT_FUTURE;
+    return flags;
+}
+
+/* ---- input splitting ------------------------------------------------- */
+
+static int is_space(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static size_t skip_space(const uint8_t *p, size_t len, size_t off)
+{
+    while (off < len && is_space(p[off]))
+        off++;
+    return off;
+}
+
+int ocv_x509_sniff(const uint8_t *data, size_t len)
+{
+    size_t off = skip_space(data, len, 0);
+    if (off < len && data[off] == 0x30)
+        return 1;
+    size_t n = sizeof(PEM_CERT_BEGIN) - 1;
+    return len - off >= n && memcmp(data + off, PEM_CERT_BEGIN, n) == 0;
+}
+
+static const uint8_t *find_bytes(const uint8_t *hay, size_t hay_len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; n <= hay_len && i <= hay_len - n; i++) {
+        if (hay[i] == (uint8_t)needle[0] && memcmp(hay + i, needle, n) == 0)
+            return hay + i;
+    }
+    return NULL;
+}
+
+static ocv_reason add_der(mbedtls_x509_crt *certs, size_t *count, const uint8_t *der,
+                          size_t der_len, char *detail, size_t detail_len)
+{
+    if (*count >= OCV_MAX_CHAIN_LEN) {
+        ocv_errf(detail, detail_len, "more than %d certificates presented", OCV_MAX_CHAIN_LEN);
+        return OCV_TOO_LARGE;
+    }
+    int ret = mbedtls_x509_crt_parse_der(certs, der, der_len);
+    if (ret != 0) {
+        ocv_errf(detail, detail_len, "certificate %zu does not parse (mbedtls -0x%04x)",
+                 *count + 1, (unsigned)-ret);
+        return OCV_MALFORMED;
+    }
+    (*count)++;
+    return OCV_OK;
+}
+
+/* Whole DER certificates back to back: each a SEQUENCE whose length
+ * fits, nothing after the last. */
+static ocv_reason split_der(const uint8_t *p, size_t len, mbedtls_x509_crt *certs,
+                            size_t *count, char *detail, size_t detail_len)
+{
+    size_t off = 0;
+    while (off < len) {
+        unsigned char *start = (unsigned char *)(p + off), *cur = start;
+        size_t body = 0;
+        if (mbedtls_asn1_get_tag(&cur, (unsigned char *)p + len, &body,
+                                 MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) {
+            ocv_errf(detail, detail_len, "truncated or invalid DER at byte %zu", off);
+            return OCV_MALFORMED;
+        }
+        size_t total = (size_t)(cur - start) + body;
+        ocv_reason r = add_der(certs, count, start, total, detail, detail_len);
+        if (r != OCV_OK)
+            return r;
+        off += total;
+    }
+    return OCV_OK;
+}
+
+/* PEM: CERTIFICATE blocks separated only by whitespace. The block is
+ * decoded by mbedtls_pem_read_buffer, which wants a NUL-terminated
+ * string, so each block is copied out first. */
+static ocv_reason split_pem(const uint8_t *p, size_t len, int strict, mbedtls_x509_crt *certs,
+                            size_t *count, char *detail, size_t detail_len)
+{
+    size_t off = 0;
+    size_t end_len = sizeof(PEM_CERT_END) - 1;
+    for (;;) {
+        if (strict)
+            off = skip_space(p, len, off);
+        const uint8_t *begin = find_bytes(p + off, len - off, PEM_CERT_BEGIN);
+        if (begin == NULL)
+            break;
+        if (strict && begin != p + off) {
+            ocv_errf(detail, detail_len, "unexpected bytes before a PEM block at byte %zu", off);
+            return OCV_MALFORMED;
+        }
+        size_t begin_off = (size_t)(begin - p);
+        const uint8_t *end = find_bytes(begin, len - begin_off, PEM_CERT_END);
+        if (end == NULL) {
+            ocv_errf(detail, detail_len, "PEM block without an END line");
+            return OCV_MALFORMED;
+        }
+        size_t block_len = (size_t)(end - begin) + end_len;
+        ocv_bytes block;
+        if (ocv_bytes_copy(&block, begin, block_len) != OCV_OK)
+            return OCV_INTERNAL_ERROR;
+        if (memchr(block.data, 0, block.len) != NULL) {
+            ocv_bytes_free(&block);
+            ocv_errf(detail, detail_len, "NUL byte inside a PEM block");
+            return OCV_MALFORMED;
+        }
+        mbedtls_pem_context pem;
+        mbedtls_pem_init(&pem);
+        size_t used = 0;
+        int ret = mbedtls_pem_read_buffer(&pem, PEM_CERT_BEGIN, PEM_CERT_END, block.data, NULL,
+                                          0, &used);
+        ocv_reason r;
+        if (ret != 0) {
+            ocv_errf(detail, detail_len, "PEM block %zu does not decode", *count + 1);
+            r = OCV_MALFORMED;
+        } else {
+            r = add_der(certs, count, pem.buf, pem.buflen, detail, detail_len);
+        }
+        mbedtls_pem_free(&pem);
+        ocv_bytes_free(&block);
+        if (r != OCV_OK)
+            return r;
+        off = begin_off + block_len;
+    }
+    if (strict && skip_space(p, len, off) != len) {
+        ocv_errf(detail, detail_len, "unexpected bytes after the last PEM block");
+        return OCV_MALFORMED;
+    }
+    return OCV_OK;
+}
+
+static ocv_reason split_certs(const uint8_t *p, size_t len, int strict, mbedtls_x509_crt *certs,
+                              size_t *count, char *detail, size_t detail_len)
+{
+    size_t off = skip_space(p, len, 0);
+    if (off == len) {
+        ocv_errf(detail, detail_len, "no certificate (empty input)");
+        return OCV_MALFORMED;
+    }
+    if (p[off] == 0x30)
+        return split_der(p, len, certs, count, detail, detail_len);
+    if (!strict || find_bytes(p, len, PEM_CERT_BEGIN) != NULL)
+        return split_pem(p, len, strict, certs, count, detail, detail_len);
+    ocv_errf(detail, detail_len, "neither a PEM certificate nor DER");
+    return OCV_UNSUPPORTED_FORMAT;
+}
+
+/* ---- identity ------------------------------------------------------ */
+
+static int printable_ascii(const unsigned char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] < 0x21 || p[i] > 0x7e)
+            return 0;
+    }
+    return len > 0;
+}
+
+static ocv_reason copy_identity(char *out, const unsigned char *p, size_t len,
+                                const char *what, char *detail, size_t detail_len)
+{
+    if (len > OCV_MAX_IDENTITY_BYTES) {
+        ocv_errf(detail, detail_len, "%s is longer than %d bytes", what, OCV_MAX_IDENTITY_BYTES);
+        return OCV_TOO_LARGE;
+    }
+    if (!printable_ascii(p, len)) {
+        ocv_errf(detail, detail_len, "%s is empty or not printable ASCII", what);
+        return OCV_MALFORMED;
+    }
+    memcpy(out, p, len);
+    out[len] = 0;
+    return OCV_OK;
+}
+
+/* The one SAN entry of a type (URI = 6, dNSName = 2): 0 none, 1 found,
+ * 2 more than one. */
+static int find_single_san(const mbedtls_x509_crt *crt, int type, const mbedtls_x509_buf **out)
+{
+    int found = 0;
+    for (const mbedtls_x509_sequence *s = &crt->subject_alt_names; s != NULL; s = s->next) {
+        if (s->buf.p == NULL)
+            continue;
+        if (s->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | type)) {
+            if (++found > 1)
+                return 2;
+            *out = &s->buf;
+        }
+    }
+    return found;
+}
+
+static int find_single_cn(const mbedtls_x509_crt *crt, const mbedtls_x509_buf **out)
+{
+    int found = 0;
+    for (const mbedtls_x509_name *n = &crt->subject; n != NULL; n = n->next) {
+        if (n->oid.p != NULL && MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0) {
+            if (++found > 1)
+                return 2;
+            *out = &n->val;
+        }
+    }
+    return found;
+}
+
+static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallback,
+                                   char *out, char *detail, size_t detail_len)
+{
+    const mbedtls_x509_buf *v = NULL;
+    int n = find_single_san(leaf, 6, &v);
+    if (n == 2) {
+        ocv_errf(detail, detail_len, "the leaf has more than one URI SAN");
+        return OCV_MALFORMED;
+    }
+    if (n == 1)
+        return copy_identity(out, v->p, v->len, "the URI SAN", detail, detail_len);
+    if (fallback & OCV_IDENTITY_FALLBACK_DNS) {
+        n = find_single_san(leaf, 2, &v);
+        if (n == 2) {
+            ocv_errf(detail, detail_len, "no URI SAN and more than one DNS SAN");
+            return OCV_MALFORMED;
+        }
+        if (n == 1)
+            return copy_identity(out, v->p, v->len, "the DNS SAN", detail, detail_len);
+    }
+    if (fallback & OCV_IDENTITY_FALLBACK_CN) {
+        n = find_single_cn(leaf, &v);
+        if (n == 2) {
+            ocv_errf(detail, detail_len, "no URI SAN and more than one subject CN");
+            return OCV_MALFORMED;
+        }
+        if (n == 1)
+            return copy_identity(out, v->p, v->len, "the subject CN", detail, detail_len);
+    }
+    ocv_errf(detail, detail_len, "the leaf has no URI SAN (workload identity)");
+    return OCV_MALFORMED;
+}
+
+static ocv_alg signature_alg(const mbedtls_x509_crt *crt)
+{
+    int ec = crt->sig_pk == MBEDTLS_PK_ECDSA;
+    int pss = crt->sig_pk == MBEDTLS_PK_RSASSA_PSS;
+    if (!ec && !pss && crt->sig_pk != MBEDTLS_PK_RSA)
+        return OCV_ALG_NONE;
+    switch (crt->sig_md) {
+    case MBEDTLS_MD_SHA256:
+        return ec ? OCV_ALG_ES256 : pss ? OCV_ALG_PS256 : OCV_ALG_RS256;
+    case MBEDTLS_MD_SHA384:
+        return ec ? OCV_ALG_ES384 : pss ? OCV_ALG_PS384 : OCV_ALG_RS384;
+    case MBEDTLS_MD_SHA512:
+        return ec ? OCV_ALG_ES512 : pss ? OCV_ALG_PS512 : OCV_ALG_RS512;
+    default:
+        return OCV_ALG_NONE;
+    }
+}
+
+static ocv_reason fill_claims(const mbedtls_x509_crt *leaf, const ocv_x509_options *options,
+                              ocv_claims *claims, char *detail, size_t detail_len)
+{
+    ocv_reason r = extract_identity(leaf, options->identity_fallback, claims->subject, detail,
+                                    detail_len);
+    if (r != OCV_OK)
+        return r;
+    if (leaf->serial.len == 0 || leaf->serial.len > OCV_MAX_SERIAL_BYTES) {
+        ocv_errf(detail, detail_len, "serial number of %zu octets (1 to 20 allowed)",
+                 leaf->serial.len);
+        return OCV_MALFORMED;
+    }
+    memcpy(claims->serial, leaf->serial.p, leaf->serial.len);
+    claims->serial_len = leaf->serial.len;
+    if (mbedtls_x509_dn_gets(claims->issuer, sizeof(claims->issuer), &leaf->issuer) < 0) {
+        ocv_errf(detail, detail_len, "issuer name too long");
+        return OCV_TOO_LARGE;
+    }
+    claims->type = OCV_CREDENTIAL_X509;
+    claims->alg = signature_alg(leaf);
+    claims->not_before = claims->issued_at = ocv_x509_time_to_unix(&leaf->valid_from);
+    claims->expires_at = ocv_x509_time_to_unix(&leaf->valid_to);
+    claims->has_not_before = claims->has_issued_at = claims->has_expires_at = 1;
+    return OCV_OK;
+}
+
+/* ---- path order ---------------------------------------------------- */
+
+static int same_name(const mbedtls_x509_buf *a, const mbedtls_x509_buf *b)
+{
+    /* Names are public data: memcmp is fine. */
+    return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+static int same_cert(const mbedtls_x509_crt *a, const mbedtls_x509_crt *b)
+{
+    return a->raw.len == b->raw.len && memcmp(a->raw.p, b->raw.p, a->raw.len) == 0;
+}
+
+/* Re-links the list leaf -> issuer -> issuer's issuer, then the rest in
+ * their original order. The mbedtls_x509_crt nodes are only re-linked. */
+static void order_path(ocv_x509_chain *chain)
+{
+    mbedtls_x509_crt *nodes[OCV_MAX_CHAIN_LEN];
+    int used[OCV_MAX_CHAIN_LEN] = {0};
+    size_t n = 0;
+    for (mbedtls_x509_crt *c = chain->certs.next; c != NULL && n < OCV_MAX_CHAIN_LEN; c = c->next)
+        nodes[n++] = c;
+    mbedtls_x509_crt *ordered[OCV_MAX_CHAIN_LEN];
+    size_t k = 0;
+    const mbedtls_x509_crt *cur = &chain->certs;
+    for (;;) {
+        size_t pick = n;
+        for (size_t i = 0; i < n; i++) {
+            if (!used[i] && same_name(&nodes[i]->subject_raw, &cur->issuer_raw)) {
+                pick = i;
+                break;
+            }
+        }
+        if (pick == n || same_name(&cur->subject_raw, &cur->issuer_raw))
+            break;
+        used[pick] = 1;
+        ordered[k++] = nodes[pick];
+        cur = nodes[pick];
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!used[i])
+            ordered[k++] = nodes[i];
+    }
+    mbedtls_x509_crt *prev = &chain->certs;
+    for (size_t i = 0; i < k; i++) {
+        prev->next = ordered[i];
+        prev = ordered[i];
+    }
+    prev->next = NULL;
+}
+
+ocv_reason ocv_x509_parse(const uint8_t *leaf, size_t leaf_len, const uint8_t *intermediates,
+                          size_t intermediates_len, const ocv_x509_options *options,
+                          ocv_x509_chain *out, ocv_claims *claims, char *detail,
+                          size_t detail_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    ocv_x509_chain_free(out);
+    size_t leaf_count = 0;
+    r = split_certs(leaf, leaf_len, 1, &out->certs, &leaf_count, detail, detail_len);
+    if (r != OCV_OK)
+        goto fail;
+    /* A leaf file may also carry intermediates (fullchain.pem): the first
+     * certificate is the leaf, the rest join the intermediates. */
+    out->count = leaf_count;
+    if (intermediates != NULL && intermediates_len > 0) {
+        r = split_certs(intermediates, intermediates_len, 1, &out->certs, &out->count, detail,
+                        detail_len);
+        if (r != OCV_OK)
+            goto fail;
+    }
+    for (const mbedtls_x509_crt *a = &out->certs; a != NULL; a = a->next) {
+        for (const mbedtls_x509_crt *b = a->next; b != NULL; b = b->next) {
+            if (same_cert(a, b)) {
+                ocv_errf(detail, detail_len, "the same certificate is presented twice");
+                r = OCV_CHAIN_INVALID;
+                goto fail;
+            }
+        }
+    }
+    order_path(out);
+    ocv_claims_init(claims);
+    r = fill_claims(&out->certs, options, claims, detail, detail_len);
+    if (r != OCV_OK)
+        goto fail;
+    return OCV_OK;
+fail:
+    ocv_claims_init(claims);
+    ocv_x509_chain_free(out);
+    return r;
+}
+
+/* ---- chain verification -------------------------------------------- */
+
+typedef struct verify_record {
+    const ocv_x509_options *options;
+    const mbedtls_x509_crt *path[OCV_MAX_CHAIN_LEN + 2];
+    uint32_t flags[OCV_MAX_CHAIN_LEN + 2];
+    size_t len;
+} verify_record;
+
+/* The one verify callback: replaces the wall-clock time flags with the
+ * request-time ones and records the path mbedtls built. */
+static int verify_callback(void *data, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+    verify_record *rec = data;
+    *flags &= ~(uint32_t)TIME_FLAGS;
+    *flags |= time_flags_at(crt, rec->options);
+    if (depth < 0 || (size_t)depth >= sizeof(rec->path) / sizeof(rec->path[0]))
+        return MBEDTLS_ERR_X509_FATAL_ERROR;
+    rec->path[depth] = crt;
+    rec->flags[depth] = *flags;
+    if ((size_t)depth + 1 > rec->len)
+        rec->len = (size_t)depth + 1;
+    return 0;
+}
+
+static const mbedtls_x509_crt *find_issuer(const mbedtls_x509_crt *child,
+                                           const mbedtls_x509_crt *list)
+{
+    for (const mbedtls_x509_crt *c = list; c != NULL; c = c->next) {
+        if (c->raw.p != NULL && c != child && same_name(&c->subject_raw, &child->issuer_raw))
+            return c;
+    }
+    return NULL;
+}
+
+static int signature_verifies(const mbedtls_x509_crt *child, const mbedtls_x509_crt *issuer)
+{
+    unsigned char hash[MBEDTLS_MD_MAX_SIZE];
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(child->sig_md);
+    if (md == NULL || mbedtls_md(md, child->tbs.p, child->tbs.len, hash) != 0)
+        return 0;
+    mbedtls_pk_context *pk = (mbedtls_pk_context *)&issuer->pk;
+    return mbedtls_pk_verify_ext(child->sig_pk, child->sig_opts, pk, child->sig_md, hash,
+                                 mbedtls_md_get_size(md), child->sig.p, child->sig.len) == 0;
+}
+
+/* NOT_TRUSTED means either "no issuer" or "issuer's signature bad". */
+static ocv_reason explain_untrusted(const mbedtls_x509_crt *crt, const ocv_x509_chain *chain,
+                                    const ocv_x509_anchors *anchors, char *detail,
+                                    size_t detail_len)
+{
+    char name[256];
+    if (mbedtls_x509_dn_gets(name, sizeof(name), &crt->issuer) < 0)
+        ocv_strlcpy(name, "(name too long)", sizeof(name));
+    const mbedtls_x509_crt *issuer = find_issuer(crt, &anchors->certs);
+    if (issuer == NULL)
+        issuer = find_issuer(crt, &chain->certs);
+    if (issuer == NULL) {
+        ocv_errf(detail, detail_len, "no trust anchor or intermediate named '%s'", name);
+        return OCV_CHAIN_UNTRUSTED;
+    }
+    if (!issuer->ca_istrue && issuer->version >= 3) {
+        ocv_errf(detail, detail_len, "issuer '%s' is not a CA", name);
+        return OCV_CHAIN_INVALID;
+    }
+    if (!signature_verifies(crt, issuer)) {
+        ocv_errf(detail, detail_len, "signature by '%s' does not verify", name);
+        return OCV_SIGNATURE_INVALID;
+    }
+    ocv_errf(detail, detail_len,
+             "issuer '%s' may not issue this certificate (key usage or path length)", name);
+    return OCV_CHAIN_INVALID;
+}
+
+/* The one place mbedtls flags become a reason, by the precedence in x509.h:
+ * algorithm, trust, signature and rules, then time. Unknown bits are
+ * CHAIN_INVALID. */
+static ocv_reason flags_to_reason(const verify_record *rec, const ocv_x509_chain *chain,
+                                  const ocv_x509_anchors *anchors, char *detail,
+                                  size_t detail_len)
+{
+    uint32_t all = 0;
+    for (size_t i = 0; i < rec->len; i++)
+        all |= rec->flags[i];
+    if (all & ALG_FLAGS) {
+        ocv_errf(detail, detail_len,
+                 "hash, key type or key size not allowed (SHA-256+, RSA 2048+, P-256/384/521)");
+        return OCV_ALG_NOT_ALLOWED;
+    }
+    for (size_t i = 0; i < rec->len; i++) {
+        if (rec->flags[i] & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+            return explain_untrusted(rec->path[i], chain, anchors, detail, detail_len);
+    }
+    uint32_t other = all & ~(uint32_t)(TIME_FLAGS);
+    if (other != 0) {
+        ocv_errf(detail, detail_len, "chain rejected (mbedtls flags 0x%x)", (unsigned)other);
+        return OCV_CHAIN_INVALID;
+    }
+    for (size_t i = 0; i < rec->len; i++) {
+        if (rec->flags[i] & MBEDTLS_X509_BADCERT_EXPIRED) {
+            ocv_errf(detail, detail_len, "certificate %zu of the path has expired", i);
+            return OCV_EXPIRED;
+        }
+        if (rec->flags[i] & MBEDTLS_X509_BADCERT_FUTURE) {
+            ocv_errf(detail, detail_len, "certificate %zu of the path is not valid yet", i);
+            return OCV_NOT_YET_VALID;
+        }
+    }
+    return OCV_OK;
+}
+
+static ocv_reason check_leaf_rules(const mbedtls_x509_crt *leaf, const ocv_x509_options *options,
+                                   char *detail, size_t detail_len)
+{
+    if (leaf->ca_istrue) {
+        ocv_errf(detail, detail_len, "the leaf is a CA certificate");
+        return OCV_CHAIN_INVALID;
+    }
+    if (leaf->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) {
+        if (!(leaf->key_usage & MBEDTLS_X509_KU_DIGITAL_SIGNATURE)) {
+            ocv_errf(detail, detail_len, "the leaf's key usage lacks digitalSignature");
+            return OCV_CHAIN_INVALID;
+        }
+        if (leaf->key_usage & (MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN)) {
+            ocv_errf(detail, detail_len, "the leaf's key usage allows signing certificates");
+            return OCV_CHAIN_INVALID;
+        }
+    }
+    if (options->leaf_eku != OCV_EKU_ANY) {
+        int server = options->leaf_eku == OCV_EKU_SERVER_AUTH;
+        const char *oid = server ? MBEDTLS_OID_SERVER_AUTH : MBEDTLS_OID_CLIENT_AUTH;
+        size_t oid_len = server ? MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)
+                                : MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH);
+        if (mbedtls_x509_crt_check_extended_key_usage(leaf, oid, oid_len) != 0) {
+            ocv_errf(detail, detail_len, "the leaf's extended key usage lacks %s",
+                     server ? "serverAuth" : "clientAuth");
+            return OCV_CHAIN_INVALID;
+        }
+    }
+    return OCV_OK;
+}
+
+static ocv_reason fill_path_claims(const verify_record *rec, ocv_claims *claims, char *detail,
+                                   size_t detail_len)
+{
+    const mbedtls_x509_crt *issuer = rec->path[1];
+    const mbedtls_x509_crt *anchor = rec->path[rec->len - 1];
+    uint8_t hash[32];
+    if (ocv_sha256(issuer->pk_raw.p, issuer->pk_raw.len, hash) != 0)
+        return OCV_INTERNAL_ERROR;
+    ocv_hex_encode(hash, sizeof(hash), claims->issuer_key_sha256);
+    if (ocv_sha256(anchor->pk_raw.p, anchor->pk_raw.len, hash) != 0)
+        return OCV_INTERNAL_ERROR;
+    ocv_hex_encode(hash, sizeof(hash), claims->anchor_key_sha256);
+    if (mbedtls_x509_dn_gets(claims->anchor_name, sizeof(claims->anchor_name), &anchor->subject) <
+        0) {
+        ocv_errf(detail, detail_len, "trust anchor name too long");
+        return OCV_TOO_LARGE;
+    }
+    return OCV_OK;
+}
+
+ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain, const ocv_x509_anchors *anchors,
+                                 const ocv_x509_options *options, ocv_claims *claims,
+                                 char *detail, size_t detail_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    chain->path_len = 0;
+    if (anchors == NULL || anchors->count == 0) {
+        ocv_errf(detail, detail_len, "no trust anchors are configured");
+        return OCV_CHAIN_UNTRUSTED;
+    }
+    verify_record rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.options = options;
+    uint32_t flags = 0;
+    int ret = mbedtls_x509_crt_verify_with_profile(
+        &chain->certs, (mbedtls_x509_crt *)&anchors->certs, NULL, &ocv_profile, NULL, &flags,
+        verify_callback, &rec);
+    if (ret != 0 && ret != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+        ocv_errf(detail, detail_len, "chain cannot be built (mbedtls -0x%04x)", (unsigned)-ret);
+        return OCV_CHAIN_INVALID;
+    }
+    if (rec.len == 0) {
+        ocv_errf(detail, detail_len, "mbedtls reported no path");
+        return OCV_CHAIN_INVALID;
+    }
+    r = flags_to_reason(&rec, chain, anchors, detail, detail_len);
+    if (r != OCV_OK)
+        return r;
+    if (rec.len < 2) {
+        ocv_errf(detail, detail_len, "the leaf is itself a trust anchor");
+        return OCV_CHAIN_INVALID;
+    }
+    r = check_leaf_rules(&chain->certs, options, detail, detail_len);
+    if (r != OCV_OK)
+        return r;
+    r = fill_path_claims(&rec, claims, detail, detail_len);
+    if (r != OCV_OK)
+        return r;
+    memcpy(chain->path, rec.path, rec.len * sizeof(rec.path[0]));
+    chain->path_len = rec.len;
+    return OCV_OK;
+}
+
+/* ---- CRLs ---------------------------------------------------------- */
+
+typedef enum crl_verdict { CRL_NOT_APPLICABLE, CRL_BAD_SIGNATURE, CRL_WEAK, CRL_OK } crl_verdict;
+
+static crl_verdict crl_applies(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *issuer)
+{
+    if (crl->version == 0 || !same_name(&crl->issuer_raw, &issuer->subject_raw))
+        return CRL_NOT_APPLICABLE;
+    if ((issuer->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) &&
+        !(issuer->key_usage & MBEDTLS_X509_KU_CRL_SIGN))
+        return CRL_BAD_SIGNATURE;
+    if ((ocv_profile.allowed_mds & MBEDTLS_X509_ID_FLAG(crl->sig_md)) == 0)
+        return CRL_WEAK;
+    unsigned char hash[MBEDTLS_MD_MAX_SIZE];
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(crl->sig_md);
+    if (md == NULL || mbedtls_md(md, crl->tbs.p, crl->tbs.len, hash) != 0)
+        return CRL_BAD_SIGNATURE;
+    mbedtls_pk_context *pk = (mbedtls_pk_context *)&issuer->pk;
+    if (mbedtls_pk_verify_ext(crl->sig_pk, crl->sig_opts, pk, crl->sig_md, hash,
+                              mbedtls_md_get_size(md), crl->sig.p, crl->sig.len) != 0)
+        return CRL_BAD_SIGNATURE;
+    return CRL_OK;
+}
+
+static int crl_lists(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *crt)
+{
+    for (const mbedtls_x509_crl_entry *e = &crl->entry; e != NULL; e = e->next) {
+        /* Serials are public data. */
+        if (e->serial.len == crt->serial.len && e->serial.p != NULL &&
+            memcmp(e->serial.p, crt->serial.p, crt->serial.len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int crl_current(const mbedtls_x509_crl *crl, const ocv_x509_options *options)
+{
+    if (crl->next_update.year == 0)
+        return 0; /* no nextUpdate: no promise of freshness */
+    return options->at + options->skew >= ocv_x509_time_to_unix(&crl->this_update) &&
+           options->at - options->skew <= ocv_x509_time_to_unix(&crl->next_update);
+}
+
+/* Checks one certificate of the path against every CRL of its issuer. */
+static ocv_reason check_one(const mbedtls_x509_crt *crt, const mbedtls_x509_crt *issuer,
+                            int must_be_covered, const ocv_x509_crls *crls,
+                            const ocv_x509_options *options, char *detail, size_t detail_len)
+{
+    int current = 0, stale = 0, bad = 0, weak = 0;
+    for (const mbedtls_x509_crl *crl = &crls->crls; crl != NULL; crl = crl->next) {
+        switch (crl_applies(crl, issuer)) {
+        case CRL_NOT_APPLICABLE:
+            continue;
+        case CRL_BAD_SIGNATURE:
+            bad++;
+            continue;
+        case CRL_WEAK:
+            weak++;
+            continue;
+        case CRL_OK:
+            break;
+        }
+        if (crl_lists(crl, crt)) {
+            ocv_errf(detail, detail_len, "serial is listed on a CRL of the issuer");
+            return OCV_REVOKED;
+        }
+        if (crl_current(crl, options))
+            current++;
+        else
+            stale++;
+    }
+    if (current > 0)
+        return OCV_OK;
+    if (stale > 0) {
+        ocv_errf(detail, detail_len, "the issuer's CRL is outside thisUpdate..nextUpdate");
+        return OCV_REVOCATION_STALE;
+    }
+    if (weak > 0) {
+        ocv_errf(detail, detail_len, "the issuer's CRL is signed with a hash not allowed");
+        return OCV_ALG_NOT_ALLOWED;
+    }
+    if (!must_be_covered)
+        return OCV_OK;
+    if (bad > 0)
+        ocv_errf(detail, detail_len, "a CRL names the issuer but its signature does not verify");
+    else
+        ocv_errf(detail, detail_len, "no CRL from the leaf's issuer is loaded");
+    return OCV_REVOCATION_MISSING;
+}
+
+ocv_reason ocv_x509_check_crls(const ocv_x509_chain *chain, const ocv_x509_crls *crls,
+                               const ocv_x509_options *options, char *detail, size_t detail_len)
+{
+    if (crls == NULL || crls->count == 0)
+        return OCV_OK;
+    if (chain->path_len < 2) {
+        ocv_errf(detail, detail_len, "no verified path to check against CRLs");
+        return OCV_INTERNAL_ERROR;
+    }
+    for (size_t i = 0; i + 1 < chain->path_len; i++) {
+        ocv_reason r = check_one(chain->path[i], chain->path[i + 1], i == 0, crls, options,
+                                 detail, detail_len);
+        if (r != OCV_OK)
+            return r;
+    }
+    return OCV_OK;
+}
+
+/* ---- loading ------------------------------------------------------- */
+
+void ocv_x509_anchors_init(ocv_x509_anchors *anchors)
+{
+    mbedtls_x509_crt_init(&anchors->certs);
+    anchors->count = 0;
+}
+
+void ocv_x509_anchors_free(ocv_x509_anchors *anchors)
+{
+    if (anchors == NULL)
+        return;
+    mbedtls_x509_crt_free(&anchors->certs);
+    ocv_x509_anchors_init(anchors);
+}
+
+ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path, char *err,
+                                 size_t err_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    ocv_bytes file;
+    r = ocv_file_read(path, OCV_MAX_TRUST_FILE_BYTES, &file, err, err_len);
+    if (r != OCV_OK)
+        return r;
+    ocv_x509_anchors fresh;
+    ocv_x509_anchors_init(&fresh);
+    char why[200] = "";
+    /* Anchor bundles are split by ocv's own PEM reader (not strict about
+     * text between blocks) rather than counted on mbedtls's partial
+     * success, so one bad block fails the whole file. */
+    r = split_certs(file.data, file.len, 0, &fresh.certs, &fresh.count, why, sizeof(why));
+    ocv_bytes_free(&file);
+    if (r == OCV_TOO_LARGE) {
+        ocv_errf(err, err_len, "%s: more than %d anchors per file is not supported", path,
+                 OCV_MAX_CHAIN_LEN);
+        goto fail;
+    }
+    if (r != OCV_OK || fresh.count == 0) {
+        ocv_errf(err, err_len, "%s: not a PEM bundle of certificates: %s", path,
+                 why[0] ? why : "no certificate found");
+        r = OCV_CONFIG_INVALID;
+        goto fail;
+    }
+    for (mbedtls_x509_crt *c = &fresh.certs; c != NULL; c = c->next) {
+        if (ocv_pk_precompute(&c->pk) != OCV_OK) {
+            ocv_errf(err, err_len, "%s: an anchor's public key is unusable", path);
+            r = OCV_CONFIG_INVALID;
+            goto fail;
+        }
+    }
+    ocv_x509_anchors_free(anchors);
+    *anchors = fresh;
+    return OCV_OK;
+fail:
+    ocv_x509_anchors_free(&fresh);
+    return r;
+}
+
+void ocv_x509_crls_init(ocv_x509_crls *crls)
+{
+    mbedtls_x509_crl_init(&crls->crls);
+    crls->count = 0;
+}
+
+void ocv_x509_crls_free(ocv_x509_crls *crls)
+{
+    if (crls == NULL)
+        return;
+    mbedtls_x509_crl_free(&crls->crls);
+    ocv_x509_crls_init(crls);
+}
+
+ocv_reason ocv_x509_crls_load(ocv_x509_crls *crls, const char *path, char *err, size_t err_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    ocv_bytes file;
+    r = ocv_file_read(path, OCV_MAX_CRL_BYTES, &file, err, err_len);
+    if (r != OCV_OK)
+        return r;
+    /* mbedtls_x509_crl_parse wants the NUL counted for PEM input. */
+    size_t len = file.len;
+    if (len > 0 && find_bytes(file.data, len, "-----BEGIN X509 CRL-----") != NULL)
+        len++;
+    int ret = mbedtls_x509_crl_parse(&crls->crls, file.data, len);
+    ocv_bytes_free(&file);
+    if (ret != 0) {
+        ocv_errf(err, err_len, "%s: not a CRL (mbedtls -0x%04x)", path, (unsigned)-ret);
+        return OCV_CONFIG_INVALID;
+    }
+    crls->count++;
+    return OCV_OK;
+}
+
+void ocv_x509_chain_init(ocv_x509_chain *chain)
+{
+    mbedtls_x509_crt_init(&chain->certs);
+    chain->count = 0;
+    chain->path_len = 0;
+}
+
+void ocv_x509_chain_free(ocv_x509_chain *chain)
+{
+    if (chain == NULL)
+        return;
+    mbedtls_x509_crt_free(&chain->certs);
+    ocv_x509_chain_init(chain);
+}

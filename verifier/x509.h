@@ -1,0 +1,140 @@
+/*
+ * x509.h - X.509 workload certificate chains and CRLs, with mbedtls 2.28.
+ *
+ * What it does: parses a presented chain (leaf plus intermediates, PEM or
+ * concatenated DER, in any order), extracts the workload identity and the
+ * normalised claims, verifies the chain to a trust anchor at the request's
+ * evaluation time, applies the workload-leaf rules (SPIFFE X.509-SVID), and
+ * checks the verified chain against CRLs.
+ *
+ * What it does not do: fetch anything (AIA, OCSP, CRL distribution
+ * points), name constraints (mbedtls 2.28 refuses a critical
+ * nameConstraints extension, which ocv reports as MALFORMED), policy
+ * constraints, or trust a leaf that is itself an anchor.
+ *
+ * Time: mbedtls 2.28 compares validity with the wall clock only. ocv
+ * clears exactly the two time flags in its verify callback and sets them
+ * again from the request's evaluation time; CRL times are checked by ocv
+ * itself (mbedtls never sees the CRLs).
+ *
+ * Ownership: ocv_x509_anchors, ocv_x509_crls and ocv_x509_chain own
+ * their mbedtls objects; _free releases them and leaves the struct
+ * reusable. Loaded anchors and CRLs are read-only afterwards and may be
+ * shared by any number of threads (anchor keys are precomputed at load so
+ * that verification never writes to them). An ocv_x509_chain belongs to
+ * one request.
+ */
+#ifndef OCV_VERIFIER_X509_H
+#define OCV_VERIFIER_X509_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/x509_crl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "base/claims.h"
+#include "base/limits.h"
+#include "ocv.h"
+
+typedef struct ocv_x509_options {
+    int64_t at;             /* evaluation time, UNIX seconds */
+    int64_t skew;           /* tolerated clock skew, seconds */
+    ocv_eku leaf_eku;       /* required EKU when the leaf has one */
+    unsigned identity_fallback; /* OCV_IDENTITY_* bits */
+} ocv_x509_options;
+
+typedef struct ocv_x509_anchors {
+    mbedtls_x509_crt certs;
+    size_t count;
+} ocv_x509_anchors;
+
+typedef struct ocv_x509_crls {
+    mbedtls_x509_crl crls;
+    size_t count;
+} ocv_x509_crls;
+
+typedef struct ocv_x509_chain {
+    mbedtls_x509_crt certs; /* leaf first, then intermediates in path order */
+    size_t count;
+    /* Filled by ocv_x509_verify_chain: the verified path, leaf at [0],
+     * trust anchor last. Pointers borrow from certs and the anchors. */
+    const mbedtls_x509_crt *path[OCV_MAX_CHAIN_LEN + 2];
+    size_t path_len;
+} ocv_x509_chain;
+
+void ocv_x509_anchors_init(ocv_x509_anchors *anchors);
+void ocv_x509_anchors_free(ocv_x509_anchors *anchors);
+/*
+ * Loads a PEM bundle of trust anchors. Every block must parse; an empty
+ * bundle is an error. Reasons: OCV_OK, OCV_CONFIG_INVALID, OCV_TOO_LARGE,
+ * OCV_INTERNAL_ERROR; err says which file and why.
+ */
+OCV_MUST_CHECK ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path,
+                                                char *err, size_t err_len);
+
+void ocv_x509_crls_init(ocv_x509_crls *crls);
+void ocv_x509_crls_free(ocv_x509_crls *crls);
+/* Adds the CRLs of one PEM or DER file. Same reasons as anchors_load. */
+OCV_MUST_CHECK ocv_reason ocv_x509_crls_load(ocv_x509_crls *crls, const char *path, char *err,
+                                             size_t err_len);
+
+void ocv_x509_chain_init(ocv_x509_chain *chain);
+void ocv_x509_chain_free(ocv_x509_chain *chain);
+
+/*
+ * Parses the leaf and the optional intermediates and fills the claims.
+ * PEM input must be certificate blocks and whitespace only; DER input
+ * must be whole certificates back to back. Intermediates are put in path
+ * order by name, so the order they arrive in does not matter.
+ * Reasons: OCV_OK; OCV_TOO_LARGE (more than OCV_MAX_CHAIN_LEN certificates,
+ * an identity longer than its field); OCV_MALFORMED (not a certificate,
+ * junk, truncated DER, an unsupported critical extension, more than one
+ * URI SAN, no identity, a serial over 20 octets); OCV_CHAIN_INVALID (the
+ * same certificate twice); OCV_UNSUPPORTED_FORMAT (neither PEM nor DER).
+ */
+OCV_MUST_CHECK ocv_reason ocv_x509_parse(const uint8_t *leaf, size_t leaf_len,
+                                         const uint8_t *intermediates, size_t intermediates_len,
+                                         const ocv_x509_options *options, ocv_x509_chain *out,
+                                         ocv_claims *claims, char *detail, size_t detail_len);
+
+/*
+ * Verifies the chain to an anchor at options->at and applies the leaf
+ * rules. Fills chain->path and the anchor and issuer fields of claims.
+ * Reasons, in this precedence when several apply: OCV_ALG_NOT_ALLOWED
+ * (SHA-1 or weaker, RSA under 2048 bits, a curve outside P-256/384/521);
+ * OCV_CHAIN_UNTRUSTED (no path to an anchor); OCV_SIGNATURE_INVALID (the
+ * issuer is there but its signature does not verify); OCV_CHAIN_INVALID
+ * (issuer not a CA, path length, key usage, the leaf is a CA or an
+ * anchor, wrong EKU, any other mbedtls flag); OCV_EXPIRED;
+ * OCV_NOT_YET_VALID; OCV_OK.
+ */
+OCV_MUST_CHECK ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain,
+                                                const ocv_x509_anchors *anchors,
+                                                const ocv_x509_options *options,
+                                                ocv_claims *claims, char *detail,
+                                                size_t detail_len);
+
+/*
+ * Checks a verified chain (chain->path) against CRLs at options->at. A
+ * CRL applies to a certificate when its issuer name is the certificate
+ * issuer's subject and its signature verifies with that issuer's key.
+ * Reasons: OCV_REVOKED (a listed serial, whatever the CRL's age);
+ * OCV_REVOCATION_STALE (the only applicable CRLs are past nextUpdate or
+ * before thisUpdate); OCV_REVOCATION_MISSING (no applicable CRL for the
+ * leaf's issuer, including a CRL in the issuer's name with a bad
+ * signature); OCV_ALG_NOT_ALLOWED (CRL signed with a weak hash); OCV_OK.
+ * With no CRLs loaded at all the answer is OCV_OK.
+ */
+OCV_MUST_CHECK ocv_reason ocv_x509_check_crls(const ocv_x509_chain *chain,
+                                              const ocv_x509_crls *crls,
+                                              const ocv_x509_options *options, char *detail,
+                                              size_t detail_len);
+
+/* Converts an mbedtls time (UTC) to UNIX seconds. */
+int64_t ocv_x509_time_to_unix(const mbedtls_x509_time *t);
+
+/* Whether the bytes look like a certificate (PEM header or DER SEQUENCE). */
+int ocv_x509_sniff(const uint8_t *data, size_t len);
+
+#endif
