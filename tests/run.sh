@@ -11,7 +11,17 @@ passed=0
 failed=0
 failed_names=""
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+OCV_FIXTURES=$(mktemp -d)
+export OCV_FIXTURES
+trap 'rm -rf "$log" "$OCV_FIXTURES"' EXIT
+
+# The test PKI, made once with ocv's own tools, for units and e2e alike.
+if ! sh "$here/fixtures/make_pki.sh" "$OCV_FIXTURES/pki" >"$log" 2>&1; then
+    cat "$log"
+    echo "fixtures: make_pki.sh failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
 
 count_cmocka() {
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
