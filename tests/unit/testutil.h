@@ -1,0 +1,27 @@
+/*
+ * testutil.h - shared helpers for the cmocka unit tests.
+ */
+#ifndef OCV_TESTS_TESTUTIL_H
+#define OCV_TESTS_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base/buf.h"
+#include "ocv.h"
+
+/* Compares reasons by name so a failure prints "EXPIRED != OK". */
+#define assert_reason(got, want) \
+    assert_string_equal(ocv_reason_name(got), ocv_reason_name(want))
+
+/* Path of a file of the test PKI ($OCV_FIXTURES/pki/NAME). */
+const char *test_fixture_path(const char *name);
+
+/* Reads a fixture file; fails the test when it cannot. */
+void test_fixture_read(const char *name, ocv_bytes *out);
+
+#endif
