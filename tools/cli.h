@@ -16,6 +16,7 @@ enum {
 int ocv_cmd_verify(int argc, char **argv);
 int ocv_cmd_keygen(int argc, char **argv);
 int ocv_cmd_mint(int argc, char **argv);
+int ocv_cmd_bench(int argc, char **argv);
 
 /* Prints "ocv: <message>" to stderr and returns OCV_EXIT_USAGE. */
 int ocv_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

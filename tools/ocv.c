@@ -19,6 +19,7 @@ static const ocv_command commands[] = {
     {"verify", ocv_cmd_verify, "decide whether a credential grants authority"},
     {"keygen", ocv_cmd_keygen, "make a key pair (EC P-256/P-384, RSA, Ed25519)"},
     {"mint", ocv_cmd_mint, "issue test certificates, CRLs and tokens"},
+    {"bench", ocv_cmd_bench, "measure decisions per second and memory"},
 };
 
 static void print_help(FILE *out)

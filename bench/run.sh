@@ -1,0 +1,23 @@
+#!/bin/sh
+# make bench: fixtures made on the spot with ocv's own tools, then
+# `ocv bench`. Figures are printed, never asserted.
+set -eu
+: "${OCV:?}"
+D=$(mktemp -d)
+trap 'rm -rf "$D"' EXIT
+echo "machine: $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+for kind in ec-p256 ec-p384 rsa; do
+    "$OCV" keygen --type $kind -o "$D/root-$kind.key" --pub "$D/root-$kind.pub" >/dev/null
+    "$OCV" mint cert --key "$D/root-$kind.key" --subject "CN=Bench Root" --ca -o "$D/root-$kind.pem"
+    "$OCV" keygen --type $kind -o "$D/inter-$kind.key" --pub "$D/inter-$kind.pub" >/dev/null
+    "$OCV" mint cert --pub "$D/inter-$kind.pub" --subject "CN=Bench Intermediate" --ca \
+        --issuer-cert "$D/root-$kind.pem" --issuer-key "$D/root-$kind.key" -o "$D/inter-$kind.pem"
+    "$OCV" keygen --type $kind -o "$D/leaf-$kind.key" --pub "$D/leaf-$kind.pub" >/dev/null
+    "$OCV" mint cert --pub "$D/leaf-$kind.pub" --subject "CN=bench" --uri spiffe://bench/w \
+        --issuer-cert "$D/inter-$kind.pem" --issuer-key "$D/inter-$kind.key" --valid-for 1d \
+        -o "$D/leaf-$kind.pem"
+    echo
+    echo "== X.509 chain, $kind (leaf + intermediate + anchor)"
+    "$OCV" bench x509 --anchors "$D/root-$kind.pem" --cert "$D/leaf-$kind.pem" \
+        --chain "$D/inter-$kind.pem" --batches 15 --batch-size 40
+done
