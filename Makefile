@@ -42,11 +42,16 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
 
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
+FUZZ_SECONDS ?= 60
+
 STATIC_LIB := $(BUILD)/libocv.a
 SHARED_LIB := $(BUILD)/libocv.so.$(VERSION)
 OCV := $(BUILD)/ocv
 
-.PHONY: all deps test unit demo sanitize valgrind lint bench install uninstall clean format
+.PHONY: all deps test tests-build demo sanitize valgrind lint bench fuzz install uninstall clean \
+	format
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(OCV)
 
@@ -79,7 +84,23 @@ test: deps
 	@$(MAKE) --no-print-directory all tests-build
 	@OCV=$(abspath $(OCV)) BUILD=$(abspath $(BUILD)) sh tests/run.sh
 
-tests-build: $(TEST_BINS)
+tests-build: $(TEST_BINS) $(REPLAY_BINS)
+
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(STATIC_LIB) $(LIBS)
+
+# libFuzzer under clang: make fuzz FUZZ_SECONDS=300
+fuzz: deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz SAN=1 all
+	@for src in $(FUZZ_SRCS); do \
+		name=$$(basename $$src .c); \
+		clang $(CFLAGS) -fsanitize=fuzzer,address,undefined -o build-fuzz/$$name $$src \
+			build-fuzz/libocv.a $(LIBS) -pthread || exit 1; \
+		mkdir -p build-fuzz/corpus/$$name; \
+		build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$name \
+			tests/fuzz/corpus/$${name#fuzz_} || exit 1; \
+	done
 
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 test
@@ -124,6 +145,6 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ocv.pc $(DESTDIR)$(PREFIX)/share/man/man1/ocv.1
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d)
