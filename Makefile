@@ -145,6 +145,6 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ocv.pc $(DESTDIR)$(PREFIX)/share/man/man1/ocv.1
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-clang
 
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d)
