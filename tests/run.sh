@@ -24,8 +24,8 @@ if ! sh "$here/fixtures/make_pki.sh" "$OCV_FIXTURES/pki" >"$log" 2>&1; then
 fi
 
 count_cmocka() {
-    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
-    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+    p=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+    f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0}))
 }
@@ -43,7 +43,7 @@ for t in "$BUILD"/tests/test_*; do
     cat "$log"
     count_cmocka
     if [ $rc -ne 0 ]; then
-        grep -q '^\[  FAILED  \]' "$log" || failed=$((failed + 1))
+        grep -q '\[  FAILED  \] [0-9]' "$log" || failed=$((failed + 1))
         failed_names="$failed_names $name"
     fi
 done
