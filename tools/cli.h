@@ -5,6 +5,7 @@
 #ifndef OCV_TOOLS_CLI_H
 #define OCV_TOOLS_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -20,6 +21,12 @@ int ocv_cmd_bench(int argc, char **argv);
 
 /* Prints "ocv: <message>" to stderr and returns OCV_EXIT_USAGE. */
 int ocv_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes a whole file atomically (temporary file, fsync, rename); "-"
+ * is standard output. private_mode: 0600. Refuses to replace an existing
+ * file unless overwrite. Returns 0, or OCV_EXIT_USAGE after printing why. */
+int ocv_cli_write_file(const char *path, const void *data, size_t len, int private_mode,
+                       int overwrite);
 
 /* Parses --at style UNIX seconds; 0 on success. */
 int ocv_cli_parse_time(const char *text, int64_t *out);

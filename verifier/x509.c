@@ -528,6 +528,12 @@ static ocv_reason explain_untrusted(const mbedtls_x509_crt *crt, const ocv_x509_
         ocv_errf(detail, detail_len, "signature by '%s' does not verify", name);
         return OCV_SIGNATURE_INVALID;
     }
+    if (find_issuer(crt, &anchors->certs) == NULL) {
+        /* a presented CA whose own path never reaches an anchor: a loop,
+         * or a chain that stops short */
+        ocv_errf(detail, detail_len, "the chain through '%s' never reaches a trust anchor", name);
+        return OCV_CHAIN_UNTRUSTED;
+    }
     ocv_errf(detail, detail_len,
              "issuer '%s' may not issue this certificate (key usage or path length)", name);
     return OCV_CHAIN_INVALID;

@@ -71,7 +71,7 @@ expect_reason 1 MALFORMED "PEM with junk around it" -- $V --cert "$P/junk_around
 expect_reason 1 MALFORMED "truncated DER" -- $V --cert "$P/truncated.der" --chain "$P/inter.pem"
 expect_reason 1 TOO_LARGE "10 MiB input" -- $V --cert "$P/huge.pem"
 expect_reason 1 TOO_LARGE "10 MiB chain" -- $V --cert "$P/leaf.pem" --chain "$P/huge.pem"
-expect_reason 1 MALFORMED "anchor file given as credential garbage chain" -- \
+expect_reason 1 UNSUPPORTED_FORMAT "garbage intermediates" -- \
     $V --cert "$P/leaf.pem" --chain "$P/garbage.pem"
 
 # CRLs.
@@ -84,7 +84,9 @@ expect_reason 1 REVOKED "revoked even next to a clean CRL" -- \
 expect_reason 1 REVOCATION_STALE "expired CRL" -- \
     $V --cert "$P/leaf.pem" --chain "$P/inter.pem" --crl "$P/crl_expired.pem"
 expect_reason 0 OK "expired CRL evaluated inside its window" -- \
-    $V --cert "$P/leaf.pem" --chain "$P/inter.pem" --crl "$P/crl_expired.pem" --at $((NOW - 100000))
+    $V --cert "$P/week.pem" --chain "$P/inter.pem" --crl "$P/crl_expired.pem" --at $((NOW - 100000))
+expect_reason 1 REVOCATION_STALE "the same CRL now" -- \
+    $V --cert "$P/week.pem" --chain "$P/inter.pem" --crl "$P/crl_expired.pem"
 expect_reason 1 REVOCATION_MISSING "CRL of another CA only" -- \
     $V --cert "$P/leaf.pem" --chain "$P/inter.pem" --crl "$P/crl_other_ca.pem"
 expect_reason 1 REVOCATION_MISSING "CRL in the issuer's name signed by another CA" -- \
