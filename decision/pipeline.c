@@ -200,11 +200,10 @@ static void skip_rest(ocv_decision *d, int explain, const char *const *names, si
         record(d, explain, names[i], OCV_CHECK_SKIPPED, OCV_OK, "not run: an earlier check denied");
 }
 
-static ocv_reason policy_stage(const ocv_state *st, ocv_decision *d, char *detail,
+static ocv_reason policy_stage(const ocv_state *st, char *detail,
                                size_t detail_len)
 {
     if (st->no_policy) {
-        d->policy_skipped = 1;
         ocv_errf(detail, detail_len, "no_policy: the credential was checked alone");
         return OCV_OK;
     }
@@ -231,6 +230,7 @@ static void run_x509(const ocv_state *st, const ocv_request *req, int64_t at, oc
         goto out;
     }
     ocv_x509_options opt = {at, st->skew, st->leaf_eku, st->identity_fallback};
+    d->policy_skipped = st->no_policy;
 
     ocv_reason r = ocv_x509_parse(req->credential, req->credential_len, req->chain,
                                   req->chain_len, &opt, &chain, claims, detail, sizeof(detail));
@@ -264,7 +264,7 @@ static void run_x509(const ocv_state *st, const ocv_request *req, int64_t at, oc
         goto out;
 
     detail[0] = 0;
-    r = policy_stage(st, d, detail, sizeof(detail));
+    r = policy_stage(st, detail, sizeof(detail));
     if (d->policy_skipped)
         record(d, ex, X509_STAGES[stage++], OCV_CHECK_SKIPPED, r, detail);
     else if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))

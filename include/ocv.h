@@ -145,7 +145,7 @@ typedef struct ocv_decision {
     int subject_verified;          /* 0: read from bytes not yet verified */
     char rule[OCV_MAX_RULE_ID_BYTES + 1];     /* matched rule id, or "" */
     char detail[OCV_MAX_DETAIL_BYTES];
-    int policy_skipped;            /* 1: no_policy was in force */
+    int policy_skipped;            /* 1: no_policy was in force (whatever denied) */
     int64_t evaluated_at;          /* the time the decision used */
     size_t check_count;
     ocv_check_entry checks[OCV_MAX_CHECKS];

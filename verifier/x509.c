@@ -516,6 +516,10 @@ static ocv_reason explain_untrusted(const mbedtls_x509_crt *crt, const ocv_x509_
     const mbedtls_x509_crt *issuer = find_issuer(crt, &anchors->certs);
     if (issuer == NULL)
         issuer = find_issuer(crt, &chain->certs);
+    if (issuer == NULL && same_name(&crt->subject_raw, &crt->issuer_raw)) {
+        ocv_errf(detail, detail_len, "the chain ends at '%s', which is not a trust anchor", name);
+        return OCV_CHAIN_UNTRUSTED;
+    }
     if (issuer == NULL) {
         ocv_errf(detail, detail_len, "no trust anchor or intermediate named '%s'", name);
         return OCV_CHAIN_UNTRUSTED;
