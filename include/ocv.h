@@ -166,6 +166,21 @@ OCV_MUST_CHECK ocv_reason ocv_open(ocv_ctx **out, const ocv_config *config,
 OCV_MUST_CHECK ocv_reason ocv_open_file(ocv_ctx **out, const char *config_path,
                                         char *err, size_t err_len);
 
+/*
+ * Reads a configuration file into *out without opening anything, so a
+ * caller can override fields (as `ocv verify` does with its flags) before
+ * ocv_open. The paths in *out point into *storage, which the caller frees
+ * with ocv_config_file_free after ocv_open. Relative paths are resolved
+ * against the file's directory. Reasons: OCV_OK; OCV_CONFIG_INVALID (err:
+ * "FILE:LINE:COL: ..." for syntax, "FILE: \"member\": ..." otherwise);
+ * OCV_INTERNAL_ERROR.
+ */
+typedef struct ocv_config_file ocv_config_file;
+OCV_MUST_CHECK ocv_reason ocv_config_load(const char *config_path, ocv_config *out,
+                                          ocv_config_file **storage, char *err,
+                                          size_t err_len);
+void ocv_config_file_free(ocv_config_file *storage);
+
 /* Loads a new configuration and swaps it in atomically. On failure the old
  * configuration stays in force and err says why. */
 OCV_MUST_CHECK ocv_reason ocv_reload(ocv_ctx *ctx, const ocv_config *config,

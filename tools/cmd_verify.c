@@ -20,7 +20,7 @@
 #include "ocv.h"
 
 static const char VERIFY_USAGE[] =
-    "usage: ocv verify (--cert LEAF [--chain INTERMEDIATES] | --token FILE|-)\n"
+    "usage: ocv verify [--config FILE] (--cert LEAF [--chain INTERMEDIATES] | --token FILE|-)\n"
     "                  [--anchors ROOTS] [--crl CRL]... [--no-policy | --policy FILE]\n"
     "                  [--purpose P] [--audience A] [--at UNIX_SECONDS]\n"
     "                  [--skew SECONDS] [--eku client|server|any]\n"
@@ -30,6 +30,8 @@ static const char VERIFY_USAGE[] =
     "necessary, never sufficient: the chain, its validity at the evaluation time,\n"
     "revocation and the policy must all agree.\n"
     "\n"
+    "  --config F      JSON configuration (docs/config.md); every flag below\n"
+    "                  overrides its field\n"
     "  --cert F        workload certificate, PEM or DER (may also hold intermediates)\n"
     "  --chain F       intermediate certificates, PEM or DER, any order\n"
     "  --token F|-     a JWT or CWT (not in this build yet: UNSUPPORTED_FORMAT)\n"
@@ -55,19 +57,22 @@ static const char VERIFY_USAGE[] =
 
 typedef struct verify_args {
     ocv_config config;
+    ocv_config_file *config_storage;
     const char *cert, *chain, *token;
     int64_t at;
-    int has_at, json, explain;
+    int has_at, json, explain, crls_from_flags;
     const char *purpose, *audience;
 } verify_args;
 
 enum {
+    OPT_CONFIG = 255,
     OPT_CERT = 256, OPT_CHAIN, OPT_TOKEN, OPT_ANCHORS, OPT_CRL, OPT_NO_POLICY, OPT_POLICY,
     OPT_PURPOSE, OPT_AUDIENCE, OPT_AT, OPT_SKEW, OPT_EKU, OPT_FALLBACK, OPT_JSON, OPT_EXPLAIN,
     OPT_HELP
 };
 
 static const struct option VERIFY_OPTIONS[] = {
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"cert", required_argument, NULL, OPT_CERT},
     {"chain", required_argument, NULL, OPT_CHAIN},
     {"token", required_argument, NULL, OPT_TOKEN},
@@ -119,6 +124,8 @@ static int parse_eku(const char *text, ocv_eku *out)
 static int parse_option(int opt, const char *arg, verify_args *a)
 {
     switch (opt) {
+    case OPT_CONFIG:
+        break; /* read before every other option, in ocv_cmd_verify */
     case OPT_CERT:
         a->cert = arg;
         break;
@@ -132,6 +139,9 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         a->config.anchors_path = arg;
         break;
     case OPT_CRL:
+        if (!a->crls_from_flags) /* the flags replace the file's list */
+            a->config.crl_count = 0;
+        a->crls_from_flags = 1;
         if (a->config.crl_count >= OCV_MAX_CRL_FILES)
             return ocv_cli_usage_error("at most %d --crl files", OCV_MAX_CRL_FILES);
         a->config.crl_paths[a->config.crl_count++] = arg;
@@ -321,24 +331,56 @@ out:
     return code;
 }
 
-int ocv_cmd_verify(int argc, char **argv)
+/* The configuration file comes first, so flags override its fields
+ * whatever their order on the command line. */
+static int load_config_option(int argc, char **argv, verify_args *a)
 {
-    verify_args a;
-    memset(&a, 0, sizeof(a));
-    ocv_config_init(&a.config);
+    optind = 1;
+    opterr = 0;
+    const char *path = NULL;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", VERIFY_OPTIONS, NULL)) != -1) {
+        if (opt == OPT_CONFIG)
+            path = optarg;
+    }
+    if (path == NULL)
+        return -1;
+    char err[512] = "";
+    if (ocv_config_load(path, &a->config, &a->config_storage, err, sizeof(err)) != OCV_OK)
+        return ocv_cli_usage_error("configuration: %s", err);
+    return -1;
+}
+
+static int parse_args(int argc, char **argv, verify_args *a)
+{
+    int stop = load_config_option(argc, argv, a);
+    if (stop >= 0)
+        return stop;
     optind = 1;
     opterr = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "", VERIFY_OPTIONS, NULL)) != -1) {
-        int stop = parse_option(opt, optarg, &a);
+        stop = parse_option(opt, optarg, a);
         if (stop >= 0)
             return stop;
     }
     if (optind < argc)
         return ocv_cli_usage_error("verify: unexpected argument '%s'", argv[optind]);
-    if ((a.cert == NULL) == (a.token == NULL))
+    if ((a->cert == NULL) == (a->token == NULL))
         return ocv_cli_usage_error("verify: give exactly one of --cert or --token");
-    if (a.chain != NULL && a.cert == NULL)
+    if (a->chain != NULL && a->cert == NULL)
         return ocv_cli_usage_error("verify: --chain goes with --cert");
-    return run_verify(&a);
+    return -1;
+}
+
+int ocv_cmd_verify(int argc, char **argv)
+{
+    verify_args a;
+    memset(&a, 0, sizeof(a));
+    ocv_config_init(&a.config);
+    int code = parse_args(argc, argv, &a);
+    if (code < 0)
+        code = run_verify(&a);
+    ocv_config_file_free(a.config_storage);
+    return code;
 }

@@ -106,6 +106,22 @@ expect_grep '"subject_verified": false' "$T/.out" "deny before the signature: id
 expect_exit 0 "text output" -- $V --cert "$P/leaf.pem" --chain "$P/inter.pem" --explain
 expect_grep "^allow OK spiffe://example.org/ns/demo/sa/web" "$T/.out" "text first line"
 
+# A configuration file, and flags that override it.
+printf '{"anchors": "%s/anchors.pem", "crls": ["%s/crl_ok.pem"], "no_policy": true}\n' "$P" "$P" > "$T/ocv.json"
+expect_reason 0 OK "config file" -- "$OCV" verify --config "$T/ocv.json" --cert "$P/leaf.pem" --chain "$P/inter.pem"
+expect_reason 1 REVOKED "--crl replaces the file's CRLs" -- \
+    "$OCV" verify --cert "$P/leaf.pem" --chain "$P/inter.pem" --crl "$P/crl_revoked.pem" --config "$T/ocv.json"
+printf '{"anchors": "anchors.pem", "no_policy": true}\n' > "$P/rel.json"
+expect_reason 0 OK "relative paths from the config's directory" -- \
+    "$OCV" verify --config "$P/rel.json" --cert "$P/leaf.pem" --chain "$P/inter.pem"
+printf '{"anchors": "x.pem",\n "frob": 1}\n' > "$T/bad.json"
+expect_exit 2 "unknown config member" -- "$OCV" verify --config "$T/bad.json" --cert "$P/leaf.pem"
+expect_grep '"frob": unknown member' "$T/.err" "error names the member"
+printf '{"anchors": \n' > "$T/syntax.json"
+expect_exit 2 "config syntax error" -- "$OCV" verify --config "$T/syntax.json" --cert "$P/leaf.pem"
+expect_grep 'syntax.json:2:' "$T/.err" "error has line and column"
+expect_exit 2 "missing config" -- "$OCV" verify --config "$T/none.json" --cert "$P/leaf.pem"
+
 # Usage and configuration errors: exit 2.
 expect_exit 2 "no credential" -- "$OCV" verify --anchors "$P/anchors.pem"
 expect_exit 2 "both --cert and --token" -- "$OCV" verify --cert "$P/leaf.pem" --token "$P/leaf.pem"
