@@ -20,7 +20,7 @@ SOVERSION := 0
 WARN := -Wall -Wextra -Werror -Wswitch -Wshadow -Wpointer-arith -Wstrict-prototypes \
         -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fPIC $(WARN) \
+CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fPIC -fvisibility=hidden $(WARN) \
           -Iinclude -I. -pthread
 LDFLAGS += -pthread
 LIBS := -lmbedx509 -lmbedcrypto -lsodium -lcbor -ljansson -lsqlite3
@@ -58,7 +58,7 @@ all: $(STATIC_LIB) $(SHARED_LIB) $(OCV)
 deps:
 	@sh scripts/deps.sh
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 

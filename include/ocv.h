@@ -40,6 +40,13 @@ extern "C" {
 #define OCV_MUST_CHECK
 #endif
 
+/* Only the functions of this header are exported from libocv.so. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OCV_API __attribute__((visibility("default")))
+#else
+#define OCV_API
+#endif
+
 #define OCV_VERSION "0.1.0"
 
 /* Reason codes: generated from OCV_REASON_LIST, numbers are stable. */
@@ -50,11 +57,11 @@ typedef enum ocv_reason {
 } ocv_reason;
 
 /* "OK", "REVOKED", ...; "UNKNOWN" for a number outside the list. */
-const char *ocv_reason_name(ocv_reason reason);
+OCV_API const char *ocv_reason_name(ocv_reason reason);
 /* One line for humans: "the credential is revoked". */
-const char *ocv_reason_meaning(ocv_reason reason);
+OCV_API const char *ocv_reason_meaning(ocv_reason reason);
 /* Parses "REVOKED" back into OCV_REVOKED; returns -1 for an unknown name. */
-int ocv_reason_from_name(const char *name);
+OCV_API int ocv_reason_from_name(const char *name);
 
 /* Which key purpose (X.509 extendedKeyUsage) a workload leaf must carry
  * when it has an EKU extension at all. */
@@ -93,7 +100,7 @@ typedef struct ocv_config {
     unsigned identity_fallback;           /* OCV_IDENTITY_* bits, default none */
 } ocv_config;
 
-void ocv_config_init(ocv_config *config);
+OCV_API void ocv_config_init(ocv_config *config);
 
 typedef enum ocv_credential_type {
     OCV_CREDENTIAL_AUTO = 0, /* sniff the bytes */
@@ -118,7 +125,7 @@ typedef struct ocv_request {
     int explain;                 /* 1: fill decision.checks */
 } ocv_request;
 
-void ocv_request_init(ocv_request *request);
+OCV_API void ocv_request_init(ocv_request *request);
 
 #define OCV_MAX_IDENTITY_BYTES 2048 /* SPIFFE IDs are at most 2048 bytes */
 #define OCV_MAX_RULE_ID_BYTES 128
@@ -159,11 +166,11 @@ typedef struct ocv_ctx ocv_ctx;
  * OCV_TOO_LARGE, OCV_INTERNAL_ERROR) and err (if not NULL) holds a
  * message naming the file and what is wrong.
  */
-OCV_MUST_CHECK ocv_reason ocv_open(ocv_ctx **out, const ocv_config *config,
+OCV_API OCV_MUST_CHECK ocv_reason ocv_open(ocv_ctx **out, const ocv_config *config,
                                    char *err, size_t err_len);
 
 /* Opens a verifier from a JSON configuration file (docs/config.md). */
-OCV_MUST_CHECK ocv_reason ocv_open_file(ocv_ctx **out, const char *config_path,
+OCV_API OCV_MUST_CHECK ocv_reason ocv_open_file(ocv_ctx **out, const char *config_path,
                                         char *err, size_t err_len);
 
 /*
@@ -176,27 +183,27 @@ OCV_MUST_CHECK ocv_reason ocv_open_file(ocv_ctx **out, const char *config_path,
  * OCV_INTERNAL_ERROR.
  */
 typedef struct ocv_config_file ocv_config_file;
-OCV_MUST_CHECK ocv_reason ocv_config_load(const char *config_path, ocv_config *out,
+OCV_API OCV_MUST_CHECK ocv_reason ocv_config_load(const char *config_path, ocv_config *out,
                                           ocv_config_file **storage, char *err,
                                           size_t err_len);
-void ocv_config_file_free(ocv_config_file *storage);
+OCV_API void ocv_config_file_free(ocv_config_file *storage);
 
 /* Loads a new configuration and swaps it in atomically. On failure the old
  * configuration stays in force and err says why. */
-OCV_MUST_CHECK ocv_reason ocv_reload(ocv_ctx *ctx, const ocv_config *config,
+OCV_API OCV_MUST_CHECK ocv_reason ocv_reload(ocv_ctx *ctx, const ocv_config *config,
                                      char *err, size_t err_len);
 
 /*
  * Decides one request. Always fills *decision, also on error: anything
  * but OCV_OK is a deny. Returns decision->reason.
  */
-OCV_MUST_CHECK ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *request,
+OCV_API OCV_MUST_CHECK ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *request,
                                     ocv_decision *decision);
 
 /* Frees the context; NULL is fine. */
-void ocv_close(ocv_ctx *ctx);
+OCV_API void ocv_close(ocv_ctx *ctx);
 
-const char *ocv_version(void);
+OCV_API const char *ocv_version(void);
 
 #ifdef __cplusplus
 }
