@@ -44,6 +44,31 @@ void ocv_hex_encode(const uint8_t *in, size_t len, char *out)
     out[2 * len] = 0;
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int ocv_hex_decode(const char *in, size_t in_len, uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (in_len % 2 != 0 || in_len / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < in_len / 2; i++) {
+        int hi = hex_digit(in[2 * i]), lo = hex_digit(in[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    *out_len = in_len / 2;
+    return 0;
+}
+
 int ocv_sha256(const uint8_t *in, size_t len, uint8_t out[32])
 {
     return mbedtls_sha256_ret(in, len, out, 0) == 0 ? 0 : -1;

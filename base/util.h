@@ -28,6 +28,11 @@ int ocv_ct_eq(const void *a, const void *b, size_t len);
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void ocv_hex_encode(const uint8_t *in, size_t len, char *out);
 
+/* Decodes hex (either case, even length) into out (at most cap bytes).
+ * 0 on success; -1 on a bad digit, an odd length or overflow. */
+OCV_MUST_CHECK int ocv_hex_decode(const char *in, size_t in_len, uint8_t *out, size_t cap,
+                                  size_t *out_len);
+
 /* SHA-256 of len bytes; 0 on success. */
 OCV_MUST_CHECK int ocv_sha256(const uint8_t *in, size_t len, uint8_t out[32]);
 

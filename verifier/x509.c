@@ -459,6 +459,53 @@ fail:
     return r;
 }
 
+/* ---- strict DER signatures ----------------------------------------- */
+
+/* Reads a definite length in its minimal form; 0 on success. */
+static int der_length(ocv_reader *r, size_t *len)
+{
+    uint8_t first = ocv_reader_u8(r);
+    if (first < 0x80) {
+        *len = first;
+        return r->err ? -1 : 0;
+    }
+    if (first != 0x81 && first != 0x82)
+        return -1; /* an ECDSA signature never needs more than two length bytes */
+    size_t n = ocv_reader_u8(r);
+    if (first == 0x82)
+        n = (n << 8) | ocv_reader_u8(r);
+    if (r->err || (first == 0x81 && n < 0x80) || (first == 0x82 && n < 0x100))
+        return -1;
+    *len = n;
+    return 0;
+}
+
+static int der_positive_integer(ocv_reader *r)
+{
+    size_t len = 0;
+    if (ocv_reader_u8(r) != 0x02 || der_length(r, &len) != 0 || len == 0)
+        return -1;
+    const uint8_t *v = ocv_reader_take(r, len);
+    if (v == NULL || (v[0] & 0x80))
+        return -1; /* negative */
+    if (len > 1 && v[0] == 0 && !(v[1] & 0x80))
+        return -1; /* a leading zero that is not needed */
+    return 0;
+}
+
+int ocv_x509_ecdsa_der_is_strict(const uint8_t *sig, size_t len)
+{
+    ocv_reader r, body;
+    ocv_reader_init(&r, sig, len);
+    size_t body_len = 0;
+    if (ocv_reader_u8(&r) != 0x30 || der_length(&r, &body_len) != 0)
+        return 0;
+    body = ocv_reader_sub(&r, body_len);
+    if (der_positive_integer(&body) != 0 || der_positive_integer(&body) != 0)
+        return 0;
+    return ocv_reader_finish(&body) == 0 && ocv_reader_finish(&r) == 0;
+}
+
 /* ---- chain verification -------------------------------------------- */
 
 typedef struct verify_record {
@@ -475,6 +522,11 @@ static int verify_callback(void *data, mbedtls_x509_crt *crt, int depth, uint32_
     verify_record *rec = data;
     *flags &= ~(uint32_t)TIME_FLAGS;
     *flags |= time_flags_at(crt, rec->options);
+    /* mbedtls accepts BER forms of ECDSA signatures; ocv does not. A
+     * self-signed certificate's own signature is never relied on. */
+    if (crt->sig_pk == MBEDTLS_PK_ECDSA && !same_name(&crt->subject_raw, &crt->issuer_raw) &&
+        !ocv_x509_ecdsa_der_is_strict(crt->sig.p, crt->sig.len))
+        *flags |= MBEDTLS_X509_BADCERT_NOT_TRUSTED;
     if (depth < 0 || (size_t)depth >= sizeof(rec->path) / sizeof(rec->path[0]))
         return MBEDTLS_ERR_X509_FATAL_ERROR;
     rec->path[depth] = crt;
@@ -494,15 +546,28 @@ static const mbedtls_x509_crt *find_issuer(const mbedtls_x509_crt *child,
     return NULL;
 }
 
-static int signature_verifies(const mbedtls_x509_crt *child, const mbedtls_x509_crt *issuer)
+ocv_reason ocv_x509_check_signature(mbedtls_pk_type_t sig_pk, const void *sig_opts,
+                                    mbedtls_md_type_t md_type, const mbedtls_pk_context *key,
+                                    const uint8_t *tbs, size_t tbs_len, const uint8_t *sig,
+                                    size_t sig_len)
 {
     unsigned char hash[MBEDTLS_MD_MAX_SIZE];
-    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(child->sig_md);
-    if (md == NULL || mbedtls_md(md, child->tbs.p, child->tbs.len, hash) != 0)
-        return 0;
-    mbedtls_pk_context *pk = (mbedtls_pk_context *)&issuer->pk;
-    return mbedtls_pk_verify_ext(child->sig_pk, child->sig_opts, pk, child->sig_md, hash,
-                                 mbedtls_md_get_size(md), child->sig.p, child->sig.len) == 0;
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(md_type);
+    if (md == NULL || mbedtls_md(md, tbs, tbs_len, hash) != 0)
+        return OCV_ALG_NOT_ALLOWED;
+    if (sig_pk == MBEDTLS_PK_ECDSA && !ocv_x509_ecdsa_der_is_strict(sig, sig_len))
+        return OCV_SIGNATURE_INVALID;
+    return mbedtls_pk_verify_ext(sig_pk, sig_opts, (mbedtls_pk_context *)key, md_type, hash,
+                                 mbedtls_md_get_size(md), sig, sig_len) == 0
+               ? OCV_OK
+               : OCV_SIGNATURE_INVALID;
+}
+
+static int signature_verifies(const mbedtls_x509_crt *child, const mbedtls_x509_crt *issuer)
+{
+    return ocv_x509_check_signature(child->sig_pk, child->sig_opts, child->sig_md, &issuer->pk,
+                                    child->tbs.p, child->tbs.len, child->sig.p,
+                                    child->sig.len) == OCV_OK;
 }
 
 /* NOT_TRUSTED means either "no issuer" or "issuer's signature bad". */
@@ -687,13 +752,8 @@ static crl_verdict crl_applies(const mbedtls_x509_crl *crl, const mbedtls_x509_c
         return CRL_BAD_SIGNATURE;
     if ((ocv_profile.allowed_mds & MBEDTLS_X509_ID_FLAG(crl->sig_md)) == 0)
         return CRL_WEAK;
-    unsigned char hash[MBEDTLS_MD_MAX_SIZE];
-    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(crl->sig_md);
-    if (md == NULL || mbedtls_md(md, crl->tbs.p, crl->tbs.len, hash) != 0)
-        return CRL_BAD_SIGNATURE;
-    mbedtls_pk_context *pk = (mbedtls_pk_context *)&issuer->pk;
-    if (mbedtls_pk_verify_ext(crl->sig_pk, crl->sig_opts, pk, crl->sig_md, hash,
-                              mbedtls_md_get_size(md), crl->sig.p, crl->sig.len) != 0)
+    if (ocv_x509_check_signature(crl->sig_pk, crl->sig_opts, crl->sig_md, &issuer->pk,
+                                 crl->tbs.p, crl->tbs.len, crl->sig.p, crl->sig.len) != OCV_OK)
         return CRL_BAD_SIGNATURE;
     return CRL_OK;
 }

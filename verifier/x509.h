@@ -131,6 +131,28 @@ OCV_MUST_CHECK ocv_reason ocv_x509_check_crls(const ocv_x509_chain *chain,
                                               const ocv_x509_options *options, char *detail,
                                               size_t detail_len);
 
+/*
+ * 1 when sig is an ECDSA-Sig-Value in strict DER (RFC 5480 §2.2, X.690
+ * §10): SEQUENCE { INTEGER r, INTEGER s }, minimal lengths, minimal
+ * non-negative integers, nothing after. mbedtls 2.28 also accepts BER
+ * forms of the same (r, s); ocv refuses them so a signature has exactly
+ * one encoding.
+ */
+int ocv_x509_ecdsa_der_is_strict(const uint8_t *sig, size_t len);
+
+/*
+ * Checks one X.509 signature (certificate or CRL) over tbs: strict DER
+ * for ECDSA, then mbedtls. The one function both the chain explanation
+ * and CRL checks use. OCV_OK, OCV_SIGNATURE_INVALID, or
+ * OCV_ALG_NOT_ALLOWED for a hash mbedtls does not know.
+ */
+OCV_MUST_CHECK ocv_reason ocv_x509_check_signature(mbedtls_pk_type_t sig_pk,
+                                                   const void *sig_opts,
+                                                   mbedtls_md_type_t md_type,
+                                                   const mbedtls_pk_context *key,
+                                                   const uint8_t *tbs, size_t tbs_len,
+                                                   const uint8_t *sig, size_t sig_len);
+
 /* Converts an mbedtls time (UTC) to UNIX seconds. */
 int64_t ocv_x509_time_to_unix(const mbedtls_x509_time *t);
 

@@ -48,6 +48,21 @@ static void hex_and_sha256(void **state)
     assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+static void hex_decoding(void **state)
+{
+    (void)state;
+    uint8_t out[4];
+    size_t n = 0;
+    assert_int_equal(ocv_hex_decode("0bAdC0de", 8, out, sizeof(out), &n), 0);
+    assert_int_equal(n, 4);
+    assert_memory_equal(out, "\x0b\xad\xc0\xde", 4);
+    assert_int_not_equal(ocv_hex_decode("abc", 3, out, sizeof(out), &n), 0);
+    assert_int_not_equal(ocv_hex_decode("zz", 2, out, sizeof(out), &n), 0);
+    assert_int_not_equal(ocv_hex_decode("0011223344", 10, out, sizeof(out), &n), 0);
+    assert_int_equal(ocv_hex_decode("", 0, out, sizeof(out), &n), 0);
+    assert_int_equal(n, 0);
+}
+
 static void constant_time_equal(void **state)
 {
     (void)state;
@@ -81,6 +96,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(durations),       cmocka_unit_test(integers),
         cmocka_unit_test(hex_and_sha256),  cmocka_unit_test(constant_time_equal),
+        cmocka_unit_test(hex_decoding),
         cmocka_unit_test(bounded_copy),    cmocka_unit_test(error_messages),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
