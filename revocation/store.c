@@ -105,7 +105,7 @@ int ocv_entry_type_parse(const char *name, ocv_entry_type *out)
 
 ocv_reason ocv_store_entry_key(const ocv_entry *e, ocv_bytes *out)
 {
-    size_t il = strlen(e->issuer), vl = strlen(e->value);
+    size_t il = e->issuer_len, vl = e->value_len;
     ocv_bytes_init(out);
     out->data = malloc(il + vl + 4);
     if (out->data == NULL)
@@ -524,8 +524,10 @@ static ocv_reason lookup_entry(ocv_store *s, const ocv_entry *e, const ocv_claim
                 continue;
         }
         v->revoked = 1;
-        ocv_errf(v->matched, sizeof(v->matched), "%s %s%s%.80s (%s)", ocv_entry_type_name(e->type),
-                 e->issuer, e->issuer[0] ? " " : "", e->value,
+        ocv_errf(v->matched, sizeof(v->matched), "%s %.*s%s%.*s (authority %s)",
+                 ocv_entry_type_name(e->type), (int)(e->issuer_len > 60 ? 60 : e->issuer_len),
+                 e->issuer_len ? e->issuer : "", e->issuer_len ? " " : "",
+                 (int)(e->value_len > 80 ? 80 : e->value_len), e->value,
                  (const char *)sqlite3_column_text(st, 0));
     }
     if (!v->revoked && rc != SQLITE_DONE)
@@ -565,32 +567,32 @@ static ocv_reason freshness(ocv_store *s, const ocv_claims *claims, ocv_store_ve
     return OCV_OK;
 }
 
-static void serial_hex(const ocv_claims *c, char *out)
+static void entry_view(ocv_entry *e, ocv_entry_type type, const char *issuer, const char *value)
 {
-    ocv_hex_encode(c->serial, c->serial_len, out);
+    memset(e, 0, sizeof(*e));
+    e->type = type;
+    e->issuer = issuer;
+    e->issuer_len = strlen(issuer);
+    e->value = value;
+    e->value_len = strlen(value);
 }
 
 ocv_reason ocv_store_lookup(ocv_store *s, const ocv_claims *claims, ocv_store_verdict *out)
 {
-    ocv_reason r = OCV_INTERNAL_ERROR;
+    ocv_reason r = OCV_OK;
     memset(out, 0, sizeof(*out));
-    ocv_entry *e = calloc(1, sizeof(*e));
-    if (e == NULL)
-        return OCV_INTERNAL_ERROR;
+    ocv_entry e;
     if (claims->type == OCV_CREDENTIAL_X509 && claims->serial_len > 0) {
-        e->type = OCV_ENTRY_SERIAL;
-        ocv_strlcpy(e->issuer, claims->issuer_key_sha256, sizeof(e->issuer));
-        serial_hex(claims, e->value);
-        if ((r = lookup_entry(s, e, claims, out)) != OCV_OK || out->revoked)
-            goto done;
+        char serial[2 * OCV_MAX_SERIAL_BYTES + 1];
+        ocv_hex_encode(claims->serial, claims->serial_len, serial);
+        entry_view(&e, OCV_ENTRY_SERIAL, claims->issuer_key_sha256, serial);
+        if ((r = lookup_entry(s, &e, claims, out)) != OCV_OK || out->revoked)
+            return r;
     }
     if (claims->token_id[0]) {
-        memset(e, 0, sizeof(*e));
-        e->type = OCV_ENTRY_JTI;
-        ocv_strlcpy(e->issuer, claims->issuer, sizeof(e->issuer));
-        ocv_strlcpy(e->value, claims->token_id, sizeof(e->value));
-        if ((r = lookup_entry(s, e, claims, out)) != OCV_OK || out->revoked)
-            goto done;
+        entry_view(&e, OCV_ENTRY_JTI, claims->issuer, claims->token_id);
+        if ((r = lookup_entry(s, &e, claims, out)) != OCV_OK || out->revoked)
+            return r;
     }
     static const ocv_entry_type by_value[] = {OCV_ENTRY_KEY, OCV_ENTRY_SUBJECT,
                                               OCV_ENTRY_SUBJECT_BEFORE};
@@ -598,17 +600,13 @@ ocv_reason ocv_store_lookup(ocv_store *s, const ocv_claims *claims, ocv_store_ve
         const char *value = by_value[i] == OCV_ENTRY_KEY ? claims->key_id : claims->subject;
         if (value[0] == 0)
             continue;
-        memset(e, 0, sizeof(*e));
-        e->type = by_value[i];
-        ocv_strlcpy(e->value, value, sizeof(e->value));
-        if ((r = lookup_entry(s, e, claims, out)) != OCV_OK || out->revoked)
-            goto done;
+        entry_view(&e, by_value[i], "", value);
+        if ((r = lookup_entry(s, &e, claims, out)) != OCV_OK || out->revoked)
+            return r;
     }
     r = freshness(s, claims, out);
     if (r == OCV_OK)
         r = ocv_store_get_clock_floor(s, &out->clock_floor);
-done:
-    free(e);
     return r;
 }
 

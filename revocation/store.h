@@ -52,10 +52,15 @@ typedef enum ocv_entry_type {
     OCV_ENTRY_SUBJECT_BEFORE = 'b'
 } ocv_entry_type;
 
+/* One entry. The strings are borrowed views (a bundle's payload, a
+ * claims struct), not NUL-terminated, so a million-entry bundle costs no
+ * copies. */
 typedef struct ocv_entry {
     ocv_entry_type type;
-    char issuer[OCV_MAX_ISSUER_BYTES + 1]; /* serial, jti; else "" */
-    char value[OCV_MAX_ENTRY_VALUE_BYTES + 1];
+    const char *issuer; /* serial, jti; else empty */
+    size_t issuer_len;
+    const char *value;
+    size_t value_len;
     int64_t before;  /* subject_before only */
     int64_t expires; /* 0: never; a hint for pruning by the authority */
 } ocv_entry;
