@@ -1,5 +1,5 @@
 /*
- * cbor_pull.h - a pull reader for large CBOR documents (RFC 8949), over
+ * cbor_stream.h - a pull reader for large CBOR documents (RFC 8949), over
  * libcbor's streaming decoder.
  *
  * Why: cbor_load builds a tree of every item; a revocation bundle of a
@@ -15,12 +15,13 @@
  * Ownership: borrows the input; nothing to free. Not thread-safe per
  * reader.
  */
-#ifndef OCV_BASE_CBOR_PULL_H
-#define OCV_BASE_CBOR_PULL_H
+#ifndef OCV_BASE_CBOR_STREAM_H
+#define OCV_BASE_CBOR_STREAM_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "ocv.h"
 
 typedef enum ocv_cbor_kind {
@@ -61,5 +62,22 @@ int ocv_cbor_pull_expect(ocv_cbor_pull *r, ocv_cbor_kind kind, ocv_cbor_item *ou
 
 /* 1 when every byte was consumed without an error. */
 int ocv_cbor_pull_done(const ocv_cbor_pull *r);
+
+/* The writer: appends to an owned, growing buffer; errors are sticky and
+ * reported by ocv_cbor_out_finish. Definite lengths only. */
+typedef struct ocv_cbor_out {
+    ocv_bytes buf; /* data, len */
+    size_t cap;
+    int err;
+} ocv_cbor_out;
+
+void ocv_cbor_out_init(ocv_cbor_out *w);
+void ocv_cbor_out_uint(ocv_cbor_out *w, uint64_t v);
+void ocv_cbor_out_array(ocv_cbor_out *w, size_t n);
+void ocv_cbor_out_map(ocv_cbor_out *w, size_t n);
+void ocv_cbor_out_text(ocv_cbor_out *w, const char *p, size_t len);
+void ocv_cbor_out_bytes(ocv_cbor_out *w, const uint8_t *p, size_t len);
+/* Moves the encoding into *out (OCV_OK) or frees it (OCV_INTERNAL_ERROR). */
+OCV_MUST_CHECK ocv_reason ocv_cbor_out_finish(ocv_cbor_out *w, ocv_bytes *out);
 
 #endif

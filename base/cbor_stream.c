@@ -1,5 +1,6 @@
-#include "cbor_pull.h"
+#include "cbor_stream.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <cbor.h>
@@ -149,4 +150,118 @@ int ocv_cbor_pull_expect(ocv_cbor_pull *r, ocv_cbor_kind kind, ocv_cbor_item *ou
 int ocv_cbor_pull_done(const ocv_cbor_pull *r)
 {
     return !r->err && r->off == r->len;
+}
+
+void ocv_cbor_out_init(ocv_cbor_out *w)
+{
+    ocv_bytes_init(&w->buf);
+    w->cap = 0;
+    w->err = 0;
+}
+
+static uint8_t *reserve(ocv_cbor_out *w, size_t n)
+{
+    if (w->err)
+        return NULL;
+    if (n > SIZE_MAX / 2 - w->buf.len) {
+        w->err = 1;
+        return NULL;
+    }
+    if (w->buf.len + n > w->cap) {
+        size_t cap = w->cap ? w->cap : 256;
+        while (cap < w->buf.len + n)
+            cap *= 2;
+        uint8_t *grown = realloc(w->buf.data, cap);
+        if (grown == NULL) {
+            w->err = 1;
+            return NULL;
+        }
+        w->buf.data = grown;
+        w->cap = cap;
+    }
+    return w->buf.data + w->buf.len;
+}
+
+typedef size_t (*head_encoder)(uint64_t, unsigned char *, size_t);
+
+static void head(ocv_cbor_out *w, head_encoder enc, uint64_t v)
+{
+    uint8_t *at = reserve(w, 9);
+    if (at == NULL)
+        return;
+    size_t n = enc(v, at, 9);
+    if (n == 0)
+        w->err = 1;
+    w->buf.len += n;
+}
+
+static size_t enc_uint(uint64_t v, unsigned char *b, size_t n)
+{
+    return cbor_encode_uint(v, b, n);
+}
+static size_t enc_array(uint64_t v, unsigned char *b, size_t n)
+{
+    return cbor_encode_array_start((size_t)v, b, n);
+}
+static size_t enc_map(uint64_t v, unsigned char *b, size_t n)
+{
+    return cbor_encode_map_start((size_t)v, b, n);
+}
+static size_t enc_text(uint64_t v, unsigned char *b, size_t n)
+{
+    return cbor_encode_string_start((size_t)v, b, n);
+}
+static size_t enc_bytes(uint64_t v, unsigned char *b, size_t n)
+{
+    return cbor_encode_bytestring_start((size_t)v, b, n);
+}
+
+void ocv_cbor_out_uint(ocv_cbor_out *w, uint64_t v)
+{
+    head(w, enc_uint, v);
+}
+
+void ocv_cbor_out_array(ocv_cbor_out *w, size_t n)
+{
+    head(w, enc_array, n);
+}
+
+void ocv_cbor_out_map(ocv_cbor_out *w, size_t n)
+{
+    head(w, enc_map, n);
+}
+
+static void raw(ocv_cbor_out *w, const void *p, size_t len)
+{
+    uint8_t *at = reserve(w, len);
+    if (at == NULL)
+        return;
+    if (len > 0)
+        memcpy(at, p, len);
+    w->buf.len += len;
+}
+
+void ocv_cbor_out_text(ocv_cbor_out *w, const char *p, size_t len)
+{
+    head(w, enc_text, len);
+    raw(w, p, len);
+}
+
+void ocv_cbor_out_bytes(ocv_cbor_out *w, const uint8_t *p, size_t len)
+{
+    head(w, enc_bytes, len);
+    raw(w, p, len);
+}
+
+ocv_reason ocv_cbor_out_finish(ocv_cbor_out *w, ocv_bytes *out)
+{
+    ocv_bytes_init(out);
+    if (w->err) {
+        free(w->buf.data);
+        ocv_cbor_out_init(w);
+        return OCV_INTERNAL_ERROR;
+    }
+    *out = w->buf;
+    ocv_cbor_out_init(w);
+    return OCV_OK;
 }
