@@ -266,3 +266,154 @@ ocv_reason ocv_bundle_decode(const uint8_t *payload, size_t len, ocv_bundle *out
         ocv_bundle_free(out);
     return r;
 }
+
+/* ---- apply --------------------------------------------------------- */
+
+static ocv_reason check_header(const ocv_authority_state *a, const ocv_bundle *b, int64_t at,
+                               int64_t skew, char *detail, size_t detail_len)
+{
+    if (b->sequence <= a->sequence) {
+        ocv_errf(detail, detail_len, "sequence %lld is not after the stored %lld",
+                 (long long)b->sequence, (long long)a->sequence);
+        return OCV_BUNDLE_ROLLBACK;
+    }
+    if (b->issued_at > at + skew) {
+        ocv_errf(detail, detail_len, "issued %lld s in the future", (long long)(b->issued_at - at));
+        return OCV_BUNDLE_FROM_FUTURE;
+    }
+    if (b->next_update <= at - skew) {
+        ocv_errf(detail, detail_len, "past its next_update by %lld s",
+                 (long long)(at - b->next_update));
+        return OCV_BUNDLE_EXPIRED;
+    }
+    if (b->issued_at < a->issued_at) {
+        ocv_errf(detail, detail_len, "issued before the stored state");
+        return OCV_BUNDLE_ROLLBACK;
+    }
+    if (b->kind == OCV_BUNDLE_DELTA &&
+        (b->base_sequence != a->sequence ||
+         memcmp(b->base_digest, a->digest, OCV_STATE_DIGEST_BYTES) != 0)) {
+        ocv_errf(detail, detail_len, "delta on base %lld, but the store holds %lld",
+                 (long long)b->base_sequence, (long long)a->sequence);
+        return OCV_BUNDLE_CHAIN_BROKEN;
+    }
+    return OCV_OK;
+}
+
+/* Applies one list of entries, keeping the LtHash exact: only a row that
+ * really changed moves the digest. */
+static ocv_reason apply_entries(ocv_store *store, ocv_authority_state *a, const ocv_entry *list,
+                                size_t count, int adding, size_t *changed_count)
+{
+    ocv_bytes element;
+    for (size_t i = 0; i < count; i++) {
+        int changed = 0;
+        ocv_reason r = adding ? ocv_store_insert_entry(store, a->id, &list[i], &changed)
+                              : ocv_store_delete_entry(store, a->id, &list[i], &changed);
+        if (r != OCV_OK)
+            return r;
+        if (!changed)
+            continue;
+        r = ocv_store_entry_element(&list[i], &element);
+        if (r != OCV_OK)
+            return r;
+        r = adding ? ocv_lthash_add(&a->lthash, element.data, element.len)
+                   : ocv_lthash_remove(&a->lthash, element.data, element.len);
+        ocv_bytes_free(&element);
+        if (r != OCV_OK)
+            return r;
+        a->entry_count += adding ? 1 : -1;
+        (*changed_count)++;
+    }
+    return OCV_OK;
+}
+
+static ocv_reason apply_in_transaction(ocv_store *store, ocv_authority_state *a,
+                                       const ocv_bundle *b, int64_t at, ocv_apply_result *res,
+                                       char *detail, size_t detail_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    if (b->kind == OCV_BUNDLE_FULL) {
+        r = ocv_store_clear_entries(store, a->id);
+        if (r != OCV_OK)
+            return r;
+        ocv_lthash_init(&a->lthash);
+        a->entry_count = 0;
+    }
+    r = apply_entries(store, a, b->removed, b->removed_count, 0, &res->removed);
+    if (r == OCV_OK)
+        r = apply_entries(store, a, b->added, b->added_count, 1, &res->added);
+    if (r != OCV_OK)
+        return r;
+    uint8_t digest[OCV_STATE_DIGEST_BYTES];
+    r = ocv_lthash_digest(&a->lthash, digest);
+    if (r != OCV_OK)
+        return r;
+    if (memcmp(digest, b->state_digest, sizeof(digest)) != 0) {
+        ocv_errf(detail, detail_len, "state after applying differs from the signed digest");
+        return OCV_BUNDLE_DIGEST_MISMATCH;
+    }
+    memcpy(a->digest, digest, sizeof(digest));
+    a->sequence = b->sequence;
+    a->issued_at = b->issued_at;
+    a->next_update = b->next_update;
+    a->applied_at = at;
+    if (b->new_key != NULL) {
+        ocv_bytes_free(&a->public_key);
+        r = ocv_bytes_copy(&a->public_key, b->new_key, b->new_key_len);
+        if (r != OCV_OK)
+            return r;
+    }
+    r = ocv_store_put_authority(store, a);
+    if (r == OCV_OK)
+        r = ocv_store_raise_clock_floor(store, b->issued_at);
+    return r;
+}
+
+ocv_reason ocv_bundle_apply_verified(ocv_store *store, const ocv_bundle *b, int64_t at,
+                                     int64_t skew, ocv_apply_result *result, char *detail,
+                                     size_t detail_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    memset(result, 0, sizeof(*result));
+    result->sequence = b->sequence;
+    char id[OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    if (b->authority_len >= sizeof(id))
+        return OCV_BUNDLE_AUTHORITY_UNKNOWN;
+    memcpy(id, b->authority, b->authority_len);
+    id[b->authority_len] = 0;
+    ocv_authority_state a;
+    r = ocv_store_begin(store);
+    if (r != OCV_OK)
+        return r;
+    r = ocv_store_get_authority(store, id, &a);
+    if (r == OCV_BUNDLE_AUTHORITY_UNKNOWN)
+        ocv_errf(detail, detail_len, "authority '%s' is not pinned in this store", id);
+    if (r != OCV_OK)
+        goto fail;
+    if (b->sequence == a.sequence &&
+        memcmp(b->state_digest, a.digest, OCV_STATE_DIGEST_BYTES) == 0) {
+        ocv_store_rollback(store);
+        result->no_op = 1;
+        memcpy(result->state_digest, a.digest, sizeof(a.digest));
+        ocv_errf(detail, detail_len, "sequence %lld is already applied", (long long)b->sequence);
+        ocv_authority_state_free(&a);
+        return OCV_OK;
+    }
+    r = check_header(&a, b, at, skew, detail, detail_len);
+    if (r == OCV_OK)
+        r = apply_in_transaction(store, &a, b, at, result, detail, detail_len);
+    if (r == OCV_OK)
+        r = ocv_store_commit(store);
+    if (r != OCV_OK)
+        goto fail;
+    result->applied = 1;
+    memcpy(result->state_digest, a.digest, sizeof(a.digest));
+    ocv_authority_state_free(&a);
+    return OCV_OK;
+fail:
+    ocv_store_rollback(store);
+    ocv_authority_state_free(&a);
+    result->added = result->removed = 0;
+    return r;
+}

@@ -69,4 +69,29 @@ OCV_MUST_CHECK ocv_reason ocv_bundle_encode(const ocv_bundle *b, ocv_bytes *out)
 OCV_MUST_CHECK ocv_reason ocv_bundle_decode(const uint8_t *payload, size_t len, ocv_bundle *out,
                                             char *detail, size_t detail_len);
 
+
+/* What applying did. */
+typedef struct ocv_apply_result {
+    int applied;          /* 1: the store changed; 0: refused or no-op */
+    int no_op;            /* 1: this sequence was already applied */
+    int64_t sequence;
+    uint8_t state_digest[OCV_STATE_DIGEST_BYTES];
+    size_t added, removed;
+} ocv_apply_result;
+
+/*
+ * Applies a decoded bundle whose signature the caller has verified with
+ * the authority's pinned key. Every check of docs/formats/revocation-
+ * bundle.md runs first; the change happens inside one transaction that
+ * is rolled back on any failure, leaving the store exactly as it was.
+ * Reasons: OCV_OK (applied, or a no-op re-apply of the current sequence);
+ * OCV_BUNDLE_AUTHORITY_UNKNOWN; OCV_BUNDLE_ROLLBACK; OCV_BUNDLE_FROM_FUTURE;
+ * OCV_BUNDLE_EXPIRED; OCV_BUNDLE_CHAIN_BROKEN; OCV_BUNDLE_DIGEST_MISMATCH;
+ * OCV_INTERNAL_ERROR (the store failed; nothing changed).
+ */
+OCV_MUST_CHECK ocv_reason ocv_bundle_apply_verified(ocv_store *store, const ocv_bundle *b,
+                                                    int64_t at, int64_t skew,
+                                                    ocv_apply_result *result, char *detail,
+                                                    size_t detail_len);
+
 #endif
