@@ -1,0 +1,419 @@
+/*
+ * bundle.c - the revocation bundle payload: encode and strict decode.
+ * The grammar is in bundle.h; docs/formats/revocation-bundle.md explains
+ * each field.
+ */
+#include "bundle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cbor_stream.h"
+#include "base/util.h"
+
+enum {
+    KEY_AUTHORITY = 1,
+    KEY_SEQUENCE,
+    KEY_ISSUED_AT,
+    KEY_NEXT_UPDATE,
+    KEY_KIND,
+    KEY_BASE_SEQUENCE,
+    KEY_BASE_DIGEST,
+    KEY_ADDED,
+    KEY_REMOVED,
+    KEY_STATE_DIGEST,
+    KEY_NEW_KEY
+};
+
+/* Largest time accepted: year 9999, so int64 arithmetic never wraps. */
+#define MAX_TIME 253402300799ll
+
+void ocv_bundle_init(ocv_bundle *b)
+{
+    memset(b, 0, sizeof(*b));
+}
+
+void ocv_bundle_free(ocv_bundle *b)
+{
+    if (b == NULL)
+        return;
+    free(b->added);
+    free(b->removed);
+    ocv_bundle_init(b);
+}
+
+static void encode_entries(ocv_cbor_out *w, const ocv_entry *entries, size_t count)
+{
+    ocv_cbor_out_array(w, count);
+    for (size_t i = 0; i < count; i++) {
+        const ocv_entry *e = &entries[i];
+        const char *type = ocv_entry_type_name(e->type);
+        ocv_cbor_out_array(w, 5);
+        ocv_cbor_out_text(w, type, strlen(type));
+        ocv_cbor_out_text(w, e->issuer_len ? e->issuer : "", e->issuer_len);
+        ocv_cbor_out_text(w, e->value, e->value_len);
+        ocv_cbor_out_uint(w, (uint64_t)e->before);
+        ocv_cbor_out_uint(w, (uint64_t)e->expires);
+    }
+}
+
+ocv_reason ocv_bundle_encode(const ocv_bundle *b, ocv_bytes *out)
+{
+    ocv_cbor_out w;
+    ocv_cbor_out_init(&w);
+    ocv_cbor_out_map(&w, b->new_key != NULL ? 11 : 10);
+    ocv_cbor_out_uint(&w, KEY_AUTHORITY);
+    ocv_cbor_out_text(&w, b->authority, b->authority_len);
+    ocv_cbor_out_uint(&w, KEY_SEQUENCE);
+    ocv_cbor_out_uint(&w, (uint64_t)b->sequence);
+    ocv_cbor_out_uint(&w, KEY_ISSUED_AT);
+    ocv_cbor_out_uint(&w, (uint64_t)b->issued_at);
+    ocv_cbor_out_uint(&w, KEY_NEXT_UPDATE);
+    ocv_cbor_out_uint(&w, (uint64_t)b->next_update);
+    ocv_cbor_out_uint(&w, KEY_KIND);
+    ocv_cbor_out_uint(&w, (uint64_t)b->kind);
+    ocv_cbor_out_uint(&w, KEY_BASE_SEQUENCE);
+    ocv_cbor_out_uint(&w, (uint64_t)b->base_sequence);
+    ocv_cbor_out_uint(&w, KEY_BASE_DIGEST);
+    ocv_cbor_out_bytes(&w, b->base_digest, sizeof(b->base_digest));
+    ocv_cbor_out_uint(&w, KEY_ADDED);
+    encode_entries(&w, b->added, b->added_count);
+    ocv_cbor_out_uint(&w, KEY_REMOVED);
+    encode_entries(&w, b->removed, b->removed_count);
+    ocv_cbor_out_uint(&w, KEY_STATE_DIGEST);
+    ocv_cbor_out_bytes(&w, b->state_digest, sizeof(b->state_digest));
+    if (b->new_key != NULL) {
+        ocv_cbor_out_uint(&w, KEY_NEW_KEY);
+        ocv_cbor_out_bytes(&w, b->new_key, b->new_key_len);
+    }
+    return ocv_cbor_out_finish(&w, out);
+}
+
+/* ---- decode -------------------------------------------------------- */
+
+typedef struct decoder {
+    ocv_cbor_pull r;
+    char *detail;
+    size_t detail_len;
+} decoder;
+
+static ocv_reason fail(decoder *d, const char *what)
+{
+    ocv_errf(d->detail, d->detail_len, "bundle payload: %s (at byte %zu)", what, d->r.off);
+    return OCV_BUNDLE_MALFORMED;
+}
+
+static int key_is(decoder *d, uint64_t want)
+{
+    ocv_cbor_item it;
+    return ocv_cbor_pull_expect(&d->r, OCV_CBOR_UINT, &it) == 0 && it.u == want;
+}
+
+static int read_time(decoder *d, int64_t *out)
+{
+    ocv_cbor_item it;
+    if (ocv_cbor_pull_expect(&d->r, OCV_CBOR_UINT, &it) != 0 || it.u > (uint64_t)MAX_TIME)
+        return -1;
+    *out = (int64_t)it.u;
+    return 0;
+}
+
+static int read_digest(decoder *d, uint8_t out[OCV_STATE_DIGEST_BYTES])
+{
+    ocv_cbor_item it;
+    if (ocv_cbor_pull_expect(&d->r, OCV_CBOR_BYTES, &it) != 0 || it.len != OCV_STATE_DIGEST_BYTES)
+        return -1;
+    memcpy(out, it.p, OCV_STATE_DIGEST_BYTES);
+    return 0;
+}
+
+static int text_ok(const ocv_cbor_item *it, size_t max)
+{
+    if (it->len > max)
+        return 0;
+    for (size_t i = 0; i < it->len; i++) {
+        if (it->p[i] < 0x20 || it->p[i] == 0x7f)
+            return 0; /* no control bytes (and no NUL) in identifiers */
+    }
+    return 1;
+}
+
+static ocv_reason read_entry(decoder *d, ocv_entry *e)
+{
+    ocv_cbor_item it, type, issuer, value;
+    if (ocv_cbor_pull_expect(&d->r, OCV_CBOR_ARRAY, &it) != 0 || it.u != 5)
+        return fail(d, "an entry is not an array of 5");
+    if (ocv_cbor_pull_expect(&d->r, OCV_CBOR_TEXT, &type) != 0 ||
+        ocv_cbor_pull_expect(&d->r, OCV_CBOR_TEXT, &issuer) != 0 ||
+        ocv_cbor_pull_expect(&d->r, OCV_CBOR_TEXT, &value) != 0)
+        return fail(d, "an entry's type, issuer or value is not text");
+    char name[16];
+    if (type.len >= sizeof(name))
+        return fail(d, "unknown entry type");
+    memcpy(name, type.p, type.len);
+    name[type.len] = 0;
+    if (ocv_entry_type_parse(name, &e->type) != 0)
+        return fail(d, "unknown entry type");
+    if (!text_ok(&issuer, OCV_MAX_ISSUER_BYTES) || !text_ok(&value, OCV_MAX_ENTRY_VALUE_BYTES) ||
+        value.len == 0)
+        return fail(d, "an entry's issuer or value is empty, too long or has control bytes");
+    int needs_issuer = e->type == OCV_ENTRY_SERIAL || e->type == OCV_ENTRY_JTI;
+    if (needs_issuer != (issuer.len > 0))
+        return fail(d, "issuer present where not allowed, or missing where required");
+    e->issuer = (const char *)issuer.p;
+    e->issuer_len = issuer.len;
+    e->value = (const char *)value.p;
+    e->value_len = value.len;
+    if (read_time(d, &e->before) != 0 || read_time(d, &e->expires) != 0)
+        return fail(d, "an entry's before or expires is not a time");
+    if ((e->type == OCV_ENTRY_SUBJECT_BEFORE) != (e->before > 0))
+        return fail(d, "before is set exactly for subject_before entries");
+    return OCV_OK;
+}
+
+static ocv_reason read_entries(decoder *d, ocv_entry **out, size_t *count)
+{
+    ocv_cbor_item it;
+    if (ocv_cbor_pull_expect(&d->r, OCV_CBOR_ARRAY, &it) != 0)
+        return fail(d, "entries are not an array");
+    if (it.u > OCV_MAX_BUNDLE_ENTRIES)
+        return fail(d, "too many entries");
+    /* each entry takes at least 6 bytes: refuse counts the input cannot hold */
+    if (it.u > (d->r.len - d->r.off) / 6)
+        return fail(d, "entry count larger than the payload");
+    *count = 0;
+    *out = NULL;
+    if (it.u == 0)
+        return OCV_OK;
+    *out = calloc((size_t)it.u, sizeof(ocv_entry));
+    if (*out == NULL)
+        return OCV_INTERNAL_ERROR;
+    for (uint64_t i = 0; i < it.u; i++) {
+        ocv_reason r = read_entry(d, &(*out)[i]);
+        if (r != OCV_OK)
+            return r;
+        (*count)++;
+    }
+    return OCV_OK;
+}
+
+static ocv_reason decode_fields(decoder *d, ocv_bundle *b)
+{
+    ocv_cbor_item it;
+    if (ocv_cbor_pull_expect(&d->r, OCV_CBOR_MAP, &it) != 0 || (it.u != 10 && it.u != 11))
+        return fail(d, "not a map of 10 or 11 fields");
+    int rotation = it.u == 11;
+    ocv_cbor_item text;
+    if (!key_is(d, KEY_AUTHORITY) || ocv_cbor_pull_expect(&d->r, OCV_CBOR_TEXT, &text) != 0 ||
+        text.len == 0 || !text_ok(&text, OCV_MAX_AUTHORITY_ID_BYTES))
+        return fail(d, "field 1 (authority) missing or invalid");
+    b->authority = (const char *)text.p;
+    b->authority_len = text.len;
+    if (!key_is(d, KEY_SEQUENCE) || read_time(d, &b->sequence) != 0 || b->sequence == 0)
+        return fail(d, "field 2 (sequence) missing or invalid");
+    if (!key_is(d, KEY_ISSUED_AT) || read_time(d, &b->issued_at) != 0)
+        return fail(d, "field 3 (issued_at) missing or invalid");
+    if (!key_is(d, KEY_NEXT_UPDATE) || read_time(d, &b->next_update) != 0 ||
+        b->next_update <= b->issued_at)
+        return fail(d, "field 4 (next_update) missing, invalid or not after issued_at");
+    if (!key_is(d, KEY_KIND) || ocv_cbor_pull_expect(&d->r, OCV_CBOR_UINT, &it) != 0 || it.u > 1)
+        return fail(d, "field 5 (kind) missing or not 0/1");
+    b->kind = it.u == 1 ? OCV_BUNDLE_DELTA : OCV_BUNDLE_FULL;
+    if (!key_is(d, KEY_BASE_SEQUENCE) || read_time(d, &b->base_sequence) != 0)
+        return fail(d, "field 6 (base sequence) missing or invalid");
+    if (!key_is(d, KEY_BASE_DIGEST) || read_digest(d, b->base_digest) != 0)
+        return fail(d, "field 7 (base digest) missing or not 32 bytes");
+    if (!key_is(d, KEY_ADDED))
+        return fail(d, "field 8 (added) missing");
+    ocv_reason r = read_entries(d, &b->added, &b->added_count);
+    if (r != OCV_OK)
+        return r;
+    if (!key_is(d, KEY_REMOVED))
+        return fail(d, "field 9 (removed) missing");
+    r = read_entries(d, &b->removed, &b->removed_count);
+    if (r != OCV_OK)
+        return r;
+    if (b->kind == OCV_BUNDLE_FULL && (b->removed_count > 0 || b->base_sequence != 0))
+        return fail(d, "a full bundle has no removals and no base");
+    if (b->kind == OCV_BUNDLE_DELTA && b->base_sequence >= b->sequence)
+        return fail(d, "a delta's base sequence must be below its sequence");
+    if (!key_is(d, KEY_STATE_DIGEST) || read_digest(d, b->state_digest) != 0)
+        return fail(d, "field 10 (state digest) missing or not 32 bytes");
+    if (rotation) {
+        if (!key_is(d, KEY_NEW_KEY) || ocv_cbor_pull_expect(&d->r, OCV_CBOR_BYTES, &it) != 0 ||
+            it.len == 0 || it.len > 4096)
+            return fail(d, "field 11 (new key) invalid");
+        b->new_key = it.p;
+        b->new_key_len = it.len;
+    }
+    if (!ocv_cbor_pull_done(&d->r))
+        return fail(d, "trailing bytes after the map");
+    return OCV_OK;
+}
+
+ocv_reason ocv_bundle_decode(const uint8_t *payload, size_t len, ocv_bundle *out, char *detail,
+                             size_t detail_len)
+{
+    ocv_bundle_init(out);
+    if (len > OCV_MAX_BUNDLE_BYTES) {
+        ocv_errf(detail, detail_len, "bundle payload larger than %u bytes", OCV_MAX_BUNDLE_BYTES);
+        return OCV_BUNDLE_MALFORMED;
+    }
+    decoder d = {{0}, detail, detail_len};
+    ocv_cbor_pull_init(&d.r, payload, len);
+    ocv_reason r = decode_fields(&d, out);
+    if (r != OCV_OK)
+        ocv_bundle_free(out);
+    return r;
+}
+
+/* ---- apply --------------------------------------------------------- */
+
+static ocv_reason check_header(const ocv_authority_state *a, const ocv_bundle *b, int64_t at,
+                               int64_t skew, char *detail, size_t detail_len)
+{
+    if (b->sequence <= a->sequence) {
+        ocv_errf(detail, detail_len, "sequence %lld is not after the stored %lld",
+                 (long long)b->sequence, (long long)a->sequence);
+        return OCV_BUNDLE_ROLLBACK;
+    }
+    if (b->issued_at > at + skew) {
+        ocv_errf(detail, detail_len, "issued %lld s in the future", (long long)(b->issued_at - at));
+        return OCV_BUNDLE_FROM_FUTURE;
+    }
+    if (b->next_update <= at - skew) {
+        ocv_errf(detail, detail_len, "past its next_update by %lld s",
+                 (long long)(at - b->next_update));
+        return OCV_BUNDLE_EXPIRED;
+    }
+    if (b->issued_at < a->issued_at) {
+        ocv_errf(detail, detail_len, "issued before the stored state");
+        return OCV_BUNDLE_ROLLBACK;
+    }
+    if (b->kind == OCV_BUNDLE_DELTA &&
+        (b->base_sequence != a->sequence ||
+         memcmp(b->base_digest, a->digest, OCV_STATE_DIGEST_BYTES) != 0)) {
+        ocv_errf(detail, detail_len, "delta on base %lld, but the store holds %lld",
+                 (long long)b->base_sequence, (long long)a->sequence);
+        return OCV_BUNDLE_CHAIN_BROKEN;
+    }
+    return OCV_OK;
+}
+
+/* Applies one list of entries, keeping the LtHash exact: only a row that
+ * really changed moves the digest. */
+static ocv_reason apply_entries(ocv_store *store, ocv_authority_state *a, const ocv_entry *list,
+                                size_t count, int adding, size_t *changed_count)
+{
+    ocv_bytes element;
+    for (size_t i = 0; i < count; i++) {
+        int changed = 0;
+        ocv_reason r = adding ? ocv_store_insert_entry(store, a->id, &list[i], &changed)
+                              : ocv_store_delete_entry(store, a->id, &list[i], &changed);
+        if (r != OCV_OK)
+            return r;
+        if (!changed)
+            continue;
+        r = ocv_store_entry_element(&list[i], &element);
+        if (r != OCV_OK)
+            return r;
+        r = adding ? ocv_lthash_add(&a->lthash, element.data, element.len)
+                   : ocv_lthash_remove(&a->lthash, element.data, element.len);
+        ocv_bytes_free(&element);
+        if (r != OCV_OK)
+            return r;
+        a->entry_count += adding ? 1 : -1;
+        (*changed_count)++;
+    }
+    return OCV_OK;
+}
+
+static ocv_reason apply_in_transaction(ocv_store *store, ocv_authority_state *a,
+                                       const ocv_bundle *b, int64_t at, ocv_apply_result *res,
+                                       char *detail, size_t detail_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    if (b->kind == OCV_BUNDLE_FULL) {
+        r = ocv_store_clear_entries(store, a->id);
+        if (r != OCV_OK)
+            return r;
+        ocv_lthash_init(&a->lthash);
+        a->entry_count = 0;
+    }
+    r = apply_entries(store, a, b->removed, b->removed_count, 0, &res->removed);
+    if (r == OCV_OK)
+        r = apply_entries(store, a, b->added, b->added_count, 1, &res->added);
+    if (r != OCV_OK)
+        return r;
+    uint8_t digest[OCV_STATE_DIGEST_BYTES];
+    r = ocv_lthash_digest(&a->lthash, digest);
+    if (r != OCV_OK)
+        return r;
+    if (memcmp(digest, b->state_digest, sizeof(digest)) != 0) {
+        ocv_errf(detail, detail_len, "state after applying differs from the signed digest");
+        return OCV_BUNDLE_DIGEST_MISMATCH;
+    }
+    memcpy(a->digest, digest, sizeof(digest));
+    a->sequence = b->sequence;
+    a->issued_at = b->issued_at;
+    a->next_update = b->next_update;
+    a->applied_at = at;
+    if (b->new_key != NULL) {
+        ocv_bytes_free(&a->public_key);
+        r = ocv_bytes_copy(&a->public_key, b->new_key, b->new_key_len);
+        if (r != OCV_OK)
+            return r;
+    }
+    r = ocv_store_put_authority(store, a);
+    if (r == OCV_OK)
+        r = ocv_store_raise_clock_floor(store, b->issued_at);
+    return r;
+}
+
+ocv_reason ocv_bundle_apply_verified(ocv_store *store, const ocv_bundle *b, int64_t at,
+                                     int64_t skew, ocv_apply_result *result, char *detail,
+                                     size_t detail_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    memset(result, 0, sizeof(*result));
+    result->sequence = b->sequence;
+    char id[OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    if (b->authority_len >= sizeof(id))
+        return OCV_BUNDLE_AUTHORITY_UNKNOWN;
+    memcpy(id, b->authority, b->authority_len);
+    id[b->authority_len] = 0;
+    ocv_authority_state a;
+    r = ocv_store_begin(store);
+    if (r != OCV_OK)
+        return r;
+    r = ocv_store_get_authority(store, id, &a);
+    if (r == OCV_BUNDLE_AUTHORITY_UNKNOWN)
+        ocv_errf(detail, detail_len, "authority '%s' is not pinned in this store", id);
+    if (r != OCV_OK)
+        goto fail;
+    if (b->sequence == a.sequence &&
+        memcmp(b->state_digest, a.digest, OCV_STATE_DIGEST_BYTES) == 0) {
+        ocv_store_rollback(store);
+        result->no_op = 1;
+        memcpy(result->state_digest, a.digest, sizeof(a.digest));
+        ocv_errf(detail, detail_len, "sequence %lld is already applied", (long long)b->sequence);
+        ocv_authority_state_free(&a);
+        return OCV_OK;
+    }
+    r = check_header(&a, b, at, skew, detail, detail_len);
+    if (r == OCV_OK)
+        r = apply_in_transaction(store, &a, b, at, result, detail, detail_len);
+    if (r == OCV_OK)
+        r = ocv_store_commit(store);
+    if (r != OCV_OK)
+        goto fail;
+    result->applied = 1;
+    memcpy(result->state_digest, a.digest, sizeof(a.digest));
+    ocv_authority_state_free(&a);
+    return OCV_OK;
+fail:
+    ocv_store_rollback(store);
+    ocv_authority_state_free(&a);
+    result->added = result->removed = 0;
+    return r;
+}

@@ -1,0 +1,693 @@
+/*
+ * store.c - the SQLite revocation store.
+ *
+ * Implementation notes
+ *
+ * Schema (user_version 1):
+ *   authority(id PRIMARY KEY, pubkey, seq, lthash, digest, issued_at,
+ *             next_update, applied_at, entry_count)
+ *   entry(k, authority, before, expires, PRIMARY KEY (k, authority))
+ *             WITHOUT ROWID, so a lookup is one B-tree descent on k
+ *   crl(issuer PRIMARY KEY, number, this_update, next_update, entry_count)
+ *   meta(k PRIMARY KEY, v): clock_floor
+ * CRL-sourced entries are stored under the pseudo-authority "crl:<issuer>".
+ *
+ * Migrations: a file at user_version 0 with no tables is created at the
+ * current version; any other version than the current one is refused, so
+ * an older ocv never misreads a newer store.
+ *
+ * Writes are IMMEDIATE transactions (one writer, taken at begin); with WAL
+ * and synchronous=FULL a commit is durable, and a crash mid-transaction
+ * leaves the previous state, which SQLite's rollback guarantees.
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "base/util.h"
+
+enum {
+    STMT_GET_AUTH,
+    STMT_PUT_AUTH,
+    STMT_INSERT_ENTRY,
+    STMT_DELETE_ENTRY,
+    STMT_LOOKUP,
+    STMT_GET_META,
+    STMT_PUT_META,
+    STMT_FRESHNESS,
+    STMT_GET_CRL,
+    STMT_COUNT
+};
+
+static const char *const STMT_SQL[STMT_COUNT] = {
+    "SELECT pubkey, seq, lthash, digest, issued_at, next_update, applied_at, entry_count "
+    "FROM authority WHERE id = ?1",
+    "UPDATE authority SET pubkey = ?2, seq = ?3, lthash = ?4, digest = ?5, issued_at = ?6, "
+    "next_update = ?7, applied_at = ?8, entry_count = ?9 WHERE id = ?1",
+    "INSERT OR IGNORE INTO entry (k, authority, before, expires) VALUES (?1, ?2, ?3, ?4)",
+    "DELETE FROM entry WHERE k = ?1 AND authority = ?2",
+    "SELECT authority, before FROM entry WHERE k = ?1",
+    "SELECT v FROM meta WHERE k = ?1",
+    "INSERT INTO meta (k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+    "SELECT count(*), min(next_update), max(issued_at) FROM authority WHERE seq > 0",
+    "SELECT number, this_update, next_update, entry_count FROM crl WHERE issuer = ?1",
+};
+
+struct ocv_store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[STMT_COUNT];
+};
+
+static const char SCHEMA[] =
+    "CREATE TABLE authority (id TEXT PRIMARY KEY, pubkey BLOB NOT NULL, seq INTEGER NOT NULL,"
+    " lthash BLOB NOT NULL, digest BLOB NOT NULL, issued_at INTEGER NOT NULL,"
+    " next_update INTEGER NOT NULL, applied_at INTEGER NOT NULL, entry_count INTEGER NOT NULL);"
+    "CREATE TABLE entry (k BLOB NOT NULL, authority TEXT NOT NULL, before INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL, PRIMARY KEY (k, authority)) WITHOUT ROWID;"
+    "CREATE TABLE crl (issuer TEXT PRIMARY KEY, number BLOB NOT NULL,"
+    " this_update INTEGER NOT NULL, next_update INTEGER NOT NULL,"
+    " entry_count INTEGER NOT NULL);"
+    "CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
+    "PRAGMA user_version = 1;";
+
+const char *ocv_entry_type_name(ocv_entry_type type)
+{
+    switch (type) {
+    case OCV_ENTRY_SERIAL:
+        return "serial";
+    case OCV_ENTRY_JTI:
+        return "jti";
+    case OCV_ENTRY_KEY:
+        return "key";
+    case OCV_ENTRY_SUBJECT:
+        return "subject";
+    case OCV_ENTRY_SUBJECT_BEFORE:
+        return "subject_before";
+    }
+    return "unknown";
+}
+
+int ocv_entry_type_parse(const char *name, ocv_entry_type *out)
+{
+    static const ocv_entry_type all[] = {OCV_ENTRY_SERIAL, OCV_ENTRY_JTI, OCV_ENTRY_KEY,
+                                         OCV_ENTRY_SUBJECT, OCV_ENTRY_SUBJECT_BEFORE};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        if (name != NULL && strcmp(name, ocv_entry_type_name(all[i])) == 0) {
+            *out = all[i];
+            return 0;
+        }
+    }
+    return -1;
+}
+
+ocv_reason ocv_store_entry_key(const ocv_entry *e, ocv_bytes *out)
+{
+    size_t il = e->issuer_len, vl = e->value_len;
+    ocv_bytes_init(out);
+    out->data = malloc(il + vl + 4);
+    if (out->data == NULL)
+        return OCV_INTERNAL_ERROR;
+    out->data[0] = (uint8_t)e->type;
+    out->data[1] = 0;
+    memcpy(out->data + 2, e->issuer, il);
+    out->data[2 + il] = 0;
+    memcpy(out->data + 3 + il, e->value, vl);
+    out->len = il + vl + 3;
+    return OCV_OK;
+}
+
+static void put_be64(uint8_t *p, int64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (uint8_t)((uint64_t)v & 0xff);
+        v = (int64_t)((uint64_t)v >> 8);
+    }
+}
+
+ocv_reason ocv_store_entry_element(const ocv_entry *e, ocv_bytes *out)
+{
+    ocv_bytes key;
+    ocv_reason r = ocv_store_entry_key(e, &key);
+    if (r != OCV_OK)
+        return r;
+    ocv_bytes_init(out);
+    out->data = malloc(key.len + 17);
+    if (out->data == NULL) {
+        ocv_bytes_free(&key);
+        return OCV_INTERNAL_ERROR;
+    }
+    memcpy(out->data, key.data, key.len);
+    out->data[key.len] = 0;
+    put_be64(out->data + key.len + 1, e->before);
+    put_be64(out->data + key.len + 9, e->expires);
+    out->len = key.len + 17;
+    ocv_bytes_free(&key);
+    return OCV_OK;
+}
+
+void ocv_authority_state_init(ocv_authority_state *a)
+{
+    memset(a, 0, sizeof(*a));
+    ocv_bytes_init(&a->public_key);
+    ocv_lthash_init(&a->lthash);
+}
+
+void ocv_authority_state_free(ocv_authority_state *a)
+{
+    if (a == NULL)
+        return;
+    ocv_bytes_free(&a->public_key);
+    ocv_authority_state_init(a);
+}
+
+void ocv_crl_record_init(ocv_crl_record *c)
+{
+    memset(c, 0, sizeof(*c));
+    ocv_bytes_init(&c->number);
+}
+
+void ocv_crl_record_free(ocv_crl_record *c)
+{
+    if (c == NULL)
+        return;
+    ocv_bytes_free(&c->number);
+    ocv_crl_record_init(c);
+}
+
+/* ---- open / close -------------------------------------------------- */
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int user_version(sqlite3 *db, int *version)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
+    if (rc == 0)
+        *version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int table_count(sqlite3 *db, int *count)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
+    if (rc == 0)
+        *count = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static ocv_reason migrate(sqlite3 *db, int create, const char *path, char *err, size_t err_len)
+{
+    int version = -1, tables = -1;
+    if (user_version(db, &version) != 0 || table_count(db, &tables) != 0) {
+        ocv_errf(err, err_len, "%s: not a readable SQLite database", path);
+        return OCV_CONFIG_INVALID;
+    }
+    if (version == OCV_STORE_SCHEMA_VERSION)
+        return OCV_OK;
+    if (version == 0 && tables == 0 && create) {
+        if (exec(db, "BEGIN IMMEDIATE") != 0)
+            return OCV_INTERNAL_ERROR;
+        if (exec(db, SCHEMA) != 0 || exec(db, "COMMIT") != 0) {
+            exec(db, "ROLLBACK");
+            ocv_errf(err, err_len, "%s: cannot create the schema: %s", path, sqlite3_errmsg(db));
+            return OCV_INTERNAL_ERROR;
+        }
+        return OCV_OK;
+    }
+    if (version == 0 && tables == 0)
+        ocv_errf(err, err_len, "%s: empty store (run 'ocv revocation init' first)", path);
+    else
+        ocv_errf(err, err_len, "%s: not an ocv store of schema version %d (found %d)", path,
+                 OCV_STORE_SCHEMA_VERSION, version);
+    return OCV_CONFIG_INVALID;
+}
+
+ocv_reason ocv_store_open(const char *path, int create, ocv_store **out, char *err,
+                          size_t err_len)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    *out = NULL;
+    ocv_store *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return OCV_INTERNAL_ERROR;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        ocv_errf(err, err_len, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        r = OCV_CONFIG_INVALID;
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    if (exec(s->db, "PRAGMA journal_mode = WAL") != 0 ||
+        exec(s->db, "PRAGMA synchronous = FULL") != 0 ||
+        exec(s->db, "PRAGMA foreign_keys = ON") != 0) {
+        ocv_errf(err, err_len, "%s: not a usable SQLite database: %s", path,
+                 sqlite3_errmsg(s->db));
+        r = OCV_CONFIG_INVALID;
+        goto fail;
+    }
+    r = migrate(s->db, create, path, err, err_len);
+    if (r != OCV_OK)
+        goto fail;
+    for (int i = 0; i < STMT_COUNT; i++) {
+        if (sqlite3_prepare_v3(s->db, STMT_SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
+                               NULL) != SQLITE_OK) {
+            ocv_errf(err, err_len, "%s: %s", path, sqlite3_errmsg(s->db));
+            r = OCV_CONFIG_INVALID;
+            goto fail;
+        }
+    }
+    *out = s;
+    return OCV_OK;
+fail:
+    ocv_store_close(s);
+    return r;
+}
+
+void ocv_store_close(ocv_store *s)
+{
+    if (s == NULL)
+        return;
+    for (int i = 0; i < STMT_COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+ocv_reason ocv_store_begin(ocv_store *s)
+{
+    return exec(s->db, "BEGIN IMMEDIATE") == 0 ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+ocv_reason ocv_store_commit(ocv_store *s)
+{
+    if (exec(s->db, "COMMIT") == 0)
+        return OCV_OK;
+    ocv_store_rollback(s);
+    return OCV_INTERNAL_ERROR;
+}
+
+void ocv_store_rollback(ocv_store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        exec(s->db, "ROLLBACK");
+}
+
+/* ---- authorities --------------------------------------------------- */
+
+static sqlite3_stmt *stmt(ocv_store *s, int which)
+{
+    sqlite3_stmt *st = s->stmt[which];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+ocv_reason ocv_store_add_authority(ocv_store *s, const char *id, const uint8_t *spki,
+                                   size_t spki_len)
+{
+    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    size_t count = 0;
+    ocv_reason r = ocv_store_list_authorities(s, ids, &count);
+    if (r != OCV_OK)
+        return r;
+    if (count >= OCV_MAX_AUTHORITIES)
+        return OCV_CONFIG_INVALID;
+    ocv_lthash empty;
+    ocv_lthash_init(&empty);
+    uint8_t lt[OCV_LTHASH_BYTES], digest[OCV_STATE_DIGEST_BYTES];
+    ocv_lthash_serialize(&empty, lt);
+    if (ocv_lthash_digest(&empty, digest) != OCV_OK)
+        return OCV_INTERNAL_ERROR;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO authority VALUES (?1, ?2, 0, ?3, ?4, 0, 0, 0, 0)", -1,
+                           &st, NULL) != SQLITE_OK)
+        return OCV_INTERNAL_ERROR;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 2, spki, (int)spki_len, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 3, lt, sizeof(lt), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 4, digest, sizeof(digest), SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_CONSTRAINT)
+        return OCV_CONFIG_INVALID;
+    return rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+static ocv_reason copy_blob(sqlite3_stmt *st, int col, void *out, size_t want)
+{
+    if (sqlite3_column_bytes(st, col) != (int)want)
+        return OCV_INTERNAL_ERROR;
+    memcpy(out, sqlite3_column_blob(st, col), want);
+    return OCV_OK;
+}
+
+ocv_reason ocv_store_get_authority(ocv_store *s, const char *id, ocv_authority_state *out)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    ocv_authority_state_init(out);
+    if (ocv_strlcpy(out->id, id, sizeof(out->id)))
+        return OCV_BUNDLE_AUTHORITY_UNKNOWN;
+    sqlite3_stmt *st = stmt(s, STMT_GET_AUTH);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        r = OCV_BUNDLE_AUTHORITY_UNKNOWN;
+        goto out;
+    }
+    if (rc != SQLITE_ROW)
+        goto out;
+    uint8_t lt[OCV_LTHASH_BYTES];
+    if (ocv_bytes_copy(&out->public_key, sqlite3_column_blob(st, 0),
+                       (size_t)sqlite3_column_bytes(st, 0)) != OCV_OK ||
+        copy_blob(st, 2, lt, sizeof(lt)) != OCV_OK ||
+        copy_blob(st, 3, out->digest, sizeof(out->digest)) != OCV_OK)
+        goto out;
+    ocv_lthash_deserialize(&out->lthash, lt);
+    out->sequence = sqlite3_column_int64(st, 1);
+    out->issued_at = sqlite3_column_int64(st, 4);
+    out->next_update = sqlite3_column_int64(st, 5);
+    out->applied_at = sqlite3_column_int64(st, 6);
+    out->entry_count = sqlite3_column_int64(st, 7);
+    r = OCV_OK;
+out:
+    sqlite3_reset(st);
+    if (r != OCV_OK && r != OCV_BUNDLE_AUTHORITY_UNKNOWN)
+        ocv_authority_state_free(out);
+    return r;
+}
+
+ocv_reason ocv_store_list_authorities(
+    ocv_store *s, char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1], size_t *count)
+{
+    sqlite3_stmt *st;
+    *count = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM authority ORDER BY id", -1, &st, NULL) !=
+        SQLITE_OK)
+        return OCV_INTERNAL_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < OCV_MAX_AUTHORITIES)
+        ocv_strlcpy(ids[(*count)++], (const char *)sqlite3_column_text(st, 0),
+                    OCV_MAX_AUTHORITY_ID_BYTES + 1);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+ocv_reason ocv_store_put_authority(ocv_store *s, const ocv_authority_state *a)
+{
+    uint8_t lt[OCV_LTHASH_BYTES];
+    ocv_lthash_serialize(&a->lthash, lt);
+    sqlite3_stmt *st = stmt(s, STMT_PUT_AUTH);
+    sqlite3_bind_text(st, 1, a->id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, a->public_key.data, (int)a->public_key.len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, a->sequence);
+    sqlite3_bind_blob(st, 4, lt, sizeof(lt), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 5, a->digest, sizeof(a->digest), SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, a->issued_at);
+    sqlite3_bind_int64(st, 7, a->next_update);
+    sqlite3_bind_int64(st, 8, a->applied_at);
+    sqlite3_bind_int64(st, 9, a->entry_count);
+    int rc = sqlite3_step(st);
+    int changed = sqlite3_changes(s->db);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE && changed == 1 ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+/* ---- entries ------------------------------------------------------- */
+
+static ocv_reason entry_write(ocv_store *s, int which, const char *authority, const ocv_entry *e,
+                              int *changed)
+{
+    ocv_bytes key;
+    ocv_reason r = ocv_store_entry_key(e, &key);
+    if (r != OCV_OK)
+        return r;
+    sqlite3_stmt *st = stmt(s, which);
+    sqlite3_bind_blob(st, 1, key.data, (int)key.len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, authority, -1, SQLITE_STATIC);
+    if (which == STMT_INSERT_ENTRY) {
+        sqlite3_bind_int64(st, 3, e->before);
+        sqlite3_bind_int64(st, 4, e->expires);
+    }
+    int rc = sqlite3_step(st);
+    *changed = sqlite3_changes(s->db) > 0;
+    sqlite3_reset(st);
+    ocv_bytes_free(&key);
+    return rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+ocv_reason ocv_store_insert_entry(ocv_store *s, const char *authority, const ocv_entry *e,
+                                  int *changed)
+{
+    return entry_write(s, STMT_INSERT_ENTRY, authority, e, changed);
+}
+
+ocv_reason ocv_store_delete_entry(ocv_store *s, const char *authority, const ocv_entry *e,
+                                  int *changed)
+{
+    return entry_write(s, STMT_DELETE_ENTRY, authority, e, changed);
+}
+
+ocv_reason ocv_store_clear_entries(ocv_store *s, const char *authority)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM entry WHERE authority = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return OCV_INTERNAL_ERROR;
+    sqlite3_bind_text(st, 1, authority, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+/* ---- meta ---------------------------------------------------------- */
+
+static ocv_reason meta_get(ocv_store *s, const char *k, int64_t *v)
+{
+    sqlite3_stmt *st = stmt(s, STMT_GET_META);
+    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+ocv_reason ocv_store_get_clock_floor(ocv_store *s, int64_t *floor)
+{
+    return meta_get(s, "clock_floor", floor);
+}
+
+ocv_reason ocv_store_raise_clock_floor(ocv_store *s, int64_t t)
+{
+    int64_t floor = 0;
+    ocv_reason r = ocv_store_get_clock_floor(s, &floor);
+    if (r != OCV_OK || t <= floor)
+        return r;
+    sqlite3_stmt *st = stmt(s, STMT_PUT_META);
+    sqlite3_bind_text(st, 1, "clock_floor", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, t);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+/* ---- lookups ------------------------------------------------------- */
+
+static ocv_reason lookup_entry(ocv_store *s, const ocv_entry *e, const ocv_claims *claims,
+                               ocv_store_verdict *v)
+{
+    ocv_bytes key;
+    ocv_reason r = ocv_store_entry_key(e, &key);
+    if (r != OCV_OK)
+        return r;
+    sqlite3_stmt *st = stmt(s, STMT_LOOKUP);
+    sqlite3_bind_blob(st, 1, key.data, (int)key.len, SQLITE_STATIC);
+    int rc;
+    while (!v->revoked && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (e->type == OCV_ENTRY_SUBJECT_BEFORE) {
+            int64_t before = sqlite3_column_int64(st, 1);
+            /* an unknown issue time cannot prove it is after the cut */
+            if (claims->has_issued_at && claims->issued_at >= before)
+                continue;
+        }
+        v->revoked = 1;
+        ocv_errf(v->matched, sizeof(v->matched), "%s %.*s%s%.*s (authority %s)",
+                 ocv_entry_type_name(e->type), (int)(e->issuer_len > 60 ? 60 : e->issuer_len),
+                 e->issuer_len ? e->issuer : "", e->issuer_len ? " " : "",
+                 (int)(e->value_len > 80 ? 80 : e->value_len), e->value,
+                 (const char *)sqlite3_column_text(st, 0));
+    }
+    if (!v->revoked && rc != SQLITE_DONE)
+        r = OCV_INTERNAL_ERROR;
+    sqlite3_reset(st);
+    ocv_bytes_free(&key);
+    return r;
+}
+
+static ocv_reason freshness(ocv_store *s, const ocv_claims *claims, ocv_store_verdict *v)
+{
+    sqlite3_stmt *st = stmt(s, STMT_FRESHNESS);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return OCV_INTERNAL_ERROR;
+    }
+    if (sqlite3_column_int64(st, 0) > 0) {
+        v->has_data = 1;
+        v->oldest_next_update = sqlite3_column_int64(st, 1);
+        v->newest_issued_at = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    if (claims->type != OCV_CREDENTIAL_X509 || claims->issuer_key_sha256[0] == 0)
+        return OCV_OK;
+    ocv_crl_record crl;
+    ocv_reason r = ocv_store_get_crl(s, claims->issuer_key_sha256, &crl);
+    if (r == OCV_REVOCATION_MISSING)
+        return OCV_OK;
+    if (r != OCV_OK)
+        return r;
+    if (!v->has_data || crl.next_update < v->oldest_next_update)
+        v->oldest_next_update = crl.next_update;
+    if (crl.this_update > v->newest_issued_at)
+        v->newest_issued_at = crl.this_update;
+    v->has_data = 1;
+    ocv_crl_record_free(&crl);
+    return OCV_OK;
+}
+
+static void entry_view(ocv_entry *e, ocv_entry_type type, const char *issuer, const char *value)
+{
+    memset(e, 0, sizeof(*e));
+    e->type = type;
+    e->issuer = issuer;
+    e->issuer_len = strlen(issuer);
+    e->value = value;
+    e->value_len = strlen(value);
+}
+
+ocv_reason ocv_store_lookup(ocv_store *s, const ocv_claims *claims, ocv_store_verdict *out)
+{
+    ocv_reason r = OCV_OK;
+    memset(out, 0, sizeof(*out));
+    ocv_entry e;
+    if (claims->type == OCV_CREDENTIAL_X509 && claims->serial_len > 0) {
+        char serial[2 * OCV_MAX_SERIAL_BYTES + 1];
+        ocv_hex_encode(claims->serial, claims->serial_len, serial);
+        entry_view(&e, OCV_ENTRY_SERIAL, claims->issuer_key_sha256, serial);
+        if ((r = lookup_entry(s, &e, claims, out)) != OCV_OK || out->revoked)
+            return r;
+    }
+    if (claims->token_id[0]) {
+        entry_view(&e, OCV_ENTRY_JTI, claims->issuer, claims->token_id);
+        if ((r = lookup_entry(s, &e, claims, out)) != OCV_OK || out->revoked)
+            return r;
+    }
+    static const ocv_entry_type by_value[] = {OCV_ENTRY_KEY, OCV_ENTRY_SUBJECT,
+                                              OCV_ENTRY_SUBJECT_BEFORE};
+    for (size_t i = 0; i < sizeof(by_value) / sizeof(by_value[0]); i++) {
+        const char *value = by_value[i] == OCV_ENTRY_KEY ? claims->key_id : claims->subject;
+        if (value[0] == 0)
+            continue;
+        entry_view(&e, by_value[i], "", value);
+        if ((r = lookup_entry(s, &e, claims, out)) != OCV_OK || out->revoked)
+            return r;
+    }
+    r = freshness(s, claims, out);
+    if (r == OCV_OK)
+        r = ocv_store_get_clock_floor(s, &out->clock_floor);
+    return r;
+}
+
+/* ---- CRL records and counts ---------------------------------------- */
+
+ocv_reason ocv_store_get_crl(ocv_store *s, const char *issuer, ocv_crl_record *out)
+{
+    ocv_crl_record_init(out);
+    ocv_strlcpy(out->issuer, issuer, sizeof(out->issuer));
+    sqlite3_stmt *st = stmt(s, STMT_GET_CRL);
+    sqlite3_bind_text(st, 1, issuer, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    if (rc == SQLITE_DONE)
+        r = OCV_REVOCATION_MISSING;
+    else if (rc == SQLITE_ROW &&
+             ocv_bytes_copy(&out->number, sqlite3_column_blob(st, 0),
+                            (size_t)sqlite3_column_bytes(st, 0)) == OCV_OK) {
+        out->this_update = sqlite3_column_int64(st, 1);
+        out->next_update = sqlite3_column_int64(st, 2);
+        out->entry_count = sqlite3_column_int64(st, 3);
+        r = OCV_OK;
+    }
+    sqlite3_reset(st);
+    return r;
+}
+
+ocv_reason ocv_store_put_crl(ocv_store *s, const ocv_crl_record *c)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO crl VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(issuer) DO "
+                           "UPDATE SET number = excluded.number, this_update = excluded.this_update,"
+                           " next_update = excluded.next_update, entry_count = excluded.entry_count",
+                           -1, &st, NULL) != SQLITE_OK)
+        return OCV_INTERNAL_ERROR;
+    sqlite3_bind_text(st, 1, c->issuer, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, c->number.data ? (const void *)c->number.data : "", (int)c->number.len,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, c->this_update);
+    sqlite3_bind_int64(st, 4, c->next_update);
+    sqlite3_bind_int64(st, 5, c->entry_count);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+ocv_reason ocv_store_count(ocv_store *s, const char *authority, ocv_store_counts *out)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT substr(k, 1, 1), count(*) FROM entry WHERE authority = ?1 "
+                           "GROUP BY substr(k, 1, 1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return OCV_INTERNAL_ERROR;
+    sqlite3_bind_text(st, 1, authority, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_blob(st, 0);
+        int64_t n = sqlite3_column_int64(st, 1);
+        switch (t ? t[0] : 0) {
+        case OCV_ENTRY_SERIAL:
+            out->serial = n;
+            break;
+        case OCV_ENTRY_JTI:
+            out->jti = n;
+            break;
+        case OCV_ENTRY_KEY:
+            out->key = n;
+            break;
+        case OCV_ENTRY_SUBJECT:
+            out->subject = n;
+            break;
+        case OCV_ENTRY_SUBJECT_BEFORE:
+            out->subject_before = n;
+            break;
+        default:
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
+}

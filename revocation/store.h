@@ -1,0 +1,183 @@
+/*
+ * store.h - the device's revocation store: one SQLite file in WAL mode.
+ *
+ * What it holds: the pinned revocation authorities (id, public key,
+ * applied sequence, LtHash state and its digest, issued_at, next_update),
+ * the revocation entries, the CRLs imported per issuer (CRL number and
+ * freshness), and the clock floor (the newest signed time accepted).
+ *
+ * What it does not do: verify bundles or CRLs (revocation/bundle.c and
+ * revocation/crl_import.c do, then write through the transaction calls
+ * here), or decide (ocv_store_lookup answers what is recorded; the
+ * pipeline decides).
+ *
+ * Entries are keyed by a canonical byte string (ocv_store_entry_key):
+ *   serial          issuer = SHA-256 hex of the issuing CA's SPKI, value = serial hex
+ *   jti             issuer = token iss, value = jti / cti hex
+ *   key             value = kid, or SHA-256 hex of the SPKI
+ *   subject         value = workload identity
+ *   subject_before  value = workload identity, before = UNIX time
+ * An entry's digest element is its key plus before and expires, so the
+ * state digest commits to all of it.
+ *
+ * Concurrency: every change runs in one IMMEDIATE transaction; readers
+ * (decisions) use their own connection and, in WAL mode, see the state
+ * before or after a change, never a mix, and never wait for it. One
+ * ocv_store handle is not shared between threads without a lock: the
+ * decision layer keeps one under its mutex.
+ *
+ * Ownership: ocv_store_open returns a handle freed by ocv_store_close.
+ */
+#ifndef OCV_REVOCATION_STORE_H
+#define OCV_REVOCATION_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/claims.h"
+#include "ocv.h"
+#include "revocation/digest.h"
+
+#define OCV_STORE_SCHEMA_VERSION 1
+#define OCV_MAX_AUTHORITY_ID_BYTES 128
+#define OCV_MAX_AUTHORITIES 16
+#define OCV_MAX_ENTRY_VALUE_BYTES 2048
+
+typedef enum ocv_entry_type {
+    OCV_ENTRY_SERIAL = 's',
+    OCV_ENTRY_JTI = 'j',
+    OCV_ENTRY_KEY = 'k',
+    OCV_ENTRY_SUBJECT = 'u',
+    OCV_ENTRY_SUBJECT_BEFORE = 'b'
+} ocv_entry_type;
+
+/* One entry. The strings are borrowed views (a bundle's payload, a
+ * claims struct), not NUL-terminated, so a million-entry bundle costs no
+ * copies. */
+typedef struct ocv_entry {
+    ocv_entry_type type;
+    const char *issuer; /* serial, jti; else empty */
+    size_t issuer_len;
+    const char *value;
+    size_t value_len;
+    int64_t before;  /* subject_before only */
+    int64_t expires; /* 0: never; a hint for pruning by the authority */
+} ocv_entry;
+
+/* "serial", "jti", "key", "subject", "subject_before". */
+const char *ocv_entry_type_name(ocv_entry_type type);
+/* Parses a type name; -1 when unknown. */
+int ocv_entry_type_parse(const char *name, ocv_entry_type *out);
+
+/* Canonical key: type byte, 0, issuer, 0, value. */
+OCV_MUST_CHECK ocv_reason ocv_store_entry_key(const ocv_entry *e, ocv_bytes *out);
+/* Digest element: key, 0, before (8 bytes BE), expires (8 bytes BE). */
+OCV_MUST_CHECK ocv_reason ocv_store_entry_element(const ocv_entry *e, ocv_bytes *out);
+
+typedef struct ocv_authority_state {
+    char id[OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    ocv_bytes public_key; /* SubjectPublicKeyInfo DER, owned */
+    int64_t sequence;     /* 0: nothing applied yet */
+    ocv_lthash lthash;
+    uint8_t digest[OCV_STATE_DIGEST_BYTES];
+    int64_t issued_at, next_update, applied_at;
+    int64_t entry_count;
+} ocv_authority_state;
+
+void ocv_authority_state_init(ocv_authority_state *a);
+void ocv_authority_state_free(ocv_authority_state *a);
+
+typedef struct ocv_store ocv_store;
+
+/*
+ * Opens (create = 1: creating and migrating) the store. Read-only opens
+ * refuse a missing file or a schema version other than the current one.
+ * Reasons: OCV_OK, OCV_CONFIG_INVALID (cannot open, not an ocv store,
+ * newer schema), OCV_INTERNAL_ERROR. err says why.
+ */
+OCV_MUST_CHECK ocv_reason ocv_store_open(const char *path, int create, ocv_store **out,
+                                         char *err, size_t err_len);
+void ocv_store_close(ocv_store *store);
+
+/* Transactions: every change happens between begin and commit; rollback
+ * on any failure leaves the file as it was. */
+OCV_MUST_CHECK ocv_reason ocv_store_begin(ocv_store *store);
+OCV_MUST_CHECK ocv_reason ocv_store_commit(ocv_store *store);
+void ocv_store_rollback(ocv_store *store);
+
+/* Pins a new authority (inside a transaction). OCV_CONFIG_INVALID when
+ * the id is already pinned or more than OCV_MAX_AUTHORITIES exist. */
+OCV_MUST_CHECK ocv_reason ocv_store_add_authority(ocv_store *store, const char *id,
+                                                  const uint8_t *spki, size_t spki_len);
+
+/* Reads one authority; OCV_BUNDLE_AUTHORITY_UNKNOWN when not pinned. */
+OCV_MUST_CHECK ocv_reason ocv_store_get_authority(ocv_store *store, const char *id,
+                                                  ocv_authority_state *out);
+/* Number of authorities and their ids, in id order. */
+OCV_MUST_CHECK ocv_reason ocv_store_list_authorities(
+    ocv_store *store, char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1],
+    size_t *count);
+
+/* Writes an authority's new state (inside a transaction). */
+OCV_MUST_CHECK ocv_reason ocv_store_put_authority(ocv_store *store,
+                                                  const ocv_authority_state *a);
+
+/* Adds / removes an entry of an authority (inside a transaction); they
+ * report whether the row existed in *changed so the caller can keep the
+ * digest exact. */
+OCV_MUST_CHECK ocv_reason ocv_store_insert_entry(ocv_store *store, const char *authority,
+                                                 const ocv_entry *e, int *changed);
+OCV_MUST_CHECK ocv_reason ocv_store_delete_entry(ocv_store *store, const char *authority,
+                                                 const ocv_entry *e, int *changed);
+/* Removes every entry of an authority (a full bundle replaces them). */
+OCV_MUST_CHECK ocv_reason ocv_store_clear_entries(ocv_store *store, const char *authority);
+
+/* Clock floor: the newest trusted time accepted; 0 when none. */
+OCV_MUST_CHECK ocv_reason ocv_store_get_clock_floor(ocv_store *store, int64_t *floor);
+/* Raises the floor to t when t is newer (inside a transaction). */
+OCV_MUST_CHECK ocv_reason ocv_store_raise_clock_floor(ocv_store *store, int64_t t);
+
+/* The revocation verdict for one credential's claims. */
+typedef struct ocv_store_verdict {
+    int revoked;
+    char matched[160];        /* which entry: "jti https://i abc" */
+    int has_data;             /* some authority or CRL state exists */
+    int64_t oldest_next_update; /* freshness: the earliest next_update */
+    int64_t newest_issued_at;
+    int64_t clock_floor;
+} ocv_store_verdict;
+
+/*
+ * Looks up every entry that could revoke these claims: serial (X.509,
+ * under issuer_key_sha256), jti (under issuer), key (key_id), subject,
+ * subject_before (revoked when issued_at is before it, or unknown).
+ * Fills freshness and the clock floor. OCV_OK, or OCV_INTERNAL_ERROR when
+ * the store cannot be read (the caller denies).
+ */
+OCV_MUST_CHECK ocv_reason ocv_store_lookup(ocv_store *store, const ocv_claims *claims,
+                                           ocv_store_verdict *out);
+
+/* Imported CRL bookkeeping, per issuer (SPKI SHA-256 hex). */
+typedef struct ocv_crl_record {
+    char issuer[65];
+    ocv_bytes number; /* CRL number, big-endian; empty when absent */
+    int64_t this_update, next_update;
+    int64_t entry_count;
+} ocv_crl_record;
+
+void ocv_crl_record_init(ocv_crl_record *c);
+void ocv_crl_record_free(ocv_crl_record *c);
+/* OCV_REVOCATION_MISSING when no CRL of that issuer was imported. */
+OCV_MUST_CHECK ocv_reason ocv_store_get_crl(ocv_store *store, const char *issuer,
+                                            ocv_crl_record *out);
+OCV_MUST_CHECK ocv_reason ocv_store_put_crl(ocv_store *store, const ocv_crl_record *c);
+
+/* Entry counts by type, for status. */
+typedef struct ocv_store_counts {
+    int64_t serial, jti, key, subject, subject_before;
+} ocv_store_counts;
+OCV_MUST_CHECK ocv_reason ocv_store_count(ocv_store *store, const char *authority,
+                                          ocv_store_counts *out);
+
+#endif

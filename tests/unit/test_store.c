@@ -1,0 +1,340 @@
+/*
+ * test_store.c - the revocation store and bundle application: every
+ * refusal reason, the store unchanged after each refusal, lookups for
+ * every entry type, clock floor, rotation, two authorities.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "base/util.h"
+#include "revocation/bundle.h"
+#include "revocation/store.h"
+#include "testutil.h"
+
+#define T0 1800000000ll
+
+typedef struct fixture {
+    char path[64];
+    ocv_store *store;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    snprintf(f->path, sizeof(f->path), "/tmp/ocv-store-XXXXXX");
+    int fd = mkstemp(f->path);
+    close(fd);
+    unlink(f->path);
+    char err[256] = "";
+    if (ocv_store_open(f->path, 1, &f->store, err, sizeof(err)) != OCV_OK)
+        fail_msg("open: %s", err);
+    assert_reason(ocv_store_begin(f->store), OCV_OK);
+    assert_reason(ocv_store_add_authority(f->store, "auth", (const uint8_t *)"KEY1", 4), OCV_OK);
+    assert_reason(ocv_store_add_authority(f->store, "other", (const uint8_t *)"KEY2", 4), OCV_OK);
+    assert_reason(ocv_store_commit(f->store), OCV_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    ocv_store_close(f->store);
+    char side[80];
+    unlink(f->path);
+    snprintf(side, sizeof(side), "%s-wal", f->path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", f->path);
+    unlink(side);
+    free(f);
+    return 0;
+}
+
+static ocv_entry entry(ocv_entry_type type, const char *issuer, const char *value, int64_t before)
+{
+    ocv_entry e = {type, issuer, strlen(issuer), value, strlen(value), before, 0};
+    return e;
+}
+
+/* The digest the authority signs: the LtHash of the state after. */
+static void digest_of(const ocv_entry *entries, size_t n, uint8_t out[32])
+{
+    ocv_lthash h;
+    ocv_lthash_init(&h);
+    for (size_t i = 0; i < n; i++) {
+        ocv_bytes el;
+        assert_reason(ocv_store_entry_element(&entries[i], &el), OCV_OK);
+        assert_reason(ocv_lthash_add(&h, el.data, el.len), OCV_OK);
+        ocv_bytes_free(&el);
+    }
+    assert_reason(ocv_lthash_digest(&h, out), OCV_OK);
+}
+
+static void bundle(ocv_bundle *b, const char *authority, int64_t seq, ocv_bundle_kind kind,
+                   ocv_entry *added, size_t n)
+{
+    ocv_bundle_init(b);
+    b->authority = authority;
+    b->authority_len = strlen(authority);
+    b->sequence = seq;
+    b->issued_at = T0 + seq;
+    b->next_update = T0 + seq + 86400;
+    b->kind = kind;
+    b->added = added;
+    b->added_count = n;
+}
+
+static ocv_reason apply(fixture *f, const ocv_bundle *b, int64_t at)
+{
+    ocv_apply_result res;
+    char detail[256] = "";
+    return ocv_bundle_apply_verified(f->store, b, at, 60, &res, detail, sizeof(detail));
+}
+
+/* The state the tests compare before and after a refusal. */
+static void snapshot(fixture *f, char *out, size_t len)
+{
+    ocv_authority_state a;
+    assert_reason(ocv_store_get_authority(f->store, "auth", &a), OCV_OK);
+    char hex[65];
+    ocv_hex_encode(a.digest, 32, hex);
+    int64_t floor = 0;
+    assert_reason(ocv_store_get_clock_floor(f->store, &floor), OCV_OK);
+    ocv_store_counts c;
+    assert_reason(ocv_store_count(f->store, "auth", &c), OCV_OK);
+    snprintf(out, len, "%lld %s %lld %lld %lld %lld %lld %lld %lld", (long long)a.sequence, hex,
+             (long long)a.next_update, (long long)floor, (long long)c.serial, (long long)c.jti,
+             (long long)c.key, (long long)c.subject, (long long)c.subject_before);
+    ocv_authority_state_free(&a);
+}
+
+static ocv_entry BASE[] = {
+    {OCV_ENTRY_JTI, "https://issuer.example", 22, "tok-1", 5, 0, 0},
+    {OCV_ENTRY_SERIAL, "aabb", 4, "0badc0de", 8, 0, 0},
+    {OCV_ENTRY_SUBJECT, "", 0, "spiffe://example.org/bad", 24, 0, 0},
+    {OCV_ENTRY_SUBJECT_BEFORE, "", 0, "spiffe://example.org/rotated", 28, T0, 0},
+    {OCV_ENTRY_KEY, "", 0, "kid-7", 5, 0, 0},
+};
+#define BASE_COUNT (sizeof(BASE) / sizeof(BASE[0]))
+
+static void apply_base(fixture *f)
+{
+    ocv_bundle b;
+    bundle(&b, "auth", 1, OCV_BUNDLE_FULL, BASE, BASE_COUNT);
+    digest_of(BASE, BASE_COUNT, b.state_digest);
+    assert_reason(apply(f, &b, T0 + 10), OCV_OK);
+}
+
+static ocv_store_verdict lookup(fixture *f, ocv_claims *c)
+{
+    ocv_store_verdict v;
+    assert_reason(ocv_store_lookup(f->store, c, &v), OCV_OK);
+    return v;
+}
+
+static void full_bundle_and_lookups(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    ocv_claims c;
+    ocv_claims_init(&c);
+    c.type = OCV_CREDENTIAL_JWT;
+    strcpy(c.issuer, "https://issuer.example");
+    strcpy(c.token_id, "tok-1");
+    strcpy(c.subject, "spiffe://example.org/fine");
+    ocv_store_verdict v = lookup(f, &c);
+    assert_true(v.revoked);
+    assert_non_null(strstr(v.matched, "jti"));
+    strcpy(c.token_id, "tok-2");
+    v = lookup(f, &c);
+    assert_false(v.revoked);
+    assert_true(v.has_data);
+    assert_int_equal(v.oldest_next_update, T0 + 1 + 86400);
+    assert_int_equal(v.clock_floor, T0 + 1);
+    strcpy(c.issuer, "https://other.example");
+    strcpy(c.token_id, "tok-1"); /* same jti, other issuer: not revoked */
+    assert_false(lookup(f, &c).revoked);
+    strcpy(c.subject, "spiffe://example.org/bad");
+    assert_true(lookup(f, &c).revoked);
+    strcpy(c.subject, "spiffe://example.org/rotated");
+    c.has_issued_at = 1;
+    c.issued_at = T0 - 1;
+    assert_true(lookup(f, &c).revoked);
+    c.issued_at = T0;
+    assert_false(lookup(f, &c).revoked);
+    c.has_issued_at = 0; /* unknown issue time: fail closed */
+    assert_true(lookup(f, &c).revoked);
+    strcpy(c.subject, "spiffe://example.org/fine");
+    strcpy(c.key_id, "kid-7");
+    assert_true(lookup(f, &c).revoked);
+    ocv_claims_init(&c);
+    c.type = OCV_CREDENTIAL_X509;
+    strcpy(c.issuer_key_sha256, "aabb");
+    memcpy(c.serial, "\x0b\xad\xc0\xde", 4);
+    c.serial_len = 4;
+    strcpy(c.subject, "spiffe://example.org/fine");
+    assert_true(lookup(f, &c).revoked);
+    strcpy(c.issuer_key_sha256, "ccdd");
+    assert_false(lookup(f, &c).revoked);
+}
+
+static void refusals_leave_the_store_unchanged(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    char before[512], after[512];
+    snapshot(f, before, sizeof(before));
+    ocv_entry more[] = {entry(OCV_ENTRY_JTI, "https://issuer.example", "tok-9", 0)};
+    ocv_bundle b;
+
+    bundle(&b, "auth", 1, OCV_BUNDLE_FULL, more, 1); /* replayed sequence, other content */
+    digest_of(more, 1, b.state_digest);
+    assert_reason(apply(f, &b, T0 + 20), OCV_BUNDLE_ROLLBACK);
+
+    bundle(&b, "nobody", 2, OCV_BUNDLE_FULL, more, 1);
+    assert_reason(apply(f, &b, T0 + 20), OCV_BUNDLE_AUTHORITY_UNKNOWN);
+
+    bundle(&b, "auth", 2, OCV_BUNDLE_FULL, more, 1);
+    digest_of(more, 1, b.state_digest);
+    assert_reason(apply(f, &b, T0 + 2 - 3600), OCV_BUNDLE_FROM_FUTURE);
+    assert_reason(apply(f, &b, T0 + 2 + 86400 + 3600), OCV_BUNDLE_EXPIRED);
+
+    bundle(&b, "auth", 2, OCV_BUNDLE_DELTA, more, 1);
+    b.base_sequence = 0; /* wrong base */
+    assert_reason(apply(f, &b, T0 + 20), OCV_BUNDLE_CHAIN_BROKEN);
+    b.base_sequence = 1;
+    memset(b.base_digest, 0x11, 32); /* right sequence, wrong digest */
+    assert_reason(apply(f, &b, T0 + 20), OCV_BUNDLE_CHAIN_BROKEN);
+
+    bundle(&b, "auth", 2, OCV_BUNDLE_FULL, more, 1);
+    memset(b.state_digest, 0x22, 32); /* incomplete state */
+    assert_reason(apply(f, &b, T0 + 20), OCV_BUNDLE_DIGEST_MISMATCH);
+
+    snapshot(f, after, sizeof(after));
+    assert_string_equal(before, after);
+}
+
+static void delta_and_no_op(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    ocv_authority_state a;
+    assert_reason(ocv_store_get_authority(f->store, "auth", &a), OCV_OK);
+    ocv_entry added[] = {entry(OCV_ENTRY_JTI, "https://issuer.example", "tok-2", 0)};
+    ocv_entry removed[] = {BASE[0]};
+    ocv_entry after_state[BASE_COUNT];
+    memcpy(after_state, BASE, sizeof(BASE));
+    after_state[0] = added[0];
+    ocv_bundle b;
+    bundle(&b, "auth", 2, OCV_BUNDLE_DELTA, added, 1);
+    b.removed = removed;
+    b.removed_count = 1;
+    b.base_sequence = 1;
+    memcpy(b.base_digest, a.digest, 32);
+    digest_of(after_state, BASE_COUNT, b.state_digest);
+    ocv_apply_result res;
+    char detail[256];
+    assert_reason(ocv_bundle_apply_verified(f->store, &b, T0 + 30, 60, &res, detail,
+                                            sizeof(detail)),
+                  OCV_OK);
+    assert_true(res.applied);
+    assert_int_equal(res.added, 1);
+    assert_int_equal(res.removed, 1);
+    assert_reason(ocv_bundle_apply_verified(f->store, &b, T0 + 30, 60, &res, detail,
+                                            sizeof(detail)),
+                  OCV_OK);
+    assert_true(res.no_op);
+    assert_false(res.applied);
+    ocv_authority_state_free(&a);
+    ocv_claims c;
+    ocv_claims_init(&c);
+    c.type = OCV_CREDENTIAL_JWT;
+    strcpy(c.issuer, "https://issuer.example");
+    strcpy(c.token_id, "tok-2");
+    assert_true(lookup(f, &c).revoked);
+    strcpy(c.token_id, "tok-1");
+    assert_false(lookup(f, &c).revoked);
+}
+
+static void rotation_replaces_the_key(void **state)
+{
+    fixture *f = *state;
+    ocv_bundle b;
+    bundle(&b, "auth", 1, OCV_BUNDLE_FULL, NULL, 0);
+    digest_of(NULL, 0, b.state_digest);
+    b.new_key = (const uint8_t *)"KEY-NEXT";
+    b.new_key_len = 8;
+    assert_reason(apply(f, &b, T0 + 5), OCV_OK);
+    ocv_authority_state a;
+    assert_reason(ocv_store_get_authority(f->store, "auth", &a), OCV_OK);
+    assert_int_equal(a.public_key.len, 8);
+    assert_memory_equal(a.public_key.data, "KEY-NEXT", 8);
+    ocv_authority_state_free(&a);
+}
+
+static void authorities_are_separate(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    ocv_entry theirs[] = {entry(OCV_ENTRY_SUBJECT, "", "spiffe://example.org/bad", 0)};
+    ocv_bundle b;
+    bundle(&b, "other", 1, OCV_BUNDLE_FULL, theirs, 1);
+    digest_of(theirs, 1, b.state_digest);
+    assert_reason(apply(f, &b, T0 + 10), OCV_OK);
+    /* a full bundle of "auth" without the subject leaves other's entry */
+    bundle(&b, "auth", 2, OCV_BUNDLE_FULL, NULL, 0);
+    digest_of(NULL, 0, b.state_digest);
+    assert_reason(apply(f, &b, T0 + 10), OCV_OK);
+    ocv_claims c;
+    ocv_claims_init(&c);
+    strcpy(c.subject, "spiffe://example.org/bad");
+    ocv_store_verdict v = lookup(f, &c);
+    assert_true(v.revoked);
+    assert_non_null(strstr(v.matched, "other"));
+}
+
+static void open_errors(void **state)
+{
+    (void)state;
+    ocv_store *s = NULL;
+    char err[256] = "";
+    assert_reason(ocv_store_open("/nonexistent/dir/x.db", 1, &s, err, sizeof(err)),
+                  OCV_CONFIG_INVALID);
+    assert_null(s);
+    char path[] = "/tmp/ocv-notdb-XXXXXX";
+    int fd = mkstemp(path);
+    assert_int_equal(write(fd, "this is not sqlite at all, not at all.....", 42), 42);
+    close(fd);
+    assert_reason(ocv_store_open(path, 1, &s, err, sizeof(err)), OCV_CONFIG_INVALID);
+    unlink(path);
+    /* a store from the future */
+    char fut[] = "/tmp/ocv-future-XXXXXX";
+    fd = mkstemp(fut);
+    close(fd);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(fut, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE x(y); PRAGMA user_version = 99;", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_reason(ocv_store_open(fut, 1, &s, err, sizeof(err)), OCV_CONFIG_INVALID);
+    assert_non_null(strstr(err, "99"));
+    unlink(fut);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(full_bundle_and_lookups, setup, teardown),
+        cmocka_unit_test_setup_teardown(refusals_leave_the_store_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(delta_and_no_op, setup, teardown),
+        cmocka_unit_test_setup_teardown(rotation_replaces_the_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(authorities_are_separate, setup, teardown),
+        cmocka_unit_test(open_errors),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
