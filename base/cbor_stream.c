@@ -125,6 +125,16 @@ int ocv_cbor_pull_next(ocv_cbor_pull *r, ocv_cbor_item *out)
         r->err = 1;
         return -1;
     }
+    uint8_t initial = r->p[r->off];
+    if (initial >= 0xc6 && initial <= 0xd4) {
+        /* libcbor 0.8 refuses the one-byte tags 6..20 as "reserved" (they
+         * are assigned: 18 is COSE_Sign1, 16 COSE_Encrypt0, 17 COSE_Mac0),
+         * so their single head byte is decoded here. */
+        out->kind = OCV_CBOR_TAG;
+        out->u = (uint64_t)(initial - 0xc0);
+        r->off++;
+        return 0;
+    }
     struct cbor_decoder_result res =
         cbor_stream_decode(r->p + r->off, r->len - r->off, &PULL_CALLBACKS, out);
     if (res.status != CBOR_DECODER_FINISHED || res.read == 0 || res.read > r->len - r->off ||
@@ -199,6 +209,14 @@ static size_t enc_uint(uint64_t v, unsigned char *b, size_t n)
 {
     return cbor_encode_uint(v, b, n);
 }
+static size_t enc_negint(uint64_t v, unsigned char *b, size_t n)
+{
+    return cbor_encode_negint(v, b, n);
+}
+static size_t enc_tag(uint64_t v, unsigned char *b, size_t n)
+{
+    return cbor_encode_tag(v, b, n);
+}
 static size_t enc_array(uint64_t v, unsigned char *b, size_t n)
 {
     return cbor_encode_array_start((size_t)v, b, n);
@@ -219,6 +237,16 @@ static size_t enc_bytes(uint64_t v, unsigned char *b, size_t n)
 void ocv_cbor_out_uint(ocv_cbor_out *w, uint64_t v)
 {
     head(w, enc_uint, v);
+}
+
+void ocv_cbor_out_negint(ocv_cbor_out *w, uint64_t v)
+{
+    head(w, enc_negint, v);
+}
+
+void ocv_cbor_out_tag(ocv_cbor_out *w, uint64_t tag)
+{
+    head(w, enc_tag, tag);
 }
 
 void ocv_cbor_out_array(ocv_cbor_out *w, size_t n)

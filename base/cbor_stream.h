@@ -73,6 +73,9 @@ typedef struct ocv_cbor_out {
 
 void ocv_cbor_out_init(ocv_cbor_out *w);
 void ocv_cbor_out_uint(ocv_cbor_out *w, uint64_t v);
+/* The negative integer -1 - v. */
+void ocv_cbor_out_negint(ocv_cbor_out *w, uint64_t v);
+void ocv_cbor_out_tag(ocv_cbor_out *w, uint64_t tag);
 void ocv_cbor_out_array(ocv_cbor_out *w, size_t n);
 void ocv_cbor_out_map(ocv_cbor_out *w, size_t n);
 void ocv_cbor_out_text(ocv_cbor_out *w, const char *p, size_t len);

@@ -228,6 +228,91 @@ ocv_reason ocv_pkey_load_file(const char *path, int want_private, int allow_weak
     return r;
 }
 
+static mbedtls_ecp_group_id curve_of(ocv_key_type type, size_t *coord_len)
+{
+    switch (type) {
+    case OCV_KEY_EC_P256:
+        *coord_len = 32;
+        return MBEDTLS_ECP_DP_SECP256R1;
+    case OCV_KEY_EC_P384:
+        *coord_len = 48;
+        return MBEDTLS_ECP_DP_SECP384R1;
+    case OCV_KEY_EC_P521:
+        *coord_len = 66;
+        return MBEDTLS_ECP_DP_SECP521R1;
+    case OCV_KEY_NONE:
+    case OCV_KEY_RSA:
+    case OCV_KEY_ED25519:
+        break;
+    }
+    *coord_len = 0;
+    return MBEDTLS_ECP_DP_NONE;
+}
+
+ocv_reason ocv_pkey_from_ec_point(ocv_key_type type, const uint8_t *x, size_t x_len,
+                                  const uint8_t *y, size_t y_len, ocv_pkey *out)
+{
+    ocv_pkey_init(out);
+    size_t coord = 0;
+    mbedtls_ecp_group_id id = curve_of(type, &coord);
+    if (id == MBEDTLS_ECP_DP_NONE || x_len != coord || y_len != coord)
+        return OCV_MALFORMED;
+    uint8_t point[1 + 2 * 66];
+    point[0] = 0x04;
+    memcpy(point + 1, x, coord);
+    memcpy(point + 1 + coord, y, coord);
+    int ret = mbedtls_pk_setup(&out->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
+    mbedtls_ecp_keypair *ec = mbedtls_pk_ec(out->pk);
+    if (ret == 0)
+        ret = mbedtls_ecp_group_load(&ec->grp, id);
+    if (ret == 0)
+        ret = mbedtls_ecp_point_read_binary(&ec->grp, &ec->Q, point, 1 + 2 * coord);
+    if (ret == 0)
+        ret = mbedtls_ecp_check_pubkey(&ec->grp, &ec->Q);
+    if (ret != 0) {
+        ocv_pkey_free(out);
+        return OCV_MALFORMED;
+    }
+    out->type = type;
+    return OCV_OK;
+}
+
+ocv_reason ocv_pkey_from_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
+                             int allow_weak, ocv_pkey *out)
+{
+    ocv_pkey_init(out);
+    if (n_len == 0 || n_len > 1024 || e_len == 0 || e_len > 8)
+        return OCV_MALFORMED;
+    int ret = mbedtls_pk_setup(&out->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA));
+    mbedtls_rsa_context *rsa = mbedtls_pk_rsa(out->pk);
+    if (ret == 0)
+        ret = mbedtls_rsa_import_raw(rsa, n, n_len, NULL, 0, NULL, 0, NULL, 0, e, e_len);
+    if (ret == 0)
+        ret = mbedtls_rsa_complete(rsa);
+    if (ret == 0)
+        ret = mbedtls_rsa_check_pubkey(rsa);
+    if (ret != 0) {
+        ocv_pkey_free(out);
+        return OCV_MALFORMED;
+    }
+    if (mbedtls_pk_get_bitlen(&out->pk) < 2048 && !allow_weak) {
+        ocv_pkey_free(out);
+        return OCV_ALG_NOT_ALLOWED;
+    }
+    out->type = OCV_KEY_RSA;
+    return OCV_OK;
+}
+
+ocv_reason ocv_pkey_from_ed25519(const uint8_t *pub, size_t len, ocv_pkey *out)
+{
+    ocv_pkey_init(out);
+    if (len != 32)
+        return OCV_MALFORMED;
+    memcpy(out->ed25519_pub, pub, 32);
+    out->type = OCV_KEY_ED25519;
+    return OCV_OK;
+}
+
 ocv_reason ocv_pkey_generate(ocv_key_type type, unsigned rsa_bits, ocv_pkey *out)
 {
     ocv_pkey_init(out);

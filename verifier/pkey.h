@@ -62,6 +62,21 @@ OCV_MUST_CHECK ocv_reason ocv_pkey_load_file(const char *path, int want_private,
                                              int allow_weak, ocv_pkey *out, char *err,
                                              size_t err_len);
 
+/*
+ * Public keys from raw parts, as JWK and COSE_Key carry them: an EC point
+ * (x and y, big-endian, each exactly the curve's size) on the curve of
+ * type, an RSA modulus and exponent (big-endian, 2048 bits at least
+ * unless allow_weak), or a 32-byte Ed25519 key.
+ * OCV_OK, OCV_MALFORMED (wrong sizes, point not on the curve),
+ * OCV_ALG_NOT_ALLOWED (weak RSA), OCV_INTERNAL_ERROR.
+ */
+OCV_MUST_CHECK ocv_reason ocv_pkey_from_ec_point(ocv_key_type type, const uint8_t *x,
+                                                 size_t x_len, const uint8_t *y, size_t y_len,
+                                                 ocv_pkey *out);
+OCV_MUST_CHECK ocv_reason ocv_pkey_from_rsa(const uint8_t *n, size_t n_len, const uint8_t *e,
+                                            size_t e_len, int allow_weak, ocv_pkey *out);
+OCV_MUST_CHECK ocv_reason ocv_pkey_from_ed25519(const uint8_t *pub, size_t len, ocv_pkey *out);
+
 /* Generates a key: type EC_* / ED25519 (bits ignored) or RSA (bits). */
 OCV_MUST_CHECK ocv_reason ocv_pkey_generate(ocv_key_type type, unsigned rsa_bits,
                                             ocv_pkey *out);

@@ -1,0 +1,59 @@
+/* test_b64url.c - strict base64url: RFC 4648 test strings, every rejection. */
+#include <string.h>
+
+#include "base/b64url.h"
+#include "testutil.h"
+
+static void rfc4648_vectors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *plain, *encoded;
+    } v[] = {{"", ""},         {"f", "Zg"},         {"fo", "Zm8"},        {"foo", "Zm9v"},
+             {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        ocv_bytes e, d;
+        assert_reason(ocv_b64url_encode((const uint8_t *)v[i].plain, strlen(v[i].plain), &e),
+                      OCV_OK);
+        assert_string_equal((char *)e.data, v[i].encoded);
+        assert_reason(ocv_b64url_decode_alloc(v[i].encoded, strlen(v[i].encoded), &d), OCV_OK);
+        assert_int_equal(d.len, strlen(v[i].plain));
+        assert_memory_equal(d.data, v[i].plain, d.len);
+        ocv_bytes_free(&e);
+        ocv_bytes_free(&d);
+    }
+    /* the URL-safe characters */
+    uint8_t raw[3] = {0xfb, 0xff, 0xbf};
+    ocv_bytes e;
+    assert_reason(ocv_b64url_encode(raw, 3, &e), OCV_OK);
+    assert_string_equal((char *)e.data, "-_-_");
+    ocv_bytes_free(&e);
+}
+
+static void rejections(void **state)
+{
+    (void)state;
+    const char *bad[] = {"Zg==", "Zg=", "Z", "Zm9v\n", " Zm9v", "Zm+v", "Zm/v", "Zh", "Zm9", "Zm:v",
+                         "Zm9vYh"};
+    /* "Zh" and "Zm9" and "Zm9vYh" carry non-zero unused bits: second encodings */
+    uint8_t out[16];
+    size_t n;
+    assert_int_equal(ocv_b64url_decode("Zm8", 3, out, sizeof(out), &n), 0);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (ocv_b64url_decode(bad[i], strlen(bad[i]), out, sizeof(out), &n) == 0)
+            fail_msg("accepted '%s'", bad[i]);
+    }
+    assert_int_not_equal(ocv_b64url_decode("Zm9vYmFy", 8, out, 5, &n), 0); /* no room */
+    ocv_bytes d;
+    assert_reason(ocv_b64url_decode_alloc("Zg=", 3, &d), OCV_MALFORMED);
+    assert_null(d.data);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rfc4648_vectors),
+        cmocka_unit_test(rejections),
+    };
+    return cmocka_run_group_tests_name("b64url", tests, NULL, NULL);
+}
