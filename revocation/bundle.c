@@ -10,6 +10,7 @@
 
 #include "base/cbor_stream.h"
 #include "base/util.h"
+#include "verifier/cose_sign1.h"
 
 enum {
     KEY_AUTHORITY = 1,
@@ -328,21 +329,31 @@ static ocv_reason apply_entries(ocv_store *store, ocv_authority_state *a, const 
     return OCV_OK;
 }
 
-static ocv_reason apply_in_transaction(ocv_store *store, ocv_authority_state *a,
-                                       const ocv_bundle *b, int64_t at, ocv_apply_result *res,
-                                       char *detail, size_t detail_len)
+ocv_reason ocv_bundle_stage(ocv_store *store, ocv_authority_state *a, ocv_bundle_kind kind,
+                            const ocv_entry *removed, size_t removed_count,
+                            const ocv_entry *added, size_t added_count, size_t *removed_done,
+                            size_t *added_done)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
-    if (b->kind == OCV_BUNDLE_FULL) {
+    if (kind == OCV_BUNDLE_FULL) {
         r = ocv_store_clear_entries(store, a->id);
         if (r != OCV_OK)
             return r;
         ocv_lthash_init(&a->lthash);
         a->entry_count = 0;
     }
-    r = apply_entries(store, a, b->removed, b->removed_count, 0, &res->removed);
+    r = apply_entries(store, a, removed, removed_count, 0, removed_done);
     if (r == OCV_OK)
-        r = apply_entries(store, a, b->added, b->added_count, 1, &res->added);
+        r = apply_entries(store, a, added, added_count, 1, added_done);
+    return r;
+}
+
+static ocv_reason apply_in_transaction(ocv_store *store, ocv_authority_state *a,
+                                       const ocv_bundle *b, int64_t at, ocv_apply_result *res,
+                                       char *detail, size_t detail_len)
+{
+    ocv_reason r = ocv_bundle_stage(store, a, b->kind, b->removed, b->removed_count, b->added,
+                                    b->added_count, &res->removed, &res->added);
     if (r != OCV_OK)
         return r;
     uint8_t digest[OCV_STATE_DIGEST_BYTES];
@@ -415,5 +426,61 @@ fail:
     ocv_store_rollback(store);
     ocv_authority_state_free(&a);
     result->added = result->removed = 0;
+    return r;
+}
+
+/* ---- signed bundles ------------------------------------------------ */
+
+ocv_reason ocv_bundle_apply_signed(ocv_store *store, const uint8_t *bytes, size_t len, int64_t at,
+                                   int64_t skew, ocv_apply_result *result, char *detail,
+                                   size_t detail_len)
+{
+    memset(result, 0, sizeof(*result));
+    ocv_sign1 msg;
+    ocv_reason r = ocv_sign1_parse(bytes, len, &msg, detail, detail_len);
+    if (r != OCV_OK)
+        return OCV_BUNDLE_MALFORMED;
+    if (msg.kid == NULL || msg.kid_len > OCV_MAX_AUTHORITY_ID_BYTES) {
+        ocv_errf(detail, detail_len, "bundle without an authority id (kid)");
+        return OCV_BUNDLE_MALFORMED;
+    }
+    char id[OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    memcpy(id, msg.kid, msg.kid_len);
+    id[msg.kid_len] = 0;
+    if (memchr(id, 0, msg.kid_len) != NULL) {
+        ocv_errf(detail, detail_len, "authority id with a NUL byte");
+        return OCV_BUNDLE_MALFORMED;
+    }
+    ocv_authority_state a;
+    r = ocv_store_get_authority(store, id, &a);
+    if (r == OCV_BUNDLE_AUTHORITY_UNKNOWN)
+        ocv_errf(detail, detail_len, "authority '%s' is not pinned in this store", id);
+    if (r != OCV_OK)
+        return r;
+    ocv_pkey key;
+    char why[128] = "";
+    r = ocv_pkey_parse(a.public_key.data, a.public_key.len, 0, 0, &key, why, sizeof(why));
+    ocv_authority_state_free(&a);
+    if (r != OCV_OK) {
+        ocv_errf(detail, detail_len, "the pinned key of '%s' is unusable: %s", id, why);
+        return OCV_INTERNAL_ERROR;
+    }
+    r = ocv_sign1_verify(&msg, &key);
+    ocv_pkey_free(&key);
+    if (r != OCV_OK) {
+        ocv_errf(detail, detail_len, "not signed by the pinned key of '%s'", id);
+        return OCV_BUNDLE_SIGNATURE_INVALID;
+    }
+    ocv_bundle b;
+    r = ocv_bundle_decode(msg.payload, msg.payload_len, &b, detail, detail_len);
+    if (r != OCV_OK)
+        return r;
+    if (b.authority_len != msg.kid_len || memcmp(b.authority, msg.kid, msg.kid_len) != 0) {
+        ocv_errf(detail, detail_len, "the payload names another authority than the signer");
+        ocv_bundle_free(&b);
+        return OCV_BUNDLE_MALFORMED;
+    }
+    r = ocv_bundle_apply_verified(store, &b, at, skew, result, detail, detail_len);
+    ocv_bundle_free(&b);
     return r;
 }

@@ -94,4 +94,29 @@ OCV_MUST_CHECK ocv_reason ocv_bundle_apply_verified(ocv_store *store, const ocv_
                                                     ocv_apply_result *result, char *detail,
                                                     size_t detail_len);
 
+/*
+ * Verifies and applies a signed bundle (COSE_Sign1 whose protected kid is
+ * the authority id) against the authority's pinned key.
+ * Reasons: as ocv_bundle_apply_verified, plus OCV_BUNDLE_MALFORMED (not a
+ * COSE_Sign1, no kid, payload for another authority) and
+ * OCV_BUNDLE_SIGNATURE_INVALID.
+ */
+OCV_MUST_CHECK ocv_reason ocv_bundle_apply_signed(ocv_store *store, const uint8_t *bytes,
+                                                  size_t len, int64_t at, int64_t skew,
+                                                  ocv_apply_result *result, char *detail,
+                                                  size_t detail_len);
+
+/*
+ * Applies removals then additions to an authority's entries inside the
+ * caller's transaction, keeping a->lthash and a->entry_count exact (a
+ * full kind clears the entries first). Shared by the device (applying a
+ * bundle) and the authority (building one), so both compute the digest
+ * the same way.
+ */
+OCV_MUST_CHECK ocv_reason ocv_bundle_stage(ocv_store *store, ocv_authority_state *a,
+                                           ocv_bundle_kind kind, const ocv_entry *removed,
+                                           size_t removed_count, const ocv_entry *added,
+                                           size_t added_count, size_t *removed_done,
+                                           size_t *added_done);
+
 #endif

@@ -691,3 +691,92 @@ ocv_reason ocv_store_count(ocv_store *s, const char *authority, ocv_store_counts
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
 }
+
+/* Splits a canonical key (type, 0, issuer, 0, value) back into views. */
+static int split_key(const uint8_t *k, size_t len, ocv_entry *e)
+{
+    if (len < 3 || k[1] != 0)
+        return -1;
+    const uint8_t *sep = memchr(k + 2, 0, len - 2);
+    if (sep == NULL)
+        return -1;
+    e->type = (ocv_entry_type)k[0];
+    e->issuer = (const char *)k + 2;
+    e->issuer_len = (size_t)(sep - (k + 2));
+    e->value = (const char *)sep + 1;
+    e->value_len = len - (size_t)(sep + 1 - k);
+    return 0;
+}
+
+ocv_reason ocv_store_list_entries(ocv_store *s, const char *authority, ocv_entry **entries,
+                                  size_t *count, ocv_bytes *backing)
+{
+    *entries = NULL;
+    *count = 0;
+    ocv_bytes_init(backing);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT k, before, expires FROM entry WHERE authority = ?1 ORDER BY k",
+                           -1, &st, NULL) != SQLITE_OK)
+        return OCV_INTERNAL_ERROR;
+    sqlite3_bind_text(st, 1, authority, -1, SQLITE_STATIC);
+    size_t cap = 0, used = 0, n = 0, n_cap = 0;
+    uint8_t *buf = NULL;
+    ocv_entry *list = NULL;
+    typedef struct span {
+        size_t off, len;
+    } span;
+    span *spans = NULL;
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t len = (size_t)sqlite3_column_bytes(st, 0);
+        if (used + len > cap) {
+            size_t next = cap ? cap : 1u << 16;
+            while (next < used + len)
+                next *= 2;
+            uint8_t *grown = realloc(buf, next);
+            if (grown == NULL)
+                goto out;
+            buf = grown;
+            cap = next;
+        }
+        if (n == n_cap) {
+            size_t next = n_cap ? n_cap * 2 : 1024;
+            ocv_entry *g1 = realloc(list, next * sizeof(*list));
+            if (g1 != NULL)
+                list = g1;
+            span *g2 = realloc(spans, next * sizeof(*spans));
+            if (g2 != NULL)
+                spans = g2;
+            if (g1 == NULL || g2 == NULL)
+                goto out;
+            n_cap = next;
+        }
+        memcpy(buf + used, sqlite3_column_blob(st, 0), len);
+        spans[n] = (span){used, len};
+        list[n].before = sqlite3_column_int64(st, 1);
+        list[n].expires = sqlite3_column_int64(st, 2);
+        used += len;
+        n++;
+    }
+    if (rc != SQLITE_DONE)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (split_key(buf + spans[i].off, spans[i].len, &list[i]) != 0)
+            goto out;
+    }
+    *entries = list;
+    *count = n;
+    backing->data = buf;
+    backing->len = used;
+    list = NULL;
+    buf = NULL;
+    r = OCV_OK;
+out:
+    sqlite3_finalize(st);
+    free(list);
+    free(buf);
+    free(spans);
+    return r;
+}

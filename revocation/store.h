@@ -133,6 +133,14 @@ OCV_MUST_CHECK ocv_reason ocv_store_delete_entry(ocv_store *store, const char *a
 /* Removes every entry of an authority (a full bundle replaces them). */
 OCV_MUST_CHECK ocv_reason ocv_store_clear_entries(ocv_store *store, const char *authority);
 
+/*
+ * Every entry of an authority, for a full bundle: *entries are views into
+ * *backing (owned by the caller, free both with ocv_bytes_free and free).
+ */
+OCV_MUST_CHECK ocv_reason ocv_store_list_entries(ocv_store *store, const char *authority,
+                                                 ocv_entry **entries, size_t *count,
+                                                 ocv_bytes *backing);
+
 /* Clock floor: the newest trusted time accepted; 0 when none. */
 OCV_MUST_CHECK ocv_reason ocv_store_get_clock_floor(ocv_store *store, int64_t *floor);
 /* Raises the floor to t when t is newer (inside a transaction). */

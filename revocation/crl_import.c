@@ -1,0 +1,211 @@
+#include "crl_import.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/oid.h>
+
+#include "base/util.h"
+
+/* cRLNumber (RFC 5280 §5.2.3) from the raw extensions mbedtls keeps:
+ * SEQUENCE OF Extension { extnID, critical BOOLEAN DEFAULT FALSE,
+ * extnValue OCTET STRING { INTEGER } }. Empty number when absent. */
+static int crl_number(const mbedtls_x509_crl *crl, const uint8_t **num, size_t *num_len)
+{
+    *num = NULL;
+    *num_len = 0;
+    if (crl->crl_ext.p == NULL || crl->crl_ext.len == 0)
+        return 0;
+    unsigned char *p = crl->crl_ext.p, *end = p + crl->crl_ext.len;
+    size_t len;
+    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+        return -1;
+    while (p < end) {
+        unsigned char *ext_end;
+        if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) !=
+            0)
+            return -1;
+        ext_end = p + len;
+        mbedtls_x509_buf oid;
+        if (mbedtls_asn1_get_tag(&p, ext_end, &oid.len, MBEDTLS_ASN1_OID) != 0)
+            return -1;
+        oid.p = p;
+        p += oid.len;
+        int critical = 0;
+        if (mbedtls_asn1_get_bool(&p, ext_end, &critical) != 0 && p < ext_end && *p == 0x01)
+            return -1;
+        if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OCTET_STRING) != 0)
+            return -1;
+        if (MBEDTLS_OID_CMP(MBEDTLS_OID_CRL_NUMBER, &oid) == 0) {
+            unsigned char *q = p;
+            size_t ilen;
+            if (mbedtls_asn1_get_tag(&q, p + len, &ilen, MBEDTLS_ASN1_INTEGER) != 0 || ilen == 0 ||
+                ilen > 20 || (q[0] & 0x80))
+                return -1;
+            while (ilen > 1 && q[0] == 0) { /* compare magnitudes, not encodings */
+                q++;
+                ilen--;
+            }
+            *num = q;
+            *num_len = ilen;
+        }
+        p = ext_end;
+    }
+    return 0;
+}
+
+/* -1, 0, 1 as a < b, a == b, a > b for big-endian magnitudes. */
+static int compare_numbers(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    if (al != bl)
+        return al < bl ? -1 : 1;
+    int c = al ? memcmp(a, b, al) : 0;
+    return c < 0 ? -1 : c > 0;
+}
+
+static const mbedtls_x509_crt *find_ca(const ocv_x509_anchors *anchors,
+                                       const mbedtls_x509_crl *crl)
+{
+    for (const mbedtls_x509_crt *c = &anchors->certs; c != NULL; c = c->next) {
+        if (c->raw.p != NULL && c->subject_raw.len == crl->issuer_raw.len &&
+            memcmp(c->subject_raw.p, crl->issuer_raw.p, c->subject_raw.len) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static ocv_reason check_crl(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *ca, int64_t at,
+                            int64_t skew, char *detail, size_t detail_len)
+{
+    if ((ca->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) && !(ca->key_usage & MBEDTLS_X509_KU_CRL_SIGN)) {
+        ocv_errf(detail, detail_len, "the CA may not sign CRLs (keyUsage)");
+        return OCV_BUNDLE_SIGNATURE_INVALID;
+    }
+    if (crl->sig_md != MBEDTLS_MD_SHA256 && crl->sig_md != MBEDTLS_MD_SHA384 &&
+        crl->sig_md != MBEDTLS_MD_SHA512) {
+        ocv_errf(detail, detail_len, "the CRL is signed with a hash not allowed");
+        return OCV_ALG_NOT_ALLOWED;
+    }
+    if (ocv_x509_check_signature(crl->sig_pk, crl->sig_opts, crl->sig_md, &ca->pk, crl->tbs.p,
+                                 crl->tbs.len, crl->sig.p, crl->sig.len) != OCV_OK) {
+        ocv_errf(detail, detail_len, "the CRL's signature does not verify with the CA's key");
+        return OCV_BUNDLE_SIGNATURE_INVALID;
+    }
+    int64_t this_update = ocv_x509_time_to_unix(&crl->this_update);
+    if (this_update > at + skew) {
+        ocv_errf(detail, detail_len, "thisUpdate is in the future");
+        return OCV_BUNDLE_FROM_FUTURE;
+    }
+    if (crl->next_update.year == 0 || ocv_x509_time_to_unix(&crl->next_update) <= at - skew) {
+        ocv_errf(detail, detail_len, "the CRL is past its nextUpdate (or has none)");
+        return OCV_BUNDLE_EXPIRED;
+    }
+    return OCV_OK;
+}
+
+static ocv_reason store_crl(ocv_store *store, const mbedtls_x509_crl *crl, ocv_crl_record *rec,
+                            size_t *serials)
+{
+    char authority[80];
+    snprintf(authority, sizeof(authority), "crl:%s", rec->issuer);
+    ocv_reason r = ocv_store_clear_entries(store, authority);
+    *serials = 0;
+    for (const mbedtls_x509_crl_entry *e = &crl->entry; r == OCV_OK && e != NULL; e = e->next) {
+        if (e->serial.p == NULL || e->serial.len == 0)
+            continue;
+        if (e->serial.len > OCV_MAX_SERIAL_BYTES)
+            return OCV_BUNDLE_MALFORMED;
+        char hex[2 * OCV_MAX_SERIAL_BYTES + 1];
+        ocv_hex_encode(e->serial.p, e->serial.len, hex);
+        ocv_entry entry = {OCV_ENTRY_SERIAL, rec->issuer, strlen(rec->issuer), hex, strlen(hex),
+                           0, rec->next_update};
+        int changed = 0;
+        r = ocv_store_insert_entry(store, authority, &entry, &changed);
+        *serials += (size_t)changed;
+    }
+    rec->entry_count = (int64_t)*serials;
+    if (r == OCV_OK)
+        r = ocv_store_put_crl(store, rec);
+    if (r == OCV_OK)
+        r = ocv_store_raise_clock_floor(store, rec->this_update);
+    return r;
+}
+
+ocv_reason ocv_crl_import(ocv_store *store, const ocv_x509_anchors *anchors, const uint8_t *data,
+                          size_t len, int64_t at, int64_t skew, ocv_crl_import_result *result,
+                          char *detail, size_t detail_len)
+{
+    memset(result, 0, sizeof(*result));
+    mbedtls_x509_crl crl;
+    mbedtls_x509_crl_init(&crl);
+    ocv_crl_record old, rec;
+    ocv_crl_record_init(&old);
+    ocv_crl_record_init(&rec);
+    ocv_reason r = OCV_BUNDLE_MALFORMED;
+    ocv_bytes copy;
+    if (ocv_bytes_copy(&copy, data, len) != OCV_OK)
+        return OCV_INTERNAL_ERROR;
+    int pem = len > 0 && data[0] != 0x30;
+    int ret = mbedtls_x509_crl_parse(&crl, copy.data, pem ? len + 1 : len);
+    ocv_bytes_free(&copy);
+    const uint8_t *num = NULL;
+    size_t num_len = 0;
+    if (ret != 0 || crl.next != NULL || crl_number(&crl, &num, &num_len) != 0) {
+        ocv_errf(detail, detail_len, "not exactly one well-formed CRL");
+        goto out;
+    }
+    const mbedtls_x509_crt *ca = find_ca(anchors, &crl);
+    if (ca == NULL) {
+        ocv_errf(detail, detail_len, "no trusted CA issued this CRL");
+        r = OCV_CHAIN_UNTRUSTED;
+        goto out;
+    }
+    mbedtls_x509_dn_gets(result->issuer_name, sizeof(result->issuer_name), &ca->subject);
+    r = check_crl(&crl, ca, at, skew, detail, detail_len);
+    if (r != OCV_OK)
+        goto out;
+    uint8_t hash[32];
+    if (ocv_sha256(ca->pk_raw.p, ca->pk_raw.len, hash) != 0) {
+        r = OCV_INTERNAL_ERROR;
+        goto out;
+    }
+    ocv_hex_encode(hash, sizeof(hash), rec.issuer);
+    rec.this_update = ocv_x509_time_to_unix(&crl.this_update);
+    rec.next_update = ocv_x509_time_to_unix(&crl.next_update);
+    if (ocv_bytes_copy(&rec.number, num, num_len) != OCV_OK) {
+        r = OCV_INTERNAL_ERROR;
+        goto out;
+    }
+    r = ocv_store_begin(store);
+    if (r != OCV_OK)
+        goto out;
+    r = ocv_store_get_crl(store, rec.issuer, &old);
+    if (r == OCV_OK) {
+        int c = compare_numbers(num, num_len, old.number.data, old.number.len);
+        if (c < 0 || (c == 0 && rec.this_update != old.this_update) ||
+            rec.this_update < old.this_update) {
+            ocv_errf(detail, detail_len, "CRL number or thisUpdate older than the imported one");
+            r = OCV_BUNDLE_ROLLBACK;
+        }
+    } else if (r == OCV_REVOCATION_MISSING) {
+        r = OCV_OK;
+    }
+    if (r == OCV_OK)
+        r = store_crl(store, &crl, &rec, &result->serials);
+    if (r == OCV_OK)
+        r = ocv_store_commit(store);
+    else
+        ocv_store_rollback(store);
+    if (r == OCV_OK) {
+        memcpy(result->issuer, rec.issuer, sizeof(result->issuer));
+        result->this_update = rec.this_update;
+        result->next_update = rec.next_update;
+    }
+out:
+    mbedtls_x509_crl_free(&crl);
+    ocv_crl_record_free(&old);
+    ocv_crl_record_free(&rec);
+    return r;
+}

@@ -1,0 +1,42 @@
+/*
+ * crl_import.h - CRLs into the revocation store: each CRL's signature is
+ * verified against a trusted CA, its CRL number must not go backwards for
+ * its issuer (rollback), and its serials replace that issuer's previous
+ * CRL entries in one transaction, with its nextUpdate as freshness and
+ * its thisUpdate raising the clock floor.
+ *
+ * Entries live under the pseudo-authority "crl:<issuer SPKI SHA-256 hex>"
+ * as serial entries of that issuer, so decisions look them up exactly as
+ * bundle entries.
+ */
+#ifndef OCV_REVOCATION_CRL_IMPORT_H
+#define OCV_REVOCATION_CRL_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ocv.h"
+#include "revocation/store.h"
+#include "verifier/x509.h"
+
+typedef struct ocv_crl_import_result {
+    char issuer[65]; /* SPKI SHA-256 hex of the issuing CA */
+    char issuer_name[256];
+    size_t serials;
+    int64_t this_update, next_update;
+} ocv_crl_import_result;
+
+/*
+ * Reasons: OCV_OK; OCV_BUNDLE_MALFORMED (not a CRL); OCV_CHAIN_UNTRUSTED
+ * (no trusted CA of that name); OCV_BUNDLE_SIGNATURE_INVALID (signature,
+ * or a CA not allowed to sign CRLs); OCV_ALG_NOT_ALLOWED (weak hash);
+ * OCV_BUNDLE_ROLLBACK (a CRL number below the last imported, or the same
+ * number with other content); OCV_BUNDLE_FROM_FUTURE; OCV_BUNDLE_EXPIRED;
+ * OCV_INTERNAL_ERROR. The store is unchanged unless OCV_OK.
+ */
+OCV_MUST_CHECK ocv_reason ocv_crl_import(ocv_store *store, const ocv_x509_anchors *anchors,
+                                         const uint8_t *data, size_t len, int64_t at,
+                                         int64_t skew, ocv_crl_import_result *result,
+                                         char *detail, size_t detail_len);
+
+#endif

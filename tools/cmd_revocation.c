@@ -1,0 +1,444 @@
+/*
+ * cmd_revocation.c - `ocv revocation init|sync|status|import-crl|receipt`:
+ * the device side of offline revocation (docs/cli/ocv-revocation.md).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+#include "cli.h"
+#include "decision/stages.h"
+#include "revocation/bundle.h"
+#include "revocation/crl_import.h"
+#include "revocation/receipt.h"
+#include "revocation/store.h"
+#include "verifier/pkey.h"
+
+static const char REVOCATION_USAGE[] =
+    "usage: ocv revocation init --db DB --authority ID --authority-pub PUB.pem\n"
+    "       ocv revocation sync --db DB [--at UNIX] [--skew S] [--json] BUNDLE...\n"
+    "       ocv revocation status --db DB [--at UNIX] [--json]\n"
+    "       ocv revocation import-crl --db DB --anchors ROOTS [--at UNIX] [--json] CRL...\n"
+    "       ocv revocation receipt --db DB --device-key KEY --device-id ID\n"
+    "                              [--authority ID] [--at UNIX] -o RECEIPT\n"
+    "\n"
+    "The device's revocation store (SQLite, WAL). init pins an authority's public\n"
+    "key; sync applies signed bundles in order, each in one transaction, refusing\n"
+    "any that is not authentic, fresh, in sequence and complete (the store stays\n"
+    "exactly as it was); import-crl adds CRLs verified against trusted CAs;\n"
+    "receipt signs a statement of the state held, for the control plane.\n"
+    "\n"
+    "Exit: 0 done (every bundle applied or already applied), 1 a bundle or CRL\n"
+    "refused, 2 usage or configuration error.\n";
+
+#define MAX_BUNDLE_FILE_BYTES (2048u * 1024u * 1024u)
+
+typedef struct rev_args {
+    const char *db, *authority, *authority_pub, *anchors, *device_key, *device_id, *out;
+    int64_t at, skew;
+    int has_at, json;
+} rev_args;
+
+enum {
+    OPT_DB = 256, OPT_AUTHORITY, OPT_AUTHORITY_PUB, OPT_ANCHORS, OPT_DEVICE_KEY, OPT_DEVICE_ID,
+    OPT_AT, OPT_SKEW, OPT_JSON, OPT_HELP
+};
+
+static const struct option REV_OPTIONS[] = {
+    {"db", required_argument, NULL, OPT_DB},
+    {"authority", required_argument, NULL, OPT_AUTHORITY},
+    {"authority-pub", required_argument, NULL, OPT_AUTHORITY_PUB},
+    {"anchors", required_argument, NULL, OPT_ANCHORS},
+    {"device-key", required_argument, NULL, OPT_DEVICE_KEY},
+    {"device-id", required_argument, NULL, OPT_DEVICE_ID},
+    {"at", required_argument, NULL, OPT_AT},
+    {"skew", required_argument, NULL, OPT_SKEW},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"out", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_rev_args(int argc, char **argv, rev_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->skew = 60;
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "o:", REV_OPTIONS, NULL)) != -1) {
+        switch (opt) {
+        case OPT_DB: a->db = optarg; break;
+        case OPT_AUTHORITY: a->authority = optarg; break;
+        case OPT_AUTHORITY_PUB: a->authority_pub = optarg; break;
+        case OPT_ANCHORS: a->anchors = optarg; break;
+        case OPT_DEVICE_KEY: a->device_key = optarg; break;
+        case OPT_DEVICE_ID: a->device_id = optarg; break;
+        case OPT_JSON: a->json = 1; break;
+        case 'o': a->out = optarg; break;
+        case OPT_AT:
+            if (ocv_cli_parse_time(optarg, &a->at) != 0)
+                return ocv_cli_usage_error("--at wants UNIX seconds");
+            a->has_at = 1;
+            break;
+        case OPT_SKEW:
+            if (ocv_parse_duration(optarg, &a->skew) != 0 || a->skew > 3600)
+                return ocv_cli_usage_error("--skew wants a duration up to 1h");
+            break;
+        case OPT_HELP:
+            fputs(REVOCATION_USAGE, stdout);
+            return OCV_EXIT_ALLOW;
+        default:
+            fputs(REVOCATION_USAGE, stderr);
+            return OCV_EXIT_USAGE;
+        }
+    }
+    if (!a->has_at)
+        a->at = ocv_now();
+    if (a->db == NULL)
+        return ocv_cli_usage_error("revocation: --db is required");
+    return -1;
+}
+
+static int open_store(const rev_args *a, int create, ocv_store **store)
+{
+    char err[512] = "";
+    if (ocv_store_open(a->db, create, store, err, sizeof(err)) != OCV_OK)
+        return ocv_cli_usage_error("%s", err);
+    return 0;
+}
+
+static void print_json(json_t *o)
+{
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (text != NULL)
+        puts(text);
+    free(text);
+    json_decref(o);
+}
+
+static void hex_of(const uint8_t *p, size_t len, char *out)
+{
+    ocv_hex_encode(p, len, out);
+}
+
+/* ---- init ---------------------------------------------------------- */
+
+static int cmd_init(const rev_args *a)
+{
+    if (a->authority == NULL || a->authority_pub == NULL)
+        return ocv_cli_usage_error("revocation init: --authority and --authority-pub are required");
+    if (strlen(a->authority) == 0 || strlen(a->authority) > OCV_MAX_AUTHORITY_ID_BYTES ||
+        strncmp(a->authority, "crl:", 4) == 0)
+        return ocv_cli_usage_error("revocation init: authority id of 1..128 bytes, not crl:*");
+    ocv_pkey key;
+    char err[512] = "";
+    if (ocv_pkey_load_file(a->authority_pub, 0, 0, &key, err, sizeof(err)) != OCV_OK)
+        return ocv_cli_usage_error("%s", err);
+    if (key.type != OCV_KEY_EC_P256 && key.type != OCV_KEY_ED25519) {
+        ocv_pkey_free(&key);
+        return ocv_cli_usage_error("revocation init: authority keys are EC P-256 or Ed25519");
+    }
+    ocv_bytes spki;
+    ocv_reason r = ocv_pkey_public_der(&key, &spki);
+    ocv_pkey_free(&key);
+    if (r != OCV_OK)
+        return ocv_cli_usage_error("revocation init: cannot encode the key");
+    ocv_store *store;
+    if (open_store(a, 1, &store) != 0) {
+        ocv_bytes_free(&spki);
+        return OCV_EXIT_USAGE;
+    }
+    r = ocv_store_begin(store);
+    if (r == OCV_OK)
+        r = ocv_store_add_authority(store, a->authority, spki.data, spki.len);
+    r = r == OCV_OK ? ocv_store_commit(store) : (ocv_store_rollback(store), r);
+    ocv_store_close(store);
+    ocv_bytes_free(&spki);
+    if (r != OCV_OK)
+        return ocv_cli_usage_error("revocation init: authority '%s' already pinned, or too many",
+                                   a->authority);
+    printf("pinned authority %s in %s\n", a->authority, a->db);
+    return OCV_EXIT_ALLOW;
+}
+
+/* ---- sync ---------------------------------------------------------- */
+
+static int sync_one(ocv_store *store, const rev_args *a, const char *path)
+{
+    ocv_bytes file;
+    char detail[512] = "";
+    ocv_apply_result res;
+    memset(&res, 0, sizeof(res));
+    ocv_reason r = ocv_file_read(path, MAX_BUNDLE_FILE_BYTES, &file, detail, sizeof(detail));
+    if (r == OCV_OK) {
+        r = ocv_bundle_apply_signed(store, file.data, file.len, a->at, a->skew, &res, detail,
+                                    sizeof(detail));
+        ocv_bytes_free(&file);
+    } else if (r != OCV_TOO_LARGE) {
+        r = OCV_BUNDLE_MALFORMED;
+    }
+    const char *outcome = r != OCV_OK ? "refused" : res.no_op ? "unchanged" : "applied";
+    if (a->json) {
+        json_t *o = json_object();
+        char digest[65] = "";
+        if (r == OCV_OK)
+            hex_of(res.state_digest, sizeof(res.state_digest), digest);
+        json_object_set_new(o, "bundle", json_string(path));
+        json_object_set_new(o, "result", json_string(outcome));
+        json_object_set_new(o, "reason", json_string(ocv_reason_name(r)));
+        json_object_set_new(o, "sequence", json_integer(res.sequence));
+        json_object_set_new(o, "added", json_integer((json_int_t)res.added));
+        json_object_set_new(o, "removed", json_integer((json_int_t)res.removed));
+        json_object_set_new(o, "state_digest", r == OCV_OK ? json_string(digest) : json_null());
+        json_object_set_new(o, "detail", json_string(detail));
+        print_json(o);
+    } else {
+        printf("%s %s %s", path, outcome, ocv_reason_name(r));
+        if (r == OCV_OK && !res.no_op)
+            printf(" sequence %lld (+%zu -%zu)", (long long)res.sequence, res.added,
+                   res.removed);
+        printf("%s%s\n", detail[0] ? ": " : "", detail);
+    }
+    return r == OCV_OK ? 0 : 1;
+}
+
+static int cmd_sync(const rev_args *a, int argc, char **argv)
+{
+    if (optind >= argc)
+        return ocv_cli_usage_error("revocation sync: give one or more bundle files");
+    ocv_store *store;
+    if (open_store(a, 0, &store) != 0)
+        return OCV_EXIT_USAGE;
+    int refused = 0;
+    for (int i = optind; i < argc; i++)
+        refused |= sync_one(store, a, argv[i]);
+    ocv_store_close(store);
+    return refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
+}
+
+/* ---- status -------------------------------------------------------- */
+
+static json_t *authority_json(ocv_store *store, const char *id, int64_t at, int *bad)
+{
+    ocv_authority_state st;
+    ocv_store_counts c;
+    if (ocv_store_get_authority(store, id, &st) != OCV_OK ||
+        ocv_store_count(store, id, &c) != OCV_OK) {
+        *bad = 1;
+        return json_null();
+    }
+    uint8_t check[OCV_STATE_DIGEST_BYTES];
+    int intact = ocv_lthash_digest(&st.lthash, check) == OCV_OK &&
+                 memcmp(check, st.digest, sizeof(check)) == 0;
+    *bad |= !intact;
+    char digest[65], issued[32], next[32];
+    hex_of(st.digest, sizeof(st.digest), digest);
+    ocv_format_time(st.issued_at, issued, sizeof(issued));
+    ocv_format_time(st.next_update, next, sizeof(next));
+    json_t *o = json_object();
+    json_object_set_new(o, "authority", json_string(id));
+    json_object_set_new(o, "sequence", json_integer(st.sequence));
+    json_object_set_new(o, "state_digest", json_string(digest));
+    json_object_set_new(o, "digest_intact", json_boolean(intact));
+    json_object_set_new(o, "issued_at", st.sequence ? json_string(issued) : json_null());
+    json_object_set_new(o, "next_update", st.sequence ? json_string(next) : json_null());
+    json_object_set_new(o, "age_seconds", st.sequence ? json_integer(at - st.issued_at) : json_null());
+    json_object_set_new(o, "stale", json_boolean(st.sequence == 0 || at > st.next_update));
+    json_t *counts = json_object();
+    json_object_set_new(counts, "serial", json_integer(c.serial));
+    json_object_set_new(counts, "jti", json_integer(c.jti));
+    json_object_set_new(counts, "key", json_integer(c.key));
+    json_object_set_new(counts, "subject", json_integer(c.subject));
+    json_object_set_new(counts, "subject_before", json_integer(c.subject_before));
+    json_object_set_new(o, "entries", counts);
+    ocv_authority_state_free(&st);
+    return o;
+}
+
+static const char *text_or(json_t *v, const char *fallback)
+{
+    const char *s = json_string_value(v);
+    return s != NULL ? s : fallback;
+}
+
+static void print_status_text(json_t *status)
+{
+    printf("clock floor: %s\n", json_string_value(json_object_get(status, "clock_floor")));
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(status, "authorities"), i, a)
+    {
+        json_t *e = json_object_get(a, "entries");
+        printf("authority %s\n  sequence %lld, digest %s%s\n  issued %s, next update %s%s\n"
+               "  entries: %lld serial, %lld jti, %lld key, %lld subject, %lld subject_before\n",
+               json_string_value(json_object_get(a, "authority")),
+               (long long)json_integer_value(json_object_get(a, "sequence")),
+               json_string_value(json_object_get(a, "state_digest")),
+               json_is_true(json_object_get(a, "digest_intact")) ? "" : " (DIGEST MISMATCH)",
+               text_or(json_object_get(a, "issued_at"), "never"),
+               text_or(json_object_get(a, "next_update"), "-"),
+               json_is_true(json_object_get(a, "stale")) ? " (stale)" : "",
+               (long long)json_integer_value(json_object_get(e, "serial")),
+               (long long)json_integer_value(json_object_get(e, "jti")),
+               (long long)json_integer_value(json_object_get(e, "key")),
+               (long long)json_integer_value(json_object_get(e, "subject")),
+               (long long)json_integer_value(json_object_get(e, "subject_before")));
+    }
+}
+
+static int cmd_status(const rev_args *a)
+{
+    ocv_store *store;
+    if (open_store(a, 0, &store) != 0)
+        return OCV_EXIT_USAGE;
+    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    size_t count = 0;
+    int64_t floor = 0;
+    int bad = ocv_store_list_authorities(store, ids, &count) != OCV_OK ||
+              ocv_store_get_clock_floor(store, &floor) != OCV_OK;
+    json_t *status = json_object();
+    char floor_text[32];
+    ocv_format_time(floor, floor_text, sizeof(floor_text));
+    json_object_set_new(status, "db", json_string(a->db));
+    json_object_set_new(status, "clock_floor", json_string(floor ? floor_text : "none"));
+    json_t *list = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(list, authority_json(store, ids[i], a->at, &bad));
+    json_object_set_new(status, "authorities", list);
+    ocv_store_close(store);
+    if (a->json) {
+        print_json(status);
+    } else {
+        print_status_text(status);
+        json_decref(status);
+    }
+    return bad ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
+}
+
+/* ---- import-crl ---------------------------------------------------- */
+
+static int cmd_import_crl(const rev_args *a, int argc, char **argv)
+{
+    if (a->anchors == NULL || optind >= argc)
+        return ocv_cli_usage_error("revocation import-crl: --anchors and CRL files are required");
+    char err[512] = "";
+    ocv_x509_anchors anchors;
+    ocv_x509_anchors_init(&anchors);
+    if (ocv_x509_anchors_load(&anchors, a->anchors, err, sizeof(err)) != OCV_OK)
+        return ocv_cli_usage_error("%s", err);
+    ocv_store *store;
+    if (open_store(a, 1, &store) != 0) {
+        ocv_x509_anchors_free(&anchors);
+        return OCV_EXIT_USAGE;
+    }
+    int refused = 0;
+    for (int i = optind; i < argc; i++) {
+        ocv_bytes file;
+        ocv_crl_import_result res;
+        memset(&res, 0, sizeof(res));
+        char detail[512] = "";
+        ocv_reason r = ocv_file_read(argv[i], 256u * 1024u * 1024u, &file, detail, sizeof(detail));
+        if (r == OCV_OK) {
+            r = ocv_crl_import(store, &anchors, file.data, file.len, a->at, a->skew, &res, detail,
+                               sizeof(detail));
+            ocv_bytes_free(&file);
+        }
+        refused |= r != OCV_OK;
+        if (a->json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "crl", json_string(argv[i]));
+            json_object_set_new(o, "result", json_string(r == OCV_OK ? "imported" : "refused"));
+            json_object_set_new(o, "reason", json_string(ocv_reason_name(r)));
+            json_object_set_new(o, "issuer", json_string(res.issuer));
+            json_object_set_new(o, "serials", json_integer((json_int_t)res.serials));
+            json_object_set_new(o, "detail", json_string(detail));
+            print_json(o);
+        } else {
+            printf("%s %s %s", argv[i], r == OCV_OK ? "imported" : "refused",
+                   ocv_reason_name(r));
+            if (r == OCV_OK)
+                printf(" %zu serials of '%s'", res.serials, res.issuer_name);
+            printf("%s%s\n", detail[0] ? ": " : "", detail);
+        }
+    }
+    ocv_store_close(store);
+    ocv_x509_anchors_free(&anchors);
+    return refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
+}
+
+/* ---- receipt ------------------------------------------------------- */
+
+static int cmd_receipt(const rev_args *a)
+{
+    if (a->device_key == NULL || a->device_id == NULL || a->out == NULL)
+        return ocv_cli_usage_error("revocation receipt: --device-key, --device-id and -o are "
+                                   "required");
+    if (strlen(a->device_id) == 0 || strlen(a->device_id) > OCV_MAX_AUTHORITY_ID_BYTES)
+        return ocv_cli_usage_error("revocation receipt: device id of 1..128 bytes");
+    ocv_store *store;
+    if (open_store(a, 0, &store) != 0)
+        return OCV_EXIT_USAGE;
+    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    size_t count = 0;
+    const char *authority = a->authority;
+    if (authority == NULL && ocv_store_list_authorities(store, ids, &count) == OCV_OK &&
+        count == 1)
+        authority = ids[0];
+    int code = OCV_EXIT_USAGE;
+    ocv_pkey key;
+    ocv_pkey_init(&key);
+    char err[512] = "";
+    ocv_bytes receipt;
+    ocv_bytes_init(&receipt);
+    if (authority == NULL) {
+        ocv_cli_usage_error("revocation receipt: name the --authority (the store has %zu)", count);
+        goto out;
+    }
+    if (ocv_pkey_load_file(a->device_key, 1, 0, &key, err, sizeof(err)) != OCV_OK) {
+        ocv_cli_usage_error("%s", err);
+        goto out;
+    }
+    ocv_reason r = ocv_receipt_create(store, authority, a->device_id, &key, a->at, &receipt);
+    if (r != OCV_OK) {
+        ocv_cli_usage_error("revocation receipt: %s", ocv_reason_meaning(r));
+        goto out;
+    }
+    if (ocv_cli_write_file(a->out, receipt.data, receipt.len, 0, 1) == 0)
+        code = OCV_EXIT_ALLOW;
+out:
+    ocv_bytes_free(&receipt);
+    ocv_pkey_free(&key);
+    ocv_store_close(store);
+    return code;
+}
+
+int ocv_cmd_revocation(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        fputs(REVOCATION_USAGE, argc < 2 ? stderr : stdout);
+        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    }
+    const char *verb = argv[1];
+    rev_args a;
+    int stop = parse_rev_args(argc - 1, argv + 1, &a);
+    if (stop >= 0)
+        return stop;
+    int argc_rest = argc - 1;
+    char **argv_rest = argv + 1;
+    if (strcmp(verb, "init") == 0)
+        return cmd_init(&a);
+    if (strcmp(verb, "sync") == 0)
+        return cmd_sync(&a, argc_rest, argv_rest);
+    if (strcmp(verb, "status") == 0)
+        return cmd_status(&a);
+    if (strcmp(verb, "import-crl") == 0)
+        return cmd_import_crl(&a, argc_rest, argv_rest);
+    if (strcmp(verb, "receipt") == 0)
+        return cmd_receipt(&a);
+    return ocv_cli_usage_error("revocation: unknown verb '%s'", verb);
+}
