@@ -1,79 +1,89 @@
 /*
- * config.c - ocv_open_file: the JSON configuration file (docs/config.md).
+ * config.c - ocv_config_load / ocv_open_file: the JSON configuration file
+ * (docs/config.md).
  *
  * Grammar (JSON object, every member optional, nothing else allowed):
  *   "anchors": path, "crls": [path...], "jwks": path, "cose_keys": path,
  *   "db": path, "policy": path, "no_policy": bool, "clock_skew": duration,
  *   "leaf_eku": "clientAuth"|"serverAuth"|"any",
- *   "identity_fallback": ["dns"|"cn"...]
+ *   "identity_fallback": ["dns"|"cn"...], "audience": string,
+ *   "require_revocation": bool, "max_ttl_ceiling": duration
  * Relative paths are relative to the configuration file's directory.
  *
- * Strictness: duplicate members, unknown members, wrong types and bad
- * durations are errors naming the file and the member (syntax errors also
- * the line and column); nothing falls back to a default silently.
+ * Strictness: duplicate members, unknown members, wrong types, bad or
+ * out-of-range durations and nesting deeper than OCV_MAX_JSON_DEPTH are
+ * errors "FILE:LINE:COL: \"member\": what is wrong" (base/json_doc.h
+ * finds the position); nothing falls back to a default silently.
  */
-#include <jansson.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/buf.h"
+#include "base/claims.h"
+#include "base/json_doc.h"
 #include "base/limits.h"
 #include "base/util.h"
 #include "ocv.h"
 
 #define MAX_CONFIG_BYTES (1024u * 1024u)
+#define MAX_CONFIG_VALUES 10000u
 #define MAX_PATH_BYTES 4096
+#define MAX_CLOCK_SKEW 3600
+#define MAX_TTL_CEILING (3650 * 86400LL)
 
-/* The resolved paths an ocv_config points into. */
+/* Everything an ocv_config from a file points into. */
 struct ocv_config_file {
     char paths[6 + OCV_MAX_CRL_FILES][MAX_PATH_BYTES];
     size_t used;
+    char audience[OCV_MAX_AUDIENCE_BYTES + 1];
 };
-typedef struct ocv_config_file path_arena;
 
 typedef struct config_reader {
-    const char *file;
+    const ocv_json_doc *doc;
     char dir[MAX_PATH_BYTES];
-    path_arena *arena;
+    ocv_config_file *storage;
     char *err;
     size_t err_len;
 } config_reader;
 
-static ocv_reason bad(config_reader *c, const char *member, const char *what)
+static ocv_reason bad(config_reader *c, const ocv_json_at *at, const char *member,
+                      const char *what)
 {
-    ocv_errf(c->err, c->err_len, "%s: \"%s\": %s", c->file, member, what);
+    ocv_json_doc_errf(c->doc, at, c->err, c->err_len, "\"%s\": %s", member, what);
     return OCV_CONFIG_INVALID;
 }
 
-static ocv_reason resolve_path(config_reader *c, const char *member, json_t *value,
-                               const char **out)
+static ocv_reason resolve_path(config_reader *c, const ocv_json_at *at, const char *member,
+                               json_t *value, const char **out)
 {
     if (!json_is_string(value) || json_string_length(value) == 0)
-        return bad(c, member, "must be a non-empty string (a path)");
+        return bad(c, at, member, "must be a non-empty string (a path)");
     const char *p = json_string_value(value);
-    if (c->arena->used >= sizeof(c->arena->paths) / sizeof(c->arena->paths[0]))
-        return bad(c, member, "too many paths");
-    char *slot = c->arena->paths[c->arena->used++];
+    ocv_config_file *s = c->storage;
+    if (s->used >= sizeof(s->paths) / sizeof(s->paths[0]))
+        return bad(c, at, member, "too many paths");
+    char *slot = s->paths[s->used++];
     int n = p[0] == '/' ? snprintf(slot, MAX_PATH_BYTES, "%s", p)
                         : snprintf(slot, MAX_PATH_BYTES, "%s/%s", c->dir, p);
     if (n < 0 || n >= MAX_PATH_BYTES)
-        return bad(c, member, "path too long");
+        return bad(c, at, member, "path too long");
     *out = slot;
     return OCV_OK;
 }
 
-static ocv_reason read_crls(config_reader *c, json_t *value, ocv_config *cfg)
+static ocv_reason read_crls(config_reader *c, const ocv_json_at *at, json_t *value,
+                            ocv_config *cfg)
 {
     if (!json_is_array(value))
-        return bad(c, "crls", "must be an array of paths");
+        return bad(c, at, "crls", "must be an array of paths");
     if (json_array_size(value) > OCV_MAX_CRL_FILES)
-        return bad(c, "crls", "more than 32 CRL files");
+        return bad(c, at, "crls", "more than 32 CRL files");
     size_t i;
     json_t *item;
     json_array_foreach(value, i, item)
     {
-        ocv_reason r = resolve_path(c, "crls", item, &cfg->crl_paths[i]);
+        ocv_json_at item_at = {at, i, 0, 0};
+        ocv_reason r = resolve_path(c, &item_at, "crls", item, &cfg->crl_paths[i]);
         if (r != OCV_OK)
             return r;
     }
@@ -81,7 +91,8 @@ static ocv_reason read_crls(config_reader *c, json_t *value, ocv_config *cfg)
     return OCV_OK;
 }
 
-static ocv_reason read_eku(config_reader *c, json_t *value, ocv_config *cfg)
+static ocv_reason read_eku(config_reader *c, const ocv_json_at *at, json_t *value,
+                           ocv_config *cfg)
 {
     const char *s = json_string_value(value);
     if (s != NULL && strcmp(s, "clientAuth") == 0)
@@ -91,123 +102,181 @@ static ocv_reason read_eku(config_reader *c, json_t *value, ocv_config *cfg)
     else if (s != NULL && strcmp(s, "any") == 0)
         cfg->leaf_eku = OCV_EKU_ANY;
     else
-        return bad(c, "leaf_eku", "must be \"clientAuth\", \"serverAuth\" or \"any\"");
+        return bad(c, at, "leaf_eku", "must be \"clientAuth\", \"serverAuth\" or \"any\"");
     return OCV_OK;
 }
 
-static ocv_reason read_fallback(config_reader *c, json_t *value, ocv_config *cfg)
+static ocv_reason read_fallback(config_reader *c, const ocv_json_at *at, json_t *value,
+                                ocv_config *cfg)
 {
     if (!json_is_array(value))
-        return bad(c, "identity_fallback", "must be an array of \"dns\" and \"cn\"");
+        return bad(c, at, "identity_fallback", "must be an array of \"dns\" and \"cn\"");
     unsigned bits = 0;
     size_t i;
     json_t *item;
     json_array_foreach(value, i, item)
     {
+        ocv_json_at item_at = {at, i, 0, 0};
         const char *s = json_string_value(item);
+        unsigned bit = 0;
         if (s != NULL && strcmp(s, "dns") == 0)
-            bits |= OCV_IDENTITY_FALLBACK_DNS;
+            bit = OCV_IDENTITY_FALLBACK_DNS;
         else if (s != NULL && strcmp(s, "cn") == 0)
-            bits |= OCV_IDENTITY_FALLBACK_CN;
+            bit = OCV_IDENTITY_FALLBACK_CN;
         else
-            return bad(c, "identity_fallback", "entries must be \"dns\" or \"cn\"");
+            return bad(c, &item_at, "identity_fallback", "entries must be \"dns\" or \"cn\"");
+        if (bits & bit)
+            return bad(c, &item_at, "identity_fallback", "an entry is listed twice");
+        bits |= bit;
     }
     cfg->identity_fallback = bits;
     return OCV_OK;
 }
 
-static ocv_reason read_member(config_reader *c, const char *key, json_t *value, ocv_config *cfg)
+static ocv_reason read_bool(config_reader *c, const ocv_json_at *at, const char *member,
+                            json_t *value, int *out)
 {
-    if (strcmp(key, "anchors") == 0)
-        return resolve_path(c, key, value, &cfg->anchors_path);
-    if (strcmp(key, "jwks") == 0)
-        return resolve_path(c, key, value, &cfg->jwks_path);
-    if (strcmp(key, "cose_keys") == 0)
-        return resolve_path(c, key, value, &cfg->cose_keys_path);
-    if (strcmp(key, "db") == 0)
-        return resolve_path(c, key, value, &cfg->db_path);
-    if (strcmp(key, "policy") == 0)
-        return resolve_path(c, key, value, &cfg->policy_path);
-    if (strcmp(key, "crls") == 0)
-        return read_crls(c, value, cfg);
-    if (strcmp(key, "leaf_eku") == 0)
-        return read_eku(c, value, cfg);
-    if (strcmp(key, "identity_fallback") == 0)
-        return read_fallback(c, value, cfg);
-    if (strcmp(key, "no_policy") == 0) {
-        if (!json_is_boolean(value))
-            return bad(c, key, "must be true or false");
-        cfg->no_policy = json_is_true(value);
-        return OCV_OK;
-    }
-    if (strcmp(key, "clock_skew") == 0) {
-        const char *s = json_string_value(value);
-        if (s == NULL || ocv_parse_duration(s, &cfg->clock_skew_seconds) != 0)
-            return bad(c, key, "must be a duration such as \"60s\" or \"2m\"");
-        return OCV_OK;
-    }
-    return bad(c, key, "unknown member");
+    if (!json_is_boolean(value))
+        return bad(c, at, member, "must be true or false");
+    *out = json_is_true(value);
+    return OCV_OK;
 }
 
-/* Fills cfg from the file; path strings point into arena. */
-static ocv_reason read_config(const char *path, path_arena *arena, ocv_config *cfg, char *err,
-                              size_t err_len)
+static ocv_reason read_duration(config_reader *c, const ocv_json_at *at, const char *member,
+                                json_t *value, int64_t max, const char *max_text,
+                                int64_t *out)
 {
-    ocv_bytes text;
-    ocv_reason r = ocv_file_read(path, MAX_CONFIG_BYTES, &text, err, err_len);
+    const char *s = json_string_value(value);
+    int64_t seconds = 0;
+    if (s == NULL || ocv_parse_duration(s, &seconds) != 0)
+        return bad(c, at, member, "must be a duration such as \"60s\", \"2m\" or \"1h\"");
+    if (seconds > max) {
+        char what[64];
+        snprintf(what, sizeof(what), "must be at most %s", max_text);
+        return bad(c, at, member, what);
+    }
+    *out = seconds;
+    return OCV_OK;
+}
+
+static ocv_reason read_audience(config_reader *c, const ocv_json_at *at, json_t *value,
+                                ocv_config *cfg)
+{
+    const char *s = json_string_value(value);
+    size_t len = s != NULL ? json_string_length(value) : 0;
+    int clean = s != NULL && len > 0 && len <= OCV_MAX_AUDIENCE_BYTES;
+    for (size_t i = 0; clean && i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        clean = ch >= 0x20 && ch != 0x7f;
+    }
+    if (!clean)
+        return bad(c, at, "audience",
+                   "must be a non-empty string of at most 256 bytes without control "
+                   "characters (this service's name)");
+    memcpy(c->storage->audience, s, len + 1);
+    cfg->audience = c->storage->audience;
+    return OCV_OK;
+}
+
+static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at,
+                              const ocv_json_at *at, const char *key, json_t *value,
+                              ocv_config *cfg)
+{
+    if (strcmp(key, "anchors") == 0)
+        return resolve_path(c, at, key, value, &cfg->anchors_path);
+    if (strcmp(key, "jwks") == 0)
+        return resolve_path(c, at, key, value, &cfg->jwks_path);
+    if (strcmp(key, "cose_keys") == 0)
+        return resolve_path(c, at, key, value, &cfg->cose_keys_path);
+    if (strcmp(key, "db") == 0)
+        return resolve_path(c, at, key, value, &cfg->db_path);
+    if (strcmp(key, "policy") == 0)
+        return resolve_path(c, at, key, value, &cfg->policy_path);
+    if (strcmp(key, "crls") == 0)
+        return read_crls(c, at, value, cfg);
+    if (strcmp(key, "leaf_eku") == 0)
+        return read_eku(c, at, value, cfg);
+    if (strcmp(key, "identity_fallback") == 0)
+        return read_fallback(c, at, value, cfg);
+    if (strcmp(key, "no_policy") == 0)
+        return read_bool(c, at, key, value, &cfg->no_policy);
+    if (strcmp(key, "require_revocation") == 0)
+        return read_bool(c, at, key, value, &cfg->require_revocation);
+    if (strcmp(key, "clock_skew") == 0)
+        return read_duration(c, at, key, value, MAX_CLOCK_SKEW, "1h", &cfg->clock_skew_seconds);
+    if (strcmp(key, "max_ttl_ceiling") == 0)
+        return read_duration(c, at, key, value, MAX_TTL_CEILING, "3650d",
+                             &cfg->max_ttl_ceiling_seconds);
+    if (strcmp(key, "audience") == 0)
+        return read_audience(c, at, value, cfg);
+    return bad(c, key_at, key,
+               "unknown member (anchors, crls, jwks, cose_keys, db, policy, no_policy, "
+               "clock_skew, leaf_eku, identity_fallback, audience, require_revocation, "
+               "max_ttl_ceiling)");
+}
+
+/* Fills cfg from the file; strings point into storage. */
+static ocv_reason read_config(const char *path, ocv_config_file *storage, ocv_config *cfg,
+                              char *err, size_t err_len)
+{
+    ocv_json_doc doc;
+    ocv_reason r = ocv_json_doc_load(&doc, path, MAX_CONFIG_BYTES, MAX_CONFIG_VALUES, err,
+                                     err_len);
     if (r == OCV_TOO_LARGE)
         return OCV_CONFIG_INVALID;
     if (r != OCV_OK)
         return r;
-    json_error_t jerr;
-    json_t *root = json_loadb((const char *)text.data, text.len, JSON_REJECT_DUPLICATES, &jerr);
-    ocv_bytes_free(&text);
-    if (root == NULL) {
-        ocv_errf(err, err_len, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+    config_reader c = {&doc, "", storage, err, err_len};
+    char copy[MAX_PATH_BYTES];
+    if (ocv_strlcpy(copy, path, sizeof(copy)) != 0) {
+        ocv_errf(err, err_len, "%s: path too long", path);
+        ocv_json_doc_free(&doc);
         return OCV_CONFIG_INVALID;
     }
-    config_reader c = {path, "", arena, err, err_len};
-    char copy[MAX_PATH_BYTES];
-    ocv_strlcpy(copy, path, sizeof(copy));
     ocv_strlcpy(c.dir, dirname(copy), sizeof(c.dir));
+    ocv_json_at root_at = ocv_json_doc_root(&doc);
     r = OCV_OK;
-    if (!json_is_object(root)) {
-        ocv_errf(err, err_len, "%s: the configuration must be a JSON object", path);
+    if (!json_is_object(doc.root)) {
+        ocv_json_doc_errf(&doc, &root_at, err, err_len,
+                          "the configuration must be a JSON object");
         r = OCV_CONFIG_INVALID;
     }
     const char *key;
     json_t *value;
+    size_t k = 0;
     if (r == OCV_OK) {
-        json_object_foreach(root, key, value)
+        json_object_foreach(doc.root, key, value)
         {
-            r = read_member(&c, key, value, cfg);
+            ocv_json_at key_at = {&root_at, k, 1, 0}, value_at = {&root_at, k, 0, 0};
+            k++;
+            r = read_member(&c, &key_at, &value_at, key, value, cfg);
             if (r != OCV_OK)
                 break;
         }
     }
-    json_decref(root);
+    ocv_json_doc_free(&doc);
     return r;
 }
 
 ocv_reason ocv_config_load(const char *config_path, ocv_config *out, ocv_config_file **storage,
                            char *err, size_t err_len)
 {
-    if (out == NULL || storage == NULL)
+    if (out == NULL || storage == NULL || config_path == NULL)
         return OCV_INTERNAL_ERROR;
     *storage = NULL;
     ocv_config_init(out);
-    path_arena *arena = calloc(1, sizeof(*arena));
-    if (arena == NULL)
+    ocv_config_file *s = calloc(1, sizeof(*s));
+    if (s == NULL)
         return OCV_INTERNAL_ERROR;
     ocv_config cfg;
     ocv_config_init(&cfg);
-    ocv_reason r = read_config(config_path, arena, &cfg, err, err_len);
+    ocv_reason r = read_config(config_path, s, &cfg, err, err_len);
     if (r != OCV_OK) {
-        free(arena);
+        free(s);
         return r;
     }
     *out = cfg;
-    *storage = arena;
+    *storage = s;
     return OCV_OK;
 }
 

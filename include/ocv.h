@@ -98,6 +98,11 @@ typedef struct ocv_config {
     int64_t clock_skew_seconds;           /* default 60 */
     ocv_eku leaf_eku;                     /* default OCV_EKU_CLIENT_AUTH */
     unsigned identity_fallback;           /* OCV_IDENTITY_* bits, default none */
+    /* Appended with the policy engine (append only, never reorder). */
+    const char *audience;                 /* this service's name; NULL: none */
+    int require_revocation;               /* 1: no revocation data denies
+                                             (REVOCATION_MISSING), whatever the policy */
+    int64_t max_ttl_ceiling_seconds;      /* >0: caps every policy max_ttl; 0: none */
 } ocv_config;
 
 OCV_API void ocv_config_init(ocv_config *config);
@@ -176,11 +181,11 @@ OCV_API OCV_MUST_CHECK ocv_reason ocv_open_file(ocv_ctx **out, const char *confi
 /*
  * Reads a configuration file into *out without opening anything, so a
  * caller can override fields (as `ocv verify` does with its flags) before
- * ocv_open. The paths in *out point into *storage, which the caller frees
- * with ocv_config_file_free after ocv_open. Relative paths are resolved
- * against the file's directory. Reasons: OCV_OK; OCV_CONFIG_INVALID (err:
- * "FILE:LINE:COL: ..." for syntax, "FILE: \"member\": ..." otherwise);
- * OCV_INTERNAL_ERROR.
+ * ocv_open. The paths and the audience in *out point into *storage, which
+ * the caller frees with ocv_config_file_free after ocv_open. Relative
+ * paths are resolved against the file's directory. Reasons: OCV_OK; OCV_CONFIG_INVALID (err:
+ * "FILE:LINE:COL: ..." naming the member for every error in the file,
+ * "FILE: ..." when it cannot be read); OCV_INTERNAL_ERROR.
  */
 typedef struct ocv_config_file ocv_config_file;
 OCV_API OCV_MUST_CHECK ocv_reason ocv_config_load(const char *config_path, ocv_config *out,

@@ -54,7 +54,9 @@ static void every_field(void **state)
         "{\"anchors\": \"roots.pem\", \"crls\": [\"a.crl\", \"/abs/b.crl\"],\n"
         " \"jwks\": \"keys.jwks\", \"cose_keys\": \"keys.cbor\", \"db\": \"rev.db\",\n"
         " \"policy\": \"policy.json\", \"no_policy\": true, \"clock_skew\": \"2m\",\n"
-        " \"leaf_eku\": \"serverAuth\", \"identity_fallback\": [\"dns\", \"cn\"]}");
+        " \"leaf_eku\": \"serverAuth\", \"identity_fallback\": [\"dns\", \"cn\"],\n"
+        " \"audience\": \"db.prod.example\", \"require_revocation\": true,\n"
+        " \"max_ttl_ceiling\": \"1h\"}");
     assert_reason(ocv_config_load(path, &cfg, &storage, err, sizeof(err)), OCV_OK);
     char want[256];
     snprintf(want, sizeof(want), "%s/roots.pem", dir);
@@ -67,6 +69,9 @@ static void every_field(void **state)
     assert_int_equal(cfg.clock_skew_seconds, 120);
     assert_int_equal(cfg.leaf_eku, OCV_EKU_SERVER_AUTH);
     assert_int_equal(cfg.identity_fallback, OCV_IDENTITY_FALLBACK_DNS | OCV_IDENTITY_FALLBACK_CN);
+    assert_string_equal(cfg.audience, "db.prod.example");
+    assert_true(cfg.require_revocation);
+    assert_int_equal(cfg.max_ttl_ceiling_seconds, 3600);
     ocv_config_file_free(storage);
 }
 
@@ -80,40 +85,55 @@ static void defaults_when_empty(void **state)
     assert_int_equal(cfg.clock_skew_seconds, 60);
     assert_false(cfg.no_policy);
     assert_int_equal(cfg.leaf_eku, OCV_EKU_CLIENT_AUTH);
+    assert_null(cfg.audience);
+    assert_false(cfg.require_revocation);
+    assert_int_equal(cfg.max_ttl_ceiling_seconds, 0);
 }
 
 static void errors_name_the_problem(void **state)
 {
     (void)state;
+    /* pos: "LINE:COL" of the error; the message names the member */
     static const struct {
-        const char *text, *want;
+        const char *text, *pos, *want;
     } cases[] = {
-        {"{\"anchors\": 5}", "\"anchors\""},
-        {"{\"anchors\": \"\"}", "\"anchors\""},
-        {"{\"frobnicate\": 1}", "unknown member"},
-        {"{\"no_policy\": \"yes\"}", "true or false"},
-        {"{\"clock_skew\": \"soon\"}", "duration"},
-        {"{\"clock_skew\": 60}", "duration"},
-        {"{\"leaf_eku\": \"emailProtection\"}", "leaf_eku"},
-        {"{\"identity_fallback\": [\"uri\"]}", "identity_fallback"},
-        {"{\"identity_fallback\": \"dns\"}", "identity_fallback"},
-        {"{\"crls\": \"a.crl\"}", "crls"},
-        {"{\"crls\": [1]}", "crls"},
-        {"[1, 2]", "JSON object"},
-        {"{\"anchors\": \"a\",\n \"anchors\": \"b\"}", ":2:"},
-        {"{\"anchors\": \"a\"", ":1:"},
-        {"", ":1:"},
+        {"{\"anchors\": 5}", "1:13", "\"anchors\": must be a non-empty string"},
+        {"{\"anchors\": \"\"}", "1:13", "\"anchors\""},
+        {"{\"anchors\": \"a\\u0000b\"}", "1:22", "JSON_ALLOW_NUL"},
+        {"{\"anchors\": \"a\",\n  \"frobnicate\": 1}", "2:3", "\"frobnicate\": unknown member"},
+        {"{\"no_policy\": \"yes\"}", "1:15", "true or false"},
+        {"{\"require_revocation\": 1}", "1:24", "\"require_revocation\": must be true or false"},
+        {"{\"clock_skew\": \"soon\"}", "1:16", "duration"},
+        {"{\"clock_skew\": 60}", "1:16", "duration"},
+        {"{\"clock_skew\": \"2h\"}", "1:16", "\"clock_skew\": must be at most 1h"},
+        {"{\"max_ttl_ceiling\": \"15 minutes\"}", "1:21", "\"max_ttl_ceiling\": must be a duration"},
+        {"{\"max_ttl_ceiling\": \"4000d\"}", "1:21", "at most 3650d"},
+        {"{\"audience\": \"\"}", "1:14", "\"audience\": must be a non-empty string"},
+        {"{\"audience\": [\"a\"]}", "1:14", "\"audience\""},
+        {"{\"audience\": \"a\\tb\"}", "1:14", "control characters"},
+        {"{\"leaf_eku\": \"emailProtection\"}", "1:14", "leaf_eku"},
+        {"{\"identity_fallback\": [\"dns\", \"uri\"]}", "1:31", "identity_fallback"},
+        {"{\"identity_fallback\": [\"dns\", \"dns\"]}", "1:31", "listed twice"},
+        {"{\"identity_fallback\": \"dns\"}", "1:23", "identity_fallback"},
+        {"{\"crls\": \"a.crl\"}", "1:10", "crls"},
+        {"{\"crls\": [\"a\",\n 1]}", "2:2", "crls"},
+        {"[1, 2]", "1:1", "JSON object"},
+        {"{\"anchors\": \"a\",\n \"anchors\": \"b\"}", "2:10", "duplicate object key"},
+        {"{\"anchors\": \"a\"", "1:", "'}' expected"},
+        {"", "1:", "'[' or '{' expected"},
         {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
-         "unknown member"},
+         "1:37", "nesting deeper than the limit (32)"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ocv_config cfg;
         char err[512] = "";
         ocv_reason r = load(cases[i].text, &cfg, err, sizeof(err));
-        if (r != OCV_CONFIG_INVALID || strstr(err, cases[i].want) == NULL)
-            fail_msg("case %zu: %s '%s', want CONFIG_INVALID with '%s'", i, ocv_reason_name(r),
-                     err, cases[i].want);
-        assert_non_null(strstr(err, "ocv.json"));
+        char want_pos[64];
+        snprintf(want_pos, sizeof(want_pos), "ocv.json:%s", cases[i].pos);
+        if (r != OCV_CONFIG_INVALID || strstr(err, cases[i].want) == NULL ||
+            strstr(err, want_pos) == NULL)
+            fail_msg("case %zu: %s '%s', want CONFIG_INVALID at %s with '%s'", i,
+                     ocv_reason_name(r), err, cases[i].pos, cases[i].want);
     }
     char many[4096] = "{\"crls\": [";
     for (int i = 0; i < 40; i++)
