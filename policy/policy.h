@@ -120,6 +120,7 @@ typedef struct ocv_policy_defaults {
     int require_revocation;
     int require_pop;
     uint32_t algorithms; /* 0: absent (no policy restriction) */
+    unsigned long line, column; /* of the "defaults" object; 0 when absent */
 } ocv_policy_defaults;
 
 /* What a rule enforces once defaults are applied. */

@@ -712,6 +712,10 @@ static ocv_reason read_policy(loader *l)
             const char *ignored = NULL;
             r = read_description(l, &value_at, "description", value, &ignored);
         } else if (strcmp(key, "defaults") == 0) {
+            ocv_json_pos pos =
+                ocv_json_doc_position(&l->doc, ocv_json_doc_offset(&l->doc, &value_at));
+            l->p->defaults.line = pos.line;
+            l->p->defaults.column = pos.column;
             r = read_defaults(l, &value_at, value);
         } else if (strcmp(key, "rules") == 0) {
             rules_json = value;
