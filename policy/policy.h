@@ -188,6 +188,9 @@ typedef struct ocv_policy_input {
      * required whatever the rule says; a cap on every max_ttl (0: none). */
     int require_revocation;
     int64_t max_ttl_ceiling;
+    /* 1: write every check's detail (for --explain); 0: only the failing
+     * check's and the result's, which keeps a decision near 0.2 us. */
+    int explain;
 } ocv_policy_input;
 
 void ocv_policy_input_init(ocv_policy_input *input);
@@ -203,14 +206,15 @@ typedef struct ocv_policy_result {
      * allow_stale: recorded in every decision it affects. */
     int stale_allowed;
     int64_t stale_seconds; /* how far past max_age */
+    int explained; /* 1: passing checks carry details too */
     size_t check_count;
     ocv_check_entry checks[OCV_POLICY_CHECKS]; /* in order, names static */
 } ocv_policy_result;
 
 /*
  * Evaluates one request. Always fills *result (reason, detail and every
- * check, those after a failure as SKIPPED); returns result->reason (see
- * the list at the top). result->rule names the chosen rule as soon as
+ * check, those after a failure as SKIPPED; a passing check's detail only
+ * with input->explain); returns result->reason (see the list at the top). result->rule names the chosen rule as soon as
  * one was chosen, also when a later check denies.
  */
 OCV_MUST_CHECK ocv_reason ocv_policy_evaluate(const ocv_policy *policy,

@@ -56,7 +56,11 @@ static void record(ocv_policy_result *res, ocv_check_outcome outcome, ocv_reason
 static void pass(ocv_policy_result *res, const char *fmt, ...) OCV_PRINTF(2, 3);
 static void pass(ocv_policy_result *res, const char *fmt, ...)
 {
-    char detail[OCV_MAX_DETAIL_BYTES];
+    char detail[OCV_MAX_DETAIL_BYTES] = "";
+    if (!res->explained) {
+        record(res, OCV_CHECK_PASS, OCV_OK, detail);
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(detail, sizeof(detail), fmt, ap);
@@ -284,10 +288,14 @@ size_t ocv_policy_rules_naming(const ocv_policy *policy, const char *entry, cons
 static ocv_reason check_rule(const ocv_policy *p, const ocv_policy_query *q,
                              ocv_policy_result *res, const ocv_policy_rule **out)
 {
-    char detail[OCV_MAX_DETAIL_BYTES];
+    char detail[OCV_MAX_DETAIL_BYTES] = "";
     size_t index = 0, count = 0;
     const uint32_t *level = NULL;
-    ocv_reason r = ocv_policy_select(p, q, &index, &level, &count, detail, sizeof(detail));
+    /* the detail costs more than the lookup: written only when shown */
+    ocv_reason r = ocv_policy_select(p, q, &index, &level, &count,
+                                     res->explained ? detail : NULL, sizeof(detail));
+    if (r != OCV_OK && !res->explained)
+        r = ocv_policy_select(p, q, &index, &level, &count, detail, sizeof(detail));
     if (r != OCV_OK)
         return deny(res, r, "%s", detail);
     *out = &p->rules[index];
@@ -400,25 +408,29 @@ static ocv_reason check_ttl(const ocv_policy_rule *rule, const ocv_policy_effect
         pass(res, "no lifetime limit applies");
         return OCV_OK;
     }
+    int known = claims->has_issued_at && claims->has_expires_at;
+    if (known && claims->expires_at < claims->issued_at)
+        return deny(res, OCV_MALFORMED, "the credential expires before it was issued");
+    /* unsigned: the difference of two int64 in order always fits */
+    uint64_t life = known ? (uint64_t)claims->expires_at - (uint64_t)claims->issued_at : 0;
+    int ok = known && life <= (uint64_t)max;
+    if (ok && !res->explained) {
+        pass(res, "within max_ttl");
+        return OCV_OK;
+    }
     char max_text[32], life_text[32];
     ocv_policy_format_duration(max, max_text, sizeof(max_text));
-    if (!claims->has_issued_at || !claims->has_expires_at)
+    if (!known)
         return deny(res, OCV_TTL_TOO_LONG,
                     "lifetime unknown: the credential has no %s, and max_ttl %s applies (%s)",
                     claims->has_issued_at ? "expiry" : "issue time (iat)", max_text, source);
-    if (claims->expires_at < claims->issued_at)
-        return deny(res, OCV_MALFORMED, "the credential expires before it was issued");
-    /* unsigned: the difference of two int64 in order always fits */
-    uint64_t life = (uint64_t)claims->expires_at - (uint64_t)claims->issued_at;
-    if (life > (uint64_t)max) {
-        if (life <= (uint64_t)OCV_POLICY_MAX_DURATION)
-            ocv_policy_format_duration((int64_t)life, life_text, sizeof(life_text));
-        else
-            ocv_strlcpy(life_text, "more than ten years", sizeof(life_text));
+    if (life <= (uint64_t)OCV_POLICY_MAX_DURATION)
+        ocv_policy_format_duration((int64_t)life, life_text, sizeof(life_text));
+    else
+        ocv_strlcpy(life_text, "more than ten years", sizeof(life_text));
+    if (!ok)
         return deny(res, OCV_TTL_TOO_LONG, "issued lifetime %s exceeds max_ttl %s (%s)",
                     life_text, max_text, source);
-    }
-    ocv_policy_format_duration((int64_t)life, life_text, sizeof(life_text));
     pass(res, "issued lifetime %s within max_ttl %s (%s)", life_text, max_text, source);
     return OCV_OK;
 }
@@ -486,6 +498,11 @@ static ocv_reason check_revocation(const ocv_policy_rule *rule, const ocv_policy
         return OCV_OK;
     }
     int64_t age = in->revocation_age < 0 ? 0 : in->revocation_age;
+    int fresh = !eff->has_revocation_max_age || age <= eff->revocation_max_age;
+    if (fresh && !res->explained) {
+        pass(res, "fresh enough");
+        return OCV_OK;
+    }
     char age_text[32], max_text[32], stale_text[32];
     ocv_policy_format_duration(age, age_text, sizeof(age_text));
     if (!eff->has_revocation_max_age) {
@@ -493,18 +510,23 @@ static ocv_reason check_revocation(const ocv_policy_rule *rule, const ocv_policy
         return OCV_OK;
     }
     ocv_policy_format_duration(eff->revocation_max_age, max_text, sizeof(max_text));
-    if (age <= eff->revocation_max_age) {
+    if (fresh) {
         pass(res, "revocation data %s old, max age %s", age_text, max_text);
         return OCV_OK;
     }
     int64_t past = age - eff->revocation_max_age;
     ocv_policy_format_duration(eff->allow_stale, stale_text, sizeof(stale_text));
     if (eff->allow_stale > 0 && past <= eff->allow_stale) {
+        /* recorded whether or not the caller explains: it changes what
+         * the decision rests on */
         res->stale_allowed = 1;
         res->stale_seconds = past;
-        pass(res, "STALE ACCEPTED: revocation data %s old, past max age %s, within rule '%s' "
-                  "allow_stale %s",
-             age_text, max_text, rule->id, stale_text);
+        char detail[OCV_MAX_DETAIL_BYTES];
+        snprintf(detail, sizeof(detail),
+                 "STALE ACCEPTED: revocation data %s old, past max age %s, within rule '%s' "
+                 "allow_stale %s",
+                 age_text, max_text, rule->id, stale_text);
+        record(res, OCV_CHECK_PASS, OCV_OK, detail);
         return OCV_OK;
     }
     if (eff->allow_stale > 0)
@@ -527,6 +549,7 @@ ocv_reason ocv_policy_evaluate(const ocv_policy *policy, const ocv_policy_input 
     if (policy == NULL || input == NULL || input->claims == NULL)
         return deny(result, OCV_INTERNAL_ERROR, "no policy, input or claims");
     const ocv_claims *c = input->claims;
+    result->explained = input->explain != 0;
     if (c->type == OCV_CREDENTIAL_AUTO)
         return deny(result, OCV_INTERNAL_ERROR, "the claims name no credential type");
     ocv_policy_query q = {c->subject, c->type, c->issuer, NULL};
@@ -569,6 +592,7 @@ ocv_reason ocv_policy_explain(const ocv_policy *policy, const ocv_policy_query *
     if (result == NULL)
         return OCV_INTERNAL_ERROR;
     result_init(result);
+    result->explained = 1;
     if (policy == NULL || query == NULL || query->subject == NULL)
         return deny(result, OCV_INTERNAL_ERROR, "no policy or query");
     const ocv_policy_rule *rule = NULL;
