@@ -477,6 +477,33 @@ static void explain_checks_in_order(void **state)
     assert_non_null(strstr(res.checks[1].detail, "db:write"));
     assert_non_null(strstr(res.checks[1].detail, "db:read"));
 
+    /* passing checks say why only when asked */
+    in.purpose = "db:read";
+    in.has_revocation_data = 1;
+    in.revocation_age = 120;
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    assert_false(res.explained);
+    assert_string_equal(res.checks[4].detail, "");
+    assert_non_null(strstr(res.detail, "allowed by rule 'payments-db'"));
+    in.explain = 1;
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    assert_true(res.explained);
+    static const char *const why[] = {"'spiffe://prod.example/ns/payments/*' covers",
+                                      "purpose 'db:read' allowed by rule 'payments-db'",
+                                      "audience 'db.prod.example' accepted",
+                                      "ES256 (the policy restricts no algorithm)",
+                                      "issued lifetime 10m within max_ttl 15m (rule)",
+                                      "not required",
+                                      "revocation data 2m old, max age 1h"};
+    for (size_t i = 0; i < OCV_POLICY_CHECKS; i++) {
+        assert_int_equal(res.checks[i].outcome, OCV_CHECK_PASS);
+        if (strstr(res.checks[i].detail, why[i]) == NULL)
+            fail_msg("check %zu: '%s', want '%s'", i, res.checks[i].detail, why[i]);
+    }
+    in.explain = 0;
+    in.has_revocation_data = 0;
+    in.purpose = "db:write";
+
     ocv_policy_query q = {"spiffe://prod.example/ns/payments/api", OCV_CREDENTIAL_AUTO, NULL,
                           NULL};
     assert_reason(ocv_policy_explain(p, &q, "db:read", "db.prod.example", &res), OCV_OK);
@@ -602,6 +629,39 @@ static void matching(void **state)
     assert_int_equal(rules[1], 6);
     assert_int_equal(ocv_policy_rules_naming(p, "spiffe://e/j", &rules), 0);
     assert_int_equal(ocv_policy_rules_naming(p, "db.prod.example", &rules), 1);
+    ocv_policy_free(p);
+}
+
+/* The table in docs/policy.md "Which rule decides". */
+static void documented_precedence(void **state)
+{
+    (void)state;
+    ocv_policy *p = load("{\"version\": 1, \"rules\": [\n"
+                         " {\"id\": \"a\", \"subjects\": [\"spiffe://td/ns/*\"], \"issuers\": [\"I\"], "
+                         "\"purposes\": [\"p\"]},\n"
+                         " {\"id\": \"b\", \"subjects\": [\"spiffe://td/ns/pay/*\"], \"issuers\": "
+                         "[\"I\"], \"purposes\": [\"p\"]},\n"
+                         " {\"id\": \"c\", \"subjects\": [\"spiffe://td/ns/pay/admin\"], \"issuers\": "
+                         "[\"J\"], \"purposes\": [\"p\"]}]}");
+    static const struct {
+        const char *subject, *issuer, *rule;
+        ocv_reason want;
+    } cases[] = {
+        {"spiffe://td/ns/web/x", "I", "a", OCV_OK},
+        {"spiffe://td/ns/pay/api", "I", "b", OCV_OK},
+        {"spiffe://td/ns/pay/admin", "J", "c", OCV_OK},
+        {"spiffe://td/ns/pay/admin", "I", "", OCV_ISSUER_NOT_ALLOWED},
+        {"spiffe://td/ns/pay", "I", "a", OCV_OK},
+        {"spiffe://td/other/x", "I", "", OCV_NO_MATCHING_RULE},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ocv_policy_query q = {cases[i].subject, OCV_CREDENTIAL_CWT, cases[i].issuer, NULL};
+        ocv_policy_result res;
+        ocv_reason r = ocv_policy_explain(p, &q, "p", NULL, &res);
+        if (r != cases[i].want || strcmp(res.rule, cases[i].rule) != 0)
+            fail_msg("%s %s: %s '%s'", cases[i].subject, cases[i].issuer, ocv_reason_name(r),
+                     res.rule);
+    }
     ocv_policy_free(p);
 }
 
@@ -1046,6 +1106,7 @@ int main(void)
         cmocka_unit_test(stale_allowance_is_recorded),
         cmocka_unit_test(explain_checks_in_order),
         cmocka_unit_test(matching),
+        cmocka_unit_test(documented_precedence),
         cmocka_unit_test(bad_patterns),
         cmocka_unit_test(errors_have_positions),
         cmocka_unit_test(duplicates),
