@@ -88,11 +88,11 @@ void ocv_json_doc_positions(const ocv_json_doc *doc, const size_t *offs, size_t 
     }
 }
 
-static void errf_pos(const char *name, ocv_json_pos pos, char *err, size_t err_len,
-                     const char *fmt, va_list ap) OCV_PRINTF(5, 0);
+static void errf_pos(const char *name, ocv_json_pos pos, char *err, size_t err_len, const char *fmt,
+                     va_list ap) OCV_PRINTF(5, 0);
 
-static void errf_pos(const char *name, ocv_json_pos pos, char *err, size_t err_len,
-                     const char *fmt, va_list ap)
+static void errf_pos(const char *name, ocv_json_pos pos, char *err, size_t err_len, const char *fmt,
+                     va_list ap)
 {
     if (err == NULL || err_len == 0)
         return;
@@ -222,9 +222,8 @@ fail:
     return r;
 }
 
-ocv_reason ocv_json_doc_parse(ocv_json_doc *doc, const char *name, const uint8_t *data,
-                              size_t len, size_t max_bytes, size_t max_values, char *err,
-                              size_t err_len)
+ocv_reason ocv_json_doc_parse(ocv_json_doc *doc, const char *name, const uint8_t *data, size_t len,
+                              size_t max_bytes, size_t max_values, char *err, size_t err_len)
 {
     ocv_json_doc_init(doc);
     if (len > max_bytes) {
@@ -323,16 +322,19 @@ static int find_child(const char *t, size_t len, size_t off, size_t index, int w
 
 size_t ocv_json_doc_offset(const ocv_json_doc *doc, const ocv_json_at *at)
 {
-    /* Collect the path root-first; it is at most as deep as the nesting
-     * limit allows, and longer chains are cut at the root end. */
+    /* Collect the path root-first. Values nest at most OCV_MAX_JSON_DEPTH
+     * deep (the pre-scan refused deeper text), so the array suffices; a
+     * longer chain cannot name a value and falls back to the root. */
     const ocv_json_at *path[OCV_MAX_JSON_DEPTH + 1];
     size_t n = 0;
     const ocv_json_at *a = at;
-    while (a != NULL && a->parent != NULL && n < OCV_MAX_JSON_DEPTH + 1) {
+    while (a != NULL && a->parent != NULL) {
+        if (n == OCV_MAX_JSON_DEPTH + 1)
+            return doc->root_off;
         path[n++] = a;
         a = a->parent;
     }
-    size_t off = a != NULL && a->parent == NULL ? a->off : doc->root_off;
+    size_t off = a != NULL ? a->off : doc->root_off;
     const char *t = (const char *)doc->text.data;
     while (n > 0) {
         const ocv_json_at *step = path[--n];
@@ -373,7 +375,7 @@ void ocv_json_doc_errf(const ocv_json_doc *doc, const ocv_json_at *at, char *err
 {
     va_list ap;
     va_start(ap, fmt);
-    errf_pos(doc->name, ocv_json_doc_position(doc, ocv_json_doc_offset(doc, at)), err, err_len,
-             fmt, ap);
+    errf_pos(doc->name, ocv_json_doc_position(doc, ocv_json_doc_offset(doc, at)), err, err_len, fmt,
+             ap);
     va_end(ap);
 }

@@ -85,9 +85,8 @@ OCV_MUST_CHECK ocv_reason ocv_json_doc_parse(ocv_json_doc *doc, const char *name
  * Reasons: as ocv_json_doc_parse, plus OCV_CONFIG_INVALID when the file
  * cannot be opened or read (err: "PATH: why").
  */
-OCV_MUST_CHECK ocv_reason ocv_json_doc_load(ocv_json_doc *doc, const char *path,
-                                            size_t max_bytes, size_t max_values, char *err,
-                                            size_t err_len);
+OCV_MUST_CHECK ocv_reason ocv_json_doc_load(ocv_json_doc *doc, const char *path, size_t max_bytes,
+                                            size_t max_values, char *err, size_t err_len);
 
 /* The root's place. */
 ocv_json_at ocv_json_doc_root(const ocv_json_doc *doc);

@@ -79,8 +79,7 @@ static int run(size_t rules, size_t decisions)
     char err[512] = "";
     ocv_policy *p = NULL;
     int64_t t0 = now_ns();
-    ocv_reason r = ocv_policy_parse("bench.json", (const uint8_t *)text, len, &p, err,
-                                    sizeof(err));
+    ocv_reason r = ocv_policy_parse("bench.json", (const uint8_t *)text, len, &p, err, sizeof(err));
     int64_t load_ns = now_ns() - t0;
     free(text);
     if (r != OCV_OK) {
@@ -106,8 +105,7 @@ static int run(size_t rules, size_t decisions)
             want[s] = OCV_NO_MATCHING_RULE;
         } else {
             /* an even rule names this ID exactly, an odd one its namespace */
-            snprintf(c->subject, sizeof(c->subject), "spiffe://prod.example/ns/n%zu/sa/svc",
-                     rule);
+            snprintf(c->subject, sizeof(c->subject), "spiffe://prod.example/ns/n%zu/sa/svc", rule);
             want[s] = OCV_OK;
         }
     }

@@ -25,11 +25,11 @@
 #include "base/util.h"
 #include "ocv.h"
 
-#define MAX_CONFIG_BYTES (1024u * 1024u)
+#define MAX_CONFIG_BYTES  (1024u * 1024u)
 #define MAX_CONFIG_VALUES 10000u
-#define MAX_PATH_BYTES 4096
-#define MAX_CLOCK_SKEW 3600
-#define MAX_TTL_CEILING (3650 * 86400LL)
+#define MAX_PATH_BYTES    4096
+#define MAX_CLOCK_SKEW    3600
+#define MAX_TTL_CEILING   (3650 * 86400LL)
 
 /* Everything an ocv_config from a file points into. */
 struct ocv_config_file {
@@ -46,8 +46,7 @@ typedef struct config_reader {
     size_t err_len;
 } config_reader;
 
-static ocv_reason bad(config_reader *c, const ocv_json_at *at, const char *member,
-                      const char *what)
+static ocv_reason bad(config_reader *c, const ocv_json_at *at, const char *member, const char *what)
 {
     ocv_json_doc_errf(c->doc, at, c->err, c->err_len, "\"%s\": %s", member, what);
     return OCV_CONFIG_INVALID;
@@ -71,8 +70,7 @@ static ocv_reason resolve_path(config_reader *c, const ocv_json_at *at, const ch
     return OCV_OK;
 }
 
-static ocv_reason read_crls(config_reader *c, const ocv_json_at *at, json_t *value,
-                            ocv_config *cfg)
+static ocv_reason read_crls(config_reader *c, const ocv_json_at *at, json_t *value, ocv_config *cfg)
 {
     if (!json_is_array(value))
         return bad(c, at, "crls", "must be an array of paths");
@@ -91,8 +89,7 @@ static ocv_reason read_crls(config_reader *c, const ocv_json_at *at, json_t *val
     return OCV_OK;
 }
 
-static ocv_reason read_eku(config_reader *c, const ocv_json_at *at, json_t *value,
-                           ocv_config *cfg)
+static ocv_reason read_eku(config_reader *c, const ocv_json_at *at, json_t *value, ocv_config *cfg)
 {
     const char *s = json_string_value(value);
     if (s != NULL && strcmp(s, "clientAuth") == 0)
@@ -143,8 +140,7 @@ static ocv_reason read_bool(config_reader *c, const ocv_json_at *at, const char 
 }
 
 static ocv_reason read_duration(config_reader *c, const ocv_json_at *at, const char *member,
-                                json_t *value, int64_t max, const char *max_text,
-                                int64_t *out)
+                                json_t *value, int64_t max, const char *max_text, int64_t *out)
 {
     const char *s = json_string_value(value);
     int64_t seconds = 0;
@@ -178,9 +174,8 @@ static ocv_reason read_audience(config_reader *c, const ocv_json_at *at, json_t 
     return OCV_OK;
 }
 
-static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at,
-                              const ocv_json_at *at, const char *key, json_t *value,
-                              ocv_config *cfg)
+static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at, const ocv_json_at *at,
+                              const char *key, json_t *value, ocv_config *cfg)
 {
     if (strcmp(key, "anchors") == 0)
         return resolve_path(c, at, key, value, &cfg->anchors_path);
@@ -220,8 +215,7 @@ static ocv_reason read_config(const char *path, ocv_config_file *storage, ocv_co
                               char *err, size_t err_len)
 {
     ocv_json_doc doc;
-    ocv_reason r = ocv_json_doc_load(&doc, path, MAX_CONFIG_BYTES, MAX_CONFIG_VALUES, err,
-                                     err_len);
+    ocv_reason r = ocv_json_doc_load(&doc, path, MAX_CONFIG_BYTES, MAX_CONFIG_VALUES, err, err_len);
     if (r == OCV_TOO_LARGE)
         return OCV_CONFIG_INVALID;
     if (r != OCV_OK)
@@ -237,8 +231,7 @@ static ocv_reason read_config(const char *path, ocv_config_file *storage, ocv_co
     ocv_json_at root_at = ocv_json_doc_root(&doc);
     r = OCV_OK;
     if (!json_is_object(doc.root)) {
-        ocv_json_doc_errf(&doc, &root_at, err, err_len,
-                          "the configuration must be a JSON object");
+        ocv_json_doc_errf(&doc, &root_at, err, err_len, "the configuration must be a JSON object");
         r = OCV_CONFIG_INVALID;
     }
     const char *key;

@@ -71,9 +71,9 @@
 #define OCV_POLICY_MAX_LIST 4096u
 /* Durations: none beyond ten years (keeps arithmetic far from overflow);
  * allow_stale at most 30 days; clock_skew at most one hour. */
-#define OCV_POLICY_MAX_DURATION (3650 * 86400LL)
+#define OCV_POLICY_MAX_DURATION    (3650 * 86400LL)
 #define OCV_POLICY_MAX_ALLOW_STALE (30 * 86400LL)
-#define OCV_POLICY_MAX_CLOCK_SKEW 3600LL
+#define OCV_POLICY_MAX_CLOCK_SKEW  3600LL
 
 /* Bits for ocv_policy_rule.types: (1u << OCV_CREDENTIAL_X509) ... */
 #define OCV_POLICY_TYPE_BIT(t) (1u << (unsigned)(t))
@@ -119,7 +119,7 @@ typedef struct ocv_policy_defaults {
     int64_t revocation_max_age;
     int require_revocation;
     int require_pop;
-    uint32_t algorithms; /* 0: absent (no policy restriction) */
+    uint32_t algorithms;        /* 0: absent (no policy restriction) */
     unsigned long line, column; /* of the "defaults" object; 0 when absent */
 } ocv_policy_defaults;
 
@@ -170,9 +170,9 @@ ocv_alg ocv_policy_alg_from_name(const char *name);
 
 /* The request as the policy sees it. Pointers are borrowed for the call. */
 typedef struct ocv_policy_input {
-    const ocv_claims *claims;  /* verified claims of the credential */
-    const char *purpose;       /* what it is used for; NULL or "": denied */
-    const char *audience;      /* this service's name; NULL: none */
+    const ocv_claims *claims; /* verified claims of the credential */
+    const char *purpose;      /* what it is used for; NULL or "": denied */
+    const char *audience;     /* this service's name; NULL: none */
     /* Proof of possession, each optional (NULL: not presented):
      * SHA-256 of the peer certificate's DER (the TLS client certificate),
      * SHA-256 of the credential's own leaf DER (X.509 credentials), and
@@ -200,13 +200,13 @@ void ocv_policy_input_init(ocv_policy_input *input);
 typedef struct ocv_policy_result {
     ocv_reason reason;
     char rule[OCV_MAX_RULE_ID_BYTES + 1]; /* the chosen rule's id, or "" */
-    size_t rule_index;                     /* valid when rule[0] != 0 */
+    size_t rule_index;                    /* valid when rule[0] != 0 */
     char detail[OCV_MAX_DETAIL_BYTES];
     /* Revocation data older than max_age accepted under the rule's
      * allow_stale: recorded in every decision it affects. */
     int stale_allowed;
     int64_t stale_seconds; /* how far past max_age */
-    int explained; /* 1: passing checks carry details too */
+    int explained;         /* 1: passing checks carry details too */
     size_t check_count;
     ocv_check_entry checks[OCV_POLICY_CHECKS]; /* in order, names static */
 } ocv_policy_result;
@@ -214,8 +214,9 @@ typedef struct ocv_policy_result {
 /*
  * Evaluates one request. Always fills *result (reason, detail and every
  * check, those after a failure as SKIPPED; a passing check's detail only
- * with input->explain); returns result->reason (see the list at the top). result->rule names the chosen rule as soon as
- * one was chosen, also when a later check denies.
+ * with input->explain); returns result->reason (see the list at the top).
+ * result->rule names the chosen rule as soon as one was chosen, also when
+ * a later check denies.
  */
 OCV_MUST_CHECK ocv_reason ocv_policy_evaluate(const ocv_policy *policy,
                                               const ocv_policy_input *input,
@@ -250,10 +251,9 @@ OCV_MUST_CHECK ocv_reason ocv_policy_explain(const ocv_policy *policy,
  * rule names the identity). Reasons: OCV_OK, OCV_NO_MATCHING_RULE,
  * OCV_ISSUER_NOT_ALLOWED, OCV_INTERNAL_ERROR; detail says why.
  */
-OCV_MUST_CHECK ocv_reason ocv_policy_select(const ocv_policy *policy,
-                                            const ocv_policy_query *query, size_t *rule_index,
-                                            const uint32_t **level, size_t *level_count,
-                                            char *detail, size_t detail_len);
+OCV_MUST_CHECK ocv_reason ocv_policy_select(const ocv_policy *policy, const ocv_policy_query *query,
+                                            size_t *rule_index, const uint32_t **level,
+                                            size_t *level_count, char *detail, size_t detail_len);
 
 /*
  * The rules that name a subject entry written exactly as `entry` (an
@@ -261,7 +261,6 @@ OCV_MUST_CHECK ocv_reason ocv_policy_select(const ocv_policy *policy,
  * the level a rule's entry competes in (for lint). Returns the count and
  * sets *rules (borrowed), 0 when none or the entry is not valid.
  */
-size_t ocv_policy_rules_naming(const ocv_policy *policy, const char *entry,
-                               const uint32_t **rules);
+size_t ocv_policy_rules_naming(const ocv_policy *policy, const char *entry, const uint32_t **rules);
 
 #endif

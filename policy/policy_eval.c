@@ -26,7 +26,7 @@
 enum { CHECK_RULE, CHECK_PURPOSE, CHECK_AUDIENCE, CHECK_ALG, CHECK_TTL, CHECK_POP, CHECK_REV };
 
 static const char *const CHECK_NAMES[OCV_POLICY_CHECKS] = {
-    "policy.rule", "policy.purpose", "policy.audience", "policy.algorithm",
+    "policy.rule", "policy.purpose", "policy.audience",  "policy.algorithm",
     "policy.ttl",  "policy.pop",     "policy.revocation"};
 
 void ocv_policy_input_init(ocv_policy_input *input)
@@ -114,8 +114,7 @@ static int in_list(const char *const *items, size_t count, const char *s)
     return 0;
 }
 
-static int in_claims(const char (*items)[OCV_MAX_AUDIENCE_BYTES + 1], size_t count,
-                     const char *s)
+static int in_claims(const char (*items)[OCV_MAX_AUDIENCE_BYTES + 1], size_t count, const char *s)
 {
     for (size_t i = 0; i < count; i++) {
         if (strcmp(items[i], s) == 0)
@@ -224,8 +223,7 @@ ocv_reason ocv_policy_select(const ocv_policy *policy, const ocv_policy_query *q
     ocv_spiffe_id id;
     const char *why = "invalid";
     if (ocv_spiffe_parse(query->subject, OCV_SPIFFE_SUBJECT, &id, &why) != OCV_OK) {
-        ocv_errf(detail, detail_len, "the identity '%.200s' is not valid: %s", query->subject,
-                 why);
+        ocv_errf(detail, detail_len, "the identity '%.200s' is not valid: %s", query->subject, why);
         return OCV_NO_MATCHING_RULE;
     }
     size_t prefix_len = 0;
@@ -262,8 +260,9 @@ ocv_reason ocv_policy_select(const ocv_policy *policy, const ocv_policy_query *q
                  query->issuer != NULL ? query->issuer : "");
         return OCV_ISSUER_NOT_ALLOWED;
     }
-    ocv_errf(detail, detail_len, "the rules covering '%.200s' that trust its issuer do not cover "
-                                 "%s credentials",
+    ocv_errf(detail, detail_len,
+             "the rules covering '%.200s' that trust its issuer do not cover "
+             "%s credentials",
              id.text, type_name(query->type));
     return OCV_NO_MATCHING_RULE;
 }
@@ -285,15 +284,15 @@ size_t ocv_policy_rules_naming(const ocv_policy *policy, const char *entry, cons
 
 /* ---- the checks ------------------------------------------------------------ */
 
-static ocv_reason check_rule(const ocv_policy *p, const ocv_policy_query *q,
-                             ocv_policy_result *res, const ocv_policy_rule **out)
+static ocv_reason check_rule(const ocv_policy *p, const ocv_policy_query *q, ocv_policy_result *res,
+                             const ocv_policy_rule **out)
 {
     char detail[OCV_MAX_DETAIL_BYTES] = "";
     size_t index = 0, count = 0;
     const uint32_t *level = NULL;
     /* the detail costs more than the lookup: written only when shown */
-    ocv_reason r = ocv_policy_select(p, q, &index, &level, &count,
-                                     res->explained ? detail : NULL, sizeof(detail));
+    ocv_reason r = ocv_policy_select(p, q, &index, &level, &count, res->explained ? detail : NULL,
+                                     sizeof(detail));
     if (r != OCV_OK && !res->explained)
         r = ocv_policy_select(p, q, &index, &level, &count, detail, sizeof(detail));
     if (r != OCV_OK)
@@ -314,8 +313,8 @@ static ocv_reason check_purpose(const ocv_policy_rule *rule, const ocv_claims *c
     if (!in_list(rule->purposes, rule->purpose_count, purpose)) {
         join(rule->purposes, rule->purpose_count, list, sizeof(list));
         return deny(res, OCV_PURPOSE_NOT_ALLOWED,
-                    "purpose '%.100s' is not allowed by rule '%s' (allows: %s)", purpose,
-                    rule->id, list);
+                    "purpose '%.100s' is not allowed by rule '%s' (allows: %s)", purpose, rule->id,
+                    list);
     }
     if (claims != NULL && claims->purpose_count > 0) {
         if (!in_purposes(claims, purpose))
@@ -384,8 +383,8 @@ static ocv_reason check_alg(const ocv_policy_rule *rule, const ocv_policy_effect
     if (claims->alg == OCV_ALG_NONE || (eff->algorithms & OCV_POLICY_ALG_BIT(claims->alg)) == 0) {
         char list[128];
         alg_names(eff->algorithms, list, sizeof(list));
-        return deny(res, OCV_ALG_NOT_ALLOWED, "%s is not allowed for rule '%s' (allows: %s)",
-                    name, rule->id, list);
+        return deny(res, OCV_ALG_NOT_ALLOWED, "%s is not allowed for rule '%s' (allows: %s)", name,
+                    rule->id, list);
     }
     pass(res, "%s allowed", name);
     return OCV_OK;
@@ -429,8 +428,8 @@ static ocv_reason check_ttl(const ocv_policy_rule *rule, const ocv_policy_effect
     else
         ocv_strlcpy(life_text, "more than ten years", sizeof(life_text));
     if (!ok)
-        return deny(res, OCV_TTL_TOO_LONG, "issued lifetime %s exceeds max_ttl %s (%s)",
-                    life_text, max_text, source);
+        return deny(res, OCV_TTL_TOO_LONG, "issued lifetime %s exceeds max_ttl %s (%s)", life_text,
+                    max_text, source);
     pass(res, "issued lifetime %s within max_ttl %s (%s)", life_text, max_text, source);
     return OCV_OK;
 }
@@ -531,8 +530,8 @@ static ocv_reason check_revocation(const ocv_policy_rule *rule, const ocv_policy
     }
     if (eff->allow_stale > 0)
         return deny(res, OCV_REVOCATION_STALE,
-                    "revocation data %s old; max age %s plus allow_stale %s (rule '%s')",
-                    age_text, max_text, stale_text, rule->id);
+                    "revocation data %s old; max age %s plus allow_stale %s (rule '%s')", age_text,
+                    max_text, stale_text, rule->id);
     return deny(res, OCV_REVOCATION_STALE, "revocation data %s old; max age %s (rule '%s')",
                 age_text, max_text, rule->id);
 }
@@ -585,8 +584,7 @@ ocv_reason ocv_policy_evaluate(const ocv_policy *policy, const ocv_policy_input 
 }
 
 ocv_reason ocv_policy_explain(const ocv_policy *policy, const ocv_policy_query *query,
-                              const char *purpose, const char *audience,
-                              ocv_policy_result *result)
+                              const char *purpose, const char *audience, ocv_policy_result *result)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     if (result == NULL)
@@ -605,8 +603,8 @@ ocv_reason ocv_policy_explain(const ocv_policy *policy, const ocv_policy_query *
         return r;
     skip_rest(result, "depends on the credential");
     ocv_errf(result->detail, sizeof(result->detail),
-             "rule '%s' would allow purpose '%.100s', subject to the credential's checks",
-             rule->id, purpose);
+             "rule '%s' would allow purpose '%.100s', subject to the credential's checks", rule->id,
+             purpose);
     result->reason = OCV_OK;
     return OCV_OK;
 }

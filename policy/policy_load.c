@@ -102,11 +102,10 @@ typedef struct loader {
 } loader;
 
 /* Records an error at `at`: "FILE:LINE:COL: WHERE: what". */
-static ocv_reason fail_at(loader *l, const ocv_json_at *at, const char *where, const char *fmt,
-                          ...) OCV_PRINTF(4, 5);
+static ocv_reason fail_at(loader *l, const ocv_json_at *at, const char *where, const char *fmt, ...)
+    OCV_PRINTF(4, 5);
 
-static ocv_reason fail_at(loader *l, const ocv_json_at *at, const char *where, const char *fmt,
-                          ...)
+static ocv_reason fail_at(loader *l, const ocv_json_at *at, const char *where, const char *fmt, ...)
 {
     char what[384];
     va_list ap;
@@ -165,8 +164,9 @@ static ocv_reason read_duration(loader *l, const ocv_json_at *at, const char *wh
     const char *s = json_string_value(v);
     int64_t seconds = 0;
     if (s == NULL)
-        return fail_at(l, at, where, "must be a duration string such as \"90s\", \"15m\", "
-                                     "\"1h\" or \"7d\", not %s",
+        return fail_at(l, at, where,
+                       "must be a duration string such as \"90s\", \"15m\", "
+                       "\"1h\" or \"7d\", not %s",
                        type_name(v));
     if (ocv_parse_duration(s, &seconds) != 0)
         return fail_at(l, at, where,
@@ -276,8 +276,9 @@ static ocv_reason read_entry(loader *l, const ocv_json_at *at, const char *where
     }
     case LIST_ISSUERS:
         if (len > OCV_MAX_ISSUER_BYTES || has_control(s, len))
-            return fail_at(l, at, where, "an issuer is at most %d bytes without control "
-                                         "characters",
+            return fail_at(l, at, where,
+                           "an issuer is at most %d bytes without control "
+                           "characters",
                            OCV_MAX_ISSUER_BYTES);
         if (strncmp(s, "sha256:", 7) == 0) {
             if (len != 7 + 64 || !is_hex(s + 7, 64))
@@ -360,8 +361,8 @@ static ocv_reason read_list(loader *l, const ocv_json_at *at, const char *where,
     for (size_t i = 0; i < n; i++) {
         ocv_json_at item_at = child(at, i, 0);
         const char *stored = NULL;
-        ocv_reason r = read_entry(l, &item_at, where, kind, json_array_get(v, i), rule,
-                                  (uint32_t)i, &stored, &set);
+        ocv_reason r = read_entry(l, &item_at, where, kind, json_array_get(v, i), rule, (uint32_t)i,
+                                  &stored, &set);
         if (r != OCV_OK)
             return r;
         if (items != NULL)
@@ -390,8 +391,8 @@ static int rule_id_ok(const char *s, size_t len)
     return 1;
 }
 
-static ocv_reason read_description(loader *l, const ocv_json_at *at, const char *where,
-                                   json_t *v, const char **out)
+static ocv_reason read_description(loader *l, const ocv_json_at *at, const char *where, json_t *v,
+                                   const char **out)
 {
     const char *s = json_string_value(v);
     if (s == NULL)
@@ -485,8 +486,7 @@ static ocv_reason read_rule(loader *l, const ocv_json_at *at, size_t index, json
             r = read_list(l, &value_at, path, LIST_ALGORITHMS, value, no, NULL, NULL,
                           &rule->algorithms);
         } else if (strcmp(key, "max_ttl") == 0) {
-            r = read_duration(l, &value_at, path, value, OCV_POLICY_MAX_DURATION,
-                              &rule->max_ttl);
+            r = read_duration(l, &value_at, path, value, OCV_POLICY_MAX_DURATION, &rule->max_ttl);
             rule->has_max_ttl = 1;
         } else if (strcmp(key, "require_pop") == 0) {
             r = read_bool(l, &value_at, path, value, &rule->require_pop);
@@ -529,8 +529,7 @@ static ocv_reason read_defaults(loader *l, const ocv_json_at *at, json_t *v)
             r = read_duration(l, &value_at, path, value, OCV_POLICY_MAX_DURATION, &d->max_ttl);
             d->has_max_ttl = 1;
         } else if (strcmp(key, "clock_skew") == 0) {
-            r = read_duration(l, &value_at, path, value, OCV_POLICY_MAX_CLOCK_SKEW,
-                              &d->clock_skew);
+            r = read_duration(l, &value_at, path, value, OCV_POLICY_MAX_CLOCK_SKEW, &d->clock_skew);
             d->has_clock_skew = 1;
         } else if (strcmp(key, "revocation_max_age") == 0) {
             r = read_duration(l, &value_at, path, value, OCV_POLICY_MAX_DURATION,
@@ -623,8 +622,9 @@ static ocv_reason check_ids(loader *l, json_t *rules_json)
             ocv_json_at id_at = member_at(json_array_get(rules_json, i), &rule_at, "id");
             char where[64];
             snprintf(where, sizeof(where), "rules[%zu].id", i);
-            r = fail_at(l, &id_at, where, "duplicate rule id \"%s\" (first at line %lu, column %lu)",
-                        rule->id, first->line, first->column);
+            r = fail_at(l, &id_at, where,
+                        "duplicate rule id \"%s\" (first at line %lu, column %lu)", rule->id,
+                        first->line, first->column);
         } else {
             e->first = (uint32_t)i;
             e->count = 1;
@@ -645,8 +645,8 @@ static ocv_reason build_index(loader *l, json_t *rules_json)
     /* pass 1: count the postings of every key */
     for (size_t i = 0; i < l->subject_count; i++) {
         const pending_subject *ps = &l->subjects[i];
-        ocv_strmap_entry *e = ocv_strmap_insert(ps->prefix ? &p->prefix : &p->exact, ps->key,
-                                                ps->len);
+        ocv_strmap_entry *e =
+            ocv_strmap_insert(ps->prefix ? &p->prefix : &p->exact, ps->key, ps->len);
         if (e == NULL)
             return OCV_INTERNAL_ERROR;
         e->count++;
@@ -671,8 +671,8 @@ static ocv_reason build_index(loader *l, json_t *rules_json)
      * key is a subject listed twice */
     for (size_t i = 0; i < l->subject_count; i++) {
         const pending_subject *ps = &l->subjects[i];
-        ocv_strmap_entry *e = ocv_strmap_insert(ps->prefix ? &p->prefix : &p->exact, ps->key,
-                                                ps->len);
+        ocv_strmap_entry *e =
+            ocv_strmap_insert(ps->prefix ? &p->prefix : &p->exact, ps->key, ps->len);
         if (e == NULL)
             return OCV_INTERNAL_ERROR;
         if (e->count > 0 && p->postings[e->first + e->count - 1] == ps->rule) {
@@ -729,8 +729,9 @@ static ocv_reason read_policy(loader *l)
     if (json_object_get(root, "version") == NULL)
         return fail_at(l, &root_at, "policy", "\"version\": 1 is required");
     if (rules_json == NULL)
-        return fail_at(l, &root_at, "policy", "\"rules\" is required (an empty list denies "
-                                              "everything)");
+        return fail_at(l, &root_at, "policy",
+                       "\"rules\" is required (an empty list denies "
+                       "everything)");
     r = check_ids(l, rules_json);
     if (r == OCV_OK)
         r = build_index(l, rules_json);
@@ -768,12 +769,14 @@ ocv_reason ocv_policy_parse(const char *name, const uint8_t *text, size_t len, o
                             char *err, size_t err_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
-    if (out == NULL || name == NULL || (text == NULL && len > 0))
+    if (out == NULL)
         return OCV_INTERNAL_ERROR;
     *out = NULL;
+    if (name == NULL || (text == NULL && len > 0))
+        return OCV_INTERNAL_ERROR;
     ocv_json_doc doc;
-    r = ocv_json_doc_parse(&doc, name, text, len, OCV_POLICY_MAX_BYTES, OCV_POLICY_MAX_VALUES,
-                           err, err_len);
+    r = ocv_json_doc_parse(&doc, name, text, len, OCV_POLICY_MAX_BYTES, OCV_POLICY_MAX_VALUES, err,
+                           err_len);
     if (r != OCV_OK)
         return r;
     return compile(&doc, out, err, err_len);
@@ -782,9 +785,11 @@ ocv_reason ocv_policy_parse(const char *name, const uint8_t *text, size_t len, o
 ocv_reason ocv_policy_load(const char *path, ocv_policy **out, char *err, size_t err_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
-    if (out == NULL || path == NULL)
+    if (out == NULL)
         return OCV_INTERNAL_ERROR;
     *out = NULL;
+    if (path == NULL)
+        return OCV_INTERNAL_ERROR;
     ocv_json_doc doc;
     r = ocv_json_doc_load(&doc, path, OCV_POLICY_MAX_BYTES, OCV_POLICY_MAX_VALUES, err, err_len);
     if (r != OCV_OK)

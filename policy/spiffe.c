@@ -11,8 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define SCHEME "spiffe://"
-#define SCHEME_LEN 9
+#define SCHEME           "spiffe://"
+#define SCHEME_LEN       9
 #define MAX_TRUST_DOMAIN 255
 
 static int is_td_char(char c)
@@ -22,8 +22,8 @@ static int is_td_char(char c)
 
 static int is_segment_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_';
 }
 
 /* Why a character cannot stand where it stands. */

@@ -34,9 +34,9 @@
 #include "ocv.h"
 
 typedef enum ocv_spiffe_kind {
-    OCV_SPIFFE_OPAQUE = 0,       /* not a SPIFFE ID: compared exactly */
-    OCV_SPIFFE_EXACT = 1,       /* an exact SPIFFE ID */
-    OCV_SPIFFE_PREFIX = 2 /* a rule's "spiffe://td/a/b/ *" pattern */
+    OCV_SPIFFE_OPAQUE = 0, /* not a SPIFFE ID: compared exactly */
+    OCV_SPIFFE_EXACT = 1,  /* an exact SPIFFE ID */
+    OCV_SPIFFE_PREFIX = 2  /* a rule's "spiffe://td/a/b/ *" pattern */
 } ocv_spiffe_kind;
 
 typedef struct ocv_spiffe_id {
@@ -64,6 +64,6 @@ typedef enum ocv_spiffe_mode {
  * than OCV_MAX_IDENTITY_BYTES).
  */
 OCV_MUST_CHECK ocv_reason ocv_spiffe_parse(const char *text, ocv_spiffe_mode mode,
-                                             ocv_spiffe_id *out, const char **why);
+                                           ocv_spiffe_id *out, const char **why);
 
 #endif

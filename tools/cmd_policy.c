@@ -47,10 +47,10 @@ static const char POLICY_USAGE[] =
     "  --type T              explain: x509, jwt or cwt (default: any type)\n";
 
 /* Sane bounds: beyond these a value is legal but almost surely a mistake. */
-#define SANE_MAX_TTL (30 * 86400LL)
+#define SANE_MAX_TTL            (30 * 86400LL)
 #define SANE_REVOCATION_MAX_AGE (30 * 86400LL)
-#define SANE_ALLOW_STALE (7 * 86400LL)
-#define SANE_CLOCK_SKEW (5 * 60LL)
+#define SANE_ALLOW_STALE        (7 * 86400LL)
+#define SANE_CLOCK_SKEW         (5 * 60LL)
 
 enum {
     OPT_CONFIG = 256,
@@ -273,8 +273,7 @@ static void lint_rule(linter *l, size_t index)
                       SANE_REVOCATION_MAX_AGE);
     }
     if (r->allow_stale > 0) {
-        lint_duration(l, ln, co, r->id, "revocation.allow_stale", r->allow_stale,
-                      SANE_ALLOW_STALE);
+        lint_duration(l, ln, co, r->id, "revocation.allow_stale", r->allow_stale, SANE_ALLOW_STALE);
         if (!eff.has_revocation_max_age)
             finding(l, ln, co, r->id,
                     "revocation.allow_stale has no effect: no revocation max age applies");
@@ -315,8 +314,9 @@ static void lint_defaults(linter *l)
     }
     if (d->has_revocation_max_age) {
         if (d->revocation_max_age == 0)
-            finding(l, ln, co, NULL, "defaults.revocation_max_age 0s: all revocation data is "
-                                     "stale");
+            finding(l, ln, co, NULL,
+                    "defaults.revocation_max_age 0s: all revocation data is "
+                    "stale");
         lint_duration(l, ln, co, NULL, "defaults.revocation_max_age", d->revocation_max_age,
                       SANE_REVOCATION_MAX_AGE);
     }
@@ -376,8 +376,7 @@ static int run_lint(policy_args *a, const char *path)
 
 /* ---- explain ------------------------------------------------------------- */
 
-static void print_list(const char *label, const char *const *items, size_t count,
-                       const char *none)
+static void print_list(const char *label, const char *const *items, size_t count, const char *none)
 {
     printf("  %-18s", label);
     if (count == 0)

@@ -50,13 +50,13 @@ static void every_field(void **state)
     ocv_config cfg;
     ocv_config_file *storage = NULL;
     char err[512] = "";
-    const char *path = write_config(
-        "{\"anchors\": \"roots.pem\", \"crls\": [\"a.crl\", \"/abs/b.crl\"],\n"
-        " \"jwks\": \"keys.jwks\", \"cose_keys\": \"keys.cbor\", \"db\": \"rev.db\",\n"
-        " \"policy\": \"policy.json\", \"no_policy\": true, \"clock_skew\": \"2m\",\n"
-        " \"leaf_eku\": \"serverAuth\", \"identity_fallback\": [\"dns\", \"cn\"],\n"
-        " \"audience\": \"db.prod.example\", \"require_revocation\": true,\n"
-        " \"max_ttl_ceiling\": \"1h\"}");
+    const char *path =
+        write_config("{\"anchors\": \"roots.pem\", \"crls\": [\"a.crl\", \"/abs/b.crl\"],\n"
+                     " \"jwks\": \"keys.jwks\", \"cose_keys\": \"keys.cbor\", \"db\": \"rev.db\",\n"
+                     " \"policy\": \"policy.json\", \"no_policy\": true, \"clock_skew\": \"2m\",\n"
+                     " \"leaf_eku\": \"serverAuth\", \"identity_fallback\": [\"dns\", \"cn\"],\n"
+                     " \"audience\": \"db.prod.example\", \"require_revocation\": true,\n"
+                     " \"max_ttl_ceiling\": \"1h\"}");
     assert_reason(ocv_config_load(path, &cfg, &storage, err, sizeof(err)), OCV_OK);
     char want[256];
     snprintf(want, sizeof(want), "%s/roots.pem", dir);
@@ -106,7 +106,8 @@ static void errors_name_the_problem(void **state)
         {"{\"clock_skew\": \"soon\"}", "1:16", "duration"},
         {"{\"clock_skew\": 60}", "1:16", "duration"},
         {"{\"clock_skew\": \"2h\"}", "1:16", "\"clock_skew\": must be at most 1h"},
-        {"{\"max_ttl_ceiling\": \"15 minutes\"}", "1:21", "\"max_ttl_ceiling\": must be a duration"},
+        {"{\"max_ttl_ceiling\": \"15 minutes\"}", "1:21",
+         "\"max_ttl_ceiling\": must be a duration"},
         {"{\"max_ttl_ceiling\": \"4000d\"}", "1:21", "at most 3650d"},
         {"{\"audience\": \"\"}", "1:14", "\"audience\": must be a non-empty string"},
         {"{\"audience\": [\"a\"]}", "1:14", "\"audience\""},
@@ -121,7 +122,8 @@ static void errors_name_the_problem(void **state)
         {"{\"anchors\": \"a\",\n \"anchors\": \"b\"}", "2:10", "duplicate object key"},
         {"{\"anchors\": \"a\"", "1:", "'}' expected"},
         {"", "1:", "'[' or '{' expected"},
-        {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+        {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+         "]]]]]]}",
          "1:37", "nesting deeper than the limit (32)"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -170,9 +172,9 @@ static void open_file_end_to_end(void **state)
     ocv_decision d;
     assert_reason(ocv_check(ctx, &req, &d), OCV_OK);
     ocv_close(ctx);
-    assert_reason(ocv_open_file(&ctx, write_config("{\"anchors\": \"missing.pem\"}"), err,
-                                sizeof(err)),
-                  OCV_CONFIG_INVALID);
+    assert_reason(
+        ocv_open_file(&ctx, write_config("{\"anchors\": \"missing.pem\"}"), err, sizeof(err)),
+        OCV_CONFIG_INVALID);
     assert_null(ctx);
     assert_non_null(strstr(err, "missing.pem"));
     ocv_bytes_free(&leaf);

@@ -93,37 +93,37 @@ static void gates_before_the_parser(void **state)
     ocv_json_doc_free(&doc);
     char deeper[2 * OCV_MAX_JSON_DEPTH + 3];
     snprintf(deeper, sizeof(deeper), "[%s]", deep);
-    assert_reason(ocv_json_doc_parse(&doc, "t", (const uint8_t *)deeper, strlen(deeper), 4096,
-                                     1000, err, sizeof(err)),
+    assert_reason(ocv_json_doc_parse(&doc, "t", (const uint8_t *)deeper, strlen(deeper), 4096, 1000,
+                                     err, sizeof(err)),
                   OCV_CONFIG_INVALID);
     assert_string_equal(err, "t:1:33: nesting deeper than the limit (32)");
     assert_null(doc.root);
 
     /* values: member names do not count, every other value does */
     const char *six = "{\"a\": [1, \"x\", {\"k\": null}]}";
-    assert_reason(ocv_json_doc_parse(&doc, "t", (const uint8_t *)six, strlen(six), 4096, 6, err,
-                                     sizeof(err)),
-                  OCV_OK);
+    assert_reason(
+        ocv_json_doc_parse(&doc, "t", (const uint8_t *)six, strlen(six), 4096, 6, err, sizeof(err)),
+        OCV_OK);
     ocv_json_doc_free(&doc);
-    assert_reason(ocv_json_doc_parse(&doc, "t", (const uint8_t *)six, strlen(six), 4096, 5, err,
-                                     sizeof(err)),
-                  OCV_CONFIG_INVALID);
+    assert_reason(
+        ocv_json_doc_parse(&doc, "t", (const uint8_t *)six, strlen(six), 4096, 5, err, sizeof(err)),
+        OCV_CONFIG_INVALID);
     assert_string_equal(err, "t:1:22: more JSON values than the limit (5)");
 
-    assert_reason(ocv_json_doc_parse(&doc, "t", (const uint8_t *)six, strlen(six), 10, 100, err,
-                                     sizeof(err)),
-                  OCV_TOO_LARGE);
+    assert_reason(
+        ocv_json_doc_parse(&doc, "t", (const uint8_t *)six, strlen(six), 10, 100, err, sizeof(err)),
+        OCV_TOO_LARGE);
     const char *scalar = "\"just a string\"";
-    assert_reason(ocv_json_doc_parse(&doc, "t", (const uint8_t *)scalar, strlen(scalar), 4096,
-                                     100, err, sizeof(err)),
+    assert_reason(ocv_json_doc_parse(&doc, "t", (const uint8_t *)scalar, strlen(scalar), 4096, 100,
+                                     err, sizeof(err)),
                   OCV_CONFIG_INVALID);
     assert_reason(ocv_json_doc_load(&doc, "/nonexistent.json", 4096, 100, err, sizeof(err)),
                   OCV_CONFIG_INVALID);
     assert_non_null(strstr(err, "/nonexistent.json"));
     /* an unterminated string in the gate is left to jansson */
     const char *open = "{\"a\": \"[[[[";
-    assert_reason(ocv_json_doc_parse(&doc, "t", (const uint8_t *)open, strlen(open), 4096, 100,
-                                     err, sizeof(err)),
+    assert_reason(ocv_json_doc_parse(&doc, "t", (const uint8_t *)open, strlen(open), 4096, 100, err,
+                                     sizeof(err)),
                   OCV_CONFIG_INVALID);
     assert_non_null(strstr(err, "t:1:"));
 }

@@ -10,9 +10,9 @@
 #include "policy/policy.h"
 #include "testutil.h"
 
-#define ROOT_SHA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define ROOT_SHA  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define OTHER_SHA "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-#define ISS "https://issuer.prod.example"
+#define ISS       "https://issuer.prod.example"
 
 /* fixed-size claim fields: a copy that would not fit fails the test */
 #define SET(field, value) assert_int_equal(ocv_strlcpy((field), (value), sizeof(field)), 0)
@@ -41,8 +41,8 @@ static ocv_policy *load(const char *text)
 {
     ocv_policy *p = NULL;
     char err[512] = "";
-    ocv_reason r = ocv_policy_parse("policy.json", (const uint8_t *)text, strlen(text), &p, err,
-                                    sizeof(err));
+    ocv_reason r =
+        ocv_policy_parse("policy.json", (const uint8_t *)text, strlen(text), &p, err, sizeof(err));
     if (r != OCV_OK)
         fail_msg("load: %s %s", ocv_reason_name(r), err);
     return p;
@@ -54,8 +54,8 @@ static void load_fails(const char *text, unsigned line, unsigned col, const char
 {
     ocv_policy *p = (ocv_policy *)1;
     char err[512] = "";
-    ocv_reason r = ocv_policy_parse("policy.json", (const uint8_t *)text, strlen(text), &p, err,
-                                    sizeof(err));
+    ocv_reason r =
+        ocv_policy_parse("policy.json", (const uint8_t *)text, strlen(text), &p, err, sizeof(err));
     char prefix[64];
     snprintf(prefix, sizeof(prefix), "policy.json:%u:%u: ", line, col);
     if (r != OCV_CONFIG_INVALID || p != NULL || strstr(err, want) == NULL ||
@@ -337,15 +337,15 @@ static const eval_case CASES[] = {
     {"issuer", t_other_issuer, OCV_ISSUER_NOT_ALLOWED, OCV_ISSUER_NOT_ALLOWED, "", "policy.rule"},
     {"purpose not in rule", t_purpose_other, OCV_PURPOSE_NOT_ALLOWED, OCV_PURPOSE_NOT_ALLOWED,
      "payments-db", "policy.purpose"},
-    {"no purpose", t_purpose_none, OCV_PURPOSE_NOT_ALLOWED, OCV_PURPOSE_NOT_ALLOWED,
-     "payments-db", "policy.purpose"},
+    {"no purpose", t_purpose_none, OCV_PURPOSE_NOT_ALLOWED, OCV_PURPOSE_NOT_ALLOWED, "payments-db",
+     "policy.purpose"},
     {"scopes without it", t_scopes_without, OCV_PURPOSE_NOT_ALLOWED, OCV_PURPOSE_NOT_ALLOWED,
      "payments-db", "policy.purpose"},
     {"scopes with it", t_scopes_with, OCV_OK, OCV_OK, "payments-db", NULL},
     {"audience", t_audience_other, OCV_AUDIENCE_MISMATCH, OCV_AUDIENCE_MISMATCH, "payments-db",
      "policy.audience"},
-    {"no audience", t_audience_none, OCV_AUDIENCE_MISMATCH, OCV_AUDIENCE_MISMATCH,
-     "payments-db", "policy.audience"},
+    {"no audience", t_audience_none, OCV_AUDIENCE_MISMATCH, OCV_AUDIENCE_MISMATCH, "payments-db",
+     "policy.audience"},
     {"aud claim other", t_aud_claim_other, OCV_AUDIENCE_MISMATCH, OCV_AUDIENCE_MISMATCH,
      "payments-db", "policy.audience"},
     {"aud claim match", t_aud_claim_match, OCV_OK, OCV_OK, "payments-db", NULL},
@@ -354,18 +354,15 @@ static const eval_case CASES[] = {
      "policy.algorithm"},
     {"alg unknown", t_admin_no_alg, OCV_ALG_NOT_ALLOWED, OCV_ALG_NOT_ALLOWED, "payments-admin",
      "policy.algorithm"},
-    {"ttl 16m > 15m", t_ttl_16m, OCV_TTL_TOO_LONG, OCV_TTL_TOO_LONG, "payments-db",
-     "policy.ttl"},
+    {"ttl 16m > 15m", t_ttl_16m, OCV_TTL_TOO_LONG, OCV_TTL_TOO_LONG, "payments-db", "policy.ttl"},
     {"ttl 15m", t_ttl_15m, OCV_OK, OCV_OK, "payments-db", NULL},
     {"ttl defaults 50m", t_admin_50m, OCV_OK, OCV_OK, "payments-admin", NULL},
     {"ttl defaults 61m", t_admin_61m, OCV_TTL_TOO_LONG, OCV_TTL_TOO_LONG, "payments-admin",
      "policy.ttl"},
     {"ttl no iat", t_ttl_no_iat, OCV_TTL_TOO_LONG, OCV_TTL_TOO_LONG, "payments-db", "policy.ttl"},
     {"ttl backwards", t_ttl_backwards, OCV_MALFORMED, OCV_MALFORMED, "payments-db", "policy.ttl"},
-    {"ttl extreme", t_ttl_extreme, OCV_TTL_TOO_LONG, OCV_TTL_TOO_LONG, "payments-db",
-     "policy.ttl"},
-    {"ttl ceiling", t_ttl_ceiling, OCV_TTL_TOO_LONG, OCV_TTL_TOO_LONG, "payments-db",
-     "policy.ttl"},
+    {"ttl extreme", t_ttl_extreme, OCV_TTL_TOO_LONG, OCV_TTL_TOO_LONG, "payments-db", "policy.ttl"},
+    {"ttl ceiling", t_ttl_ceiling, OCV_TTL_TOO_LONG, OCV_TTL_TOO_LONG, "payments-db", "policy.ttl"},
     {"pop absent", t_pop_absent, OCV_POP_REQUIRED, OCV_POP_REQUIRED, "payments-admin",
      "policy.pop"},
     {"pop other peer", t_pop_other_peer, OCV_POP_MISMATCH, OCV_POP_MISMATCH, "payments-admin",
@@ -463,13 +460,12 @@ static void explain_checks_in_order(void **state)
     base_input(&in, &c);
     in.purpose = "db:write";
     assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_PURPOSE_NOT_ALLOWED);
-    static const char *const names[] = {"policy.rule", "policy.purpose",    "policy.audience",
-                                        "policy.algorithm", "policy.ttl", "policy.pop",
+    static const char *const names[] = {"policy.rule",      "policy.purpose", "policy.audience",
+                                        "policy.algorithm", "policy.ttl",     "policy.pop",
                                         "policy.revocation"};
-    static const ocv_check_outcome outcomes[] = {OCV_CHECK_PASS,    OCV_CHECK_FAIL,
-                                                 OCV_CHECK_SKIPPED, OCV_CHECK_SKIPPED,
-                                                 OCV_CHECK_SKIPPED, OCV_CHECK_SKIPPED,
-                                                 OCV_CHECK_SKIPPED};
+    static const ocv_check_outcome outcomes[] = {
+        OCV_CHECK_PASS,    OCV_CHECK_FAIL,    OCV_CHECK_SKIPPED, OCV_CHECK_SKIPPED,
+        OCV_CHECK_SKIPPED, OCV_CHECK_SKIPPED, OCV_CHECK_SKIPPED};
     for (size_t i = 0; i < OCV_POLICY_CHECKS; i++) {
         assert_string_equal(res.checks[i].name, names[i]);
         assert_int_equal(res.checks[i].outcome, outcomes[i]);
@@ -504,8 +500,7 @@ static void explain_checks_in_order(void **state)
     in.has_revocation_data = 0;
     in.purpose = "db:write";
 
-    ocv_policy_query q = {"spiffe://prod.example/ns/payments/api", OCV_CREDENTIAL_AUTO, NULL,
-                          NULL};
+    ocv_policy_query q = {"spiffe://prod.example/ns/payments/api", OCV_CREDENTIAL_AUTO, NULL, NULL};
     assert_reason(ocv_policy_explain(p, &q, "db:read", "db.prod.example", &res), OCV_OK);
     assert_string_equal(res.rule, "payments-db");
     assert_int_equal(res.checks[3].outcome, OCV_CHECK_SKIPPED);
@@ -576,8 +571,8 @@ static void matching(void **state)
         {"spiffe://a/c/d/e/f", "i", "prefix-c", OCV_OK, NULL},
         {"spiffe://a/cd/e", "i", "", OCV_NO_MATCHING_RULE, NULL}, /* never a substring */
         {"spiffe://ab/c/d", "i", "", OCV_NO_MATCHING_RULE, NULL},
-        {"spiffe://A/b", "i", "exact-ab", OCV_OK, NULL},       /* trust domain: any case */
-        {"SPIFFE://a/b", "i", "exact-ab", OCV_OK, NULL},       /* scheme: any case */
+        {"spiffe://A/b", "i", "exact-ab", OCV_OK, NULL}, /* trust domain: any case */
+        {"SPIFFE://a/b", "i", "exact-ab", OCV_OK, NULL}, /* scheme: any case */
         {"spiffe://D.Example/q", "i", "domain", OCV_OK, NULL},
         {"spiffe://a/B", "i", "", OCV_NO_MATCHING_RULE, NULL}, /* paths: exact case */
         {"spiffe://a/b/", "i", "", OCV_NO_MATCHING_RULE, "trailing slash"},
@@ -613,13 +608,13 @@ static void matching(void **state)
         const uint32_t *level = NULL;
         size_t level_count = 0;
         char detail[512] = "";
-        ocv_reason r = ocv_policy_select(p, &q, &index, &level, &level_count, detail,
-                                         sizeof(detail));
+        ocv_reason r =
+            ocv_policy_select(p, &q, &index, &level, &level_count, detail, sizeof(detail));
         const char *got = r == OCV_OK ? ocv_policy_rule_at(p, index)->id : "";
         if (r != cases[i].want || strcmp(got, cases[i].rule) != 0 ||
             (cases[i].detail != NULL && strstr(detail, cases[i].detail) == NULL))
-            fail_msg("'%s' issuer %s: %s rule '%s' (%s), want %s '%s' with '%s'",
-                     cases[i].subject, cases[i].issuer, ocv_reason_name(r), got, detail,
+            fail_msg("'%s' issuer %s: %s rule '%s' (%s), want %s '%s' with '%s'", cases[i].subject,
+                     cases[i].issuer, ocv_reason_name(r), got, detail,
                      ocv_reason_name(cases[i].want), cases[i].rule,
                      cases[i].detail ? cases[i].detail : "");
     }
@@ -636,13 +631,14 @@ static void matching(void **state)
 static void documented_precedence(void **state)
 {
     (void)state;
-    ocv_policy *p = load("{\"version\": 1, \"rules\": [\n"
-                         " {\"id\": \"a\", \"subjects\": [\"spiffe://td/ns/*\"], \"issuers\": [\"I\"], "
-                         "\"purposes\": [\"p\"]},\n"
-                         " {\"id\": \"b\", \"subjects\": [\"spiffe://td/ns/pay/*\"], \"issuers\": "
-                         "[\"I\"], \"purposes\": [\"p\"]},\n"
-                         " {\"id\": \"c\", \"subjects\": [\"spiffe://td/ns/pay/admin\"], \"issuers\": "
-                         "[\"J\"], \"purposes\": [\"p\"]}]}");
+    ocv_policy *p =
+        load("{\"version\": 1, \"rules\": [\n"
+             " {\"id\": \"a\", \"subjects\": [\"spiffe://td/ns/*\"], \"issuers\": [\"I\"], "
+             "\"purposes\": [\"p\"]},\n"
+             " {\"id\": \"b\", \"subjects\": [\"spiffe://td/ns/pay/*\"], \"issuers\": "
+             "[\"I\"], \"purposes\": [\"p\"]},\n"
+             " {\"id\": \"c\", \"subjects\": [\"spiffe://td/ns/pay/admin\"], \"issuers\": "
+             "[\"J\"], \"purposes\": [\"p\"]}]}");
     static const struct {
         const char *subject, *issuer, *rule;
         ocv_reason want;
@@ -770,8 +766,8 @@ static void errors_have_positions(void **state)
          "\"jwt\"]", "listed twice"},
         {"{\"version\": 1, \"rules\": [{\"id\": \"a\", \"algorithms\": [\"none\"]}]}", "\"none\"",
          "not an algorithm"},
-        {"{\"version\": 1, \"rules\": [{\"id\": \"a\", \"algorithms\": [\"HS256\"]}]}",
-         "\"HS256\"", "not an algorithm"},
+        {"{\"version\": 1, \"rules\": [{\"id\": \"a\", \"algorithms\": [\"HS256\"]}]}", "\"HS256\"",
+         "not an algorithm"},
         {"{\"version\": 1, \"rules\": [{\"id\": \"a\", \"max_ttl\": \"-5m\"}]}", "\"-5m\"",
          "not a duration"},
         {"{\"version\": 1, \"rules\": [{\"id\": \"a\", \"max_ttl\": \"99999d\"}]}", "\"99999d\"",
@@ -813,9 +809,10 @@ static void duplicates(void **state)
                       "  {\"subjects\": [\"spiffe://a/c\"], \"id\": \"r1\", \"issuers\": [\"i\"], "
                       "\"purposes\": [\"p\"]}]}";
     load_fails(ids, 3, 40, "duplicate rule id \"r1\" (first at line 2, column 3)");
-    const char *subjects = "{\"version\": 1, \"rules\": [\n"
-                           "  {\"id\": \"r1\", \"subjects\": [\"spiffe://a/b/*\", \"spiffe://a/c\", "
-                           "\"spiffe://a/b/*\"], \"issuers\": [\"i\"], \"purposes\": [\"p\"]}]}";
+    const char *subjects =
+        "{\"version\": 1, \"rules\": [\n"
+        "  {\"id\": \"r1\", \"subjects\": [\"spiffe://a/b/*\", \"spiffe://a/c\", "
+        "\"spiffe://a/b/*\"], \"issuers\": [\"i\"], \"purposes\": [\"p\"]}]}";
     load_fails(subjects, 2, 63, "\"spiffe://a/b/*\" is listed twice");
     const char *keys = "{\"version\": 1, \"rules\": [\n"
                        "  {\"id\": \"r1\", \"id\": \"r2\"}]}";
@@ -947,7 +944,9 @@ static void limits(void **state)
     assert_reason(ocv_policy_parse("big.json", bytes, big, &p, err, sizeof(err)), OCV_TOO_LARGE);
     assert_null(p);
     free(bytes);
+    p = (ocv_policy *)1;
     assert_reason(ocv_policy_parse("x", NULL, 5, &p, err, sizeof(err)), OCV_INTERNAL_ERROR);
+    assert_null(p);
     assert_reason(ocv_policy_load("/nonexistent/policy.json", &p, err, sizeof(err)),
                   OCV_CONFIG_INVALID);
     assert_null(p);
@@ -962,8 +961,8 @@ static void truncations(void **state)
     for (size_t cut = 0; cut + 1 < len; cut++) { /* the last byte is a newline */
         ocv_policy *p = NULL;
         char err[512] = "";
-        ocv_reason r = ocv_policy_parse("policy.json", (const uint8_t *)POLICY, cut, &p, err,
-                                        sizeof(err));
+        ocv_reason r =
+            ocv_policy_parse("policy.json", (const uint8_t *)POLICY, cut, &p, err, sizeof(err));
         if (r != OCV_CONFIG_INVALID || p != NULL || strncmp(err, "policy.json:", 12) != 0)
             fail_msg("cut at %zu: %s %s", cut, ocv_reason_name(r), err);
     }
@@ -994,16 +993,16 @@ static void defaults_and_rules_read_back(void **state)
     assert_true(eff.require_pop);
     assert_int_equal(eff.algorithms, OCV_POLICY_ALG_BIT(OCV_ALG_ES256));
     assert_int_equal(eff.revocation_max_age, 86400);
-    assert_int_equal(ocv_policy_rule_at(p, 2)->types,
-                     OCV_POLICY_TYPE_BIT(OCV_CREDENTIAL_JWT) |
-                         OCV_POLICY_TYPE_BIT(OCV_CREDENTIAL_CWT));
+    assert_int_equal(ocv_policy_rule_at(p, 2)->types, OCV_POLICY_TYPE_BIT(OCV_CREDENTIAL_JWT) |
+                                                          OCV_POLICY_TYPE_BIT(OCV_CREDENTIAL_CWT));
     ocv_policy_free(p);
     ocv_policy_free(NULL);
     assert_int_equal(ocv_policy_rule_count(NULL), 0);
 
     /* sha256: issuers are stored in lower case and match the claims' hex */
     p = load("{\"version\": 1, \"rules\": [{\"id\": \"a\", \"subjects\": [\"spiffe://a/b\"], "
-             "\"issuers\": [\"sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"], "
+             "\"issuers\": "
+             "[\"sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"], "
              "\"purposes\": [\"p\"]}]}");
     assert_string_equal(ocv_policy_rule_at(p, 0)->issuers[0], "sha256:" ROOT_SHA);
     ocv_claims c;
