@@ -5,7 +5,8 @@
  *   "anchors": path, "crls": [path...], "jwks": path, "cose_keys": path,
  *   "db": path, "policy": path, "no_policy": bool, "clock_skew": duration,
  *   "leaf_eku": "clientAuth"|"serverAuth"|"any",
- *   "identity_fallback": ["dns"|"cn"...]
+ *   "identity_fallback": ["dns"|"cn"...], "require_revocation": bool,
+ *   "revocation_max_age": duration
  * Relative paths are relative to the configuration file's directory.
  *
  * Strictness: duplicate members, unknown members, wrong types and bad
@@ -138,6 +139,18 @@ static ocv_reason read_member(config_reader *c, const char *key, json_t *value, 
         if (!json_is_boolean(value))
             return bad(c, key, "must be true or false");
         cfg->no_policy = json_is_true(value);
+        return OCV_OK;
+    }
+    if (strcmp(key, "require_revocation") == 0) {
+        if (!json_is_boolean(value))
+            return bad(c, key, "must be true or false");
+        cfg->require_revocation = json_is_true(value);
+        return OCV_OK;
+    }
+    if (strcmp(key, "revocation_max_age") == 0) {
+        const char *s = json_string_value(value);
+        if (s == NULL || ocv_parse_duration(s, &cfg->revocation_max_age_seconds) != 0)
+            return bad(c, key, "must be a duration such as \"24h\"");
         return OCV_OK;
     }
     if (strcmp(key, "clock_skew") == 0) {

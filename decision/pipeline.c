@@ -54,6 +54,8 @@ static void state_free(ocv_state *st)
         return;
     ocv_x509_anchors_free(&st->anchors);
     ocv_x509_crls_free(&st->crls);
+    ocv_store_close(st->store);
+    pthread_mutex_destroy(&st->store_lock);
     free(st);
 }
 
@@ -78,6 +80,10 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
     if (st == NULL)
         return OCV_INTERNAL_ERROR;
     atomic_init(&st->refs, 1);
+    if (pthread_mutex_init(&st->store_lock, NULL) != 0) {
+        free(st);
+        return OCV_INTERNAL_ERROR;
+    }
     ocv_x509_anchors_init(&st->anchors);
     ocv_x509_crls_init(&st->crls);
     st->skew = config->clock_skew_seconds;
@@ -85,6 +91,18 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
     st->identity_fallback = config->identity_fallback;
     st->no_policy = config->no_policy != 0;
     st->has_policy_path = config->policy_path != NULL && config->policy_path[0] != 0;
+    st->require_revocation = config->require_revocation != 0;
+    st->revocation_max_age = config->revocation_max_age_seconds;
+    if (st->revocation_max_age < 0) {
+        ocv_errf(err, err_len, "revocation max age must not be negative");
+        r = OCV_CONFIG_INVALID;
+        goto fail;
+    }
+    if (config->db_path != NULL) {
+        r = ocv_store_open(config->db_path, 0, &st->store, err, err_len);
+        if (r != OCV_OK)
+            goto fail;
+    }
     if (config->anchors_path != NULL) {
         r = ocv_x509_anchors_load(&st->anchors, config->anchors_path, err, err_len);
         if (r != OCV_OK)
@@ -214,10 +232,21 @@ static ocv_reason policy_stage(const ocv_state *st, char *detail,
     return OCV_POLICY_MISSING;
 }
 
+static const char *revocation_summary(const ocv_state *st)
+{
+    if (st->store != NULL && st->crls.count > 0)
+        return "not revoked: CRLs and the revocation store are current";
+    if (st->store != NULL)
+        return "not revoked according to current revocation data";
+    if (st->crls.count > 0)
+        return "not listed on a current CRL";
+    return "no revocation source configured";
+}
+
 static const char *const X509_STAGES[] = {"parse", "time", "signature", "revocation", "policy"};
 #define X509_STAGE_COUNT (sizeof(X509_STAGES) / sizeof(X509_STAGES[0]))
 
-static void run_x509(const ocv_state *st, const ocv_request *req, int64_t at, ocv_decision *d)
+static void run_x509(ocv_state *st, const ocv_request *req, int64_t at, ocv_decision *d)
 {
     int ex = req->explain;
     char detail[OCV_MAX_DETAIL_BYTES] = "";
@@ -241,7 +270,9 @@ static void run_x509(const ocv_state *st, const ocv_request *req, int64_t at, oc
     ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
 
     detail[0] = 0;
-    r = ocv_stage_time(claims, at, st->skew, detail, sizeof(detail));
+    r = ocv_stage_clock_floor(st, at, detail, sizeof(detail));
+    if (r == OCV_OK)
+        r = ocv_stage_time(claims, at, st->skew, detail, sizeof(detail));
     if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
         goto out;
 
@@ -257,9 +288,9 @@ static void run_x509(const ocv_state *st, const ocv_request *req, int64_t at, oc
     detail[0] = 0;
     r = ocv_x509_check_crls(&chain, &st->crls, &opt, detail, sizeof(detail));
     if (r == OCV_OK)
-        ocv_strlcpy(detail, st->crls.count ? "not listed on a current CRL"
-                                           : "no revocation source configured",
-                    sizeof(detail));
+        r = ocv_stage_store(st, claims, at, detail, sizeof(detail));
+    if (r == OCV_OK)
+        ocv_strlcpy(detail, revocation_summary(st), sizeof(detail));
     if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
         goto out;
 

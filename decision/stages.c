@@ -39,3 +39,64 @@ ocv_reason ocv_stage_time(const ocv_claims *claims, int64_t at, int64_t skew, ch
     ocv_errf(detail, detail_len, "valid until %s", when);
     return OCV_OK;
 }
+
+ocv_reason ocv_stage_clock_floor(ocv_state *st, int64_t at, char *detail, size_t detail_len)
+{
+    if (st->store == NULL)
+        return OCV_OK;
+    int64_t floor = 0;
+    pthread_mutex_lock(&st->store_lock);
+    ocv_reason r = ocv_store_get_clock_floor(st->store, &floor);
+    pthread_mutex_unlock(&st->store_lock);
+    if (r != OCV_OK) {
+        ocv_errf(detail, detail_len, "the revocation store cannot be read");
+        return OCV_REVOCATION_MISSING;
+    }
+    if (at + st->skew < floor) {
+        char when[32], now[32];
+        ocv_format_time(floor, when, sizeof(when));
+        ocv_format_time(at, now, sizeof(now));
+        ocv_errf(detail, detail_len, "evaluation time %s is behind the clock floor %s", now, when);
+        return OCV_CLOCK_BEHIND_FLOOR;
+    }
+    return OCV_OK;
+}
+
+ocv_reason ocv_stage_store(ocv_state *st, const ocv_claims *claims, int64_t at, char *detail,
+                           size_t detail_len)
+{
+    if (st->store == NULL)
+        return OCV_OK;
+    ocv_store_verdict v;
+    pthread_mutex_lock(&st->store_lock);
+    ocv_reason r = ocv_store_lookup(st->store, claims, &v);
+    pthread_mutex_unlock(&st->store_lock);
+    if (r != OCV_OK) {
+        ocv_errf(detail, detail_len, "the revocation store cannot be read");
+        return OCV_REVOCATION_MISSING;
+    }
+    if (v.revoked) {
+        ocv_errf(detail, detail_len, "revoked by entry %s", v.matched);
+        return OCV_REVOKED;
+    }
+    if (!v.has_data) {
+        if (!st->require_revocation)
+            return OCV_OK;
+        ocv_errf(detail, detail_len, "the revocation store holds no data and revocation is "
+                                     "required");
+        return OCV_REVOCATION_MISSING;
+    }
+    int stale = st->revocation_max_age > 0 ? at - v.newest_issued_at > st->revocation_max_age
+                                           : at - st->skew > v.oldest_next_update;
+    if (stale) {
+        char when[32];
+        ocv_format_time(st->revocation_max_age > 0 ? v.newest_issued_at : v.oldest_next_update,
+                        when, sizeof(when));
+        ocv_errf(detail, detail_len, st->revocation_max_age > 0
+                                         ? "revocation data issued %s is older than allowed"
+                                         : "revocation data expired at %s (next_update)",
+                 when);
+        return OCV_REVOCATION_STALE;
+    }
+    return OCV_OK;
+}

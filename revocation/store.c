@@ -525,7 +525,7 @@ static ocv_reason lookup_entry(ocv_store *s, const ocv_entry *e, const ocv_claim
         }
         v->revoked = 1;
         ocv_errf(v->matched, sizeof(v->matched), "%s %.*s%s%.*s (authority %s)",
-                 ocv_entry_type_name(e->type), (int)(e->issuer_len > 60 ? 60 : e->issuer_len),
+                 ocv_entry_type_name(e->type), (int)(e->issuer_len > 80 ? 80 : e->issuer_len),
                  e->issuer_len ? e->issuer : "", e->issuer_len ? " " : "",
                  (int)(e->value_len > 80 ? 80 : e->value_len), e->value,
                  (const char *)sqlite3_column_text(st, 0));
