@@ -100,6 +100,11 @@ OCV_MUST_CHECK ocv_reason ocv_store_open(const char *path, int create, ocv_store
                                          char *err, size_t err_len);
 void ocv_store_close(ocv_store *store);
 
+/* Moves the write-ahead log into the database file (after a large sync),
+ * so readers no longer search the log for each page. Best effort: a busy
+ * reader only delays it. */
+void ocv_store_checkpoint(ocv_store *store);
+
 /* Transactions: every change happens between begin and commit; rollback
  * on any failure leaves the file as it was. */
 OCV_MUST_CHECK ocv_reason ocv_store_begin(ocv_store *store);

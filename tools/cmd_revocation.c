@@ -217,6 +217,7 @@ static int cmd_sync(const rev_args *a, int argc, char **argv)
     int refused = 0;
     for (int i = optind; i < argc; i++)
         refused |= sync_one(store, a, argv[i]);
+    ocv_store_checkpoint(store);
     ocv_store_close(store);
     return refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
 }
