@@ -178,6 +178,21 @@ if grep -v -e '"reason": "OK"' -e '"reason": "REVOKED"' reads.log | grep -q .; t
     e2e_fail "a reader during sync saw: $(sort reads.log | uniq -c)"; else e2e_pass; fi
 expect_grep "applied OK" sync.log "the concurrent sync applied"
 
+# Every revocation event in the tamper-evident audit log.
+"$OCV" revocation sync --db dev.db --audit audit.log b1.cose garbage.cose > /dev/null 2>&1
+"$OCV" revocation receipt --db dev.db --authority acme --device-key dev.key --device-id edge-7 --audit audit.log -o r3.cose
+"$OCV" revocation import-crl --db crl.db --anchors cas.pem --audit audit.log "$P/crl_revoked.pem" > /dev/null
+expect_exit 0 "audit log verifies" -- "$OCV" audit verify audit.log
+expect_grep "intact: 4 records" .out "four events recorded"
+expect_grep '"reason":"BUNDLE_MALFORMED"' audit.log "refusal recorded"
+expect_grep '"event":"receipt"' audit.log "receipt recorded"
+expect_exit 0 "audit tail" -- "$OCV" audit tail -n 1 audit.log
+expect_grep '"event":"crl_import"' .out "tail shows the last record"
+sed -i 's/BUNDLE_MALFORMED/BUNDLE_ROLLBACK/' audit.log
+expect_exit 1 "an edited audit log is found" -- "$OCV" audit verify audit.log
+expect_exit 2 "audit log in a missing directory fails the command" -- \
+    "$OCV" revocation sync --db dev.db --audit /nonexistent/a.log b1.cose
+
 # Usage errors.
 expect_exit 2 "sync without --db" -- "$OCV" revocation sync b1.cose
 expect_exit 2 "sync on a missing store" -- "$OCV" revocation sync --db nope.db b1.cose
