@@ -28,6 +28,7 @@
 #include "base/util.h"
 #include "decision/stages.h"
 #include "ocv.h"
+#include "verifier/token.h"
 #include "verifier/x509.h"
 
 struct ocv_ctx {
@@ -54,6 +55,7 @@ static void state_free(ocv_state *st)
         return;
     ocv_x509_anchors_free(&st->anchors);
     ocv_x509_crls_free(&st->crls);
+    ocv_keyset_free(&st->keys);
     ocv_store_close(st->store);
     pthread_mutex_destroy(&st->store_lock);
     free(st);
@@ -86,6 +88,7 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
     }
     ocv_x509_anchors_init(&st->anchors);
     ocv_x509_crls_init(&st->crls);
+    ocv_keyset_init(&st->keys);
     st->skew = config->clock_skew_seconds;
     st->leaf_eku = config->leaf_eku;
     st->identity_fallback = config->identity_fallback;
@@ -107,6 +110,16 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
         r = ocv_x509_anchors_load(&st->anchors, config->anchors_path, err, err_len);
         if (r != OCV_OK)
             goto fail;
+    }
+    const char *key_files[] = {config->jwks_path, config->cose_keys_path};
+    for (size_t i = 0; i < 2; i++) {
+        if (key_files[i] == NULL)
+            continue;
+        r = ocv_keyset_load_file(&st->keys, key_files[i], err, err_len);
+        if (r != OCV_OK) {
+            r = r == OCV_TOO_LARGE ? r : OCV_CONFIG_INVALID;
+            goto fail;
+        }
     }
     for (size_t i = 0; i < config->crl_count; i++) {
         r = ocv_x509_crls_load(&st->crls, config->crl_paths[i], err, err_len);
@@ -312,6 +325,74 @@ out:
     free(claims);
 }
 
+static const char *const TOKEN_STAGES[] = {"parse", "time", "revocation", "signature", "policy"};
+#define TOKEN_STAGE_COUNT (sizeof(TOKEN_STAGES) / sizeof(TOKEN_STAGES[0]))
+
+/* Tokens follow design.md's order: the revocation lookup is cheap and
+ * needs no verified issuer, so it runs before the signature. */
+static void run_token(ocv_state *st, const ocv_request *req, int64_t at, ocv_decision *d)
+{
+    int ex = req->explain;
+    char detail[OCV_MAX_DETAIL_BYTES] = "";
+    ocv_claims *claims = calloc(1, sizeof(*claims));
+    ocv_token token;
+    ocv_token_init(&token);
+    size_t stage = 0;
+    d->policy_skipped = st->no_policy;
+    if (claims == NULL) {
+        stage_done(d, ex, "parse", OCV_INTERNAL_ERROR, "out of memory");
+        goto out;
+    }
+    ocv_reason r = ocv_token_parse(req->credential, req->credential_len, &token, claims, detail,
+                                   sizeof(detail));
+    if (r == OCV_OK)
+        ocv_errf(detail, sizeof(detail), "%s, %s", token.type == OCV_CREDENTIAL_JWT ? "JWT" : "CWT",
+                 ocv_alg_name(token.alg));
+    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
+        goto out;
+    ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
+
+    detail[0] = 0;
+    r = ocv_stage_clock_floor(st, at, detail, sizeof(detail));
+    if (r == OCV_OK)
+        r = ocv_stage_time(claims, at, st->skew, detail, sizeof(detail));
+    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
+        goto out;
+
+    detail[0] = 0;
+    r = ocv_stage_store(st, claims, at, detail, sizeof(detail));
+    if (r == OCV_OK)
+        ocv_strlcpy(detail, revocation_summary(st), sizeof(detail));
+    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
+        goto out;
+
+    detail[0] = 0;
+    r = ocv_token_verify(&token, &st->keys, detail, sizeof(detail));
+    if (r == OCV_OK) {
+        d->subject_verified = 1;
+        ocv_errf(detail, sizeof(detail), "signed by a trusted key (%s)", ocv_alg_name(token.alg));
+    }
+    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
+        goto out;
+
+    detail[0] = 0;
+    r = policy_stage(st, detail, sizeof(detail));
+    if (d->policy_skipped)
+        record(d, ex, TOKEN_STAGES[stage++], OCV_CHECK_SKIPPED, r, detail);
+    else if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
+        goto out;
+
+    d->reason = OCV_OK;
+    d->allow = 1;
+    ocv_strlcpy(d->detail, d->policy_skipped ? "credential valid (policy not applied: no_policy)"
+                                              : "credential valid and allowed by policy",
+                sizeof(d->detail));
+out:
+    skip_rest(d, ex, TOKEN_STAGES + stage, TOKEN_STAGE_COUNT - stage);
+    ocv_token_free(&token);
+    free(claims);
+}
+
 static void decision_init(ocv_decision *d, int64_t at)
 {
     memset(d, 0, sizeof(*d));
@@ -348,6 +429,8 @@ ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)
     ocv_credential_type type = req->type;
     if (type == OCV_CREDENTIAL_AUTO && ocv_x509_sniff(req->credential, req->credential_len))
         type = OCV_CREDENTIAL_X509;
+    else if (type == OCV_CREDENTIAL_AUTO)
+        type = OCV_CREDENTIAL_JWT; /* the token parser tells JWT and CWT apart */
     switch (type) {
     case OCV_CREDENTIAL_X509:
         run_x509(st, req, at, d);
@@ -355,9 +438,7 @@ ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)
     case OCV_CREDENTIAL_AUTO:
     case OCV_CREDENTIAL_JWT:
     case OCV_CREDENTIAL_CWT:
-        d->reason = OCV_UNSUPPORTED_FORMAT;
-        ocv_strlcpy(d->detail, "not a credential format this build accepts", sizeof(d->detail));
-        record(d, req->explain, "parse", OCV_CHECK_FAIL, d->reason, d->detail);
+        run_token(st, req, at, d);
         break;
     }
     state_release(st);

@@ -12,6 +12,7 @@
 #include "base/claims.h"
 #include "ocv.h"
 #include "revocation/store.h"
+#include "verifier/keyset.h"
 #include "verifier/x509.h"
 
 /* Everything loaded from one configuration; immutable once published,
@@ -20,6 +21,7 @@ typedef struct ocv_state {
     atomic_int refs;
     ocv_x509_anchors anchors;
     ocv_x509_crls crls;
+    ocv_keyset keys; /* token issuers: JWKS and COSE_KeySet */
     int64_t skew;
     ocv_eku leaf_eku;
     unsigned identity_fallback;

@@ -21,7 +21,8 @@
 
 static const char VERIFY_USAGE[] =
     "usage: ocv verify [--config FILE] (--cert LEAF [--chain INTERMEDIATES] | --token FILE|-)\n"
-    "                  [--anchors ROOTS] [--crl CRL]... [--db STORE] [--require-revocation]\n"
+    "                  [--anchors ROOTS] [--jwks F] [--cose-keys F] [--crl CRL]...\n"
+    "                  [--db STORE] [--require-revocation]\n"
     "                  [--revocation-max-age D] [--no-policy | --policy FILE]\n"
     "                  [--purpose P] [--audience A] [--at UNIX_SECONDS]\n"
     "                  [--skew SECONDS] [--eku client|server|any]\n"
@@ -35,7 +36,9 @@ static const char VERIFY_USAGE[] =
     "                  overrides its field\n"
     "  --cert F        workload certificate, PEM or DER (may also hold intermediates)\n"
     "  --chain F       intermediate certificates, PEM or DER, any order\n"
-    "  --token F|-     a JWT or CWT (not in this build yet: UNSUPPORTED_FORMAT)\n"
+    "  --token F|-     a JWT (compact JWS) or a CWT (binary CBOR or base64url)\n"
+    "  --jwks F        trusted token-issuer keys, a JWK Set (or a COSE_KeySet)\n"
+    "  --cose-keys F   trusted token-issuer keys, a COSE_KeySet (or a JWK Set)\n"
     "  --anchors F     PEM bundle of trust anchors (root CAs)\n"
     "  --crl F         a CRL (PEM or DER) to check the chain against; repeatable.\n"
     "                  With any CRL loaded, the leaf's issuer must have a current one\n"
@@ -75,7 +78,7 @@ enum {
     OPT_CONFIG = 255,
     OPT_CERT = 256, OPT_CHAIN, OPT_TOKEN, OPT_ANCHORS, OPT_CRL, OPT_NO_POLICY, OPT_POLICY,
     OPT_PURPOSE, OPT_AUDIENCE, OPT_AT, OPT_SKEW, OPT_EKU, OPT_FALLBACK, OPT_JSON, OPT_EXPLAIN,
-    OPT_DB, OPT_REQUIRE_REVOCATION, OPT_REVOCATION_MAX_AGE, OPT_HELP
+    OPT_DB, OPT_REQUIRE_REVOCATION, OPT_REVOCATION_MAX_AGE, OPT_JWKS, OPT_COSE_KEYS, OPT_HELP
 };
 
 static const struct option VERIFY_OPTIONS[] = {
@@ -94,6 +97,8 @@ static const struct option VERIFY_OPTIONS[] = {
     {"eku", required_argument, NULL, OPT_EKU},
     {"identity-fallback", required_argument, NULL, OPT_FALLBACK},
     {"db", required_argument, NULL, OPT_DB},
+    {"jwks", required_argument, NULL, OPT_JWKS},
+    {"cose-keys", required_argument, NULL, OPT_COSE_KEYS},
     {"require-revocation", no_argument, NULL, OPT_REQUIRE_REVOCATION},
     {"revocation-max-age", required_argument, NULL, OPT_REVOCATION_MAX_AGE},
     {"json", no_argument, NULL, OPT_JSON},
@@ -189,6 +194,12 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         break;
     case OPT_DB:
         a->config.db_path = arg;
+        break;
+    case OPT_JWKS:
+        a->config.jwks_path = arg;
+        break;
+    case OPT_COSE_KEYS:
+        a->config.cose_keys_path = arg;
         break;
     case OPT_REQUIRE_REVOCATION:
         a->config.require_revocation = 1;
