@@ -75,7 +75,9 @@ ocv_reason ocv_token_parse(const uint8_t *data, size_t len, ocv_token *out, ocv_
         break;
     case SHAPE_CBOR_B64: {
         ocv_bytes raw;
-        if (ocv_b64url_decode_alloc((const char *)data, len, &raw) != OCV_OK) {
+        if (ocv_b64url_decode_alloc((const char *)data, len, &raw) != OCV_OK ||
+            shape_of(raw.data, raw.len) != SHAPE_CBOR) {
+            ocv_bytes_free(&raw);
             ocv_errf(detail, detail_len, "neither a JWS nor a base64url CWT");
             return OCV_UNSUPPORTED_FORMAT;
         }
