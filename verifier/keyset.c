@@ -436,61 +436,88 @@ ocv_reason ocv_keyset_select(const ocv_keyset *set, const uint8_t *kid, size_t k
     return OCV_OK;
 }
 
-/* ---- RFC 7638 thumbprint ------------------------------------------- */
+/* ---- JWK export and RFC 7638 thumbprint ----------------------------- */
 
-static int b64(const uint8_t *p, size_t n, char *out, size_t cap)
+static int b64_set(json_t *o, const char *name, const uint8_t *p, size_t n)
 {
     ocv_bytes e;
     if (ocv_b64url_encode(p, n, &e) != OCV_OK)
         return -1;
-    int rc = ocv_strlcpy(out, (const char *)e.data, cap) ? -1 : 0;
+    json_object_set_new(o, name, json_string((const char *)e.data));
     ocv_bytes_free(&e);
-    return rc;
+    return 0;
 }
 
-ocv_reason ocv_jwk_thumbprint(const ocv_pkey *key, uint8_t out[32])
+/* The required members only (RFC 7638 §3.2), which is also a valid JWK. */
+static json_t *jwk_required(const ocv_pkey *key)
 {
-    char json[2048], x[200], y[200];
-    int n = -1;
+    json_t *o = json_object();
+    int rc = -1;
     if (key->type == OCV_KEY_ED25519) {
-        if (b64(key->ed25519_pub, 32, x, sizeof(x)) == 0)
-            n = snprintf(json, sizeof(json), "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"%s\"}",
-                         x);
+        json_object_set_new(o, "kty", json_string("OKP"));
+        json_object_set_new(o, "crv", json_string("Ed25519"));
+        rc = b64_set(o, "x", key->ed25519_pub, 32);
     } else if (key->type == OCV_KEY_RSA) {
         mbedtls_rsa_context *rsa = mbedtls_pk_rsa(key->pk);
         uint8_t nb[1024], eb[8];
         size_t nl = mbedtls_rsa_get_len(rsa);
-        char nn[1400];
         mbedtls_mpi e;
         mbedtls_mpi_init(&e);
-        size_t el = 0;
-        if (nl <= sizeof(nb) && mbedtls_rsa_export_raw(rsa, nb, nl, NULL, 0, NULL, 0, NULL, 0,
-                                                       NULL, 0) == 0 &&
-            mbedtls_rsa_export(rsa, NULL, NULL, NULL, NULL, &e) == 0) {
-            el = mbedtls_mpi_size(&e);
-            if (el <= sizeof(eb) && mbedtls_mpi_write_binary(&e, eb, el) == 0 &&
-                b64(nb, nl, nn, sizeof(nn)) == 0 && b64(eb, el, x, sizeof(x)) == 0)
-                n = snprintf(json, sizeof(json), "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}", x,
-                             nn);
+        if (nl <= sizeof(nb) &&
+            mbedtls_rsa_export_raw(rsa, nb, nl, NULL, 0, NULL, 0, NULL, 0, NULL, 0) == 0 &&
+            mbedtls_rsa_export(rsa, NULL, NULL, NULL, NULL, &e) == 0 &&
+            mbedtls_mpi_size(&e) <= sizeof(eb) &&
+            mbedtls_mpi_write_binary(&e, eb, mbedtls_mpi_size(&e)) == 0) {
+            json_object_set_new(o, "kty", json_string("RSA"));
+            rc = b64_set(o, "n", nb, nl) || b64_set(o, "e", eb, mbedtls_mpi_size(&e));
         }
         mbedtls_mpi_free(&e);
     } else if (key->type != OCV_KEY_NONE) {
         const mbedtls_ecp_keypair *ec = mbedtls_pk_ec(key->pk);
         uint8_t pt[1 + 2 * 66];
         size_t pl = 0;
-        const char *crv = key->type == OCV_KEY_EC_P256   ? "P-256"
-                          : key->type == OCV_KEY_EC_P384 ? "P-384"
-                                                         : "P-521";
         if (mbedtls_ecp_point_write_binary(&ec->grp, &ec->Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &pl, pt,
                                            sizeof(pt)) == 0) {
             size_t c = (pl - 1) / 2;
-            if (b64(pt + 1, c, x, sizeof(x)) == 0 && b64(pt + 1 + c, c, y, sizeof(y)) == 0)
-                n = snprintf(json, sizeof(json),
-                             "{\"crv\":\"%s\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}", crv, x,
-                             y);
+            json_object_set_new(o, "kty", json_string("EC"));
+            json_object_set_new(o, "crv", json_string(key->type == OCV_KEY_EC_P256   ? "P-256"
+                                                      : key->type == OCV_KEY_EC_P384 ? "P-384"
+                                                                                     : "P-521"));
+            rc = b64_set(o, "x", pt + 1, c) || b64_set(o, "y", pt + 1 + c, c);
         }
     }
-    if (n <= 0 || (size_t)n >= sizeof(json))
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+ocv_reason ocv_jwk_thumbprint(const ocv_pkey *key, uint8_t out[32])
+{
+    json_t *o = jwk_required(key);
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    if (text == NULL)
         return OCV_INTERNAL_ERROR;
-    return ocv_sha256((const uint8_t *)json, (size_t)n, out) == 0 ? OCV_OK : OCV_INTERNAL_ERROR;
+    int rc = ocv_sha256((const uint8_t *)text, strlen(text), out);
+    free(text);
+    return rc == 0 ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+ocv_reason ocv_jwks_from_key(const ocv_pkey *key, const char *kid, ocv_alg pin, char **out)
+{
+    *out = NULL;
+    json_t *jwk = jwk_required(key);
+    if (jwk == NULL)
+        return OCV_INTERNAL_ERROR;
+    if (kid != NULL)
+        json_object_set_new(jwk, "kid", json_string(kid));
+    if (pin != OCV_ALG_NONE)
+        json_object_set_new(jwk, "alg", json_string(ocv_alg_name(pin)));
+    json_object_set_new(jwk, "use", json_string("sig"));
+    json_t *set = json_pack("{s:[o]}", "keys", jwk);
+    *out = set ? json_dumps(set, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(set);
+    return *out ? OCV_OK : OCV_INTERNAL_ERROR;
 }

@@ -63,6 +63,11 @@ OCV_MUST_CHECK ocv_reason ocv_keyset_select(const ocv_keyset *set, const uint8_t
                                             const ocv_trusted_key **out, char *detail,
                                             size_t detail_len);
 
+/* A JWK Set holding the public key (with kid and an alg pin when given),
+ * as a new string the caller frees with free(). */
+OCV_MUST_CHECK ocv_reason ocv_jwks_from_key(const ocv_pkey *key, const char *kid, ocv_alg pin,
+                                            char **out);
+
 /* RFC 7638 JWK thumbprint (SHA-256) of a public key, for cnf "jkt". */
 OCV_MUST_CHECK ocv_reason ocv_jwk_thumbprint(const ocv_pkey *key, uint8_t out[32]);
 
