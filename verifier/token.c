@@ -23,8 +23,12 @@ void ocv_token_free(ocv_token *t)
     ocv_token_init(t);
 }
 
+/* Text tokens often arrive with a trailing newline; binary CWTs never get
+ * trimmed (their last byte may well be 0x0a). */
 static size_t trim_trailing_space(const uint8_t *p, size_t len)
 {
+    if (len > 0 && (p[0] == 0xd8 || p[0] == 0xd2 || p[0] == 0x84))
+        return len;
     while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == ' ' ||
                        p[len - 1] == '\t'))
         len--;

@@ -39,6 +39,16 @@ for d in bad-signature:SIGNATURE_INVALID alg-none:ALG_NOT_ALLOWED hs256-confusio
     expect_reason 1 $reason "CWT defect $name" -- "$OCV" verify --token d.cwt $K
 done
 
+# A binary CWT whose last signature byte is 0x0a must not lose it to
+# whitespace trimming: mint until one ends so (a 1 in 256 chance each).
+i=0
+while [ $i -lt 2000 ]; do
+    mint --format cwt -o nl.cwt
+    [ "$(tail -c 1 nl.cwt | od -An -tx1 | tr -d ' ')" = 0a ] && break
+    i=$((i + 1))
+done
+expect_reason 0 OK "a CWT ending in byte 0x0a" -- "$OCV" verify --token nl.cwt $K
+
 # Formats: stdin, base64url CWT, garbage, JWE-shaped, empty.
 mint -o ok.jwt
 expect_reason 0 OK "token on standard input" -- sh -c "\"$OCV\" verify --token - $K --json < ok.jwt"
