@@ -270,3 +270,37 @@ ocv_reason ocv_jwt_parse(const char *text, size_t len, ocv_token *out, ocv_claim
         memcpy(claims->key_id, out->kid, out->kid_len);
     return OCV_OK;
 }
+
+ocv_reason ocv_jws_verify_compact(const char *text, size_t len, const ocv_keyset *keys,
+                                  char *detail, size_t detail_len)
+{
+    const char *dot1 = memchr(text, '.', len);
+    const char *dot2 = dot1 ? memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - text)) : NULL;
+    if (dot1 == NULL || dot2 == NULL || memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - text)))
+        return malformed(detail, detail_len, "not three dot-separated parts");
+    ocv_token t;
+    ocv_token_init(&t);
+    json_t *header = NULL;
+    ocv_reason r = decode_json_part(text, (size_t)(dot1 - text), &header, "header", detail,
+                                    detail_len);
+    if (r == OCV_OK)
+        r = read_header(header, &t, detail, detail_len);
+    json_decref(header);
+    if (r == OCV_OK && ocv_b64url_decode_alloc(dot2 + 1, len - (size_t)(dot2 + 1 - text),
+                                               &t.signature) != OCV_OK)
+        r = malformed(detail, detail_len, "the signature is not base64url");
+    if (r == OCV_OK) {
+        size_t plen = (size_t)(dot2 - dot1 - 1);
+        ocv_bytes payload;
+        r = ocv_b64url_decode_alloc(dot1 + 1, plen, &payload) == OCV_OK
+                ? OCV_OK
+                : malformed(detail, detail_len, "the payload is not base64url");
+        ocv_bytes_free(&payload);
+    }
+    if (r == OCV_OK)
+        r = ocv_bytes_copy(&t.signed_bytes, text, (size_t)(dot2 - text));
+    if (r == OCV_OK)
+        r = ocv_token_verify(&t, keys, detail, detail_len);
+    ocv_token_free(&t);
+    return r;
+}

@@ -137,6 +137,24 @@ static ocv_reason parse_jwk(json_t *jwk, ocv_trusted_key *k, const char **why)
         *why = "\"use\" other than \"sig\"";
         return OCV_CONFIG_INVALID;
     }
+    json_t *ops = json_object_get(jwk, "key_ops");
+    if (ops != NULL) {
+        int verify = 0;
+        size_t i;
+        json_t *op;
+        if (!json_is_array(ops)) {
+            *why = "\"key_ops\" must be an array";
+            return OCV_CONFIG_INVALID;
+        }
+        json_array_foreach(ops, i, op)
+        {
+            verify |= json_is_string(op) && strcmp(json_string_value(op), "verify") == 0;
+        }
+        if (!verify) {
+            *why = "\"key_ops\" does not allow \"verify\"";
+            return OCV_CONFIG_INVALID;
+        }
+    }
     json_t *kid = json_object_get(jwk, "kid");
     if (kid != NULL) {
         if (!json_is_string(kid) || json_string_length(kid) == 0 ||

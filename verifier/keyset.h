@@ -6,7 +6,7 @@
  * 2048 bits or more (n, e), OKP Ed25519. Refused, with the whole file: a
  * private member (d, p, q, dp, dq, qi, oth, k; COSE d or RSA private
  * parameters), a symmetric key (kty oct / COSE kty 4), "use" other than
- * "sig", an unknown kty or curve, two keys with the same kid, more than
+ * "sig", "key_ops" without "verify", an unknown kty or curve, two keys with the same kid, more than
  * OCV_MAX_KEYSET_KEYS keys. A key's "alg", when present, pins it to that
  * algorithm (and must itself be one ocv allows).
  *

@@ -55,6 +55,15 @@ int ocv_token_sniff(const uint8_t *data, size_t len);
 OCV_MUST_CHECK ocv_reason ocv_token_parse(const uint8_t *data, size_t len, ocv_token *out,
                                           ocv_claims *claims, char *detail, size_t detail_len);
 
+/*
+ * A JWS compact serialisation whose payload need not be JSON: header
+ * rules, key selection and signature only (JOSE test vectors sign text
+ * payloads). Same reasons as ocv_token_parse and ocv_token_verify.
+ */
+OCV_MUST_CHECK ocv_reason ocv_jws_verify_compact(const char *text, size_t len,
+                                                 const ocv_keyset *keys, char *detail,
+                                                 size_t detail_len);
+
 /* Picks the key (keyset rule) and verifies the signature. Reasons: OCV_OK,
  * OCV_KEY_UNKNOWN, OCV_ALG_NOT_ALLOWED, OCV_SIGNATURE_INVALID. */
 OCV_MUST_CHECK ocv_reason ocv_token_verify(const ocv_token *t, const ocv_keyset *keys,
