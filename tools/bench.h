@@ -14,5 +14,6 @@ void ocv_bench_summarise(double *values, size_t n, double *median, double *p99);
 long ocv_bench_peak_rss_kib(void);
 
 int ocv_bench_revocation(int argc, char **argv);
+int ocv_bench_token(int argc, char **argv);
 
 #endif

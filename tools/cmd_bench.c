@@ -23,6 +23,7 @@
 static const char BENCH_USAGE[] =
     "usage: ocv bench x509 --anchors ROOTS --cert LEAF [--chain INTERMEDIATES]\n"
     "                      [--batches N] [--batch-size N]\n"
+    "       ocv bench token [--batches N] [--batch-size N]\n"
     "       ocv bench revocation [--entries N] [--delta N] [--lookups N] [--dir DIR]\n"
     "\n"
     "Measures decisions per second through ocv_check (no policy) against the raw\n"
@@ -222,10 +223,12 @@ int ocv_cmd_bench(int argc, char **argv)
         fputs(BENCH_USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
     }
+    if (strcmp(argv[1], "token") == 0)
+        return ocv_bench_token(argc - 1, argv + 1);
     if (strcmp(argv[1], "revocation") == 0)
         return ocv_bench_revocation(argc - 1, argv + 1);
     if (strcmp(argv[1], "x509") != 0)
-        return ocv_cli_usage_error("bench: unknown benchmark '%s' (x509, revocation)", argv[1]);
+        return ocv_cli_usage_error("bench: unknown benchmark '%s' (x509, token, revocation)", argv[1]);
     bench_args a = {NULL, NULL, NULL, 21, 200};
     optind = 1;
     int opt;
