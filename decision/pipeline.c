@@ -393,12 +393,19 @@ out:
     free(claims);
 }
 
+/* Every field set, the strings emptied; the check list is filled only as
+ * far as check_count says, so it needs no clearing. */
 static void decision_init(ocv_decision *d, int64_t at)
 {
-    memset(d, 0, sizeof(*d));
     d->allow = 0;
     d->reason = OCV_INTERNAL_ERROR;
+    d->subject[0] = 0;
+    d->subject_verified = 0;
+    d->rule[0] = 0;
+    d->detail[0] = 0;
+    d->policy_skipped = 0;
     d->evaluated_at = at;
+    d->check_count = 0;
 }
 
 ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)

@@ -16,7 +16,6 @@ ocv_reason ocv_stage_time(const ocv_claims *claims, int64_t at, int64_t skew, ch
                           size_t detail_len)
 {
     char when[32], now[32];
-    ocv_format_time(at, now, sizeof(now));
     if (!claims->has_expires_at) {
         ocv_errf(detail, detail_len, "the credential has no expiry");
         return OCV_MALFORMED;
@@ -27,16 +26,18 @@ ocv_reason ocv_stage_time(const ocv_claims *claims, int64_t at, int64_t skew, ch
     }
     if (claims->has_not_before && at + skew < claims->not_before) {
         ocv_format_time(claims->not_before, when, sizeof(when));
+        ocv_format_time(at, now, sizeof(now));
         ocv_errf(detail, detail_len, "valid from %s; evaluated at %s", when, now);
         return OCV_NOT_YET_VALID;
     }
     if (at - skew > claims->expires_at) {
         ocv_format_time(claims->expires_at, when, sizeof(when));
+        ocv_format_time(at, now, sizeof(now));
         ocv_errf(detail, detail_len, "expired at %s; evaluated at %s", when, now);
         return OCV_EXPIRED;
     }
-    ocv_format_time(claims->expires_at, when, sizeof(when));
-    ocv_errf(detail, detail_len, "valid until %s", when);
+    ocv_errf(detail, detail_len, "valid for %lld more seconds",
+             (long long)(claims->expires_at - at));
     return OCV_OK;
 }
 

@@ -151,8 +151,9 @@ out:
 int ocv_bench_token(int argc, char **argv)
 {
     long batches = 11, size = 50;
-    const char *dir = "/tmp";
+    const char *dir = "/tmp", *only = NULL;
     static const struct option opts[] = {
+        {"alg", required_argument, NULL, 'a'},
         {"batches", required_argument, NULL, 'b'},
         {"batch-size", required_argument, NULL, 's'},
         {"dir", required_argument, NULL, 'd'},
@@ -169,8 +170,11 @@ int ocv_bench_token(int argc, char **argv)
             *(opt == 'b' ? &batches : &size) = v;
         } else if (opt == 'd') {
             dir = optarg;
+        } else if (opt == 'a') {
+            only = optarg;
         } else {
-            return ocv_cli_usage_error("bench token: [--batches N] [--batch-size N] [--dir D]");
+            return ocv_cli_usage_error("bench token: [--alg ALG] [--batches N] [--batch-size N] "
+                                       "[--dir D]");
         }
     }
     ocv_pkey rsa;
@@ -181,6 +185,8 @@ int ocv_bench_token(int argc, char **argv)
            "ocv_check/s", "median", "overhead");
     int code = OCV_EXIT_ALLOW;
     for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+        if (only != NULL && strcmp(only, ocv_alg_name(CASES[i].alg)) != 0)
+            continue;
         if (run_case(&CASES[i], &rsa, batches, size, dir) != 0)
             code = OCV_EXIT_USAGE;
     }

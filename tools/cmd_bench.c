@@ -23,7 +23,7 @@
 static const char BENCH_USAGE[] =
     "usage: ocv bench x509 --anchors ROOTS --cert LEAF [--chain INTERMEDIATES]\n"
     "                      [--batches N] [--batch-size N]\n"
-    "       ocv bench token [--batches N] [--batch-size N]\n"
+    "       ocv bench token [--alg ALG] [--batches N] [--batch-size N]\n"
     "       ocv bench revocation [--entries N] [--delta N] [--lookups N] [--dir DIR]\n"
     "\n"
     "Measures decisions per second through ocv_check (no policy) against the raw\n"

@@ -50,8 +50,7 @@ static token_shape shape_of(const uint8_t *p, size_t len)
         uint8_t c = p[i];
         if (c == '.')
             dots++;
-        else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                   c == '-' || c == '_'))
+        else if (!ocv_b64url_is_alphabet(c))
             return SHAPE_NONE;
     }
     return dots == 2 ? SHAPE_JWS : dots == 4 ? SHAPE_JWE : dots == 0 ? SHAPE_CBOR_B64 : SHAPE_NONE;
