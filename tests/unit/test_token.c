@@ -52,6 +52,14 @@ static ocv_reason keyset_of(json_t *keys_array, ocv_keyset *out)
     return r;
 }
 
+static ocv_reason keyset_of_one(json_t *jwk, ocv_keyset *out)
+{
+    json_t *arr = json_pack("[O]", jwk);
+    ocv_reason r = keyset_of(arr, out);
+    json_decref(arr);
+    return r;
+}
+
 static ocv_reason verify_jws(const char *jws, ocv_keyset *keys)
 {
     char detail[256];
@@ -84,7 +92,7 @@ static void run_wycheproof(const char *file, const int *deviations, size_t n_dev
         if (json_is_object(pub) && json_object_get(pub, "keys") != NULL)
             loaded = keyset_of(json_object_get(pub, "keys"), &keys);
         else if (json_is_object(pub))
-            loaded = keyset_of(json_pack("[O]", pub), &keys);
+            loaded = keyset_of_one(pub, &keys);
         json_array_foreach(json_object_get(group, "tests"), ti, test)
         {
             int tc = (int)json_integer_value(json_object_get(test, "tcId"));
@@ -192,7 +200,7 @@ static void jose_cookbook(void **state)
         const char *jws =
             json_string_value(json_object_get(json_object_get(root, "output"), "compact"));
         ocv_keyset keys;
-        ocv_reason r = keyset_of(json_pack("[O]", key), &keys);
+        ocv_reason r = keyset_of_one(key, &keys);
         if (r == OCV_OK)
             r = verify_jws(jws, &keys);
         else if (cases[i].want == OCV_ALG_NOT_ALLOWED)
@@ -218,7 +226,7 @@ static void rfc7515_appendix_a(void **state)
         json_t *pub = json_object_get(ex, "jwk_public");
         ocv_keyset keys;
         ocv_keyset_init(&keys);
-        if (json_is_object(pub) && keyset_of(json_pack("[O]", pub), &keys) != OCV_OK)
+        if (json_is_object(pub) && keyset_of_one(pub, &keys) != OCV_OK)
             ocv_keyset_free(&keys);
         const char *jws = json_string_value(json_object_get(ex, "compact"));
         ocv_reason r = verify_jws(jws, &keys);
