@@ -105,6 +105,9 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
         r = ocv_store_open(config->db_path, 0, &st->store, err, err_len);
         if (r != OCV_OK)
             goto fail;
+        /* a store altered outside ocv denies every decision, with a reason */
+        st->store_broken = ocv_store_check_integrity(st->store, st->store_problem,
+                                                     sizeof(st->store_problem)) != OCV_OK;
     }
     if (config->anchors_path != NULL) {
         r = ocv_x509_anchors_load(&st->anchors, config->anchors_path, err, err_len);

@@ -45,6 +45,11 @@ ocv_reason ocv_stage_clock_floor(ocv_state *st, int64_t at, char *detail, size_t
 {
     if (st->store == NULL)
         return OCV_OK;
+    if (st->store_broken) {
+        ocv_errf(detail, detail_len, "the revocation store fails its integrity check: %s",
+                 st->store_problem);
+        return OCV_REVOCATION_MISSING;
+    }
     int64_t floor = 0;
     pthread_mutex_lock(&st->store_lock);
     ocv_reason r = ocv_store_get_clock_floor(st->store, &floor);

@@ -28,6 +28,8 @@ typedef struct ocv_state {
     int no_policy;
     int has_policy_path;
     ocv_store *store;           /* NULL without a revocation store */
+    int store_broken;           /* failed its integrity check at load: deny all */
+    char store_problem[200];
     pthread_mutex_t store_lock; /* one SQLite handle, one caller at a time */
     int require_revocation;
     int64_t revocation_max_age;

@@ -855,3 +855,30 @@ out:
     free(spans);
     return r;
 }
+
+ocv_reason ocv_store_check_integrity(ocv_store *s, char *detail, size_t detail_len)
+{
+    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    size_t count = 0;
+    ocv_reason r = ocv_store_list_authorities(s, ids, &count);
+    for (size_t i = 0; r == OCV_OK && i < count; i++) {
+        ocv_authority_state a;
+        ocv_store_counts c;
+        r = ocv_store_get_authority(s, ids[i], &a);
+        if (r != OCV_OK)
+            break;
+        uint8_t digest[OCV_STATE_DIGEST_BYTES];
+        r = ocv_lthash_digest(&a.lthash, digest);
+        if (r == OCV_OK)
+            r = ocv_store_count(s, ids[i], &c);
+        if (r == OCV_OK &&
+            (memcmp(digest, a.digest, sizeof(digest)) != 0 ||
+             c.serial + c.jti + c.key + c.subject + c.subject_before != a.entry_count)) {
+            ocv_errf(detail, detail_len, "authority '%s': stored state does not match its digest",
+                     ids[i]);
+            r = OCV_BUNDLE_DIGEST_MISMATCH;
+        }
+        ocv_authority_state_free(&a);
+    }
+    return r;
+}

@@ -193,6 +193,15 @@ expect_exit 1 "an edited audit log is found" -- "$OCV" audit verify audit.log
 expect_exit 2 "audit log in a missing directory fails the command" -- \
     "$OCV" revocation sync --db dev.db --audit /nonexistent/a.log b1.cose
 
+# A store altered outside ocv (an entry deleted with sqlite3) denies every
+# decision, and status says so.
+cp dev.db tampered.db
+sqlite3 tampered.db "DELETE FROM entry WHERE rowid IN (SELECT rowid FROM entry LIMIT 1);" 2>/dev/null ||
+    sqlite3 tampered.db "DELETE FROM entry WHERE k = (SELECT k FROM entry LIMIT 1);"
+expect_reason 1 REVOCATION_MISSING "a tampered store denies" -- \
+    "$OCV" verify --anchors "$P/anchors.pem" --no-policy --cert "$P/leaf.pem" --chain "$P/inter.pem" --db tampered.db
+expect_grep "integrity" .out "the detail says why"
+
 # Usage errors.
 expect_exit 2 "sync without --db" -- "$OCV" revocation sync b1.cose
 expect_exit 2 "sync on a missing store" -- "$OCV" revocation sync --db nope.db b1.cose
