@@ -4,19 +4,23 @@
 
 static const char ALPHABET[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-static int value_of(char c)
+/* 0..63 for the base64url alphabet, 64 for anything else. */
+static const uint8_t VALUE[256] = {
+#define X64 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64
+    X64, X64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 62, 64, 64, /* '-' */
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 64, 64, 64, 64, 64, 64, /* 0-9 */
+    64, 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, /* A-O */
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 64, 64, 64, 64, 63, /* P-Z, '_' */
+    64, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, /* a-o */
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 64, 64, 64, 64, 64, /* p-z */
+    X64, X64, X64, X64, X64, X64, X64, X64,
+#undef X64
+};
+
+int ocv_b64url_is_alphabet(uint8_t c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
+    return VALUE[c] < 64;
 }
 
 size_t ocv_b64url_decoded_len(size_t len)
@@ -35,10 +39,10 @@ int ocv_b64url_decode(const char *in, size_t len, uint8_t *out, size_t cap, size
     int bits = 0;
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        int v = value_of(in[i]);
-        if (v < 0)
+        uint8_t v = VALUE[(uint8_t)in[i]];
+        if (v == 64)
             return -1;
-        acc = (acc << 6) | (uint32_t)v;
+        acc = (acc << 6) | v;
         bits += 6;
         if (bits >= 8) {
             bits -= 8;

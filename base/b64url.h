@@ -13,6 +13,9 @@
 #include "base/buf.h"
 #include "ocv.h"
 
+/* 1 when c is in the base64url alphabet. */
+int ocv_b64url_is_alphabet(uint8_t c);
+
 /* Decoded size of len characters (an upper bound for invalid input). */
 size_t ocv_b64url_decoded_len(size_t len);
 

@@ -157,6 +157,38 @@ int ocv_cbor_pull_expect(ocv_cbor_pull *r, ocv_cbor_kind kind, ocv_cbor_item *ou
     return 0;
 }
 
+int ocv_cbor_pull_skip(ocv_cbor_pull *r, int max_depth)
+{
+    /* remaining[d]: items still to read at nesting level d */
+    uint64_t remaining[64];
+    if (max_depth < 1 || max_depth > 64)
+        max_depth = 64;
+    int depth = 0;
+    remaining[0] = 1;
+    while (depth >= 0) {
+        if (remaining[depth] == 0) {
+            depth--;
+            continue;
+        }
+        remaining[depth]--;
+        ocv_cbor_item it;
+        if (ocv_cbor_pull_next(r, &it) != 0)
+            return -1;
+        uint64_t children = it.kind == OCV_CBOR_ARRAY ? it.u
+                            : it.kind == OCV_CBOR_MAP ? 2 * it.u
+                            : it.kind == OCV_CBOR_TAG ? 1
+                                                      : 0;
+        if (children == 0)
+            continue;
+        if (depth + 1 >= max_depth || children > r->len - r->off) {
+            r->err = 1; /* too deep, or more items than bytes left */
+            return -1;
+        }
+        remaining[++depth] = children;
+    }
+    return 0;
+}
+
 int ocv_cbor_pull_done(const ocv_cbor_pull *r)
 {
     return !r->err && r->off == r->len;
@@ -267,6 +299,11 @@ static void raw(ocv_cbor_out *w, const void *p, size_t len)
     if (len > 0)
         memcpy(at, p, len);
     w->buf.len += len;
+}
+
+void ocv_cbor_out_raw(ocv_cbor_out *w, const uint8_t *p, size_t len)
+{
+    raw(w, p, len);
 }
 
 void ocv_cbor_out_text(ocv_cbor_out *w, const char *p, size_t len)

@@ -60,6 +60,10 @@ int ocv_cbor_pull_next(ocv_cbor_pull *r, ocv_cbor_item *out);
 /* Reads the next item and demands its kind; 0 on success. */
 int ocv_cbor_pull_expect(ocv_cbor_pull *r, ocv_cbor_kind kind, ocv_cbor_item *out);
 
+/* Skips one whole item (with everything nested in it), refusing nesting
+ * deeper than max_depth. 0 on success, -1 (sticky) otherwise. */
+int ocv_cbor_pull_skip(ocv_cbor_pull *r, int max_depth);
+
 /* 1 when every byte was consumed without an error. */
 int ocv_cbor_pull_done(const ocv_cbor_pull *r);
 
@@ -80,6 +84,9 @@ void ocv_cbor_out_array(ocv_cbor_out *w, size_t n);
 void ocv_cbor_out_map(ocv_cbor_out *w, size_t n);
 void ocv_cbor_out_text(ocv_cbor_out *w, const char *p, size_t len);
 void ocv_cbor_out_bytes(ocv_cbor_out *w, const uint8_t *p, size_t len);
+/* Appends bytes as they are: only for tools that must write hostile
+ * encodings (ocv mint --defect). */
+void ocv_cbor_out_raw(ocv_cbor_out *w, const uint8_t *p, size_t len);
 /* Moves the encoding into *out (OCV_OK) or frees it (OCV_INTERNAL_ERROR). */
 OCV_MUST_CHECK ocv_reason ocv_cbor_out_finish(ocv_cbor_out *w, ocv_bytes *out);
 

@@ -50,7 +50,7 @@ typedef struct ocv_claims {
     char issuer[OCV_MAX_ISSUER_BYTES + 1];
     /* The workload identity: the URI SAN, or sub. */
     char subject[OCV_MAX_IDENTITY_BYTES + 1];
-    /* Tokens: kid from the header; X.509: empty. */
+    /* Tokens: kid from the header; X.509: SHA-256 hex of the leaf's SPKI. */
     char key_id[OCV_MAX_KEY_ID_BYTES + 1];
     /* Tokens: jti / cti (cti as lower-case hex). */
     char token_id[OCV_MAX_TOKEN_ID_BYTES + 1];

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <mbedtls/sha256.h>
+#include <sodium.h>
 
 void ocv_errf(char *err, size_t err_len, const char *fmt, ...)
 {
@@ -20,9 +21,7 @@ void ocv_errf(char *err, size_t err_len, const char *fmt, ...)
 
 void ocv_zeroize(void *p, size_t len)
 {
-    volatile uint8_t *v = p;
-    while (len-- > 0)
-        *v++ = 0;
+    sodium_memzero(p, len);
 }
 
 int ocv_ct_eq(const void *a, const void *b, size_t len)

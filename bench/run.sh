@@ -21,3 +21,8 @@ for kind in ec-p256 ec-p384 rsa; do
     "$OCV" bench x509 --anchors "$D/root-$kind.pem" --cert "$D/leaf-$kind.pem" \
         --chain "$D/inter-$kind.pem" --batches 15 --batch-size 40
 done
+
+echo
+"$OCV" bench token --batches 11 --batch-size 50
+echo
+"$OCV" bench revocation --entries "${OCV_BENCH_ENTRIES:-1000000}" --delta 10000 --dir "$D"

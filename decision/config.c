@@ -7,7 +7,8 @@
  *   "db": path, "policy": path, "no_policy": bool, "clock_skew": duration,
  *   "leaf_eku": "clientAuth"|"serverAuth"|"any",
  *   "identity_fallback": ["dns"|"cn"...], "audience": string,
- *   "require_revocation": bool, "max_ttl_ceiling": duration
+ *   "require_revocation": bool, "revocation_max_age": duration,
+ *   "max_ttl_ceiling": duration
  * Relative paths are relative to the configuration file's directory.
  *
  * Strictness: duplicate members, unknown members, wrong types, bad or
@@ -29,7 +30,7 @@
 #define MAX_CONFIG_VALUES 10000u
 #define MAX_PATH_BYTES    4096
 #define MAX_CLOCK_SKEW    3600
-#define MAX_TTL_CEILING   (3650 * 86400LL)
+#define MAX_DURATION      (3650 * 86400LL)
 
 /* Everything an ocv_config from a file points into. */
 struct ocv_config_file {
@@ -199,15 +200,18 @@ static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at, const
         return read_bool(c, at, key, value, &cfg->require_revocation);
     if (strcmp(key, "clock_skew") == 0)
         return read_duration(c, at, key, value, MAX_CLOCK_SKEW, "1h", &cfg->clock_skew_seconds);
+    if (strcmp(key, "revocation_max_age") == 0)
+        return read_duration(c, at, key, value, MAX_DURATION, "3650d",
+                             &cfg->revocation_max_age_seconds);
     if (strcmp(key, "max_ttl_ceiling") == 0)
-        return read_duration(c, at, key, value, MAX_TTL_CEILING, "3650d",
+        return read_duration(c, at, key, value, MAX_DURATION, "3650d",
                              &cfg->max_ttl_ceiling_seconds);
     if (strcmp(key, "audience") == 0)
         return read_audience(c, at, value, cfg);
     return bad(c, key_at, key,
                "unknown member (anchors, crls, jwks, cose_keys, db, policy, no_policy, "
                "clock_skew, leaf_eku, identity_fallback, audience, require_revocation, "
-               "max_ttl_ceiling)");
+               "revocation_max_age, max_ttl_ceiling)");
 }
 
 /* Fills cfg from the file; strings point into storage. */

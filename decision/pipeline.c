@@ -28,6 +28,7 @@
 #include "base/util.h"
 #include "decision/stages.h"
 #include "ocv.h"
+#include "verifier/token.h"
 #include "verifier/x509.h"
 
 struct ocv_ctx {
@@ -54,6 +55,9 @@ static void state_free(ocv_state *st)
         return;
     ocv_x509_anchors_free(&st->anchors);
     ocv_x509_crls_free(&st->crls);
+    ocv_keyset_free(&st->keys);
+    ocv_store_close(st->store);
+    pthread_mutex_destroy(&st->store_lock);
     free(st);
 }
 
@@ -78,17 +82,47 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
     if (st == NULL)
         return OCV_INTERNAL_ERROR;
     atomic_init(&st->refs, 1);
+    if (pthread_mutex_init(&st->store_lock, NULL) != 0) {
+        free(st);
+        return OCV_INTERNAL_ERROR;
+    }
     ocv_x509_anchors_init(&st->anchors);
     ocv_x509_crls_init(&st->crls);
+    ocv_keyset_init(&st->keys);
     st->skew = config->clock_skew_seconds;
     st->leaf_eku = config->leaf_eku;
     st->identity_fallback = config->identity_fallback;
     st->no_policy = config->no_policy != 0;
     st->has_policy_path = config->policy_path != NULL && config->policy_path[0] != 0;
+    st->require_revocation = config->require_revocation != 0;
+    st->revocation_max_age = config->revocation_max_age_seconds;
+    if (st->revocation_max_age < 0) {
+        ocv_errf(err, err_len, "revocation max age must not be negative");
+        r = OCV_CONFIG_INVALID;
+        goto fail;
+    }
+    if (config->db_path != NULL) {
+        r = ocv_store_open(config->db_path, 0, &st->store, err, err_len);
+        if (r != OCV_OK)
+            goto fail;
+        /* a store altered outside ocv denies every decision, with a reason */
+        st->store_broken = ocv_store_check_integrity(st->store, st->store_problem,
+                                                     sizeof(st->store_problem)) != OCV_OK;
+    }
     if (config->anchors_path != NULL) {
         r = ocv_x509_anchors_load(&st->anchors, config->anchors_path, err, err_len);
         if (r != OCV_OK)
             goto fail;
+    }
+    const char *key_files[] = {config->jwks_path, config->cose_keys_path};
+    for (size_t i = 0; i < 2; i++) {
+        if (key_files[i] == NULL)
+            continue;
+        r = ocv_keyset_load_file(&st->keys, key_files[i], err, err_len);
+        if (r != OCV_OK) {
+            r = r == OCV_TOO_LARGE ? r : OCV_CONFIG_INVALID;
+            goto fail;
+        }
     }
     for (size_t i = 0; i < config->crl_count; i++) {
         r = ocv_x509_crls_load(&st->crls, config->crl_paths[i], err, err_len);
@@ -214,10 +248,21 @@ static ocv_reason policy_stage(const ocv_state *st, char *detail,
     return OCV_POLICY_MISSING;
 }
 
+static const char *revocation_summary(const ocv_state *st)
+{
+    if (st->store != NULL && st->crls.count > 0)
+        return "not revoked: CRLs and the revocation store are current";
+    if (st->store != NULL)
+        return "not revoked according to current revocation data";
+    if (st->crls.count > 0)
+        return "not listed on a current CRL";
+    return "no revocation source configured";
+}
+
 static const char *const X509_STAGES[] = {"parse", "time", "signature", "revocation", "policy"};
 #define X509_STAGE_COUNT (sizeof(X509_STAGES) / sizeof(X509_STAGES[0]))
 
-static void run_x509(const ocv_state *st, const ocv_request *req, int64_t at, ocv_decision *d)
+static void run_x509(ocv_state *st, const ocv_request *req, int64_t at, ocv_decision *d)
 {
     int ex = req->explain;
     char detail[OCV_MAX_DETAIL_BYTES] = "";
@@ -241,7 +286,9 @@ static void run_x509(const ocv_state *st, const ocv_request *req, int64_t at, oc
     ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
 
     detail[0] = 0;
-    r = ocv_stage_time(claims, at, st->skew, detail, sizeof(detail));
+    r = ocv_stage_clock_floor(st, at, detail, sizeof(detail));
+    if (r == OCV_OK)
+        r = ocv_stage_time(claims, at, st->skew, detail, sizeof(detail));
     if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
         goto out;
 
@@ -257,9 +304,9 @@ static void run_x509(const ocv_state *st, const ocv_request *req, int64_t at, oc
     detail[0] = 0;
     r = ocv_x509_check_crls(&chain, &st->crls, &opt, detail, sizeof(detail));
     if (r == OCV_OK)
-        ocv_strlcpy(detail, st->crls.count ? "not listed on a current CRL"
-                                           : "no revocation source configured",
-                    sizeof(detail));
+        r = ocv_stage_store(st, claims, at, detail, sizeof(detail));
+    if (r == OCV_OK)
+        ocv_strlcpy(detail, revocation_summary(st), sizeof(detail));
     if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
         goto out;
 
@@ -281,12 +328,87 @@ out:
     free(claims);
 }
 
+static const char *const TOKEN_STAGES[] = {"parse", "time", "revocation", "signature", "policy"};
+#define TOKEN_STAGE_COUNT (sizeof(TOKEN_STAGES) / sizeof(TOKEN_STAGES[0]))
+
+/* Tokens follow design.md's order: the revocation lookup is cheap and
+ * needs no verified issuer, so it runs before the signature. */
+static void run_token(ocv_state *st, const ocv_request *req, int64_t at, ocv_decision *d)
+{
+    int ex = req->explain;
+    char detail[OCV_MAX_DETAIL_BYTES] = "";
+    ocv_claims *claims = calloc(1, sizeof(*claims));
+    ocv_token token;
+    ocv_token_init(&token);
+    size_t stage = 0;
+    d->policy_skipped = st->no_policy;
+    if (claims == NULL) {
+        stage_done(d, ex, "parse", OCV_INTERNAL_ERROR, "out of memory");
+        goto out;
+    }
+    ocv_reason r = ocv_token_parse(req->credential, req->credential_len, &token, claims, detail,
+                                   sizeof(detail));
+    if (r == OCV_OK)
+        ocv_errf(detail, sizeof(detail), "%s, %s", token.type == OCV_CREDENTIAL_JWT ? "JWT" : "CWT",
+                 ocv_alg_name(token.alg));
+    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
+        goto out;
+    ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
+
+    detail[0] = 0;
+    r = ocv_stage_clock_floor(st, at, detail, sizeof(detail));
+    if (r == OCV_OK)
+        r = ocv_stage_time(claims, at, st->skew, detail, sizeof(detail));
+    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
+        goto out;
+
+    detail[0] = 0;
+    r = ocv_stage_store(st, claims, at, detail, sizeof(detail));
+    if (r == OCV_OK)
+        ocv_strlcpy(detail, revocation_summary(st), sizeof(detail));
+    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
+        goto out;
+
+    detail[0] = 0;
+    r = ocv_token_verify(&token, &st->keys, detail, sizeof(detail));
+    if (r == OCV_OK) {
+        d->subject_verified = 1;
+        ocv_errf(detail, sizeof(detail), "signed by a trusted key (%s)", ocv_alg_name(token.alg));
+    }
+    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
+        goto out;
+
+    detail[0] = 0;
+    r = policy_stage(st, detail, sizeof(detail));
+    if (d->policy_skipped)
+        record(d, ex, TOKEN_STAGES[stage++], OCV_CHECK_SKIPPED, r, detail);
+    else if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
+        goto out;
+
+    d->reason = OCV_OK;
+    d->allow = 1;
+    ocv_strlcpy(d->detail, d->policy_skipped ? "credential valid (policy not applied: no_policy)"
+                                              : "credential valid and allowed by policy",
+                sizeof(d->detail));
+out:
+    skip_rest(d, ex, TOKEN_STAGES + stage, TOKEN_STAGE_COUNT - stage);
+    ocv_token_free(&token);
+    free(claims);
+}
+
+/* Every field set, the strings emptied; the check list is filled only as
+ * far as check_count says, so it needs no clearing. */
 static void decision_init(ocv_decision *d, int64_t at)
 {
-    memset(d, 0, sizeof(*d));
     d->allow = 0;
     d->reason = OCV_INTERNAL_ERROR;
+    d->subject[0] = 0;
+    d->subject_verified = 0;
+    d->rule[0] = 0;
+    d->detail[0] = 0;
+    d->policy_skipped = 0;
     d->evaluated_at = at;
+    d->check_count = 0;
 }
 
 ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)
@@ -317,6 +439,8 @@ ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)
     ocv_credential_type type = req->type;
     if (type == OCV_CREDENTIAL_AUTO && ocv_x509_sniff(req->credential, req->credential_len))
         type = OCV_CREDENTIAL_X509;
+    else if (type == OCV_CREDENTIAL_AUTO)
+        type = OCV_CREDENTIAL_JWT; /* the token parser tells JWT and CWT apart */
     switch (type) {
     case OCV_CREDENTIAL_X509:
         run_x509(st, req, at, d);
@@ -324,9 +448,7 @@ ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)
     case OCV_CREDENTIAL_AUTO:
     case OCV_CREDENTIAL_JWT:
     case OCV_CREDENTIAL_CWT:
-        d->reason = OCV_UNSUPPORTED_FORMAT;
-        ocv_strlcpy(d->detail, "not a credential format this build accepts", sizeof(d->detail));
-        record(d, req->explain, "parse", OCV_CHECK_FAIL, d->reason, d->detail);
+        run_token(st, req, at, d);
         break;
     }
     state_release(st);

@@ -5,11 +5,14 @@
 #ifndef OCV_DECISION_STAGES_H
 #define OCV_DECISION_STAGES_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
 #include "base/claims.h"
 #include "ocv.h"
+#include "revocation/store.h"
+#include "verifier/keyset.h"
 #include "verifier/x509.h"
 
 /* Everything loaded from one configuration; immutable once published,
@@ -18,11 +21,18 @@ typedef struct ocv_state {
     atomic_int refs;
     ocv_x509_anchors anchors;
     ocv_x509_crls crls;
+    ocv_keyset keys; /* token issuers: JWKS and COSE_KeySet */
     int64_t skew;
     ocv_eku leaf_eku;
     unsigned identity_fallback;
     int no_policy;
     int has_policy_path;
+    ocv_store *store;           /* NULL without a revocation store */
+    int store_broken;           /* failed its integrity check at load: deny all */
+    char store_problem[200];
+    pthread_mutex_t store_lock; /* one SQLite handle, one caller at a time */
+    int require_revocation;
+    int64_t revocation_max_age;
 } ocv_state;
 
 /*
@@ -33,6 +43,24 @@ typedef struct ocv_state {
  */
 OCV_MUST_CHECK ocv_reason ocv_stage_time(const ocv_claims *claims, int64_t at, int64_t skew,
                                          char *detail, size_t detail_len);
+
+/*
+ * The clock floor check (part of the time stage): a request time more
+ * than the skew behind the newest trusted time the store accepted means a
+ * clock rolled back. OCV_CLOCK_BEHIND_FLOOR, OCV_REVOCATION_MISSING (the
+ * store cannot be read), OCV_OK (also without a store).
+ */
+OCV_MUST_CHECK ocv_reason ocv_stage_clock_floor(ocv_state *st, int64_t at, char *detail,
+                                                size_t detail_len);
+
+/*
+ * The store part of the revocation stage: entries for every claim, then
+ * freshness. OCV_REVOKED (detail names the entry), OCV_REVOCATION_STALE,
+ * OCV_REVOCATION_MISSING (no data while required, or the store cannot be
+ * read: fail closed), OCV_OK (also without a store).
+ */
+OCV_MUST_CHECK ocv_reason ocv_stage_store(ocv_state *st, const ocv_claims *claims, int64_t at,
+                                          char *detail, size_t detail_len);
 
 /* "2026-11-24T09:00:00Z" into out (at least 32 bytes). */
 void ocv_format_time(int64_t t, char *out, size_t out_len);

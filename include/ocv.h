@@ -92,16 +92,16 @@ typedef struct ocv_config {
     const char *cose_keys_path;           /* reserved for tokens */
     const char *crl_paths[OCV_MAX_CRL_FILES];
     size_t crl_count;
-    const char *db_path;                  /* reserved for the revocation store */
+    const char *db_path;                  /* the revocation store (SQLite) */
     const char *policy_path;              /* reserved for the policy engine */
     int no_policy;                        /* 1: check the credential alone */
     int64_t clock_skew_seconds;           /* default 60 */
     ocv_eku leaf_eku;                     /* default OCV_EKU_CLIENT_AUTH */
     unsigned identity_fallback;           /* OCV_IDENTITY_* bits, default none */
+    int require_revocation;               /* 1: no revocation data denies */
+    int64_t revocation_max_age_seconds;   /* 0: data is fresh until next_update */
     /* Appended with the policy engine (append only, never reorder). */
     const char *audience;                 /* this service's name; NULL: none */
-    int require_revocation;               /* 1: no revocation data denies
-                                             (REVOCATION_MISSING), whatever the policy */
     int64_t max_ttl_ceiling_seconds;      /* >0: caps every policy max_ttl; 0: none */
 } ocv_config;
 

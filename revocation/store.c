@@ -39,6 +39,9 @@ enum {
     STMT_PUT_META,
     STMT_FRESHNESS,
     STMT_GET_CRL,
+    STMT_DATA_VERSION,
+    STMT_READ_BEGIN,
+    STMT_READ_END,
     STMT_COUNT
 };
 
@@ -49,17 +52,34 @@ static const char *const STMT_SQL[STMT_COUNT] = {
     "next_update = ?7, applied_at = ?8, entry_count = ?9 WHERE id = ?1",
     "INSERT OR IGNORE INTO entry (k, authority, before, expires) VALUES (?1, ?2, ?3, ?4)",
     "DELETE FROM entry WHERE k = ?1 AND authority = ?2",
-    "SELECT authority, before FROM entry WHERE k = ?1",
+    "SELECT k, authority, before FROM entry WHERE k = ?1",
     "SELECT v FROM meta WHERE k = ?1",
     "INSERT INTO meta (k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
     "SELECT count(*), min(next_update), max(issued_at) FROM authority WHERE seq > 0",
     "SELECT number, this_update, next_update, entry_count FROM crl WHERE issuer = ?1",
+    "PRAGMA data_version",
+    "BEGIN",
+    "COMMIT",
 };
+
+/* Authority freshness and the clock floor change only when a sync
+ * commits; they are cached and re-read when PRAGMA data_version says
+ * another connection (or this one) changed the file. */
+typedef struct freshness_cache {
+    int valid;
+    int64_t data_version;
+    int has_data;
+    int64_t oldest_next_update, newest_issued_at, clock_floor;
+} freshness_cache;
 
 struct ocv_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[STMT_COUNT];
+    freshness_cache cache;
 };
+
+static ocv_reason refresh_cache(ocv_store *s);
+static int split_key(const uint8_t *k, size_t len, ocv_entry *e);
 
 static const char SCHEMA[] =
     "CREATE TABLE authority (id TEXT PRIMARY KEY, pubkey BLOB NOT NULL, seq INTEGER NOT NULL,"
@@ -252,7 +272,10 @@ ocv_reason ocv_store_open(const char *path, int create, ocv_store **out, char *e
     sqlite3_busy_timeout(s->db, 5000);
     if (exec(s->db, "PRAGMA journal_mode = WAL") != 0 ||
         exec(s->db, "PRAGMA synchronous = FULL") != 0 ||
-        exec(s->db, "PRAGMA foreign_keys = ON") != 0) {
+        exec(s->db, "PRAGMA foreign_keys = ON") != 0 ||
+        /* lookups read pages through a memory map, not one pread each */
+        exec(s->db, "PRAGMA mmap_size = 4294967296") != 0 ||
+        exec(s->db, "PRAGMA cache_size = -32768") != 0) {
         ocv_errf(err, err_len, "%s: not a usable SQLite database: %s", path,
                  sqlite3_errmsg(s->db));
         r = OCV_CONFIG_INVALID;
@@ -284,6 +307,11 @@ void ocv_store_close(ocv_store *s)
         sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
     free(s);
+}
+
+void ocv_store_checkpoint(ocv_store *s)
+{
+    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
 ocv_reason ocv_store_begin(ocv_store *s)
@@ -487,7 +515,11 @@ static ocv_reason meta_get(ocv_store *s, const char *k, int64_t *v)
 
 ocv_reason ocv_store_get_clock_floor(ocv_store *s, int64_t *floor)
 {
-    return meta_get(s, "clock_floor", floor);
+    if (!sqlite3_get_autocommit(s->db))
+        return meta_get(s, "clock_floor", floor); /* inside a write: the live value */
+    ocv_reason r = refresh_cache(s);
+    *floor = s->cache.clock_floor;
+    return r;
 }
 
 ocv_reason ocv_store_raise_clock_floor(ocv_store *s, int64_t t)
@@ -506,54 +538,107 @@ ocv_reason ocv_store_raise_clock_floor(ocv_store *s, int64_t t)
 
 /* ---- lookups ------------------------------------------------------- */
 
-static ocv_reason lookup_entry(ocv_store *s, const ocv_entry *e, const ocv_claims *claims,
-                               ocv_store_verdict *v)
+/* Up to five candidate keys a credential could be revoked under. */
+typedef struct candidate_keys {
+    uint8_t buf[5][2 * OCV_MAX_ISSUER_BYTES + OCV_MAX_ENTRY_VALUE_BYTES];
+    size_t len[5];
+    size_t count;
+} candidate_keys;
+
+static void add_key(candidate_keys *c, ocv_entry_type type, const char *issuer, const char *value)
 {
-    ocv_bytes key;
-    ocv_reason r = ocv_store_entry_key(e, &key);
-    if (r != OCV_OK)
-        return r;
-    sqlite3_stmt *st = stmt(s, STMT_LOOKUP);
-    sqlite3_bind_blob(st, 1, key.data, (int)key.len, SQLITE_STATIC);
-    int rc;
-    while (!v->revoked && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (e->type == OCV_ENTRY_SUBJECT_BEFORE) {
-            int64_t before = sqlite3_column_int64(st, 1);
-            /* an unknown issue time cannot prove it is after the cut */
-            if (claims->has_issued_at && claims->issued_at >= before)
-                continue;
-        }
-        v->revoked = 1;
-        ocv_errf(v->matched, sizeof(v->matched), "%s %.*s%s%.*s (authority %s)",
-                 ocv_entry_type_name(e->type), (int)(e->issuer_len > 60 ? 60 : e->issuer_len),
-                 e->issuer_len ? e->issuer : "", e->issuer_len ? " " : "",
-                 (int)(e->value_len > 80 ? 80 : e->value_len), e->value,
-                 (const char *)sqlite3_column_text(st, 0));
-    }
-    if (!v->revoked && rc != SQLITE_DONE)
-        r = OCV_INTERNAL_ERROR;
-    sqlite3_reset(st);
-    ocv_bytes_free(&key);
-    return r;
+    size_t il = strlen(issuer), vl = strlen(value);
+    if (vl == 0 || il + vl + 3 > sizeof(c->buf[0]))
+        return;
+    uint8_t *k = c->buf[c->count];
+    k[0] = (uint8_t)type;
+    k[1] = 0;
+    memcpy(k + 2, issuer, il);
+    k[2 + il] = 0;
+    memcpy(k + 3 + il, value, vl);
+    c->len[c->count++] = il + vl + 3;
 }
 
-static ocv_reason freshness(ocv_store *s, const ocv_claims *claims, ocv_store_verdict *v)
+static void describe(const uint8_t *k, size_t len, const char *authority, char *out,
+                     size_t out_len)
 {
-    sqlite3_stmt *st = stmt(s, STMT_FRESHNESS);
+    ocv_entry e;
+    if (split_key(k, len, &e) != 0) {
+        ocv_errf(out, out_len, "an entry of authority %s", authority);
+        return;
+    }
+    ocv_errf(out, out_len, "%s %.*s%s%.*s (authority %s)", ocv_entry_type_name(e.type),
+             (int)(e.issuer_len > 80 ? 80 : e.issuer_len), e.issuer_len ? e.issuer : "",
+             e.issuer_len ? " " : "", (int)(e.value_len > 80 ? 80 : e.value_len), e.value,
+             authority);
+}
+
+static ocv_reason lookup_entries(ocv_store *s, const candidate_keys *keys, const ocv_claims *claims,
+                                 ocv_store_verdict *v)
+{
+    for (size_t i = 0; i < keys->count && !v->revoked; i++) {
+        sqlite3_stmt *st = stmt(s, STMT_LOOKUP);
+        sqlite3_bind_blob(st, 1, keys->buf[i], (int)keys->len[i], SQLITE_STATIC);
+        int rc = SQLITE_DONE;
+        while (!v->revoked && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const uint8_t *k = sqlite3_column_blob(st, 0);
+            size_t len = (size_t)sqlite3_column_bytes(st, 0);
+            if (len > 0 && k[0] == OCV_ENTRY_SUBJECT_BEFORE && claims->has_issued_at &&
+                claims->issued_at >= sqlite3_column_int64(st, 2))
+                continue; /* issued after the cut; an unknown issue time is not */
+            v->revoked = 1;
+            describe(k, len, (const char *)sqlite3_column_text(st, 1), v->matched,
+                     sizeof(v->matched));
+        }
+        sqlite3_reset(st);
+        if (!v->revoked && rc != SQLITE_DONE)
+            return OCV_INTERNAL_ERROR;
+    }
+    return OCV_OK;
+}
+
+static ocv_reason refresh_cache(ocv_store *s)
+{
+    sqlite3_stmt *st = stmt(s, STMT_DATA_VERSION);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return OCV_INTERNAL_ERROR;
+    }
+    int64_t version = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (s->cache.valid && s->cache.data_version == version)
+        return OCV_OK;
+    freshness_cache c = {1, version, 0, 0, 0, 0};
+    st = stmt(s, STMT_FRESHNESS);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_reset(st);
         return OCV_INTERNAL_ERROR;
     }
     if (sqlite3_column_int64(st, 0) > 0) {
-        v->has_data = 1;
-        v->oldest_next_update = sqlite3_column_int64(st, 1);
-        v->newest_issued_at = sqlite3_column_int64(st, 2);
+        c.has_data = 1;
+        c.oldest_next_update = sqlite3_column_int64(st, 1);
+        c.newest_issued_at = sqlite3_column_int64(st, 2);
     }
     sqlite3_reset(st);
+    if (meta_get(s, "clock_floor", &c.clock_floor) != OCV_OK)
+        return OCV_INTERNAL_ERROR;
+    s->cache = c;
+    return OCV_OK;
+}
+
+static ocv_reason freshness(ocv_store *s, const ocv_claims *claims, ocv_store_verdict *v)
+{
+    ocv_reason r = refresh_cache(s);
+    if (r != OCV_OK)
+        return r;
+    v->has_data = s->cache.has_data;
+    v->oldest_next_update = s->cache.oldest_next_update;
+    v->newest_issued_at = s->cache.newest_issued_at;
+    v->clock_floor = s->cache.clock_floor;
     if (claims->type != OCV_CREDENTIAL_X509 || claims->issuer_key_sha256[0] == 0)
         return OCV_OK;
     ocv_crl_record crl;
-    ocv_reason r = ocv_store_get_crl(s, claims->issuer_key_sha256, &crl);
+    r = ocv_store_get_crl(s, claims->issuer_key_sha256, &crl);
     if (r == OCV_REVOCATION_MISSING)
         return OCV_OK;
     if (r != OCV_OK)
@@ -567,46 +652,36 @@ static ocv_reason freshness(ocv_store *s, const ocv_claims *claims, ocv_store_ve
     return OCV_OK;
 }
 
-static void entry_view(ocv_entry *e, ocv_entry_type type, const char *issuer, const char *value)
-{
-    memset(e, 0, sizeof(*e));
-    e->type = type;
-    e->issuer = issuer;
-    e->issuer_len = strlen(issuer);
-    e->value = value;
-    e->value_len = strlen(value);
-}
-
 ocv_reason ocv_store_lookup(ocv_store *s, const ocv_claims *claims, ocv_store_verdict *out)
 {
-    ocv_reason r = OCV_OK;
     memset(out, 0, sizeof(*out));
-    ocv_entry e;
+    candidate_keys *keys = malloc(sizeof(*keys));
+    if (keys == NULL)
+        return OCV_INTERNAL_ERROR;
+    keys->count = 0;
     if (claims->type == OCV_CREDENTIAL_X509 && claims->serial_len > 0) {
         char serial[2 * OCV_MAX_SERIAL_BYTES + 1];
         ocv_hex_encode(claims->serial, claims->serial_len, serial);
-        entry_view(&e, OCV_ENTRY_SERIAL, claims->issuer_key_sha256, serial);
-        if ((r = lookup_entry(s, &e, claims, out)) != OCV_OK || out->revoked)
-            return r;
+        add_key(keys, OCV_ENTRY_SERIAL, claims->issuer_key_sha256, serial);
     }
-    if (claims->token_id[0]) {
-        entry_view(&e, OCV_ENTRY_JTI, claims->issuer, claims->token_id);
-        if ((r = lookup_entry(s, &e, claims, out)) != OCV_OK || out->revoked)
-            return r;
+    if (claims->token_id[0])
+        add_key(keys, OCV_ENTRY_JTI, claims->issuer, claims->token_id);
+    add_key(keys, OCV_ENTRY_KEY, "", claims->key_id);
+    add_key(keys, OCV_ENTRY_SUBJECT, "", claims->subject);
+    add_key(keys, OCV_ENTRY_SUBJECT_BEFORE, "", claims->subject);
+    /* one read transaction: one snapshot and one round of file locks
+     * for all of a decision's lookups */
+    int own_txn = sqlite3_get_autocommit(s->db);
+    if (own_txn && sqlite3_step(stmt(s, STMT_READ_BEGIN)) != SQLITE_DONE) {
+        free(keys);
+        return OCV_INTERNAL_ERROR;
     }
-    static const ocv_entry_type by_value[] = {OCV_ENTRY_KEY, OCV_ENTRY_SUBJECT,
-                                              OCV_ENTRY_SUBJECT_BEFORE};
-    for (size_t i = 0; i < sizeof(by_value) / sizeof(by_value[0]); i++) {
-        const char *value = by_value[i] == OCV_ENTRY_KEY ? claims->key_id : claims->subject;
-        if (value[0] == 0)
-            continue;
-        entry_view(&e, by_value[i], "", value);
-        if ((r = lookup_entry(s, &e, claims, out)) != OCV_OK || out->revoked)
-            return r;
-    }
-    r = freshness(s, claims, out);
-    if (r == OCV_OK)
-        r = ocv_store_get_clock_floor(s, &out->clock_floor);
+    ocv_reason r = lookup_entries(s, keys, claims, out);
+    free(keys);
+    if (r == OCV_OK && !out->revoked)
+        r = freshness(s, claims, out);
+    if (own_txn && sqlite3_step(stmt(s, STMT_READ_END)) != SQLITE_DONE)
+        r = OCV_INTERNAL_ERROR;
     return r;
 }
 
@@ -778,5 +853,32 @@ out:
     free(list);
     free(buf);
     free(spans);
+    return r;
+}
+
+ocv_reason ocv_store_check_integrity(ocv_store *s, char *detail, size_t detail_len)
+{
+    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    size_t count = 0;
+    ocv_reason r = ocv_store_list_authorities(s, ids, &count);
+    for (size_t i = 0; r == OCV_OK && i < count; i++) {
+        ocv_authority_state a;
+        ocv_store_counts c;
+        r = ocv_store_get_authority(s, ids[i], &a);
+        if (r != OCV_OK)
+            break;
+        uint8_t digest[OCV_STATE_DIGEST_BYTES];
+        r = ocv_lthash_digest(&a.lthash, digest);
+        if (r == OCV_OK)
+            r = ocv_store_count(s, ids[i], &c);
+        if (r == OCV_OK &&
+            (memcmp(digest, a.digest, sizeof(digest)) != 0 ||
+             c.serial + c.jti + c.key + c.subject + c.subject_before != a.entry_count)) {
+            ocv_errf(detail, detail_len, "authority '%s': stored state does not match its digest",
+                     ids[i]);
+            r = OCV_BUNDLE_DIGEST_MISMATCH;
+        }
+        ocv_authority_state_free(&a);
+    }
     return r;
 }

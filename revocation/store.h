@@ -100,6 +100,21 @@ OCV_MUST_CHECK ocv_reason ocv_store_open(const char *path, int create, ocv_store
                                          char *err, size_t err_len);
 void ocv_store_close(ocv_store *store);
 
+/* Moves the write-ahead log into the database file (after a large sync),
+ * so readers no longer search the log for each page. Best effort: a busy
+ * reader only delays it. */
+void ocv_store_checkpoint(ocv_store *store);
+
+/*
+ * The cheap integrity check run when a verifier opens the store: every
+ * authority's stored digest is the SHA-256 of its stored LtHash state,
+ * and its entry count matches the entry table. OCV_OK, or
+ * OCV_BUNDLE_DIGEST_MISMATCH with detail naming the authority (the store
+ * was altered outside ocv), or OCV_INTERNAL_ERROR when unreadable.
+ */
+OCV_MUST_CHECK ocv_reason ocv_store_check_integrity(ocv_store *store, char *detail,
+                                                    size_t detail_len);
+
 /* Transactions: every change happens between begin and commit; rollback
  * on any failure leaves the file as it was. */
 OCV_MUST_CHECK ocv_reason ocv_store_begin(ocv_store *store);

@@ -53,4 +53,39 @@ run $V --cert "$D/web.pem" --crl "$D/revoked.crl" --no-policy
 say "6. The same decision as JSON, for machines"
 run $V --cert "$D/web.pem" --crl "$D/revoked.crl" --no-policy --json
 
+say "7. A workload token (JWT) from an issuer whose key the service trusts"
+"$OCV" keygen --type ec-p256 -o "$D/issuer.key" --jwks "$D/issuer.jwks" --kid issuer-1 >/dev/null
+"$OCV" mint token --key "$D/issuer.key" --kid issuer-1 --iss https://issuer.demo.example \
+    --sub "$ID" --aud orders --jti tok-7 --valid-for 10m -o "$D/api.jwt"
+run $OCV verify --token "$D/api.jwt" --jwks "$D/issuer.jwks" --no-policy --explain
+
+say "8. Hostile tokens: alg none, an HS256 key confusion, a forged signature"
+for defect in alg-none hs256-confusion bad-signature; do
+    "$OCV" mint token --key "$D/issuer.key" --kid issuer-1 --sub "$ID" --defect $defect -o "$D/bad.jwt"
+    run $OCV verify --token "$D/bad.jwt" --jwks "$D/issuer.jwks" --no-policy
+done
+
+say "9. Offline revocation: the authority signs a bundle, the device syncs it"
+"$OCV" keygen --type ec-p256 -o "$D/authority.key" --pub "$D/authority.pub" >/dev/null
+"$OCV" keygen --type ed25519 -o "$D/device.key" --pub "$D/device.pub" >/dev/null
+run $OCV revocation init --db "$D/rev.db" --authority acme --authority-pub "$D/authority.pub"
+"$OCV" bundle build --state "$D/auth.db" --authority acme --authority-key "$D/authority.key" \
+    --full --valid-for 1d -o "$D/acme-1.cose"
+run $OCV revocation sync --db "$D/rev.db" --audit "$D/audit.log" "$D/acme-1.cose"
+run $OCV verify --token "$D/api.jwt" --jwks "$D/issuer.jwks" --db "$D/rev.db" --no-policy
+printf '[{"type":"jti","issuer":"https://issuer.demo.example","value":"tok-7"}]\n' > "$D/revoke.json"
+"$OCV" bundle build --state "$D/auth.db" --authority acme --authority-key "$D/authority.key" \
+    --delta --add "$D/revoke.json" --valid-for 1d -o "$D/acme-2.cose"
+run $OCV revocation sync --db "$D/rev.db" --audit "$D/audit.log" "$D/acme-2.cose"
+run $OCV verify --token "$D/api.jwt" --jwks "$D/issuer.jwks" --db "$D/rev.db" --no-policy
+
+say "10. Replaying the old bundle to hide the revocation is refused; the store is untouched"
+run $OCV revocation sync --db "$D/rev.db" --audit "$D/audit.log" "$D/acme-1.cose"
+
+say "11. The device proves which revocation state it holds"
+run $OCV revocation receipt --db "$D/rev.db" --device-key "$D/device.key" --device-id edge-17 \
+    --audit "$D/audit.log" -o "$D/edge-17.receipt"
+run $OCV receipt verify --device-pub "$D/device.pub" --receipt "$D/edge-17.receipt" --expect-seq 2
+run $OCV audit verify "$D/audit.log"
+
 printf '\nExit codes: 0 allow, 1 deny, 2 usage or configuration error. See docs/ and man ocv.\n'

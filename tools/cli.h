@@ -21,6 +21,7 @@ int ocv_cmd_bench(int argc, char **argv);
 int ocv_cmd_revocation(int argc, char **argv);
 int ocv_cmd_bundle(int argc, char **argv);
 int ocv_cmd_receipt(int argc, char **argv);
+int ocv_cmd_audit(int argc, char **argv);
 int ocv_cmd_policy(int argc, char **argv);
 
 /* Prints "ocv: <message>" to stderr and returns OCV_EXIT_USAGE. */

@@ -16,19 +16,22 @@
 
 #include "base/buf.h"
 #include "base/limits.h"
+#include "bench.h"
 #include "cli.h"
 #include "ocv.h"
 
 static const char BENCH_USAGE[] =
     "usage: ocv bench x509 --anchors ROOTS --cert LEAF [--chain INTERMEDIATES]\n"
     "                      [--batches N] [--batch-size N]\n"
+    "       ocv bench token [--alg ALG] [--batches N] [--batch-size N]\n"
+    "       ocv bench revocation [--entries N] [--delta N] [--lookups N] [--dir DIR]\n"
     "\n"
     "Measures decisions per second through ocv_check (no policy) against the raw\n"
     "mbedtls verification of the leaf's signature, on one thread, and prints the\n"
     "median and p99 of per-batch figures and the peak resident memory.\n"
     "Numbers are reported, never asserted: machines are shared and noisy.\n";
 
-static double now_seconds(void)
+double ocv_bench_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -42,7 +45,7 @@ static int compare_double(const void *a, const void *b)
 }
 
 /* Median and p99 of per-operation nanoseconds; sorts in place. */
-static void summarise(double *ns, size_t n, double *median, double *p99)
+void ocv_bench_summarise(double *ns, size_t n, double *median, double *p99)
 {
     qsort(ns, n, sizeof(ns[0]), compare_double);
     *median = ns[n / 2];
@@ -50,7 +53,7 @@ static void summarise(double *ns, size_t n, double *median, double *p99)
     *p99 = ns[i];
 }
 
-static long peak_rss_kib(void)
+long ocv_bench_peak_rss_kib(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -100,12 +103,12 @@ static int bench_raw(const bench_args *a, const ocv_bytes *cert, const ocv_bytes
         goto out;
     }
     for (long b = 0; b < a->batches; b++) {
-        double t0 = now_seconds();
+        double t0 = ocv_bench_now();
         for (long i = 0; i < a->batch_size; i++) {
             if (raw_verify_leaf(&leaf, &issuer) != 0)
                 goto out;
         }
-        ns[b] = (now_seconds() - t0) * 1e9 / (double)a->batch_size;
+        ns[b] = (ocv_bench_now() - t0) * 1e9 / (double)a->batch_size;
     }
     rc = 0;
 out:
@@ -136,7 +139,7 @@ static int bench_pipeline(const bench_args *a, const ocv_bytes *cert, const ocv_
     req.chain_len = chain->len;
     int rc = 0;
     for (long b = 0; b < a->batches && rc == 0; b++) {
-        double t0 = now_seconds();
+        double t0 = ocv_bench_now();
         for (long i = 0; i < a->batch_size; i++) {
             ocv_decision d;
             if (ocv_check(ctx, &req, &d) != OCV_OK) {
@@ -146,7 +149,7 @@ static int bench_pipeline(const bench_args *a, const ocv_bytes *cert, const ocv_
                 break;
             }
         }
-        ns[b] = (now_seconds() - t0) * 1e9 / (double)a->batch_size;
+        ns[b] = (ocv_bench_now() - t0) * 1e9 / (double)a->batch_size;
     }
     ocv_close(ctx);
     return rc;
@@ -172,8 +175,8 @@ static int run_x509_bench(const bench_args *a)
     if (bench_raw(a, &cert, &chain, raw) != 0 || bench_pipeline(a, &cert, &chain, pipe) != 0)
         goto out;
     double raw_med, raw_p99, pipe_med, pipe_p99;
-    summarise(raw, (size_t)a->batches, &raw_med, &raw_p99);
-    summarise(pipe, (size_t)a->batches, &pipe_med, &pipe_p99);
+    ocv_bench_summarise(raw, (size_t)a->batches, &raw_med, &raw_p99);
+    ocv_bench_summarise(pipe, (size_t)a->batches, &pipe_med, &pipe_p99);
     printf("bench x509: %ld batches x %ld, one thread\n", a->batches, a->batch_size);
     printf("%-34s %12s %12s %12s\n", "", "median ns", "p99 ns", "ops/s");
     printf("%-34s %12.0f %12.0f %12.0f\n", "raw leaf signature (mbedtls)", raw_med, raw_p99,
@@ -182,7 +185,7 @@ static int run_x509_bench(const bench_args *a)
            1e9 / pipe_med);
     printf("ratio ocv_check / raw signature: %.2f (the chain has %s signatures to check)\n",
            pipe_med / raw_med, a->chain != NULL ? "two or more" : "one");
-    printf("peak RSS: %ld KiB\n", peak_rss_kib());
+    printf("peak RSS: %ld KiB\n", ocv_bench_peak_rss_kib());
     code = OCV_EXIT_ALLOW;
 out:
     free(raw);
@@ -220,8 +223,12 @@ int ocv_cmd_bench(int argc, char **argv)
         fputs(BENCH_USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
     }
+    if (strcmp(argv[1], "token") == 0)
+        return ocv_bench_token(argc - 1, argv + 1);
+    if (strcmp(argv[1], "revocation") == 0)
+        return ocv_bench_revocation(argc - 1, argv + 1);
     if (strcmp(argv[1], "x509") != 0)
-        return ocv_cli_usage_error("bench: unknown benchmark '%s' (try x509)", argv[1]);
+        return ocv_cli_usage_error("bench: unknown benchmark '%s' (x509, token, revocation)", argv[1]);
     bench_args a = {NULL, NULL, NULL, 21, 200};
     optind = 1;
     int opt;

@@ -8,11 +8,13 @@
 
 #include "base/util.h"
 #include "cli.h"
+#include "verifier/keyset.h"
 #include "verifier/pkey.h"
 
 static const char KEYGEN_USAGE[] =
     "usage: ocv keygen --type ec-p256|ec-p384|ec-p521|rsa|ed25519 [--bits N]\n"
-    "                  -o PRIVATE.pem [--pub PUBLIC.pem] [--force] [--allow-weak]\n"
+    "                  -o PRIVATE.pem [--pub PUBLIC.pem] [--jwks JWKS.json [--kid KID]]\n"
+    "                  [--force] [--allow-weak]\n"
     "\n"
     "Makes a key pair. The private key is written with mode 0600 (EC keys as SEC1,\n"
     "RSA keys as PKCS#1, Ed25519 keys as PKCS#8, as openssl reads them); --pub\n"
@@ -24,6 +26,8 @@ static const char KEYGEN_USAGE[] =
     "                 that ocv must refuse (ALG_NOT_ALLOWED)\n"
     "  -o F           the private key file (refused if it exists, unless --force)\n"
     "  --pub F        also write the public key\n"
+    "  --jwks F       also write the public key as a JWK Set (a token issuer's\n"
+    "                 trust file for ocv verify --jwks), with --kid as its kid\n"
     "\n"
     "Exit: 0 written, 2 usage error or failure.\n";
 
@@ -40,20 +44,21 @@ static int parse_type(const char *text, ocv_key_type *out)
     return -1;
 }
 
-enum { OPT_TYPE = 256, OPT_BITS, OPT_PUB, OPT_FORCE, OPT_WEAK, OPT_HELP };
+enum { OPT_TYPE = 256, OPT_BITS, OPT_PUB, OPT_FORCE, OPT_WEAK, OPT_JWKS, OPT_KID, OPT_HELP };
 
 static const struct option KEYGEN_OPTIONS[] = {
     {"type", required_argument, NULL, OPT_TYPE},   {"bits", required_argument, NULL, OPT_BITS},
     {"pub", required_argument, NULL, OPT_PUB},     {"force", no_argument, NULL, OPT_FORCE},
     {"allow-weak", no_argument, NULL, OPT_WEAK},   {"help", no_argument, NULL, OPT_HELP},
-    {"out", required_argument, NULL, 'o'},         {NULL, 0, NULL, 0},
+    {"out", required_argument, NULL, 'o'},         {"jwks", required_argument, NULL, OPT_JWKS},
+    {"kid", required_argument, NULL, OPT_KID},     {NULL, 0, NULL, 0},
 };
 
 int ocv_cmd_keygen(int argc, char **argv)
 {
     ocv_key_type type = OCV_KEY_NONE;
     int64_t bits = 3072;
-    const char *out = NULL, *pub = NULL;
+    const char *out = NULL, *pub = NULL, *jwks = NULL, *kid = NULL;
     int force = 0, weak = 0, opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "o:", KEYGEN_OPTIONS, NULL)) != -1) {
@@ -71,6 +76,12 @@ int ocv_cmd_keygen(int argc, char **argv)
             break;
         case OPT_PUB:
             pub = optarg;
+            break;
+        case OPT_JWKS:
+            jwks = optarg;
+            break;
+        case OPT_KID:
+            kid = optarg;
             break;
         case OPT_FORCE:
             force = 1;
@@ -110,6 +121,17 @@ int ocv_cmd_keygen(int argc, char **argv)
         goto out;
     if (pub != NULL && ocv_cli_write_file(pub, public_pem.data, public_pem.len, 0, force) != 0)
         goto out;
+    if (jwks != NULL) {
+        char *text = NULL;
+        if (ocv_jwks_from_key(&key, kid, OCV_ALG_NONE, &text) != OCV_OK) {
+            ocv_cli_usage_error("keygen: cannot write the JWK Set");
+            goto out;
+        }
+        int rc = ocv_cli_write_file(jwks, text, strlen(text), 0, force);
+        free(text);
+        if (rc != 0)
+            goto out;
+    }
     code = OCV_EXIT_ALLOW;
 out:
     ocv_bytes_free(&priv);

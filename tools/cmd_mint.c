@@ -19,7 +19,8 @@
 #include "mint.h"
 #include "verifier/pkey.h"
 
-static const char MINT_USAGE[] = "usage: ocv mint cert|crl [options]  ('ocv mint cert --help')\n";
+static const char MINT_USAGE[] =
+    "usage: ocv mint cert|crl|token [options]  ('ocv mint cert --help')\n";
 
 static const char CERT_USAGE[] =
     "usage: ocv mint cert (--key SUBJECT.key | --pub SUBJECT.pub) --subject DN\n"
@@ -489,6 +490,7 @@ typedef struct mint_kind {
 static const mint_kind MINT_KINDS[] = {
     {"cert", mint_cert},
     {"crl", ocv_mint_crl},
+    {"token", ocv_mint_token},
 };
 
 int ocv_cmd_mint(int argc, char **argv)
@@ -505,5 +507,5 @@ int ocv_cmd_mint(int argc, char **argv)
         if (strcmp(argv[1], MINT_KINDS[i].name) == 0)
             return MINT_KINDS[i].run(argc - 1, argv + 1);
     }
-    return ocv_cli_usage_error("mint: unknown kind '%s' (cert, crl)", argv[1]);
+    return ocv_cli_usage_error("mint: unknown kind '%s' (cert, crl, token)", argv[1]);
 }

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/util.h"
 #include "cli.h"
+#include "decision/audit.h"
 #include "decision/stages.h"
 #include "revocation/bundle.h"
 #include "revocation/crl_import.h"
@@ -26,6 +27,8 @@ static const char REVOCATION_USAGE[] =
     "       ocv revocation import-crl --db DB --anchors ROOTS [--at UNIX] [--json] CRL...\n"
     "       ocv revocation receipt --db DB --device-key KEY --device-id ID\n"
     "                              [--authority ID] [--at UNIX] -o RECEIPT\n"
+    "  sync, import-crl and receipt take --audit LOG: each event is appended to the\n"
+    "  tamper-evident audit log (ocv audit verify LOG)\n"
     "\n"
     "The device's revocation store (SQLite, WAL). init pins an authority's public\n"
     "key; sync applies signed bundles in order, each in one transaction, refusing\n"
@@ -39,14 +42,14 @@ static const char REVOCATION_USAGE[] =
 #define MAX_BUNDLE_FILE_BYTES (2048u * 1024u * 1024u)
 
 typedef struct rev_args {
-    const char *db, *authority, *authority_pub, *anchors, *device_key, *device_id, *out;
+    const char *db, *authority, *authority_pub, *anchors, *device_key, *device_id, *out, *audit;
     int64_t at, skew;
     int has_at, json;
 } rev_args;
 
 enum {
     OPT_DB = 256, OPT_AUTHORITY, OPT_AUTHORITY_PUB, OPT_ANCHORS, OPT_DEVICE_KEY, OPT_DEVICE_ID,
-    OPT_AT, OPT_SKEW, OPT_JSON, OPT_HELP
+    OPT_AT, OPT_SKEW, OPT_JSON, OPT_AUDIT, OPT_HELP
 };
 
 static const struct option REV_OPTIONS[] = {
@@ -59,10 +62,29 @@ static const struct option REV_OPTIONS[] = {
     {"at", required_argument, NULL, OPT_AT},
     {"skew", required_argument, NULL, OPT_SKEW},
     {"json", no_argument, NULL, OPT_JSON},
+    {"audit", required_argument, NULL, OPT_AUDIT},
     {"help", no_argument, NULL, OPT_HELP},
     {"out", required_argument, NULL, 'o'},
     {NULL, 0, NULL, 0},
 };
+
+/* Records one revocation event when --audit names a log; a log that
+ * cannot be written fails the command (an unrecorded event is not done). */
+static int audit_event(const rev_args *a, const char *event, json_t *fields)
+{
+    if (a->audit == NULL) {
+        json_decref(fields);
+        return 0;
+    }
+    char err[512] = "";
+    ocv_reason r = ocv_audit_append(a->audit, event, a->at, fields, err, sizeof(err));
+    json_decref(fields);
+    if (r != OCV_OK) {
+        ocv_cli_usage_error("audit: %s", err);
+        return -1;
+    }
+    return 0;
+}
 
 static int parse_rev_args(int argc, char **argv, rev_args *a)
 {
@@ -79,6 +101,7 @@ static int parse_rev_args(int argc, char **argv, rev_args *a)
         case OPT_DEVICE_KEY: a->device_key = optarg; break;
         case OPT_DEVICE_ID: a->device_id = optarg; break;
         case OPT_JSON: a->json = 1; break;
+        case OPT_AUDIT: a->audit = optarg; break;
         case 'o': a->out = optarg; break;
         case OPT_AT:
             if (ocv_cli_parse_time(optarg, &a->at) != 0)
@@ -183,6 +206,15 @@ static int sync_one(ocv_store *store, const rev_args *a, const char *path)
         r = OCV_BUNDLE_MALFORMED;
     }
     const char *outcome = r != OCV_OK ? "refused" : res.no_op ? "unchanged" : "applied";
+    json_t *event = json_object();
+    json_object_set_new(event, "db", json_string(a->db));
+    json_object_set_new(event, "bundle", json_string(path));
+    json_object_set_new(event, "result", json_string(outcome));
+    json_object_set_new(event, "reason", json_string(ocv_reason_name(r)));
+    json_object_set_new(event, "sequence", json_integer(res.sequence));
+    json_object_set_new(event, "detail", json_string(detail));
+    if (audit_event(a, "bundle", event) != 0)
+        return 2;
     if (a->json) {
         json_t *o = json_object();
         char digest[65] = "";
@@ -215,10 +247,11 @@ static int cmd_sync(const rev_args *a, int argc, char **argv)
     if (open_store(a, 0, &store) != 0)
         return OCV_EXIT_USAGE;
     int refused = 0;
-    for (int i = optind; i < argc; i++)
+    for (int i = optind; i < argc && refused < 2; i++)
         refused |= sync_one(store, a, argv[i]);
+    ocv_store_checkpoint(store);
     ocv_store_close(store);
-    return refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
+    return refused >= 2 ? OCV_EXIT_USAGE : refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
 }
 
 /* ---- status -------------------------------------------------------- */
@@ -349,6 +382,16 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
             ocv_bytes_free(&file);
         }
         refused |= r != OCV_OK;
+        json_t *event = json_object();
+        json_object_set_new(event, "db", json_string(a->db));
+        json_object_set_new(event, "crl", json_string(argv[i]));
+        json_object_set_new(event, "result", json_string(r == OCV_OK ? "imported" : "refused"));
+        json_object_set_new(event, "reason", json_string(ocv_reason_name(r)));
+        json_object_set_new(event, "issuer", json_string(res.issuer));
+        if (audit_event(a, "crl_import", event) != 0) {
+            refused = 2;
+            break;
+        }
         if (a->json) {
             json_t *o = json_object();
             json_object_set_new(o, "crl", json_string(argv[i]));
@@ -368,7 +411,7 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
     }
     ocv_store_close(store);
     ocv_x509_anchors_free(&anchors);
-    return refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
+    return refused >= 2 ? OCV_EXIT_USAGE : refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
 }
 
 /* ---- receipt ------------------------------------------------------- */
@@ -408,7 +451,13 @@ static int cmd_receipt(const rev_args *a)
         ocv_cli_usage_error("revocation receipt: %s", ocv_reason_meaning(r));
         goto out;
     }
-    if (ocv_cli_write_file(a->out, receipt.data, receipt.len, 0, 1) == 0)
+    json_t *event = json_object();
+    json_object_set_new(event, "db", json_string(a->db));
+    json_object_set_new(event, "authority", json_string(authority));
+    json_object_set_new(event, "device", json_string(a->device_id));
+    json_object_set_new(event, "receipt", json_string(a->out));
+    if (audit_event(a, "receipt", event) == 0 &&
+        ocv_cli_write_file(a->out, receipt.data, receipt.len, 0, 1) == 0)
         code = OCV_EXIT_ALLOW;
 out:
     ocv_bytes_free(&receipt);

@@ -21,7 +21,9 @@
 
 static const char VERIFY_USAGE[] =
     "usage: ocv verify [--config FILE] (--cert LEAF [--chain INTERMEDIATES] | --token FILE|-)\n"
-    "                  [--anchors ROOTS] [--crl CRL]... [--no-policy | --policy FILE]\n"
+    "                  [--anchors ROOTS] [--jwks F] [--cose-keys F] [--crl CRL]...\n"
+    "                  [--db STORE] [--require-revocation]\n"
+    "                  [--revocation-max-age D] [--no-policy | --policy FILE]\n"
     "                  [--purpose P] [--audience A] [--at UNIX_SECONDS]\n"
     "                  [--skew SECONDS] [--eku client|server|any]\n"
     "                  [--identity-fallback dns|cn|dns,cn] [--json] [--explain]\n"
@@ -34,10 +36,18 @@ static const char VERIFY_USAGE[] =
     "                  overrides its field\n"
     "  --cert F        workload certificate, PEM or DER (may also hold intermediates)\n"
     "  --chain F       intermediate certificates, PEM or DER, any order\n"
-    "  --token F|-     a JWT or CWT (not in this build yet: UNSUPPORTED_FORMAT)\n"
+    "  --token F|-     a JWT (compact JWS) or a CWT (binary CBOR or base64url)\n"
+    "  --jwks F        trusted token-issuer keys, a JWK Set (or a COSE_KeySet)\n"
+    "  --cose-keys F   trusted token-issuer keys, a COSE_KeySet (or a JWK Set)\n"
     "  --anchors F     PEM bundle of trust anchors (root CAs)\n"
     "  --crl F         a CRL (PEM or DER) to check the chain against; repeatable.\n"
     "                  With any CRL loaded, the leaf's issuer must have a current one\n"
+    "  --db F          the revocation store (ocv revocation sync): serial, token id,\n"
+    "                  key, subject and issued-before entries; stale data denies\n"
+    "                  (REVOCATION_STALE), a clock behind the store's floor denies\n"
+    "                  (CLOCK_BEHIND_FLOOR)\n"
+    "  --require-revocation  deny when no revocation data exists (REVOCATION_MISSING)\n"
+    "  --revocation-max-age D  data older than D is stale (default: past next_update)\n"
     "  --no-policy     check the credential alone (chain, signature, validity,\n"
     "                  revocation); recorded in the decision. Without it and\n"
     "                  without a policy every decision is POLICY_MISSING\n"
@@ -68,7 +78,7 @@ enum {
     OPT_CONFIG = 255,
     OPT_CERT = 256, OPT_CHAIN, OPT_TOKEN, OPT_ANCHORS, OPT_CRL, OPT_NO_POLICY, OPT_POLICY,
     OPT_PURPOSE, OPT_AUDIENCE, OPT_AT, OPT_SKEW, OPT_EKU, OPT_FALLBACK, OPT_JSON, OPT_EXPLAIN,
-    OPT_HELP
+    OPT_DB, OPT_REQUIRE_REVOCATION, OPT_REVOCATION_MAX_AGE, OPT_JWKS, OPT_COSE_KEYS, OPT_HELP
 };
 
 static const struct option VERIFY_OPTIONS[] = {
@@ -86,6 +96,11 @@ static const struct option VERIFY_OPTIONS[] = {
     {"skew", required_argument, NULL, OPT_SKEW},
     {"eku", required_argument, NULL, OPT_EKU},
     {"identity-fallback", required_argument, NULL, OPT_FALLBACK},
+    {"db", required_argument, NULL, OPT_DB},
+    {"jwks", required_argument, NULL, OPT_JWKS},
+    {"cose-keys", required_argument, NULL, OPT_COSE_KEYS},
+    {"require-revocation", no_argument, NULL, OPT_REQUIRE_REVOCATION},
+    {"revocation-max-age", required_argument, NULL, OPT_REVOCATION_MAX_AGE},
     {"json", no_argument, NULL, OPT_JSON},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
     {"help", no_argument, NULL, OPT_HELP},
@@ -176,6 +191,22 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         if (parse_fallback(arg, &a->config.identity_fallback) != 0)
             return ocv_cli_usage_error("--identity-fallback wants dns, cn or dns,cn, not '%s'",
                                        arg);
+        break;
+    case OPT_DB:
+        a->config.db_path = arg;
+        break;
+    case OPT_JWKS:
+        a->config.jwks_path = arg;
+        break;
+    case OPT_COSE_KEYS:
+        a->config.cose_keys_path = arg;
+        break;
+    case OPT_REQUIRE_REVOCATION:
+        a->config.require_revocation = 1;
+        break;
+    case OPT_REVOCATION_MAX_AGE:
+        if (ocv_parse_duration(arg, &a->config.revocation_max_age_seconds) != 0)
+            return ocv_cli_usage_error("--revocation-max-age wants a duration like 24h");
         break;
     case OPT_JSON:
         a->json = 1;

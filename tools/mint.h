@@ -13,6 +13,7 @@
 #include "verifier/pkey.h"
 
 int ocv_mint_crl(int argc, char **argv);
+int ocv_mint_token(int argc, char **argv);
 
 /* "sha256" ... "sha1" to an mbedtls md type; 0 on success. */
 int ocv_mint_md(const char *name, mbedtls_md_type_t *out);

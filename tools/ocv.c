@@ -23,6 +23,7 @@ static const ocv_command commands[] = {
                                        "import-crl, receipt"},
     {"bundle", ocv_cmd_bundle, "the authority's side: build signed revocation bundles"},
     {"receipt", ocv_cmd_receipt, "the control plane's side: verify a device's sync receipt"},
+    {"audit", ocv_cmd_audit, "verify and read the tamper-evident audit log"},
     {"bench", ocv_cmd_bench, "measure decisions per second and memory"},
     {"policy", ocv_cmd_policy, "check a policy file (lint) and show what it allows (explain)"},
 };

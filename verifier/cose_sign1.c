@@ -168,6 +168,12 @@ static ocv_reason sig_structure(const uint8_t *prot, size_t prot_len, const uint
     return ocv_cbor_out_finish(&w, out);
 }
 
+ocv_reason ocv_sign1_to_be_signed(const ocv_sign1 *msg, ocv_bytes *out)
+{
+    return sig_structure(msg->protected_raw, msg->protected_len, msg->payload, msg->payload_len,
+                         out);
+}
+
 ocv_reason ocv_sign1_verify(const ocv_sign1 *msg, const ocv_pkey *key)
 {
     ocv_bytes tbs;

@@ -51,6 +51,10 @@ OCV_MUST_CHECK ocv_reason ocv_sign1_parse(const uint8_t *in, size_t len, ocv_sig
  * OCV_ALG_NOT_ALLOWED (the key does not fit the alg), OCV_INTERNAL_ERROR. */
 OCV_MUST_CHECK ocv_reason ocv_sign1_verify(const ocv_sign1 *msg, const ocv_pkey *key);
 
+/* The bytes the signature covers: Sig_structure ["Signature1",
+ * protected, h'', payload]. */
+OCV_MUST_CHECK ocv_reason ocv_sign1_to_be_signed(const ocv_sign1 *msg, ocv_bytes *out);
+
 /* Writes a tagged COSE_Sign1 with alg and kid protected. */
 OCV_MUST_CHECK ocv_reason ocv_sign1_create(ocv_alg alg, const ocv_pkey *key, const uint8_t *kid,
                                            size_t kid_len, const uint8_t *payload,

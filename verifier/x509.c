@@ -359,6 +359,10 @@ static ocv_reason fill_claims(const mbedtls_x509_crt *leaf, const ocv_x509_optio
         ocv_errf(detail, detail_len, "issuer name too long");
         return OCV_TOO_LARGE;
     }
+    uint8_t key_hash[32];
+    if (ocv_sha256(leaf->pk_raw.p, leaf->pk_raw.len, key_hash) != 0)
+        return OCV_INTERNAL_ERROR;
+    ocv_hex_encode(key_hash, sizeof(key_hash), claims->key_id); /* the leaf key's SPKI id */
     claims->type = OCV_CREDENTIAL_X509;
     claims->alg = signature_alg(leaf);
     claims->not_before = claims->issued_at = ocv_x509_time_to_unix(&leaf->valid_from);

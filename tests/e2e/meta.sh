@@ -9,7 +9,8 @@ e2e=$(ls "$root"/tests/e2e/*.sh)
 names=$(sed -n 's/^ *X(OCV_[A-Z_]*, *[0-9]*, *"\([A-Z_]*\)".*/\1/p' "$root/include/ocv_reasons.h")
 for name in $names; do
     asserted=0
-    if grep -qE "OCV_${name}[^A-Z_]" $units || grep -qE "expect_reason [0-9] ${name} " $e2e; then
+    if grep -qE "OCV_${name}[^A-Z_]" $units ||
+        grep -qE "(expect_reason [0-9]|refuse) ${name} |\"reason\\\\?\":\\\\?\"${name}\\\\?\"" $e2e; then
         asserted=1
     fi
     listed=0

@@ -56,7 +56,7 @@ static void every_field(void **state)
                      " \"policy\": \"policy.json\", \"no_policy\": true, \"clock_skew\": \"2m\",\n"
                      " \"leaf_eku\": \"serverAuth\", \"identity_fallback\": [\"dns\", \"cn\"],\n"
                      " \"audience\": \"db.prod.example\", \"require_revocation\": true,\n"
-                     " \"max_ttl_ceiling\": \"1h\"}");
+                     " \"max_ttl_ceiling\": \"1h\", \"revocation_max_age\": \"12h\"}");
     assert_reason(ocv_config_load(path, &cfg, &storage, err, sizeof(err)), OCV_OK);
     char want[256];
     snprintf(want, sizeof(want), "%s/roots.pem", dir);
@@ -72,6 +72,7 @@ static void every_field(void **state)
     assert_string_equal(cfg.audience, "db.prod.example");
     assert_true(cfg.require_revocation);
     assert_int_equal(cfg.max_ttl_ceiling_seconds, 3600);
+    assert_int_equal(cfg.revocation_max_age_seconds, 12 * 3600);
     ocv_config_file_free(storage);
 }
 
@@ -109,6 +110,7 @@ static void errors_name_the_problem(void **state)
         {"{\"max_ttl_ceiling\": \"15 minutes\"}", "1:21",
          "\"max_ttl_ceiling\": must be a duration"},
         {"{\"max_ttl_ceiling\": \"4000d\"}", "1:21", "at most 3650d"},
+        {"{\"revocation_max_age\": true}", "1:24", "\"revocation_max_age\": must be a duration"},
         {"{\"audience\": \"\"}", "1:14", "\"audience\": must be a non-empty string"},
         {"{\"audience\": [\"a\"]}", "1:14", "\"audience\""},
         {"{\"audience\": \"a\\tb\"}", "1:14", "control characters"},

@@ -297,6 +297,179 @@ static void authorities_are_separate(void **state)
     assert_non_null(strstr(v.matched, "other"));
 }
 
+/* ---- fault injection: a VFS that fails the n-th write, sync or
+ * truncate, so every I/O step of a bundle application fails in turn ---- */
+
+static sqlite3_vfs *real_vfs;
+static sqlite3_io_methods faulty_methods;
+static const sqlite3_io_methods *real_methods;
+static int fail_at = -1, io_count = 0;
+
+typedef struct faulty_file {
+    sqlite3_file base;
+    sqlite3_file *real;
+} faulty_file;
+
+static int tick(void)
+{
+    return fail_at >= 0 && io_count++ == fail_at ? SQLITE_IOERR : SQLITE_OK;
+}
+
+static int f_close(sqlite3_file *f)
+{
+    faulty_file *ff = (faulty_file *)f;
+    int rc = ff->real->pMethods->xClose(ff->real);
+    sqlite3_free(ff->real);
+    return rc;
+}
+static int f_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o)
+{
+    faulty_file *ff = (faulty_file *)f;
+    return ff->real->pMethods->xRead(ff->real, b, n, o);
+}
+static int f_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
+{
+    faulty_file *ff = (faulty_file *)f;
+    return tick() ? SQLITE_IOERR_WRITE : ff->real->pMethods->xWrite(ff->real, b, n, o);
+}
+static int f_truncate(sqlite3_file *f, sqlite3_int64 n)
+{
+    faulty_file *ff = (faulty_file *)f;
+    return tick() ? SQLITE_IOERR_TRUNCATE : ff->real->pMethods->xTruncate(ff->real, n);
+}
+static int f_sync(sqlite3_file *f, int flags)
+{
+    faulty_file *ff = (faulty_file *)f;
+    return tick() ? SQLITE_IOERR_FSYNC : ff->real->pMethods->xSync(ff->real, flags);
+}
+static int f_size(sqlite3_file *f, sqlite3_int64 *n)
+{
+    return ((faulty_file *)f)->real->pMethods->xFileSize(((faulty_file *)f)->real, n);
+}
+static int f_lock(sqlite3_file *f, int l)
+{
+    return ((faulty_file *)f)->real->pMethods->xLock(((faulty_file *)f)->real, l);
+}
+static int f_unlock(sqlite3_file *f, int l)
+{
+    return ((faulty_file *)f)->real->pMethods->xUnlock(((faulty_file *)f)->real, l);
+}
+static int f_check(sqlite3_file *f, int *out)
+{
+    return ((faulty_file *)f)->real->pMethods->xCheckReservedLock(((faulty_file *)f)->real, out);
+}
+static int f_control(sqlite3_file *f, int op, void *arg)
+{
+    return ((faulty_file *)f)->real->pMethods->xFileControl(((faulty_file *)f)->real, op, arg);
+}
+static int f_sector(sqlite3_file *f)
+{
+    return ((faulty_file *)f)->real->pMethods->xSectorSize(((faulty_file *)f)->real);
+}
+static int f_chars(sqlite3_file *f)
+{
+    return ((faulty_file *)f)->real->pMethods->xDeviceCharacteristics(((faulty_file *)f)->real);
+}
+static int f_shm_map(sqlite3_file *f, int pg, int sz, int ext, void volatile **pp)
+{
+    return ((faulty_file *)f)->real->pMethods->xShmMap(((faulty_file *)f)->real, pg, sz, ext, pp);
+}
+static int f_shm_lock(sqlite3_file *f, int off, int n, int flags)
+{
+    return ((faulty_file *)f)->real->pMethods->xShmLock(((faulty_file *)f)->real, off, n, flags);
+}
+static void f_shm_barrier(sqlite3_file *f)
+{
+    ((faulty_file *)f)->real->pMethods->xShmBarrier(((faulty_file *)f)->real);
+}
+static int f_shm_unmap(sqlite3_file *f, int del)
+{
+    return ((faulty_file *)f)->real->pMethods->xShmUnmap(((faulty_file *)f)->real, del);
+}
+
+static int f_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out)
+{
+    (void)vfs;
+    faulty_file *ff = (faulty_file *)file;
+    ff->real = sqlite3_malloc(real_vfs->szOsFile);
+    if (ff->real == NULL)
+        return SQLITE_NOMEM;
+    int rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out);
+    if (rc != SQLITE_OK || ff->real->pMethods == NULL) {
+        sqlite3_free(ff->real);
+        ff->base.pMethods = NULL;
+        return rc;
+    }
+    real_methods = ff->real->pMethods;
+    faulty_methods = (sqlite3_io_methods){2,      f_close,      f_read,   f_write,   f_truncate,
+                                          f_sync, f_size,       f_lock,   f_unlock,  f_check,
+                                          f_control, f_sector,  f_chars,  f_shm_map, f_shm_lock,
+                                          f_shm_barrier, f_shm_unmap, NULL, NULL};
+    ff->base.pMethods = &faulty_methods;
+    return SQLITE_OK;
+}
+
+static sqlite3_vfs faulty_vfs;
+
+static void every_io_failure_leaves_the_store_unchanged(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    char before[512], after[512];
+    snapshot(f, before, sizeof(before));
+    ocv_store_close(f->store);
+    f->store = NULL;
+    real_vfs = sqlite3_vfs_find(NULL);
+    faulty_vfs = *real_vfs;
+    faulty_vfs.zName = "ocv-faulty";
+    faulty_vfs.szOsFile = (int)sizeof(faulty_file);
+    faulty_vfs.xOpen = f_open;
+    assert_int_equal(sqlite3_vfs_register(&faulty_vfs, 1), SQLITE_OK);
+    ocv_entry more[] = {entry(OCV_ENTRY_JTI, "https://issuer.example", "tok-9", 0),
+                        entry(OCV_ENTRY_SUBJECT, "", "spiffe://example.org/x", 0)};
+    ocv_entry after_state[BASE_COUNT + 2];
+    memcpy(after_state, BASE, sizeof(BASE));
+    memcpy(after_state + BASE_COUNT, more, sizeof(more));
+    int applied = 0, failures = 0;
+    for (int n = 0; n < 200 && !applied; n++) {
+        char err[256];
+        fail_at = -1;
+        assert_reason(ocv_store_open(f->path, 0, &f->store, err, sizeof(err)), OCV_OK);
+        ocv_authority_state a;
+        assert_reason(ocv_store_get_authority(f->store, "auth", &a), OCV_OK);
+        ocv_bundle b;
+        bundle(&b, "auth", 2, OCV_BUNDLE_DELTA, more, 2);
+        b.base_sequence = 1;
+        memcpy(b.base_digest, a.digest, 32);
+        ocv_authority_state_free(&a);
+        digest_of(after_state, BASE_COUNT + 2, b.state_digest);
+        io_count = 0;
+        fail_at = n;
+        ocv_reason r = apply(f, &b, T0 + 30);
+        fail_at = -1;
+        ocv_store_close(f->store);
+        f->store = NULL;
+        /* reopen without faults: the state is the old one, or the new */
+        assert_reason(ocv_store_open(f->path, 0, &f->store, err, sizeof(err)), OCV_OK);
+        snapshot(f, after, sizeof(after));
+        if (r == OCV_OK && io_count <= n) {
+            applied = 1; /* no I/O step left to fail */
+            assert_string_not_equal(before, after);
+        } else if (r != OCV_OK) {
+            failures++;
+            assert_string_equal(before, after);
+        }
+        ocv_store_close(f->store);
+        f->store = NULL;
+    }
+    assert_int_equal(sqlite3_vfs_unregister(&faulty_vfs), SQLITE_OK);
+    char err[256];
+    assert_reason(ocv_store_open(f->path, 0, &f->store, err, sizeof(err)), OCV_OK);
+    assert_true(applied);
+    assert_true(failures > 0);
+    print_message("%d injected I/O failures, each left the store unchanged\n", failures);
+}
+
 static void open_errors(void **state)
 {
     (void)state;
@@ -334,6 +507,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(delta_and_no_op, setup, teardown),
         cmocka_unit_test_setup_teardown(rotation_replaces_the_key, setup, teardown),
         cmocka_unit_test_setup_teardown(authorities_are_separate, setup, teardown),
+        cmocka_unit_test_setup_teardown(every_io_failure_leaves_the_store_unchanged, setup,
+                                        teardown),
         cmocka_unit_test(open_errors),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
