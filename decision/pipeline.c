@@ -56,6 +56,7 @@ static void state_free(ocv_state *st)
     ocv_x509_anchors_free(&st->anchors);
     ocv_x509_crls_free(&st->crls);
     ocv_keyset_free(&st->keys);
+    ocv_policy_free(st->policy);
     ocv_store_close(st->store);
     pthread_mutex_destroy(&st->store_lock);
     free(st);
@@ -93,7 +94,27 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
     st->leaf_eku = config->leaf_eku;
     st->identity_fallback = config->identity_fallback;
     st->no_policy = config->no_policy != 0;
-    st->has_policy_path = config->policy_path != NULL && config->policy_path[0] != 0;
+    st->max_ttl_ceiling = config->max_ttl_ceiling_seconds;
+    if (config->audience != NULL && ocv_strlcpy(st->audience, config->audience,
+                                                sizeof(st->audience))) {
+        ocv_errf(err, err_len, "audience longer than %d bytes", OCV_MAX_AUDIENCE_BYTES);
+        r = OCV_CONFIG_INVALID;
+        goto fail;
+    }
+    if (config->no_policy && config->policy_path != NULL) {
+        ocv_errf(err, err_len, "a policy and no_policy exclude each other");
+        r = OCV_CONFIG_INVALID;
+        goto fail;
+    }
+    if (config->policy_path != NULL) {
+        r = ocv_policy_load(config->policy_path, &st->policy, err, err_len);
+        if (r != OCV_OK)
+            goto fail;
+        const ocv_policy_defaults *pd = ocv_policy_get_defaults(st->policy);
+        /* the policy may narrow the clock skew, never widen it */
+        if (pd->has_clock_skew && pd->clock_skew < st->skew)
+            st->skew = pd->clock_skew;
+    }
     st->require_revocation = config->require_revocation != 0;
     st->revocation_max_age = config->revocation_max_age_seconds;
     if (st->revocation_max_age < 0) {
@@ -234,18 +255,77 @@ static void skip_rest(ocv_decision *d, int explain, const char *const *names, si
         record(d, explain, names[i], OCV_CHECK_SKIPPED, OCV_OK, "not run: an earlier check denied");
 }
 
-static ocv_reason policy_stage(const ocv_state *st, char *detail,
+/* What the policy stage needs beyond the claims. */
+typedef struct policy_context {
+    const ocv_request *req;
+    int64_t at;
+    const ocv_store_verdict *revocation; /* the store's answer, or NULL */
+    const mbedtls_x509_crt *leaf;        /* X.509 credentials */
+} policy_context;
+
+static int sha256_of_peer_cert(const ocv_request *req, uint8_t out[32])
+{
+    if (req->peer_cert == NULL || req->peer_cert_len == 0)
+        return 0;
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    ocv_bytes copy;
+    int ok = ocv_bytes_copy(&copy, req->peer_cert, req->peer_cert_len) == OCV_OK &&
+             mbedtls_x509_crt_parse(&crt, copy.data,
+                                    req->peer_cert[0] == 0x30 ? copy.len : copy.len + 1) == 0 &&
+             ocv_sha256(crt.raw.p, crt.raw.len, out) == 0;
+    ocv_bytes_free(&copy);
+    mbedtls_x509_crt_free(&crt);
+    return ok ? 1 : -1;
+}
+
+/*
+ * The policy stage: no_policy skips it (recorded), no policy denies
+ * (POLICY_MISSING), otherwise policy/policy_eval.c decides and its checks
+ * join the decision's list.
+ */
+static ocv_reason policy_stage(const ocv_state *st, const ocv_claims *claims,
+                               const policy_context *pc, ocv_decision *d, char *detail,
                                size_t detail_len)
 {
     if (st->no_policy) {
         ocv_errf(detail, detail_len, "no_policy: the credential was checked alone");
         return OCV_OK;
     }
-    if (!st->has_policy_path)
+    if (st->policy == NULL) {
         ocv_errf(detail, detail_len, "no policy is configured (use a policy, or --no-policy)");
-    else
-        ocv_errf(detail, detail_len, "policy evaluation is not available in this build");
-    return OCV_POLICY_MISSING;
+        return OCV_POLICY_MISSING;
+    }
+    uint8_t peer[32], leaf[32];
+    ocv_policy_input in;
+    ocv_policy_input_init(&in);
+    in.claims = claims;
+    in.purpose = pc->req->purpose;
+    in.audience = pc->req->audience ? pc->req->audience : st->audience[0] ? st->audience : NULL;
+    int peer_state = sha256_of_peer_cert(pc->req, peer);
+    if (peer_state < 0) {
+        ocv_errf(detail, detail_len, "the peer certificate does not parse");
+        return OCV_POP_MISMATCH;
+    }
+    in.peer_cert_sha256 = peer_state ? peer : NULL;
+    if (pc->leaf != NULL && ocv_sha256(pc->leaf->raw.p, pc->leaf->raw.len, leaf) == 0)
+        in.credential_cert_sha256 = leaf;
+    in.has_revocation_data = pc->revocation != NULL && pc->revocation->has_data;
+    if (in.has_revocation_data)
+        in.revocation_age = pc->at - pc->revocation->newest_issued_at;
+    in.require_revocation = st->require_revocation;
+    in.max_ttl_ceiling = st->max_ttl_ceiling;
+    in.explain = pc->req->explain;
+    ocv_policy_result res;
+    ocv_reason r = ocv_policy_evaluate(st->policy, &in, &res);
+    ocv_strlcpy(d->rule, res.rule, sizeof(d->rule));
+    d->revocation_stale_allowed = res.stale_allowed;
+    d->revocation_stale_seconds = res.stale_seconds;
+    for (size_t i = 0; pc->req->explain && i < res.check_count && d->check_count < OCV_MAX_CHECKS;
+         i++)
+        d->checks[d->check_count++] = res.checks[i];
+    ocv_strlcpy(detail, res.detail, detail_len);
+    return r;
 }
 
 static const char *revocation_summary(const ocv_state *st)
@@ -302,16 +382,18 @@ static void run_x509(ocv_state *st, const ocv_request *req, int64_t at, ocv_deci
         goto out;
 
     detail[0] = 0;
+    ocv_store_verdict verdict;
     r = ocv_x509_check_crls(&chain, &st->crls, &opt, detail, sizeof(detail));
     if (r == OCV_OK)
-        r = ocv_stage_store(st, claims, at, detail, sizeof(detail));
+        r = ocv_stage_store(st, claims, at, &verdict, detail, sizeof(detail));
     if (r == OCV_OK)
         ocv_strlcpy(detail, revocation_summary(st), sizeof(detail));
     if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
         goto out;
 
     detail[0] = 0;
-    r = policy_stage(st, detail, sizeof(detail));
+    policy_context pc = {req, at, st->store ? &verdict : NULL, &chain.certs};
+    r = policy_stage(st, claims, &pc, d, detail, sizeof(detail));
     if (d->policy_skipped)
         record(d, ex, X509_STAGES[stage++], OCV_CHECK_SKIPPED, r, detail);
     else if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
@@ -363,7 +445,8 @@ static void run_token(ocv_state *st, const ocv_request *req, int64_t at, ocv_dec
         goto out;
 
     detail[0] = 0;
-    r = ocv_stage_store(st, claims, at, detail, sizeof(detail));
+    ocv_store_verdict verdict;
+    r = ocv_stage_store(st, claims, at, &verdict, detail, sizeof(detail));
     if (r == OCV_OK)
         ocv_strlcpy(detail, revocation_summary(st), sizeof(detail));
     if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
@@ -379,7 +462,8 @@ static void run_token(ocv_state *st, const ocv_request *req, int64_t at, ocv_dec
         goto out;
 
     detail[0] = 0;
-    r = policy_stage(st, detail, sizeof(detail));
+    policy_context pc = {req, at, st->store ? &verdict : NULL, NULL};
+    r = policy_stage(st, claims, &pc, d, detail, sizeof(detail));
     if (d->policy_skipped)
         record(d, ex, TOKEN_STAGES[stage++], OCV_CHECK_SKIPPED, r, detail);
     else if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
@@ -407,6 +491,8 @@ static void decision_init(ocv_decision *d, int64_t at)
     d->rule[0] = 0;
     d->detail[0] = 0;
     d->policy_skipped = 0;
+    d->revocation_stale_allowed = 0;
+    d->revocation_stale_seconds = 0;
     d->evaluated_at = at;
     d->check_count = 0;
 }

@@ -1,5 +1,6 @@
 #include "stages.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "base/util.h"
@@ -68,14 +69,16 @@ ocv_reason ocv_stage_clock_floor(ocv_state *st, int64_t at, char *detail, size_t
     return OCV_OK;
 }
 
-ocv_reason ocv_stage_store(ocv_state *st, const ocv_claims *claims, int64_t at, char *detail,
-                           size_t detail_len)
+ocv_reason ocv_stage_store(ocv_state *st, const ocv_claims *claims, int64_t at,
+                           ocv_store_verdict *verdict, char *detail, size_t detail_len)
 {
+    memset(verdict, 0, sizeof(*verdict));
     if (st->store == NULL)
         return OCV_OK;
     ocv_store_verdict v;
     pthread_mutex_lock(&st->store_lock);
     ocv_reason r = ocv_store_lookup(st->store, claims, &v);
+    *verdict = v;
     pthread_mutex_unlock(&st->store_lock);
     if (r != OCV_OK) {
         ocv_errf(detail, detail_len, "the revocation store cannot be read");

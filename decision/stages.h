@@ -11,6 +11,7 @@
 
 #include "base/claims.h"
 #include "ocv.h"
+#include "policy/policy.h"
 #include "revocation/store.h"
 #include "verifier/keyset.h"
 #include "verifier/x509.h"
@@ -26,7 +27,9 @@ typedef struct ocv_state {
     ocv_eku leaf_eku;
     unsigned identity_fallback;
     int no_policy;
-    int has_policy_path;
+    ocv_policy *policy;            /* NULL: POLICY_MISSING (or no_policy) */
+    char audience[OCV_MAX_AUDIENCE_BYTES + 1]; /* this service, from config */
+    int64_t max_ttl_ceiling;
     ocv_store *store;           /* NULL without a revocation store */
     int store_broken;           /* failed its integrity check at load: deny all */
     char store_problem[200];
@@ -60,7 +63,8 @@ OCV_MUST_CHECK ocv_reason ocv_stage_clock_floor(ocv_state *st, int64_t at, char 
  * read: fail closed), OCV_OK (also without a store).
  */
 OCV_MUST_CHECK ocv_reason ocv_stage_store(ocv_state *st, const ocv_claims *claims, int64_t at,
-                                          char *detail, size_t detail_len);
+                                          ocv_store_verdict *verdict, char *detail,
+                                          size_t detail_len);
 
 /* "2026-11-24T09:00:00Z" into out (at least 32 bytes). */
 void ocv_format_time(int64_t t, char *out, size_t out_len);

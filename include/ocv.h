@@ -158,6 +158,8 @@ typedef struct ocv_decision {
     char rule[OCV_MAX_RULE_ID_BYTES + 1];     /* matched rule id, or "" */
     char detail[OCV_MAX_DETAIL_BYTES];
     int policy_skipped;            /* 1: no_policy was in force (whatever denied) */
+    int revocation_stale_allowed;  /* 1: stale revocation data accepted by a rule */
+    int64_t revocation_stale_seconds; /* how far past the rule's max age */
     int64_t evaluated_at;          /* the time the decision used */
     size_t check_count;
     ocv_check_entry checks[OCV_MAX_CHECKS];

@@ -24,7 +24,7 @@ static const char VERIFY_USAGE[] =
     "                  [--anchors ROOTS] [--jwks F] [--cose-keys F] [--crl CRL]...\n"
     "                  [--db STORE] [--require-revocation]\n"
     "                  [--revocation-max-age D] [--no-policy | --policy FILE]\n"
-    "                  [--purpose P] [--audience A] [--at UNIX_SECONDS]\n"
+    "                  [--purpose P] [--audience A] [--peer-cert F] [--at UNIX_SECONDS]\n"
     "                  [--skew SECONDS] [--eku client|server|any]\n"
     "                  [--identity-fallback dns|cn|dns,cn] [--json] [--explain]\n"
     "\n"
@@ -51,9 +51,11 @@ static const char VERIFY_USAGE[] =
     "  --no-policy     check the credential alone (chain, signature, validity,\n"
     "                  revocation); recorded in the decision. Without it and\n"
     "                  without a policy every decision is POLICY_MISSING\n"
-    "  --policy F      policy file (policy engine not in this build yet)\n"
-    "  --purpose P     what the credential is used for (policy input)\n"
-    "  --audience A    this service's name (policy input)\n"
+    "  --policy F      the policy file (docs/policy.md): which workload may use the\n"
+    "                  credential for which purpose, audience, lifetime, PoP\n"
+    "  --purpose P     what the credential is used for (required by a policy)\n"
+    "  --audience A    this service's name (default: the config's audience)\n"
+    "  --peer-cert F   the TLS peer's certificate, for proof of possession (cnf)\n"
     "  --at T          evaluate at UNIX time T instead of now\n"
     "  --skew S        tolerated clock skew in seconds or a duration (default 60s)\n"
     "  --eku E         extended key usage a leaf with an EKU must carry:\n"
@@ -68,7 +70,7 @@ static const char VERIFY_USAGE[] =
 typedef struct verify_args {
     ocv_config config;
     ocv_config_file *config_storage;
-    const char *cert, *chain, *token;
+    const char *cert, *chain, *token, *peer_cert;
     int64_t at;
     int has_at, json, explain, crls_from_flags;
     const char *purpose, *audience;
@@ -78,7 +80,8 @@ enum {
     OPT_CONFIG = 255,
     OPT_CERT = 256, OPT_CHAIN, OPT_TOKEN, OPT_ANCHORS, OPT_CRL, OPT_NO_POLICY, OPT_POLICY,
     OPT_PURPOSE, OPT_AUDIENCE, OPT_AT, OPT_SKEW, OPT_EKU, OPT_FALLBACK, OPT_JSON, OPT_EXPLAIN,
-    OPT_DB, OPT_REQUIRE_REVOCATION, OPT_REVOCATION_MAX_AGE, OPT_JWKS, OPT_COSE_KEYS, OPT_HELP
+    OPT_DB, OPT_REQUIRE_REVOCATION, OPT_REVOCATION_MAX_AGE, OPT_JWKS, OPT_COSE_KEYS, OPT_PEER_CERT,
+    OPT_HELP
 };
 
 static const struct option VERIFY_OPTIONS[] = {
@@ -97,6 +100,7 @@ static const struct option VERIFY_OPTIONS[] = {
     {"eku", required_argument, NULL, OPT_EKU},
     {"identity-fallback", required_argument, NULL, OPT_FALLBACK},
     {"db", required_argument, NULL, OPT_DB},
+    {"peer-cert", required_argument, NULL, OPT_PEER_CERT},
     {"jwks", required_argument, NULL, OPT_JWKS},
     {"cose-keys", required_argument, NULL, OPT_COSE_KEYS},
     {"require-revocation", no_argument, NULL, OPT_REQUIRE_REVOCATION},
@@ -161,11 +165,16 @@ static int parse_option(int opt, const char *arg, verify_args *a)
             return ocv_cli_usage_error("at most %d --crl files", OCV_MAX_CRL_FILES);
         a->config.crl_paths[a->config.crl_count++] = arg;
         break;
-    case OPT_NO_POLICY:
+    case OPT_NO_POLICY: /* a flag overrides the file's policy member */
         a->config.no_policy = 1;
+        a->config.policy_path = NULL;
         break;
     case OPT_POLICY:
         a->config.policy_path = arg;
+        a->config.no_policy = 0;
+        break;
+    case OPT_PEER_CERT:
+        a->peer_cert = arg;
         break;
     case OPT_PURPOSE:
         a->purpose = arg;
@@ -249,6 +258,11 @@ static void print_json(const ocv_decision *d, int explain)
     json_object_set_new(o, "rule", d->rule[0] ? json_string(d->rule) : json_null());
     json_object_set_new(o, "detail", json_string(d->detail));
     json_object_set_new(o, "policy_applied", json_boolean(!d->policy_skipped));
+    if (d->revocation_stale_allowed) {
+        json_object_set_new(o, "revocation_stale_allowed", json_true());
+        json_object_set_new(o, "revocation_stale_seconds",
+                            json_integer(d->revocation_stale_seconds));
+    }
     json_object_set_new(o, "evaluated_at", json_string(when));
     if (explain) {
         json_t *checks = json_array();
@@ -275,7 +289,12 @@ static void print_text(const ocv_decision *d, int explain)
     printf("%s %s", d->allow ? "allow" : "deny", ocv_reason_name(d->reason));
     if (d->subject[0])
         printf(" %s%s", d->subject, d->subject_verified ? "" : " (claimed)");
+    if (d->rule[0])
+        printf(" rule %s", d->rule);
     printf("\n  %s\n", d->detail);
+    if (d->revocation_stale_allowed)
+        printf("  STALE revocation data accepted by the rule (%lld s past its max age)\n",
+               (long long)d->revocation_stale_seconds);
     if (d->policy_skipped)
         printf("  policy not applied (--no-policy)\n");
     if (!explain)
@@ -324,14 +343,17 @@ static int read_input(const char *path, ocv_bytes *out, const verify_args *a, in
 static int run_verify(verify_args *a)
 {
     int code = OCV_EXIT_USAGE;
-    ocv_bytes cred, chain;
+    ocv_bytes cred, chain, peer;
     ocv_bytes_init(&cred);
     ocv_bytes_init(&chain);
+    ocv_bytes_init(&peer);
     ocv_ctx *ctx = NULL;
     const char *cred_path = a->cert != NULL ? a->cert : a->token;
     if (read_input(cred_path, &cred, a, &code) != 0)
         goto out;
     if (a->chain != NULL && read_input(a->chain, &chain, a, &code) != 0)
+        goto out;
+    if (a->peer_cert != NULL && read_input(a->peer_cert, &peer, a, &code) != 0)
         goto out;
     char err[512] = "";
     ocv_reason r = ocv_open(&ctx, &a->config, err, sizeof(err));
@@ -346,6 +368,8 @@ static int run_verify(verify_args *a)
     req.credential_len = cred.len;
     req.chain = chain.data;
     req.chain_len = chain.len;
+    req.peer_cert = peer.data;
+    req.peer_cert_len = peer.len;
     req.purpose = a->purpose;
     req.audience = a->audience;
     req.at = a->at;
@@ -359,6 +383,7 @@ out:
     ocv_close(ctx);
     ocv_bytes_free(&cred);
     ocv_bytes_free(&chain);
+    ocv_bytes_free(&peer);
     return code;
 }
 
