@@ -114,8 +114,11 @@ demo: deps
 	@OCV=$(abspath $(OCV)) sh scripts/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
-	@OCV=$(abspath $(OCV)) sh bench/run.sh
+	@$(MAKE) --no-print-directory all $(BUILD)/policy_bench
+	@OCV=$(abspath $(OCV)) POLICY_BENCH=$(abspath $(BUILD)/policy_bench) sh bench/run.sh
+
+$(BUILD)/policy_bench: bench/policy_bench.c $(STATIC_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC_LIB) $(LIBS)
 
 lint:
 	@sh scripts/lint.sh

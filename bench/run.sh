@@ -26,3 +26,8 @@ echo
 "$OCV" bench token --batches 11 --batch-size 50
 echo
 "$OCV" bench revocation --entries "${OCV_BENCH_ENTRIES:-1000000}" --delta 10000 --dir "$D"
+
+if [ -n "${POLICY_BENCH:-}" ]; then
+    echo
+    "$POLICY_BENCH"
+fi

@@ -301,7 +301,7 @@ static void print_text(const ocv_decision *d, int explain)
         return;
     for (size_t i = 0; i < d->check_count; i++) {
         const ocv_check_entry *e = &d->checks[i];
-        printf("  %-10s %-7s %-20s %s\n", e->name, outcome_name(e->outcome),
+        printf("  %-17s %-7s %-19s %s\n", e->name, outcome_name(e->outcome),
                e->outcome == OCV_CHECK_FAIL ? ocv_reason_name(e->reason) : "", e->detail);
     }
 }
