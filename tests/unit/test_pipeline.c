@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -242,6 +244,91 @@ static void concurrent_checks_during_reload(void **state)
     ocv_close(ctx);
 }
 
+/* ---- policy reload under load ----------------------------------------- */
+
+static void write_policy(const char *path, const char *purpose)
+{
+    FILE *f = fopen(path, "w");
+    fprintf(f,
+            "{\"version\": 1, \"rules\": [{\"id\": \"r-%s\", "
+            "\"subjects\": [\"spiffe://example.org/ns/demo/sa/web\"], "
+            "\"issuers\": [\"CN=Test Root, O=ocv tests\"], \"purposes\": [\"%s\"]}]}",
+            purpose, purpose);
+    fclose(f);
+}
+
+typedef struct policy_worker {
+    ocv_ctx *ctx;
+    const ocv_request *req;
+    int allowed, denied, other;
+} policy_worker;
+
+static void *policy_loop(void *arg)
+{
+    policy_worker *w = arg;
+    for (int i = 0; i < 150; i++) {
+        ocv_decision d;
+        ocv_reason r = ocv_check(w->ctx, w->req, &d);
+        if (r == OCV_OK && strcmp(d.rule, "r-read") == 0)
+            w->allowed++;
+        else if (r == OCV_PURPOSE_NOT_ALLOWED && strcmp(d.rule, "r-write") == 0)
+            w->denied++;
+        else
+            w->other++;
+    }
+    return NULL;
+}
+
+/* A decision in flight finishes under the policy it started with: every
+ * decision is the old policy's allow or the new policy's deny, never a
+ * mix, and after the reload only the new policy answers. */
+static void reload_swaps_policy_atomically(void **state)
+{
+    (void)state;
+    char a[] = "/tmp/ocv-policy-a-XXXXXX", b[] = "/tmp/ocv-policy-b-XXXXXX";
+    close(mkstemp(a));
+    close(mkstemp(b));
+    write_policy(a, "read");
+    write_policy(b, "write");
+    ocv_config cfg;
+    ocv_config_init(&cfg);
+    char anchors[1024];
+    strncpy(anchors, test_fixture_path("anchors.pem"), sizeof(anchors) - 1);
+    anchors[sizeof(anchors) - 1] = 0;
+    cfg.anchors_path = anchors;
+    cfg.policy_path = a;
+    ocv_ctx *ctx = NULL;
+    char err[512] = "";
+    if (ocv_open(&ctx, &cfg, err, sizeof(err)) != OCV_OK)
+        fail_msg("open: %s", err);
+    request_files files;
+    ocv_request req;
+    request_for(&files, &req, "leaf.pem", "inter.pem");
+    req.purpose = "read";
+    policy_worker w[3];
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++) {
+        w[i] = (policy_worker){ctx, &req, 0, 0, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, policy_loop, &w[i]), 0);
+    }
+    cfg.policy_path = b;
+    assert_reason(ocv_reload(ctx, &cfg, err, sizeof(err)), OCV_OK);
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].other, 0);
+    }
+    ocv_decision d;
+    assert_reason(ocv_check(ctx, &req, &d), OCV_PURPOSE_NOT_ALLOWED);
+    assert_string_equal(d.rule, "r-write");
+    cfg.policy_path = "/nonexistent/policy.json"; /* a failed reload keeps the policy */
+    assert_reason(ocv_reload(ctx, &cfg, err, sizeof(err)), OCV_CONFIG_INVALID);
+    assert_reason(ocv_check(ctx, &req, &d), OCV_PURPOSE_NOT_ALLOWED);
+    request_files_free(&files);
+    ocv_close(ctx);
+    unlink(a);
+    unlink(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +338,7 @@ int main(void)
         cmocka_unit_test(policy_missing_without_opt_out),
         cmocka_unit_test(reload_swaps_and_failure_keeps),
         cmocka_unit_test(concurrent_checks_during_reload),
+        cmocka_unit_test(reload_swaps_policy_atomically),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
 }
