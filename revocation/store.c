@@ -42,6 +42,7 @@ enum {
     STMT_DATA_VERSION,
     STMT_READ_BEGIN,
     STMT_READ_END,
+    STMT_TYPE_EXISTS,
     STMT_COUNT
 };
 
@@ -60,6 +61,7 @@ static const char *const STMT_SQL[STMT_COUNT] = {
     "PRAGMA data_version",
     "BEGIN",
     "COMMIT",
+    "SELECT 1 FROM entry WHERE k >= ?1 AND k < ?2 LIMIT 1",
 };
 
 /* Authority freshness and the clock floor change only when a sync
@@ -70,6 +72,8 @@ typedef struct freshness_cache {
     int64_t data_version;
     int has_data;
     int64_t oldest_next_update, newest_issued_at, clock_floor;
+    /* which entry types exist at all: a lookup skips the others */
+    int has_type[256];
 } freshness_cache;
 
 struct ocv_store {
@@ -545,10 +549,11 @@ typedef struct candidate_keys {
     size_t count;
 } candidate_keys;
 
-static void add_key(candidate_keys *c, ocv_entry_type type, const char *issuer, const char *value)
+static void add_key(candidate_keys *c, const freshness_cache *cache, ocv_entry_type type,
+                    const char *issuer, const char *value)
 {
     size_t il = strlen(issuer), vl = strlen(value);
-    if (vl == 0 || il + vl + 3 > sizeof(c->buf[0]))
+    if (!cache->has_type[(uint8_t)type] || vl == 0 || il + vl + 3 > sizeof(c->buf[0]))
         return;
     uint8_t *k = c->buf[c->count];
     k[0] = (uint8_t)type;
@@ -608,7 +613,10 @@ static ocv_reason refresh_cache(ocv_store *s)
     sqlite3_reset(st);
     if (s->cache.valid && s->cache.data_version == version)
         return OCV_OK;
-    freshness_cache c = {1, version, 0, 0, 0, 0};
+    freshness_cache c;
+    memset(&c, 0, sizeof(c));
+    c.valid = 1;
+    c.data_version = version;
     st = stmt(s, STMT_FRESHNESS);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -622,6 +630,19 @@ static ocv_reason refresh_cache(ocv_store *s)
     sqlite3_reset(st);
     if (meta_get(s, "clock_floor", &c.clock_floor) != OCV_OK)
         return OCV_INTERNAL_ERROR;
+    static const uint8_t types[] = {OCV_ENTRY_SERIAL, OCV_ENTRY_JTI, OCV_ENTRY_KEY,
+                                    OCV_ENTRY_SUBJECT, OCV_ENTRY_SUBJECT_BEFORE};
+    for (size_t i = 0; i < sizeof(types); i++) {
+        uint8_t lo = types[i], hi = (uint8_t)(types[i] + 1);
+        st = stmt(s, STMT_TYPE_EXISTS);
+        sqlite3_bind_blob(st, 1, &lo, 1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, 2, &hi, 1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return OCV_INTERNAL_ERROR;
+        c.has_type[lo] = rc == SQLITE_ROW;
+    }
     s->cache = c;
     return OCV_OK;
 }
@@ -659,29 +680,33 @@ ocv_reason ocv_store_lookup(ocv_store *s, const ocv_claims *claims, ocv_store_ve
     if (keys == NULL)
         return OCV_INTERNAL_ERROR;
     keys->count = 0;
-    if (claims->type == OCV_CREDENTIAL_X509 && claims->serial_len > 0) {
-        char serial[2 * OCV_MAX_SERIAL_BYTES + 1];
-        ocv_hex_encode(claims->serial, claims->serial_len, serial);
-        add_key(keys, OCV_ENTRY_SERIAL, claims->issuer_key_sha256, serial);
-    }
-    if (claims->token_id[0])
-        add_key(keys, OCV_ENTRY_JTI, claims->issuer, claims->token_id);
-    add_key(keys, OCV_ENTRY_KEY, "", claims->key_id);
-    add_key(keys, OCV_ENTRY_SUBJECT, "", claims->subject);
-    add_key(keys, OCV_ENTRY_SUBJECT_BEFORE, "", claims->subject);
     /* one read transaction: one snapshot and one round of file locks
      * for all of a decision's lookups */
     int own_txn = sqlite3_get_autocommit(s->db);
-    if (own_txn && sqlite3_step(stmt(s, STMT_READ_BEGIN)) != SQLITE_DONE) {
-        free(keys);
-        return OCV_INTERNAL_ERROR;
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    if (own_txn && sqlite3_step(stmt(s, STMT_READ_BEGIN)) != SQLITE_DONE)
+        goto out;
+    r = refresh_cache(s);
+    if (r != OCV_OK)
+        goto end;
+    if (claims->type == OCV_CREDENTIAL_X509 && claims->serial_len > 0) {
+        char serial[2 * OCV_MAX_SERIAL_BYTES + 1];
+        ocv_hex_encode(claims->serial, claims->serial_len, serial);
+        add_key(keys, &s->cache, OCV_ENTRY_SERIAL, claims->issuer_key_sha256, serial);
     }
-    ocv_reason r = lookup_entries(s, keys, claims, out);
-    free(keys);
+    if (claims->token_id[0])
+        add_key(keys, &s->cache, OCV_ENTRY_JTI, claims->issuer, claims->token_id);
+    add_key(keys, &s->cache, OCV_ENTRY_KEY, "", claims->key_id);
+    add_key(keys, &s->cache, OCV_ENTRY_SUBJECT, "", claims->subject);
+    add_key(keys, &s->cache, OCV_ENTRY_SUBJECT_BEFORE, "", claims->subject);
+    r = lookup_entries(s, keys, claims, out);
     if (r == OCV_OK && !out->revoked)
         r = freshness(s, claims, out);
+end:
     if (own_txn && sqlite3_step(stmt(s, STMT_READ_END)) != SQLITE_DONE)
         r = OCV_INTERNAL_ERROR;
+out:
+    free(keys);
     return r;
 }
 
