@@ -28,6 +28,8 @@
 #include "base/util.h"
 #include "decision/stages.h"
 #include "ocv.h"
+#include "verifier/keyset.h"
+#include "verifier/pkey.h"
 #include "verifier/token.h"
 #include "verifier/x509.h"
 
@@ -263,17 +265,25 @@ typedef struct policy_context {
     const mbedtls_x509_crt *leaf;        /* X.509 credentials */
 } policy_context;
 
-static int sha256_of_peer_cert(const ocv_request *req, uint8_t out[32])
+/* The peer certificate's SHA-256 (for cnf x5t#S256) and the RFC 7638
+ * thumbprint of its key (for cnf jkt): 0 none presented, 1 filled, -1 it
+ * does not parse. */
+static int peer_cert_bindings(const ocv_request *req, uint8_t x5t[32], uint8_t jkt[32])
 {
     if (req->peer_cert == NULL || req->peer_cert_len == 0)
         return 0;
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
     ocv_bytes copy;
+    ocv_pkey key;
+    ocv_pkey_init(&key);
     int ok = ocv_bytes_copy(&copy, req->peer_cert, req->peer_cert_len) == OCV_OK &&
              mbedtls_x509_crt_parse(&crt, copy.data,
                                     req->peer_cert[0] == 0x30 ? copy.len : copy.len + 1) == 0 &&
-             ocv_sha256(crt.raw.p, crt.raw.len, out) == 0;
+             ocv_sha256(crt.raw.p, crt.raw.len, x5t) == 0 &&
+             ocv_pkey_parse(crt.pk_raw.p, crt.pk_raw.len, 0, 1, &key, NULL, 0) == OCV_OK &&
+             ocv_jwk_thumbprint(&key, jkt) == OCV_OK;
+    ocv_pkey_free(&key);
     ocv_bytes_free(&copy);
     mbedtls_x509_crt_free(&crt);
     return ok ? 1 : -1;
@@ -296,18 +306,19 @@ static ocv_reason policy_stage(const ocv_state *st, const ocv_claims *claims,
         ocv_errf(detail, detail_len, "no policy is configured (use a policy, or --no-policy)");
         return OCV_POLICY_MISSING;
     }
-    uint8_t peer[32], leaf[32];
+    uint8_t peer[32], peer_jkt[32], leaf[32];
     ocv_policy_input in;
     ocv_policy_input_init(&in);
     in.claims = claims;
     in.purpose = pc->req->purpose;
     in.audience = pc->req->audience ? pc->req->audience : st->audience[0] ? st->audience : NULL;
-    int peer_state = sha256_of_peer_cert(pc->req, peer);
+    int peer_state = peer_cert_bindings(pc->req, peer, peer_jkt);
     if (peer_state < 0) {
         ocv_errf(detail, detail_len, "the peer certificate does not parse");
         return OCV_POP_MISMATCH;
     }
     in.peer_cert_sha256 = peer_state ? peer : NULL;
+    in.presented_jkt = peer_state ? peer_jkt : NULL;
     if (pc->leaf != NULL && ocv_sha256(pc->leaf->raw.p, pc->leaf->raw.len, leaf) == 0)
         in.credential_cert_sha256 = leaf;
     in.has_revocation_data = pc->revocation != NULL && pc->revocation->has_data;

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "mint.h"
 #include "verifier/cose_sign1.h"
+#include "verifier/keyset.h"
 #include "verifier/pkey.h"
 #include "verifier/sigalg.h"
 
@@ -28,6 +29,7 @@ static const char TOKEN_USAGE[] =
     "                      [--scope \"a b\"] [--purpose P]... [--jti ID | --cti HEX]\n"
     "                      [--iat UNIX] [--nbf UNIX] [--exp UNIX | --valid-for D]\n"
     "                      [--no-exp] [--no-iat] [--cnf-x5t-cert CERT.pem]\n"
+    "                      [--cnf-jkt-key PUB.pem]\n"
     "                      [--claim NAME=JSON]... [--defect NAME] [-o FILE]\n"
     "\n"
     "Issues a JWT (compact JWS) or a CWT (tagged COSE_Sign1 in tag 61), signed\n"
@@ -56,7 +58,7 @@ static const char *const DEFECT_NAMES[] = {
 #define MAX_LIST 8
 
 typedef struct token_args {
-    const char *key_path, *kid, *iss, *sub, *scope, *jti, *cti, *cnf_cert, *out;
+    const char *key_path, *kid, *iss, *sub, *scope, *jti, *cti, *cnf_cert, *cnf_jkt_key, *out;
     const char *aud[MAX_LIST], *purpose[MAX_LIST], *claims[MAX_LIST];
     size_t aud_count, purpose_count, claim_count;
     int cwt, base64url, no_exp, no_iat, has_nbf, has_exp, has_iat;
@@ -138,14 +140,35 @@ static int add_extra_claims(const token_args *a, json_t *c)
         snprintf(name, sizeof(name), "%.*s", (int)(eq - a->claims[i]), a->claims[i]);
         json_object_set_new(c, name, v);
     }
+    json_t *cnf = json_object();
     if (a->cnf_cert != NULL) {
         uint8_t t[32];
         ocv_bytes e;
-        if (cnf_thumbprint(a->cnf_cert, t) != 0 || ocv_b64url_encode(t, 32, &e) != OCV_OK)
+        if (cnf_thumbprint(a->cnf_cert, t) != 0 || ocv_b64url_encode(t, 32, &e) != OCV_OK) {
+            json_decref(cnf);
             return fail("--cnf-x5t-cert: not a certificate");
-        json_object_set_new(c, "cnf", json_pack("{s:s}", "x5t#S256", (char *)e.data));
+        }
+        json_object_set_new(cnf, "x5t#S256", json_string((char *)e.data));
         ocv_bytes_free(&e);
     }
+    if (a->cnf_jkt_key != NULL) {
+        ocv_pkey pub;
+        uint8_t t[32];
+        ocv_bytes e;
+        int bad = ocv_pkey_load_file(a->cnf_jkt_key, 0, 1, &pub, NULL, 0) != OCV_OK ||
+                  ocv_jwk_thumbprint(&pub, t) != OCV_OK || ocv_b64url_encode(t, 32, &e) != OCV_OK;
+        ocv_pkey_free(&pub);
+        if (bad) {
+            json_decref(cnf);
+            return fail("--cnf-jkt-key: not a public key");
+        }
+        json_object_set_new(cnf, "jkt", json_string((char *)e.data));
+        ocv_bytes_free(&e);
+    }
+    if (json_object_size(cnf) > 0)
+        json_object_set_new(c, "cnf", cnf);
+    else
+        json_decref(cnf);
     return 0;
 }
 
@@ -411,7 +434,7 @@ done:
 
 enum { OPT_KEY = 256, OPT_FORMAT, OPT_B64, OPT_ALG, OPT_KID, OPT_ISS, OPT_SUB, OPT_AUD,
        OPT_SCOPE, OPT_PURPOSE, OPT_JTI, OPT_CTI, OPT_IAT, OPT_NBF, OPT_EXP, OPT_VALID_FOR,
-       OPT_NO_EXP, OPT_NO_IAT, OPT_CNF, OPT_CLAIM, OPT_DEFECT, OPT_HELP };
+       OPT_NO_EXP, OPT_NO_IAT, OPT_CNF, OPT_CNF_JKT, OPT_CLAIM, OPT_DEFECT, OPT_HELP };
 
 static const struct option TOKEN_OPTIONS[] = {
     {"key", required_argument, NULL, OPT_KEY},         {"format", required_argument, NULL, OPT_FORMAT},
@@ -424,6 +447,7 @@ static const struct option TOKEN_OPTIONS[] = {
     {"exp", required_argument, NULL, OPT_EXP},          {"valid-for", required_argument, NULL, OPT_VALID_FOR},
     {"no-exp", no_argument, NULL, OPT_NO_EXP},          {"no-iat", no_argument, NULL, OPT_NO_IAT},
     {"cnf-x5t-cert", required_argument, NULL, OPT_CNF}, {"claim", required_argument, NULL, OPT_CLAIM},
+    {"cnf-jkt-key", required_argument, NULL, OPT_CNF_JKT},
     {"defect", required_argument, NULL, OPT_DEFECT},    {"help", no_argument, NULL, OPT_HELP},
     {"out", required_argument, NULL, 'o'},              {NULL, 0, NULL, 0},
 };
@@ -458,6 +482,7 @@ static int token_option(int opt, const char *arg, token_args *a)
     case OPT_NO_EXP: a->no_exp = 1; return -1;
     case OPT_NO_IAT: a->no_iat = 1; return -1;
     case OPT_CNF: a->cnf_cert = arg; return -1;
+    case OPT_CNF_JKT: a->cnf_jkt_key = arg; return -1;
     case 'o': a->out = arg; return -1;
     case OPT_AUD: return push(a->aud, &a->aud_count, arg);
     case OPT_PURPOSE: return push(a->purpose, &a->purpose_count, arg);
@@ -506,8 +531,8 @@ static int check_args(token_args *a, const ocv_pkey *key)
         return fail("--alg does not fit the key");
     if (!a->cwt && (a->defect == DEFECT_ALG_UNPROTECTED || a->defect == DEFECT_INDEFINITE))
         return fail("that defect exists for CWTs only");
-    if (a->cwt && (a->claim_count || a->cnf_cert || a->purpose_count || a->jti))
-        return fail("--claim, --cnf-x5t-cert, --purpose and --jti are JWT options (CWT: --cti)");
+    if (a->cwt && (a->claim_count || a->cnf_cert || a->cnf_jkt_key || a->purpose_count || a->jti))
+        return fail("--claim, --cnf-*, --purpose and --jti are JWT options (CWT: --cti)");
     if (!a->has_iat)
         a->iat = ocv_now();
     if (!a->has_exp)

@@ -87,6 +87,13 @@ expect_reason 0 OK "cnf bound to the presented peer certificate" -- \
 expect_reason 1 POP_MISMATCH "cnf bound to another certificate" -- \
     "$OCV" verify --token pop.jwt $K --purpose db:write --peer-cert other.pem
 expect_reason 1 POP_REQUIRED "cnf without a presented certificate" -- "$OCV" verify --token pop.jwt $K --purpose db:write
+tok --sub $POPSUB --valid-for 10m --cnf-jkt-key client.pub -o jkt.jwt
+expect_reason 0 OK "cnf jkt: the peer certificate's key" -- \
+    "$OCV" verify --token jkt.jwt $K --purpose db:write --peer-cert client.pem
+"$OCV" keygen --type ec-p256 -o stranger.key >/dev/null
+"$OCV" mint cert --key stranger.key --subject "CN=stranger" -o stranger.pem
+expect_reason 1 POP_MISMATCH "cnf jkt: another key" -- \
+    "$OCV" verify --token jkt.jwt $K --purpose db:write --peer-cert stranger.pem
 
 # Revocation freshness per rule, and an allowance that is recorded.
 "$OCV" keygen --type ec-p256 -o auth.key --pub auth.pub >/dev/null
