@@ -350,6 +350,33 @@ static const char *revocation_summary(const ocv_state *st)
     return "no revocation source configured";
 }
 
+/* The time stage, the same for every format: the clock floor, then the
+ * validity window. */
+static ocv_reason time_stage(ocv_state *st, const ocv_claims *claims, int64_t at, char *detail,
+                             size_t detail_len)
+{
+    ocv_reason r = ocv_stage_clock_floor(st, at, detail, detail_len);
+    return r == OCV_OK ? ocv_stage_time(claims, at, st->skew, detail, detail_len) : r;
+}
+
+/* The policy stage and the verdict, the same for every format: only a
+ * run that reaches here with every stage passed allows. */
+static void policy_and_verdict(const ocv_state *st, const ocv_claims *claims,
+                               const policy_context *pc, ocv_decision *d, const char *name)
+{
+    char detail[OCV_MAX_DETAIL_BYTES] = "";
+    ocv_reason r = policy_stage(st, claims, pc, d, detail, sizeof(detail));
+    if (d->policy_skipped)
+        record(d, pc->req->explain, name, OCV_CHECK_SKIPPED, r, detail);
+    else if (!stage_done(d, pc->req->explain, name, r, detail))
+        return;
+    d->reason = OCV_OK;
+    d->allow = 1;
+    ocv_strlcpy(d->detail, d->policy_skipped ? "credential valid (policy not applied: no_policy)"
+                                              : "credential valid and allowed by policy",
+                sizeof(d->detail));
+}
+
 static const char *const X509_STAGES[] = {"parse", "time", "signature", "revocation", "policy"};
 #define X509_STAGE_COUNT (sizeof(X509_STAGES) / sizeof(X509_STAGES[0]))
 
@@ -377,9 +404,7 @@ static void run_x509(ocv_state *st, const ocv_request *req, int64_t at, ocv_deci
     ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
 
     detail[0] = 0;
-    r = ocv_stage_clock_floor(st, at, detail, sizeof(detail));
-    if (r == OCV_OK)
-        r = ocv_stage_time(claims, at, st->skew, detail, sizeof(detail));
+    r = time_stage(st, claims, at, detail, sizeof(detail));
     if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
         goto out;
 
@@ -402,19 +427,8 @@ static void run_x509(ocv_state *st, const ocv_request *req, int64_t at, ocv_deci
     if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
         goto out;
 
-    detail[0] = 0;
     policy_context pc = {req, at, st->store ? &verdict : NULL, &chain.certs};
-    r = policy_stage(st, claims, &pc, d, detail, sizeof(detail));
-    if (d->policy_skipped)
-        record(d, ex, X509_STAGES[stage++], OCV_CHECK_SKIPPED, r, detail);
-    else if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
-        goto out;
-
-    d->reason = OCV_OK;
-    d->allow = 1;
-    ocv_strlcpy(d->detail, d->policy_skipped ? "credential valid (policy not applied: no_policy)"
-                                              : "credential valid and allowed by policy",
-                sizeof(d->detail));
+    policy_and_verdict(st, claims, &pc, d, X509_STAGES[stage++]);
 out:
     skip_rest(d, ex, X509_STAGES + stage, X509_STAGE_COUNT - stage);
     ocv_x509_chain_free(&chain);
@@ -449,9 +463,7 @@ static void run_token(ocv_state *st, const ocv_request *req, int64_t at, ocv_dec
     ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
 
     detail[0] = 0;
-    r = ocv_stage_clock_floor(st, at, detail, sizeof(detail));
-    if (r == OCV_OK)
-        r = ocv_stage_time(claims, at, st->skew, detail, sizeof(detail));
+    r = time_stage(st, claims, at, detail, sizeof(detail));
     if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
         goto out;
 
@@ -472,19 +484,8 @@ static void run_token(ocv_state *st, const ocv_request *req, int64_t at, ocv_dec
     if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
         goto out;
 
-    detail[0] = 0;
     policy_context pc = {req, at, st->store ? &verdict : NULL, NULL};
-    r = policy_stage(st, claims, &pc, d, detail, sizeof(detail));
-    if (d->policy_skipped)
-        record(d, ex, TOKEN_STAGES[stage++], OCV_CHECK_SKIPPED, r, detail);
-    else if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
-        goto out;
-
-    d->reason = OCV_OK;
-    d->allow = 1;
-    ocv_strlcpy(d->detail, d->policy_skipped ? "credential valid (policy not applied: no_policy)"
-                                              : "credential valid and allowed by policy",
-                sizeof(d->detail));
+    policy_and_verdict(st, claims, &pc, d, TOKEN_STAGES[stage++]);
 out:
     skip_rest(d, ex, TOKEN_STAGES + stage, TOKEN_STAGE_COUNT - stage);
     ocv_token_free(&token);
