@@ -88,12 +88,12 @@ enum {
  */
 typedef struct ocv_config {
     const char *anchors_path;             /* PEM bundle of trust anchors */
-    const char *jwks_path;                /* reserved for tokens */
-    const char *cose_keys_path;           /* reserved for tokens */
+    const char *jwks_path;                /* token issuer keys: a JWK Set */
+    const char *cose_keys_path;           /* token issuer keys: a COSE_KeySet */
     const char *crl_paths[OCV_MAX_CRL_FILES];
     size_t crl_count;
     const char *db_path;                  /* the revocation store (SQLite) */
-    const char *policy_path;              /* reserved for the policy engine */
+    const char *policy_path;              /* the policy file (docs/policy.md) */
     int no_policy;                        /* 1: check the credential alone */
     int64_t clock_skew_seconds;           /* default 60 */
     ocv_eku leaf_eku;                     /* default OCV_EKU_CLIENT_AUTH */
