@@ -2,9 +2,10 @@
  * ocv.h - the public interface of libocv, the offline credential verifier.
  *
  * What it does: decides, without any network access, whether a credential
- * (an X.509 workload certificate chain, a JWT or a CWT) grants authority. A decision is allow or deny with exactly one
- * stable reason code (ocv_reason), the workload identity, the matched policy
- * rule and a human detail line; on request, the list of checks that ran.
+ * (an X.509 workload certificate chain, a JWT or a CWT) grants authority.
+ * A decision is allow or deny with exactly one stable reason code
+ * (ocv_reason), the workload identity, the matched policy rule and a human
+ * detail line; on request, the list of checks that ran.
  *
  * It checks the credential's validity at the evaluation time, revocation
  * (CRLs and a local store fed by signed bundles) and a policy binding the
