@@ -208,10 +208,17 @@ static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at, const
                              &cfg->max_ttl_ceiling_seconds);
     if (strcmp(key, "audience") == 0)
         return read_audience(c, at, value, cfg);
+    if (strcmp(key, "signature_cache") == 0) {
+        if (!json_is_integer(value) || json_integer_value(value) < 0 ||
+            json_integer_value(value) > (1 << 24))
+            return bad(c, at, key, "must be an integer from 0 (off) to 16777216");
+        cfg->signature_cache_entries = (size_t)json_integer_value(value);
+        return OCV_OK;
+    }
     return bad(c, key_at, key,
                "unknown member (anchors, crls, jwks, cose_keys, db, policy, no_policy, "
                "clock_skew, leaf_eku, identity_fallback, audience, require_revocation, "
-               "revocation_max_age, max_ttl_ceiling)");
+               "revocation_max_age, max_ttl_ceiling, signature_cache)");
 }
 
 /* Fills cfg from the file; strings point into storage. */

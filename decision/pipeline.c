@@ -44,6 +44,7 @@ void ocv_config_init(ocv_config *config)
     config->clock_skew_seconds = 60;
     config->leaf_eku = OCV_EKU_CLIENT_AUTH;
     config->identity_fallback = OCV_IDENTITY_URI_ONLY;
+    config->signature_cache_entries = 4096;
 }
 
 void ocv_request_init(ocv_request *request)
@@ -59,6 +60,7 @@ static void state_free(ocv_state *st)
     ocv_x509_crls_free(&st->crls);
     ocv_keyset_free(&st->keys);
     ocv_policy_free(st->policy);
+    ocv_sigcache_free(st->sigcache);
     ocv_store_close(st->store);
     pthread_mutex_destroy(&st->store_lock);
     free(st);
@@ -97,6 +99,14 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
     st->identity_fallback = config->identity_fallback;
     st->no_policy = config->no_policy != 0;
     st->max_ttl_ceiling = config->max_ttl_ceiling_seconds;
+    if (config->signature_cache_entries > (1u << 24)) {
+        ocv_errf(err, err_len, "signature cache of more than 16777216 entries");
+        r = OCV_CONFIG_INVALID;
+        goto fail;
+    }
+    r = ocv_sigcache_new(config->signature_cache_entries, &st->sigcache);
+    if (r != OCV_OK)
+        goto fail;
     if (config->audience != NULL && ocv_strlcpy(st->audience, config->audience,
                                                 sizeof(st->audience))) {
         ocv_errf(err, err_len, "audience longer than %d bytes", OCV_MAX_AUDIENCE_BYTES);
@@ -476,10 +486,13 @@ static void run_token(ocv_state *st, const ocv_request *req, int64_t at, ocv_dec
         goto out;
 
     detail[0] = 0;
-    r = ocv_token_verify(&token, &st->keys, detail, sizeof(detail));
+    int cached = 0;
+    r = ocv_token_verify_cached(&token, &st->keys, st->sigcache, &cached, detail,
+                                sizeof(detail));
     if (r == OCV_OK) {
         d->subject_verified = 1;
-        ocv_errf(detail, sizeof(detail), "signed by a trusted key (%s)", ocv_alg_name(token.alg));
+        ocv_errf(detail, sizeof(detail), "signed by a trusted key (%s)%s",
+                 ocv_alg_name(token.alg), cached ? ", verified before (cache)" : "");
     }
     if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
         goto out;

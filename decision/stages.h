@@ -14,6 +14,7 @@
 #include "policy/policy.h"
 #include "revocation/store.h"
 #include "verifier/keyset.h"
+#include "verifier/sigcache.h"
 #include "verifier/x509.h"
 
 /* Everything loaded from one configuration; immutable once published,
@@ -23,6 +24,7 @@ typedef struct ocv_state {
     ocv_x509_anchors anchors;
     ocv_x509_crls crls;
     ocv_keyset keys; /* token issuers: JWKS and COSE_KeySet */
+    ocv_sigcache *sigcache; /* verified token signatures; NULL: none */
     int64_t skew;
     ocv_eku leaf_eku;
     unsigned identity_fallback;

@@ -107,6 +107,8 @@ typedef struct ocv_config {
     /* Appended with the policy engine (append only, never reorder). */
     const char *audience;                 /* this service's name; NULL: none */
     int64_t max_ttl_ceiling_seconds;      /* >0: caps every policy max_ttl; 0: none */
+    size_t signature_cache_entries;       /* verified token signatures kept; default
+                                             4096, 0: no cache */
 } ocv_config;
 
 OCV_API void ocv_config_init(ocv_config *config);

@@ -55,6 +55,8 @@ static ocv_reason add_key(ocv_keyset *set, ocv_trusted_key *k, char *err, size_t
     }
     if (k->key.type != OCV_KEY_ED25519 && ocv_pk_precompute(&k->key.pk) != OCV_OK)
         return OCV_INTERNAL_ERROR;
+    if (ocv_pkey_spki_sha256(&k->key, k->spki_sha256) != OCV_OK)
+        return OCV_INTERNAL_ERROR;
     ocv_trusted_key *grown = realloc(set->keys, (set->count + 1) * sizeof(*grown));
     if (grown == NULL)
         return OCV_INTERNAL_ERROR;

@@ -36,6 +36,7 @@ typedef struct ocv_trusted_key {
     char kid[OCV_MAX_KID_BYTES + 1]; /* "" when absent */
     size_t kid_len;                  /* COSE kids are bytes: length, not strlen */
     ocv_alg pinned_alg;              /* OCV_ALG_NONE when not pinned */
+    uint8_t spki_sha256[32];         /* the key's stable id (signature cache) */
 } ocv_trusted_key;
 
 typedef struct ocv_keyset {

@@ -105,17 +105,37 @@ ocv_reason ocv_token_parse(const uint8_t *data, size_t len, ocv_token *out, ocv_
 ocv_reason ocv_token_verify(const ocv_token *t, const ocv_keyset *keys, char *detail,
                             size_t detail_len)
 {
+    int cached = 0;
+    return ocv_token_verify_cached(t, keys, NULL, &cached, detail, detail_len);
+}
+
+ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys,
+                                   ocv_sigcache *cache, int *cached, char *detail,
+                                   size_t detail_len)
+{
+    *cached = 0;
     const ocv_trusted_key *key = NULL;
     ocv_reason r = ocv_keyset_select(keys, t->has_kid ? t->kid : NULL, t->kid_len, t->alg, &key,
                                      detail, detail_len);
     if (r != OCV_OK)
         return r;
+    uint8_t id[32];
+    int have_id = cache != NULL &&
+                  ocv_sigcache_id(key->spki_sha256, t->alg, t->signed_bytes.data,
+                                  t->signed_bytes.len, t->signature.data, t->signature.len,
+                                  id) == 0;
+    if (have_id && ocv_sigcache_hit(cache, id)) {
+        *cached = 1;
+        return OCV_OK;
+    }
     r = ocv_sig_verify(t->alg, &key->key, t->signed_bytes.data, t->signed_bytes.len,
                        t->signature.data, t->signature.len);
     if (r == OCV_ALG_NOT_ALLOWED)
         ocv_errf(detail, detail_len, "the selected key cannot verify %s", ocv_alg_name(t->alg));
     else if (r != OCV_OK)
         ocv_errf(detail, detail_len, "the %s signature does not verify", ocv_alg_name(t->alg));
+    else if (have_id)
+        ocv_sigcache_remember(cache, id);
     return r;
 }
 

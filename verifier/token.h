@@ -26,6 +26,7 @@
 #include "base/claims.h"
 #include "ocv.h"
 #include "verifier/keyset.h"
+#include "verifier/sigcache.h"
 
 typedef struct ocv_token {
     ocv_credential_type type; /* JWT or CWT */
@@ -68,5 +69,11 @@ OCV_MUST_CHECK ocv_reason ocv_jws_verify_compact(const char *text, size_t len,
  * OCV_KEY_UNKNOWN, OCV_ALG_NOT_ALLOWED, OCV_SIGNATURE_INVALID. */
 OCV_MUST_CHECK ocv_reason ocv_token_verify(const ocv_token *t, const ocv_keyset *keys,
                                            char *detail, size_t detail_len);
+
+/* The same, answering a verification that succeeded before from cache
+ * (NULL: no cache); *cached says whether it did. */
+OCV_MUST_CHECK ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys,
+                                                  ocv_sigcache *cache, int *cached,
+                                                  char *detail, size_t detail_len);
 
 #endif
