@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "base/b64url.h"
 #include "testutil.h"
@@ -104,12 +105,68 @@ static void only_successes_are_cached(void **state)
     ocv_pkey_free(&key);
 }
 
+static const char *signature_detail(const ocv_decision *d)
+{
+    for (size_t i = 0; i < d->check_count; i++) {
+        if (strcmp(d->checks[i].name, "signature") == 0)
+            return d->checks[i].detail;
+    }
+    return "";
+}
+
+/* Through ocv_check: the second decision on a token is served from the
+ * cache, a reload starts an empty one, and a cache of 0 never serves. */
+static void pipeline_uses_the_cache(void **state)
+{
+    (void)state;
+    ocv_pkey key;
+    assert_reason(ocv_pkey_generate(OCV_KEY_ED25519, 0, &key), OCV_OK);
+    char *jwks = NULL;
+    assert_reason(ocv_jwks_from_key(&key, "k", OCV_ALG_NONE, &jwks), OCV_OK);
+    char path[] = "/tmp/ocv-sigcache-XXXXXX";
+    int fd = mkstemp(path);
+    assert_int_equal(write(fd, jwks, strlen(jwks)), (ssize_t)strlen(jwks));
+    close(fd);
+    free(jwks);
+    char token[512];
+    make_jwt(&key, 0, token, sizeof(token));
+    ocv_config cfg;
+    ocv_config_init(&cfg);
+    cfg.jwks_path = path;
+    cfg.no_policy = 1;
+    ocv_ctx *ctx;
+    char err[256];
+    assert_reason(ocv_open(&ctx, &cfg, err, sizeof(err)), OCV_OK);
+    ocv_request req;
+    ocv_request_init(&req);
+    req.credential = (const uint8_t *)token;
+    req.credential_len = strlen(token);
+    req.explain = 1;
+    ocv_decision d;
+    assert_reason(ocv_check(ctx, &req, &d), OCV_OK);
+    assert_null(strstr(signature_detail(&d), "cache"));
+    assert_reason(ocv_check(ctx, &req, &d), OCV_OK);
+    assert_non_null(strstr(signature_detail(&d), "cache"));
+    assert_reason(ocv_reload(ctx, &cfg, err, sizeof(err)), OCV_OK);
+    assert_reason(ocv_check(ctx, &req, &d), OCV_OK);
+    assert_null(strstr(signature_detail(&d), "cache"));
+    cfg.signature_cache_entries = 0;
+    assert_reason(ocv_reload(ctx, &cfg, err, sizeof(err)), OCV_OK);
+    assert_reason(ocv_check(ctx, &req, &d), OCV_OK);
+    assert_reason(ocv_check(ctx, &req, &d), OCV_OK);
+    assert_null(strstr(signature_detail(&d), "cache"));
+    ocv_close(ctx);
+    unlink(path);
+    ocv_pkey_free(&key);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ids_bind_everything),
         cmocka_unit_test(remember_and_evict),
         cmocka_unit_test(only_successes_are_cached),
+        cmocka_unit_test(pipeline_uses_the_cache),
     };
     return cmocka_run_group_tests_name("sigcache", tests, NULL, NULL);
 }
