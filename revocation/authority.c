@@ -49,6 +49,32 @@ fail:
     return r;
 }
 
+/* The entries whose expiry has passed at `at`, appended after `extra`
+ * (the caller's removals) into one new list; views into *backing. */
+static ocv_reason removals_with_expired(ocv_store *state, const char *authority, int64_t at,
+                                        const ocv_entry *extra, size_t extra_count,
+                                        ocv_entry **out, size_t *count, ocv_bytes *backing)
+{
+    ocv_entry *all = NULL;
+    size_t n = 0;
+    ocv_reason r = ocv_store_list_entries(state, authority, &all, &n, backing);
+    if (r != OCV_OK)
+        return r;
+    *out = calloc(extra_count + n + 1, sizeof(ocv_entry));
+    if (*out == NULL) {
+        free(all);
+        return OCV_INTERNAL_ERROR;
+    }
+    memcpy(*out, extra, extra_count * sizeof(ocv_entry));
+    *count = extra_count;
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].expires > 0 && all[i].expires <= at)
+            (*out)[(*count)++] = all[i];
+    }
+    free(all);
+    return OCV_OK;
+}
+
 /* For a full bundle the payload lists the whole state after the change. */
 static ocv_reason full_entries(ocv_store *state, const char *authority, ocv_bundle *b,
                                ocv_bytes *backing)
@@ -70,9 +96,11 @@ ocv_reason ocv_authority_build(ocv_store *state, const ocv_build_request *req, o
     ocv_authority_state a;
     ocv_bundle b;
     ocv_bundle_init(&b);
-    ocv_bytes backing, payload;
+    ocv_bytes backing, payload, prune_backing;
     ocv_bytes_init(&backing);
     ocv_bytes_init(&payload);
+    ocv_bytes_init(&prune_backing);
+    ocv_entry *pruned = NULL;
     r = ocv_store_get_authority(state, req->authority, &a);
     if (r != OCV_OK)
         goto fail;
@@ -92,9 +120,19 @@ ocv_reason ocv_authority_build(ocv_store *state, const ocv_build_request *req, o
         memcpy(b.base_digest, a.digest, sizeof(b.base_digest));
     }
     size_t removed_done = 0, added_done = 0;
-    /* the authority's own state takes the change as a delta either way */
-    r = ocv_bundle_stage(state, &a, OCV_BUNDLE_DELTA, req->removed, req->removed_count,
-                         req->added, req->added_count, &removed_done, &added_done);
+    const ocv_entry *removed = req->removed;
+    size_t removed_count = req->removed_count;
+    if (req->prune) {
+        r = removals_with_expired(state, req->authority, req->issued_at, req->removed,
+                                  req->removed_count, &pruned, &removed_count, &prune_backing);
+        if (r != OCV_OK)
+            goto fail;
+        removed = pruned;
+    }
+    /* the authority's own state takes the change as a delta either way;
+     * the removals' views must outlive the staging (prune_backing) */
+    r = ocv_bundle_stage(state, &a, OCV_BUNDLE_DELTA, removed, removed_count, req->added,
+                         req->added_count, &removed_done, &added_done);
     if (r == OCV_OK)
         r = ocv_lthash_digest(&a.lthash, b.state_digest);
     if (r != OCV_OK)
@@ -104,8 +142,8 @@ ocv_reason ocv_authority_build(ocv_store *state, const ocv_build_request *req, o
     } else {
         b.added = (ocv_entry *)req->added;
         b.added_count = req->added_count;
-        b.removed = (ocv_entry *)req->removed;
-        b.removed_count = req->removed_count;
+        b.removed = (ocv_entry *)removed;
+        b.removed_count = removed_count;
     }
     b.new_key = req->rotate_to;
     b.new_key_len = req->rotate_to_len;
@@ -132,6 +170,8 @@ ocv_reason ocv_authority_build(ocv_store *state, const ocv_build_request *req, o
     *sequence = b.sequence;
     if (req->kind == OCV_BUNDLE_FULL)
         free(b.added);
+    free(pruned);
+    ocv_bytes_free(&prune_backing);
     ocv_bytes_free(&backing);
     ocv_bytes_free(&payload);
     ocv_authority_state_free(&a);
@@ -140,6 +180,8 @@ fail:
     ocv_store_rollback(state);
     if (req->kind == OCV_BUNDLE_FULL)
         free(b.added);
+    free(pruned);
+    ocv_bytes_free(&prune_backing);
     ocv_bytes_free(&backing);
     ocv_bytes_free(&payload);
     ocv_bytes_free(out);

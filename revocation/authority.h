@@ -34,6 +34,7 @@ typedef struct ocv_build_request {
     int64_t next_update;
     const uint8_t *rotate_to;     /* SPKI DER of the next key, or NULL */
     size_t rotate_to_len;
+    int prune;                    /* 1: also remove entries expired at issued_at */
 } ocv_build_request;
 
 /*
@@ -47,7 +48,9 @@ OCV_MUST_CHECK ocv_reason ocv_authority_open(const char *path, const char *autho
 
 /*
  * Stages and signs the next bundle; see the header note on the open
- * transaction. Reasons: OCV_OK; OCV_CONFIG_INVALID (next_update not after
+ * transaction. With prune, every entry whose expiry has passed at
+ * issued_at is removed too (and listed among a delta's removals), so
+ * devices drop it in step and the digests still agree. Reasons: OCV_OK; OCV_CONFIG_INVALID (next_update not after
  * issued_at, issued_at before the previous bundle); OCV_INTERNAL_ERROR.
  */
 OCV_MUST_CHECK ocv_reason ocv_authority_build(ocv_store *state, const ocv_build_request *req,

@@ -15,7 +15,7 @@ static const char BUNDLE_USAGE[] =
     "usage: ocv bundle build --state AUTH_DB --authority ID --authority-key KEY.pem\n"
     "                        (--full | --delta) [--add ENTRIES.json] [--remove ENTRIES.json]\n"
     "                        (--next-update UNIX | --valid-for DURATION) [--at UNIX]\n"
-    "                        [--rotate-to NEXT_PUB.pem] -o BUNDLE\n"
+    "                        [--rotate-to NEXT_PUB.pem] [--prune] -o BUNDLE\n"
     "\n"
     "Applies the changes to the authority's own state (an SQLite file, created on\n"
     "first use and pinned to the key), then writes the next bundle, signed with\n"
@@ -23,12 +23,13 @@ static const char BUNDLE_USAGE[] =
     "state; --delta only the changes, chained to the previous bundle. The state\n"
     "moves on only once the bundle is written. --rotate-to names the key that\n"
     "signs from the next bundle on (this bundle is still signed by KEY).\n"
+    "--prune also removes every entry whose \"expires\" has passed at --at.\n"
     "ENTRIES.json: docs/formats/entries.md. Durations: 90s, 15m, 1h, 7d.\n"
     "\n"
     "Exit: 0 written, 2 usage error or failure.\n";
 
 enum { OPT_STATE = 256, OPT_AUTHORITY, OPT_KEY, OPT_FULL, OPT_DELTA, OPT_ADD, OPT_REMOVE,
-       OPT_NEXT, OPT_VALID_FOR, OPT_AT, OPT_ROTATE, OPT_HELP };
+       OPT_NEXT, OPT_VALID_FOR, OPT_AT, OPT_ROTATE, OPT_PRUNE, OPT_HELP };
 
 static const struct option BUNDLE_OPTIONS[] = {
     {"state", required_argument, NULL, OPT_STATE},
@@ -42,6 +43,7 @@ static const struct option BUNDLE_OPTIONS[] = {
     {"valid-for", required_argument, NULL, OPT_VALID_FOR},
     {"at", required_argument, NULL, OPT_AT},
     {"rotate-to", required_argument, NULL, OPT_ROTATE},
+    {"prune", no_argument, NULL, OPT_PRUNE},
     {"help", no_argument, NULL, OPT_HELP},
     {"out", required_argument, NULL, 'o'},
     {NULL, 0, NULL, 0},
@@ -49,7 +51,7 @@ static const struct option BUNDLE_OPTIONS[] = {
 
 typedef struct bundle_args {
     const char *state, *authority, *key, *add, *remove, *rotate, *out;
-    int full, delta, has_next, has_at;
+    int full, delta, has_next, has_at, prune;
     int64_t next_update, valid_for, at;
 } bundle_args;
 
@@ -68,6 +70,7 @@ static int parse_bundle_args(int argc, char **argv, bundle_args *a)
         case OPT_ADD: a->add = optarg; break;
         case OPT_REMOVE: a->remove = optarg; break;
         case OPT_ROTATE: a->rotate = optarg; break;
+        case OPT_PRUNE: a->prune = 1; break;
         case 'o': a->out = optarg; break;
         case OPT_NEXT:
             if (ocv_cli_parse_time(optarg, &a->next_update) != 0)
@@ -140,11 +143,11 @@ static int build(const bundle_args *a)
         ocv_cli_usage_error("%s", err);
         goto out;
     }
-    ocv_build_request req = {a->authority,        &key,          a->full ? OCV_BUNDLE_FULL
-                                                                          : OCV_BUNDLE_DELTA,
-                             add.entries,         add.count,     remove.entries,
-                             remove.count,        a->at,         a->next_update,
-                             next_spki.data,      next_spki.len};
+    ocv_build_request req = {a->authority,   &key,           a->full ? OCV_BUNDLE_FULL
+                                                                     : OCV_BUNDLE_DELTA,
+                             add.entries,    add.count,      remove.entries,
+                             remove.count,   a->at,          a->next_update,
+                             next_spki.data, next_spki.len,  a->prune};
     int64_t sequence = 0;
     if (ocv_authority_build(state, &req, &bundle, &sequence, err, sizeof(err)) != OCV_OK) {
         ocv_cli_usage_error("bundle build: %s", err[0] ? err : "failed");

@@ -202,6 +202,22 @@ expect_reason 1 REVOCATION_MISSING "a tampered store denies" -- \
     "$OCV" verify --anchors "$P/anchors.pem" --no-policy --cert "$P/leaf.pem" --chain "$P/inter.pem" --db tampered.db
 expect_grep "integrity" .out "the detail says why"
 
+# Pruning: an entry with an expiry leaves the authority's state and the
+# device's in the same delta, and the digests still agree.
+"$OCV" keygen --type ec-p256 -o pr.key --pub pr.pub >/dev/null
+"$OCV" revocation init --db prune.db --authority pr --authority-pub pr.pub >/dev/null
+printf '[{"type":"subject","value":"%s","expires":%s},{"type":"subject","value":"spiffe://x/keep"}]' "$ID" $((NOW + 100)) > exp.json
+"$OCV" bundle build --state prauth.db --authority pr --authority-key pr.key --full --add exp.json --valid-for 1d -o p1.cose 2>/dev/null
+"$OCV" revocation sync --db prune.db p1.cose >/dev/null
+expect_reason 1 REVOKED "revoked before the entry expires" -- \
+    "$OCV" verify --anchors "$P/anchors.pem" --no-policy --cert "$P/leaf.pem" --chain "$P/inter.pem" --db prune.db
+expect_exit 0 "a delta pruning expired entries" -- "$OCV" bundle build --state prauth.db --authority pr \
+    --authority-key pr.key --delta --prune --at $((NOW + 200)) --valid-for 1d -o p2.cose
+expect_exit 0 "the device applies the prune (digest agrees)" -- "$OCV" revocation sync --db prune.db --at $((NOW + 200)) p2.cose
+expect_grep "(+0 -1)" .out "one entry removed"
+expect_reason 0 OK "after the prune the workload is not revoked" -- \
+    "$OCV" verify --anchors "$P/anchors.pem" --no-policy --cert "$P/week.pem" --chain "$P/inter.pem" --db prune.db --at $((NOW + 200))
+
 # Usage errors.
 expect_exit 2 "sync without --db" -- "$OCV" revocation sync b1.cose
 expect_exit 2 "sync on a missing store" -- "$OCV" revocation sync --db nope.db b1.cose
