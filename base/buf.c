@@ -37,8 +37,8 @@ ocv_reason ocv_bytes_copy(ocv_bytes *out, const void *data, size_t len)
     return OCV_OK;
 }
 
-static ocv_reason read_stream(FILE *f, const char *path, size_t max_len, ocv_bytes *out,
-                              char *err, size_t err_len)
+static ocv_reason read_stream(FILE *f, const char *path, size_t max_len, ocv_bytes *out, char *err,
+                              size_t err_len)
 {
     size_t cap = 4096, len = 0;
     uint8_t *data = malloc(cap + 1);

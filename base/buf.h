@@ -36,8 +36,8 @@ OCV_MUST_CHECK ocv_reason ocv_bytes_copy(ocv_bytes *out, const void *data, size_
  * opened or read (err says why); OCV_INTERNAL_ERROR on allocation failure.
  * The buffer is NUL-terminated after len bytes.
  */
-OCV_MUST_CHECK ocv_reason ocv_file_read(const char *path, size_t max_len, ocv_bytes *out,
-                                        char *err, size_t err_len);
+OCV_MUST_CHECK ocv_reason ocv_file_read(const char *path, size_t max_len, ocv_bytes *out, char *err,
+                                        size_t err_len);
 
 typedef struct ocv_reader {
     const uint8_t *p;

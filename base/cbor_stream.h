@@ -29,10 +29,10 @@ typedef enum ocv_cbor_kind {
     OCV_CBOR_NEGINT, /* value u means -1 - u */
     OCV_CBOR_BYTES,
     OCV_CBOR_TEXT,
-    OCV_CBOR_ARRAY,  /* u = element count */
-    OCV_CBOR_MAP,    /* u = pair count */
+    OCV_CBOR_ARRAY, /* u = element count */
+    OCV_CBOR_MAP,   /* u = pair count */
     OCV_CBOR_TAG,
-    OCV_CBOR_BOOL,   /* u = 0 or 1 */
+    OCV_CBOR_BOOL, /* u = 0 or 1 */
     OCV_CBOR_NULL,
     OCV_CBOR_REJECTED
 } ocv_cbor_kind;

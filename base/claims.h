@@ -18,14 +18,14 @@
 
 #include "ocv.h"
 
-#define OCV_MAX_ISSUER_BYTES 512
-#define OCV_MAX_KEY_ID_BYTES 256
+#define OCV_MAX_ISSUER_BYTES   512
+#define OCV_MAX_KEY_ID_BYTES   256
 #define OCV_MAX_TOKEN_ID_BYTES 256
-#define OCV_MAX_SERIAL_BYTES 20 /* RFC 5280 §4.1.2.2: at most 20 octets */
-#define OCV_MAX_AUDIENCES 8
+#define OCV_MAX_SERIAL_BYTES   20 /* RFC 5280 §4.1.2.2: at most 20 octets */
+#define OCV_MAX_AUDIENCES      8
 #define OCV_MAX_AUDIENCE_BYTES 256
-#define OCV_MAX_PURPOSES 16
-#define OCV_MAX_PURPOSE_BYTES 128
+#define OCV_MAX_PURPOSES       16
+#define OCV_MAX_PURPOSE_BYTES  128
 
 /* Signature algorithms, one id for JOSE, COSE and X.509 alike. */
 typedef enum ocv_alg {

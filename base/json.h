@@ -18,7 +18,7 @@
  * OCV_TOO_LARGE (nesting deeper than max_depth); OCV_MALFORMED (not JSON,
  * duplicate members, trailing data); err has the line and column.
  */
-OCV_MUST_CHECK ocv_reason ocv_json_load(const char *text, size_t len, int max_depth,
-                                        json_t **out, char *err, size_t err_len);
+OCV_MUST_CHECK ocv_reason ocv_json_load(const char *text, size_t len, int max_depth, json_t **out,
+                                        char *err, size_t err_len);
 
 #endif

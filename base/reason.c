@@ -10,8 +10,8 @@
 const char *ocv_reason_name(ocv_reason reason)
 {
     switch (reason) {
-#define OCV_REASON_NAME_CASE(name, number, text, meaning) \
-    case name:                                            \
+#define OCV_REASON_NAME_CASE(name, number, text, meaning)                                          \
+    case name:                                                                                     \
         return text;
         OCV_REASON_LIST(OCV_REASON_NAME_CASE)
 #undef OCV_REASON_NAME_CASE
@@ -22,8 +22,8 @@ const char *ocv_reason_name(ocv_reason reason)
 const char *ocv_reason_meaning(ocv_reason reason)
 {
     switch (reason) {
-#define OCV_REASON_MEANING_CASE(name, number, text, meaning) \
-    case name:                                               \
+#define OCV_REASON_MEANING_CASE(name, number, text, meaning)                                       \
+    case name:                                                                                     \
         return meaning;
         OCV_REASON_LIST(OCV_REASON_MEANING_CASE)
 #undef OCV_REASON_MEANING_CASE
@@ -35,8 +35,8 @@ int ocv_reason_from_name(const char *name)
 {
     if (name == NULL)
         return -1;
-#define OCV_REASON_PARSE(id, number, text, meaning) \
-    if (strcmp(name, text) == 0)                    \
+#define OCV_REASON_PARSE(id, number, text, meaning)                                                \
+    if (strcmp(name, text) == 0)                                                                   \
         return number;
     OCV_REASON_LIST(OCV_REASON_PARSE)
 #undef OCV_REASON_PARSE

@@ -173,8 +173,10 @@ ocv_reason ocv_audit_verify(const char *path, size_t *records, char *err, size_t
         }
         json_decref(rec);
         if (!ok) {
-            ocv_errf(err, err_len, "%s:%zu: record does not chain (edited, removed or "
-                                   "reordered)", path, n);
+            ocv_errf(err, err_len,
+                     "%s:%zu: record does not chain (edited, removed or "
+                     "reordered)",
+                     path, n);
             r = OCV_MALFORMED;
             break;
         }

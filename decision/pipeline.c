@@ -66,8 +66,7 @@ static void state_free(ocv_state *st)
     free(st);
 }
 
-static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *err,
-                             size_t err_len)
+static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *err, size_t err_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     *out = NULL;
@@ -107,8 +106,8 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
     r = ocv_sigcache_new(config->signature_cache_entries, &st->sigcache);
     if (r != OCV_OK)
         goto fail;
-    if (config->audience != NULL && ocv_strlcpy(st->audience, config->audience,
-                                                sizeof(st->audience))) {
+    if (config->audience != NULL &&
+        ocv_strlcpy(st->audience, config->audience, sizeof(st->audience))) {
         ocv_errf(err, err_len, "audience longer than %d bytes", OCV_MAX_AUDIENCE_BYTES);
         r = OCV_CONFIG_INVALID;
         goto fail;
@@ -382,8 +381,9 @@ static void policy_and_verdict(const ocv_state *st, const ocv_claims *claims,
         return;
     d->reason = OCV_OK;
     d->allow = 1;
-    ocv_strlcpy(d->detail, d->policy_skipped ? "credential valid (policy not applied: no_policy)"
-                                              : "credential valid and allowed by policy",
+    ocv_strlcpy(d->detail,
+                d->policy_skipped ? "credential valid (policy not applied: no_policy)"
+                                  : "credential valid and allowed by policy",
                 sizeof(d->detail));
 }
 
@@ -405,8 +405,8 @@ static void run_x509(ocv_state *st, const ocv_request *req, int64_t at, ocv_deci
     ocv_x509_options opt = {at, st->skew, st->leaf_eku, st->identity_fallback};
     d->policy_skipped = st->no_policy;
 
-    ocv_reason r = ocv_x509_parse(req->credential, req->credential_len, req->chain,
-                                  req->chain_len, &opt, &chain, claims, detail, sizeof(detail));
+    ocv_reason r = ocv_x509_parse(req->credential, req->credential_len, req->chain, req->chain_len,
+                                  &opt, &chain, claims, detail, sizeof(detail));
     if (r == OCV_OK)
         ocv_errf(detail, sizeof(detail), "X.509 chain of %zu certificate(s)", chain.count);
     if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
@@ -487,12 +487,11 @@ static void run_token(ocv_state *st, const ocv_request *req, int64_t at, ocv_dec
 
     detail[0] = 0;
     int cached = 0;
-    r = ocv_token_verify_cached(&token, &st->keys, st->sigcache, &cached, detail,
-                                sizeof(detail));
+    r = ocv_token_verify_cached(&token, &st->keys, st->sigcache, &cached, detail, sizeof(detail));
     if (r == OCV_OK) {
         d->subject_verified = 1;
-        ocv_errf(detail, sizeof(detail), "signed by a trusted key (%s)%s",
-                 ocv_alg_name(token.alg), cached ? ", verified before (cache)" : "");
+        ocv_errf(detail, sizeof(detail), "signed by a trusted key (%s)%s", ocv_alg_name(token.alg),
+                 cached ? ", verified before (cache)" : "");
     }
     if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
         goto out;

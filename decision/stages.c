@@ -91,8 +91,9 @@ ocv_reason ocv_stage_store(ocv_state *st, const ocv_claims *claims, int64_t at,
     if (!v.has_data) {
         if (!st->require_revocation)
             return OCV_OK;
-        ocv_errf(detail, detail_len, "the revocation store holds no data and revocation is "
-                                     "required");
+        ocv_errf(detail, detail_len,
+                 "the revocation store holds no data and revocation is "
+                 "required");
         return OCV_REVOCATION_MISSING;
     }
     int stale = st->revocation_max_age > 0 ? at - v.newest_issued_at > st->revocation_max_age
@@ -101,9 +102,9 @@ ocv_reason ocv_stage_store(ocv_state *st, const ocv_claims *claims, int64_t at,
         char when[32];
         ocv_format_time(st->revocation_max_age > 0 ? v.newest_issued_at : v.oldest_next_update,
                         when, sizeof(when));
-        ocv_errf(detail, detail_len, st->revocation_max_age > 0
-                                         ? "revocation data issued %s is older than allowed"
-                                         : "revocation data expired at %s (next_update)",
+        ocv_errf(detail, detail_len,
+                 st->revocation_max_age > 0 ? "revocation data issued %s is older than allowed"
+                                            : "revocation data expired at %s (next_update)",
                  when);
         return OCV_REVOCATION_STALE;
     }

@@ -23,17 +23,17 @@ typedef struct ocv_state {
     atomic_int refs;
     ocv_x509_anchors anchors;
     ocv_x509_crls crls;
-    ocv_keyset keys; /* token issuers: JWKS and COSE_KeySet */
+    ocv_keyset keys;        /* token issuers: JWKS and COSE_KeySet */
     ocv_sigcache *sigcache; /* verified token signatures; NULL: none */
     int64_t skew;
     ocv_eku leaf_eku;
     unsigned identity_fallback;
     int no_policy;
-    ocv_policy *policy;            /* NULL: POLICY_MISSING (or no_policy) */
+    ocv_policy *policy;                        /* NULL: POLICY_MISSING (or no_policy) */
     char audience[OCV_MAX_AUDIENCE_BYTES + 1]; /* this service, from config */
     int64_t max_ttl_ceiling;
-    ocv_store *store;           /* NULL without a revocation store */
-    int store_broken;           /* failed its integrity check at load: deny all */
+    ocv_store *store; /* NULL without a revocation store */
+    int store_broken; /* failed its integrity check at load: deny all */
     char store_problem[200];
     pthread_mutex_t store_lock; /* one SQLite handle, one caller at a time */
     int require_revocation;

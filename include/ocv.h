@@ -91,24 +91,24 @@ enum {
  * Initialise with ocv_config_init, then set what you need.
  */
 typedef struct ocv_config {
-    const char *anchors_path;             /* PEM bundle of trust anchors */
-    const char *jwks_path;                /* token issuer keys: a JWK Set */
-    const char *cose_keys_path;           /* token issuer keys: a COSE_KeySet */
+    const char *anchors_path;   /* PEM bundle of trust anchors */
+    const char *jwks_path;      /* token issuer keys: a JWK Set */
+    const char *cose_keys_path; /* token issuer keys: a COSE_KeySet */
     const char *crl_paths[OCV_MAX_CRL_FILES];
     size_t crl_count;
-    const char *db_path;                  /* the revocation store (SQLite) */
-    const char *policy_path;              /* the policy file (docs/policy.md) */
-    int no_policy;                        /* 1: check the credential alone */
-    int64_t clock_skew_seconds;           /* default 60 */
-    ocv_eku leaf_eku;                     /* default OCV_EKU_CLIENT_AUTH */
-    unsigned identity_fallback;           /* OCV_IDENTITY_* bits, default none */
-    int require_revocation;               /* 1: no revocation data denies */
-    int64_t revocation_max_age_seconds;   /* 0: data is fresh until next_update */
+    const char *db_path;                /* the revocation store (SQLite) */
+    const char *policy_path;            /* the policy file (docs/policy.md) */
+    int no_policy;                      /* 1: check the credential alone */
+    int64_t clock_skew_seconds;         /* default 60 */
+    ocv_eku leaf_eku;                   /* default OCV_EKU_CLIENT_AUTH */
+    unsigned identity_fallback;         /* OCV_IDENTITY_* bits, default none */
+    int require_revocation;             /* 1: no revocation data denies */
+    int64_t revocation_max_age_seconds; /* 0: data is fresh until next_update */
     /* Appended with the policy engine (append only, never reorder). */
-    const char *audience;                 /* this service's name; NULL: none */
-    int64_t max_ttl_ceiling_seconds;      /* >0: caps every policy max_ttl; 0: none */
-    size_t signature_cache_entries;       /* verified token signatures kept; default
-                                             4096, 0: no cache */
+    const char *audience;            /* this service's name; NULL: none */
+    int64_t max_ttl_ceiling_seconds; /* >0: caps every policy max_ttl; 0: none */
+    size_t signature_cache_entries;  /* verified token signatures kept; default
+                                        4096, 0: no cache */
 } ocv_config;
 
 OCV_API void ocv_config_init(ocv_config *config);
@@ -123,25 +123,25 @@ typedef enum ocv_credential_type {
 /* One request. Every pointer is borrowed for the call only. */
 typedef struct ocv_request {
     ocv_credential_type type;
-    const uint8_t *credential;   /* leaf certificate (PEM or DER) or token */
+    const uint8_t *credential; /* leaf certificate (PEM or DER) or token */
     size_t credential_len;
-    const uint8_t *chain;        /* intermediates, PEM or concatenated DER */
+    const uint8_t *chain; /* intermediates, PEM or concatenated DER */
     size_t chain_len;
-    const char *purpose;         /* what the credential is used for */
-    const char *audience;        /* this service */
-    const uint8_t *peer_cert;    /* for proof of possession */
+    const char *purpose;      /* what the credential is used for */
+    const char *audience;     /* this service */
+    const uint8_t *peer_cert; /* for proof of possession */
     size_t peer_cert_len;
-    int64_t at;                  /* evaluation time, UNIX seconds */
-    int has_at;                  /* 0: use the system clock */
-    int explain;                 /* 1: fill decision.checks */
+    int64_t at;  /* evaluation time, UNIX seconds */
+    int has_at;  /* 0: use the system clock */
+    int explain; /* 1: fill decision.checks */
 } ocv_request;
 
 OCV_API void ocv_request_init(ocv_request *request);
 
 #define OCV_MAX_IDENTITY_BYTES 2048 /* SPIFFE IDs are at most 2048 bytes */
-#define OCV_MAX_RULE_ID_BYTES 128
-#define OCV_MAX_DETAIL_BYTES 512
-#define OCV_MAX_CHECKS 16
+#define OCV_MAX_RULE_ID_BYTES  128
+#define OCV_MAX_DETAIL_BYTES   512
+#define OCV_MAX_CHECKS         16
 
 typedef enum ocv_check_outcome {
     OCV_CHECK_PASS = 0,
@@ -150,23 +150,23 @@ typedef enum ocv_check_outcome {
 } ocv_check_outcome;
 
 typedef struct ocv_check_entry {
-    const char *name;              /* static: "parse", "time", ... */
+    const char *name; /* static: "parse", "time", ... */
     ocv_check_outcome outcome;
     ocv_reason reason;
     char detail[160];
 } ocv_check_entry;
 
 typedef struct ocv_decision {
-    int allow;                     /* 1 only when reason is OCV_OK */
+    int allow; /* 1 only when reason is OCV_OK */
     ocv_reason reason;
     char subject[OCV_MAX_IDENTITY_BYTES + 1]; /* workload identity, or "" */
-    int subject_verified;          /* 0: read from bytes not yet verified */
+    int subject_verified;                     /* 0: read from bytes not yet verified */
     char rule[OCV_MAX_RULE_ID_BYTES + 1];     /* matched rule id, or "" */
     char detail[OCV_MAX_DETAIL_BYTES];
-    int policy_skipped;            /* 1: no_policy was in force (whatever denied) */
-    int revocation_stale_allowed;  /* 1: stale revocation data accepted by a rule */
+    int policy_skipped;               /* 1: no_policy was in force (whatever denied) */
+    int revocation_stale_allowed;     /* 1: stale revocation data accepted by a rule */
     int64_t revocation_stale_seconds; /* how far past the rule's max age */
-    int64_t evaluated_at;          /* the time the decision used */
+    int64_t evaluated_at;             /* the time the decision used */
     size_t check_count;
     ocv_check_entry checks[OCV_MAX_CHECKS];
 } ocv_decision;
@@ -179,12 +179,12 @@ typedef struct ocv_ctx ocv_ctx;
  * OCV_TOO_LARGE, OCV_INTERNAL_ERROR) and err (if not NULL) holds a
  * message naming the file and what is wrong.
  */
-OCV_API OCV_MUST_CHECK ocv_reason ocv_open(ocv_ctx **out, const ocv_config *config,
-                                   char *err, size_t err_len);
+OCV_API OCV_MUST_CHECK ocv_reason ocv_open(ocv_ctx **out, const ocv_config *config, char *err,
+                                           size_t err_len);
 
 /* Opens a verifier from a JSON configuration file (docs/config.md). */
-OCV_API OCV_MUST_CHECK ocv_reason ocv_open_file(ocv_ctx **out, const char *config_path,
-                                        char *err, size_t err_len);
+OCV_API OCV_MUST_CHECK ocv_reason ocv_open_file(ocv_ctx **out, const char *config_path, char *err,
+                                                size_t err_len);
 
 /*
  * Reads a configuration file into *out without opening anything, so a
@@ -197,21 +197,21 @@ OCV_API OCV_MUST_CHECK ocv_reason ocv_open_file(ocv_ctx **out, const char *confi
  */
 typedef struct ocv_config_file ocv_config_file;
 OCV_API OCV_MUST_CHECK ocv_reason ocv_config_load(const char *config_path, ocv_config *out,
-                                          ocv_config_file **storage, char *err,
-                                          size_t err_len);
+                                                  ocv_config_file **storage, char *err,
+                                                  size_t err_len);
 OCV_API void ocv_config_file_free(ocv_config_file *storage);
 
 /* Loads a new configuration and swaps it in atomically. On failure the old
  * configuration stays in force and err says why. */
-OCV_API OCV_MUST_CHECK ocv_reason ocv_reload(ocv_ctx *ctx, const ocv_config *config,
-                                     char *err, size_t err_len);
+OCV_API OCV_MUST_CHECK ocv_reason ocv_reload(ocv_ctx *ctx, const ocv_config *config, char *err,
+                                             size_t err_len);
 
 /*
  * Decides one request. Always fills *decision, also on error: anything
  * but OCV_OK is a deny. Returns decision->reason.
  */
 OCV_API OCV_MUST_CHECK ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *request,
-                                    ocv_decision *decision);
+                                            ocv_decision *decision);
 
 /* Frees the context; NULL is fine. */
 OCV_API void ocv_close(ocv_ctx *ctx);

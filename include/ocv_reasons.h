@@ -10,6 +10,7 @@
 #ifndef OCV_REASONS_H
 #define OCV_REASONS_H
 
+/* clang-format off */
 #define OCV_REASON_LIST(X)                                                              \
     X(OCV_OK, 0, "OK", "every check passed")                                            \
     X(OCV_MALFORMED, 1, "MALFORMED", "the credential is not well-formed")               \
@@ -44,5 +45,6 @@
     X(OCV_BUNDLE_CHAIN_BROKEN, 30, "BUNDLE_CHAIN_BROKEN", "the delta does not apply to the stored state") \
     X(OCV_BUNDLE_DIGEST_MISMATCH, 31, "BUNDLE_DIGEST_MISMATCH", "the state after applying differs from the signed digest") \
     X(OCV_CONFIG_INVALID, 32, "CONFIG_INVALID", "the configuration cannot be loaded")
+/* clang-format on */
 
 #endif

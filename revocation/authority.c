@@ -32,8 +32,8 @@ ocv_reason ocv_authority_open(const char *path, const char *authority, const ocv
     } else if (r == OCV_OK) {
         ocv_authority_state a;
         r = ocv_store_get_authority(*out, authority, &a);
-        if (r == OCV_OK && (a.public_key.len != spki.len ||
-                            memcmp(a.public_key.data, spki.data, spki.len) != 0)) {
+        if (r == OCV_OK &&
+            (a.public_key.len != spki.len || memcmp(a.public_key.data, spki.data, spki.len) != 0)) {
             ocv_errf(err, err_len, "%s: the key given is not the authority's pinned key", path);
             r = OCV_CONFIG_INVALID;
         }
@@ -52,8 +52,8 @@ fail:
 /* The entries whose expiry has passed at `at`, appended after `extra`
  * (the caller's removals) into one new list; views into *backing. */
 static ocv_reason removals_with_expired(ocv_store *state, const char *authority, int64_t at,
-                                        const ocv_entry *extra, size_t extra_count,
-                                        ocv_entry **out, size_t *count, ocv_bytes *backing)
+                                        const ocv_entry *extra, size_t extra_count, ocv_entry **out,
+                                        size_t *count, ocv_bytes *backing)
 {
     ocv_entry *all = NULL;
     size_t n = 0;
@@ -65,7 +65,8 @@ static ocv_reason removals_with_expired(ocv_store *state, const char *authority,
         free(all);
         return OCV_INTERNAL_ERROR;
     }
-    memcpy(*out, extra, extra_count * sizeof(ocv_entry));
+    if (extra_count > 0)
+        memcpy(*out, extra, extra_count * sizeof(ocv_entry));
     *count = extra_count;
     for (size_t i = 0; i < n; i++) {
         if (all[i].expires > 0 && all[i].expires <= at)

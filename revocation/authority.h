@@ -24,7 +24,7 @@
 
 typedef struct ocv_build_request {
     const char *authority;
-    const ocv_pkey *key;          /* the currently pinned private key */
+    const ocv_pkey *key; /* the currently pinned private key */
     ocv_bundle_kind kind;
     const ocv_entry *added;
     size_t added_count;
@@ -32,9 +32,9 @@ typedef struct ocv_build_request {
     size_t removed_count;
     int64_t issued_at;
     int64_t next_update;
-    const uint8_t *rotate_to;     /* SPKI DER of the next key, or NULL */
+    const uint8_t *rotate_to; /* SPKI DER of the next key, or NULL */
     size_t rotate_to_len;
-    int prune;                    /* 1: also remove entries expired at issued_at */
+    int prune; /* 1: also remove entries expired at issued_at */
 } ocv_build_request;
 
 /*
@@ -50,8 +50,8 @@ OCV_MUST_CHECK ocv_reason ocv_authority_open(const char *path, const char *autho
  * Stages and signs the next bundle; see the header note on the open
  * transaction. With prune, every entry whose expiry has passed at
  * issued_at is removed too (and listed among a delta's removals), so
- * devices drop it in step and the digests still agree. Reasons: OCV_OK; OCV_CONFIG_INVALID (next_update not after
- * issued_at, issued_at before the previous bundle); OCV_INTERNAL_ERROR.
+ * devices drop it in step and the digests still agree. Reasons: OCV_OK; OCV_CONFIG_INVALID
+ * (next_update not after issued_at, issued_at before the previous bundle); OCV_INTERNAL_ERROR.
  */
 OCV_MUST_CHECK ocv_reason ocv_authority_build(ocv_store *state, const ocv_build_request *req,
                                               ocv_bytes *out, int64_t *sequence, char *err,

@@ -330,9 +330,8 @@ static ocv_reason apply_entries(ocv_store *store, ocv_authority_state *a, const 
 }
 
 ocv_reason ocv_bundle_stage(ocv_store *store, ocv_authority_state *a, ocv_bundle_kind kind,
-                            const ocv_entry *removed, size_t removed_count,
-                            const ocv_entry *added, size_t added_count, size_t *removed_done,
-                            size_t *added_done)
+                            const ocv_entry *removed, size_t removed_count, const ocv_entry *added,
+                            size_t added_count, size_t *removed_done, size_t *added_done)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     if (kind == OCV_BUNDLE_FULL) {

@@ -38,7 +38,7 @@
 
 /* Ten million entries per bundle: the store's benchmark size. */
 #define OCV_MAX_BUNDLE_ENTRIES 10000000u
-#define OCV_MAX_BUNDLE_BYTES (1024u * 1024u * 1024u)
+#define OCV_MAX_BUNDLE_BYTES   (1024u * 1024u * 1024u)
 
 typedef enum ocv_bundle_kind { OCV_BUNDLE_FULL = 0, OCV_BUNDLE_DELTA = 1 } ocv_bundle_kind;
 
@@ -69,11 +69,10 @@ OCV_MUST_CHECK ocv_reason ocv_bundle_encode(const ocv_bundle *b, ocv_bytes *out)
 OCV_MUST_CHECK ocv_reason ocv_bundle_decode(const uint8_t *payload, size_t len, ocv_bundle *out,
                                             char *detail, size_t detail_len);
 
-
 /* What applying did. */
 typedef struct ocv_apply_result {
-    int applied;          /* 1: the store changed; 0: refused or no-op */
-    int no_op;            /* 1: this sequence was already applied */
+    int applied; /* 1: the store changed; 0: refused or no-op */
+    int no_op;   /* 1: this sequence was already applied */
     int64_t sequence;
     uint8_t state_digest[OCV_STATE_DIGEST_BYTES];
     size_t added, removed;

@@ -65,8 +65,7 @@ static int compare_numbers(const uint8_t *a, size_t al, const uint8_t *b, size_t
     return c < 0 ? -1 : c > 0;
 }
 
-static const mbedtls_x509_crt *find_ca(const ocv_x509_anchors *anchors,
-                                       const mbedtls_x509_crl *crl)
+static const mbedtls_x509_crt *find_ca(const ocv_x509_anchors *anchors, const mbedtls_x509_crl *crl)
 {
     for (const mbedtls_x509_crt *c = &anchors->certs; c != NULL; c = c->next) {
         if (c->raw.p != NULL && c->subject_raw.len == crl->issuer_raw.len &&
@@ -79,7 +78,8 @@ static const mbedtls_x509_crt *find_ca(const ocv_x509_anchors *anchors,
 static ocv_reason check_crl(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *ca, int64_t at,
                             int64_t skew, char *detail, size_t detail_len)
 {
-    if ((ca->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) && !(ca->key_usage & MBEDTLS_X509_KU_CRL_SIGN)) {
+    if ((ca->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) &&
+        !(ca->key_usage & MBEDTLS_X509_KU_CRL_SIGN)) {
         ocv_errf(detail, detail_len, "the CA may not sign CRLs (keyUsage)");
         return OCV_BUNDLE_SIGNATURE_INVALID;
     }
@@ -119,8 +119,8 @@ static ocv_reason store_crl(ocv_store *store, const mbedtls_x509_crl *crl, ocv_c
             return OCV_BUNDLE_MALFORMED;
         char hex[2 * OCV_MAX_SERIAL_BYTES + 1];
         ocv_hex_encode(e->serial.p, e->serial.len, hex);
-        ocv_entry entry = {OCV_ENTRY_SERIAL, rec->issuer, strlen(rec->issuer), hex, strlen(hex),
-                           0, rec->next_update};
+        ocv_entry entry = {OCV_ENTRY_SERIAL, rec->issuer, strlen(rec->issuer), hex,
+                           strlen(hex),      0,           rec->next_update};
         int changed = 0;
         r = ocv_store_insert_entry(store, authority, &entry, &changed);
         *serials += (size_t)changed;

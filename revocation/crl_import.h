@@ -35,8 +35,8 @@ typedef struct ocv_crl_import_result {
  * OCV_INTERNAL_ERROR. The store is unchanged unless OCV_OK.
  */
 OCV_MUST_CHECK ocv_reason ocv_crl_import(ocv_store *store, const ocv_x509_anchors *anchors,
-                                         const uint8_t *data, size_t len, int64_t at,
-                                         int64_t skew, ocv_crl_import_result *result,
-                                         char *detail, size_t detail_len);
+                                         const uint8_t *data, size_t len, int64_t at, int64_t skew,
+                                         ocv_crl_import_result *result, char *detail,
+                                         size_t detail_len);
 
 #endif

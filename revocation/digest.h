@@ -27,8 +27,8 @@
 
 #include "ocv.h"
 
-#define OCV_LTHASH_LANES 1024
-#define OCV_LTHASH_BYTES (2 * OCV_LTHASH_LANES)
+#define OCV_LTHASH_LANES       1024
+#define OCV_LTHASH_BYTES       (2 * OCV_LTHASH_LANES)
 #define OCV_STATE_DIGEST_BYTES 32
 
 typedef struct ocv_lthash {

@@ -68,8 +68,8 @@ static int read_uint(ocv_cbor_pull *r, uint64_t key, int64_t *out)
 static int read_text(ocv_cbor_pull *r, uint64_t key, const char **p, size_t *len)
 {
     ocv_cbor_item it;
-    if (read_key(r, key) != 0 || ocv_cbor_pull_expect(r, OCV_CBOR_TEXT, &it) != 0 ||
-        it.len == 0 || it.len > OCV_MAX_AUTHORITY_ID_BYTES)
+    if (read_key(r, key) != 0 || ocv_cbor_pull_expect(r, OCV_CBOR_TEXT, &it) != 0 || it.len == 0 ||
+        it.len > OCV_MAX_AUTHORITY_ID_BYTES)
         return -1;
     *p = (const char *)it.p;
     *len = it.len;

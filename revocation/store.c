@@ -259,8 +259,7 @@ static ocv_reason migrate(sqlite3 *db, int create, const char *path, char *err, 
     return OCV_CONFIG_INVALID;
 }
 
-ocv_reason ocv_store_open(const char *path, int create, ocv_store **out, char *err,
-                          size_t err_len)
+ocv_reason ocv_store_open(const char *path, int create, ocv_store **out, char *err, size_t err_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     *out = NULL;
@@ -280,8 +279,7 @@ ocv_reason ocv_store_open(const char *path, int create, ocv_store **out, char *e
         /* lookups read pages through a memory map, not one pread each */
         exec(s->db, "PRAGMA mmap_size = 4294967296") != 0 ||
         exec(s->db, "PRAGMA cache_size = -32768") != 0) {
-        ocv_errf(err, err_len, "%s: not a usable SQLite database: %s", path,
-                 sqlite3_errmsg(s->db));
+        ocv_errf(err, err_len, "%s: not a usable SQLite database: %s", path, sqlite3_errmsg(s->db));
         r = OCV_CONFIG_INVALID;
         goto fail;
     }
@@ -364,9 +362,8 @@ ocv_reason ocv_store_add_authority(ocv_store *s, const char *id, const uint8_t *
     if (ocv_lthash_digest(&empty, digest) != OCV_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO authority VALUES (?1, ?2, 0, ?3, ?4, 0, 0, 0, 0)", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO authority VALUES (?1, ?2, 0, ?3, ?4, 0, 0, 0, 0)",
+                           -1, &st, NULL) != SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 2, spki, (int)spki_len, SQLITE_TRANSIENT);
@@ -422,8 +419,9 @@ out:
     return r;
 }
 
-ocv_reason ocv_store_list_authorities(
-    ocv_store *s, char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1], size_t *count)
+ocv_reason ocv_store_list_authorities(ocv_store *s,
+                                      char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1],
+                                      size_t *count)
 {
     sqlite3_stmt *st;
     *count = 0;
@@ -564,8 +562,7 @@ static void add_key(candidate_keys *c, const freshness_cache *cache, ocv_entry_t
     c->len[c->count++] = il + vl + 3;
 }
 
-static void describe(const uint8_t *k, size_t len, const char *authority, char *out,
-                     size_t out_len)
+static void describe(const uint8_t *k, size_t len, const char *authority, char *out, size_t out_len)
 {
     ocv_entry e;
     if (split_key(k, len, &e) != 0) {
@@ -722,9 +719,8 @@ ocv_reason ocv_store_get_crl(ocv_store *s, const char *issuer, ocv_crl_record *o
     ocv_reason r = OCV_INTERNAL_ERROR;
     if (rc == SQLITE_DONE)
         r = OCV_REVOCATION_MISSING;
-    else if (rc == SQLITE_ROW &&
-             ocv_bytes_copy(&out->number, sqlite3_column_blob(st, 0),
-                            (size_t)sqlite3_column_bytes(st, 0)) == OCV_OK) {
+    else if (rc == SQLITE_ROW && ocv_bytes_copy(&out->number, sqlite3_column_blob(st, 0),
+                                                (size_t)sqlite3_column_bytes(st, 0)) == OCV_OK) {
         out->this_update = sqlite3_column_int64(st, 1);
         out->next_update = sqlite3_column_int64(st, 2);
         out->entry_count = sqlite3_column_int64(st, 3);
@@ -737,11 +733,12 @@ ocv_reason ocv_store_get_crl(ocv_store *s, const char *issuer, ocv_crl_record *o
 ocv_reason ocv_store_put_crl(ocv_store *s, const ocv_crl_record *c)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO crl VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(issuer) DO "
-                           "UPDATE SET number = excluded.number, this_update = excluded.this_update,"
-                           " next_update = excluded.next_update, entry_count = excluded.entry_count",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db,
+            "INSERT INTO crl VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(issuer) DO "
+            "UPDATE SET number = excluded.number, this_update = excluded.this_update,"
+            " next_update = excluded.next_update, entry_count = excluded.entry_count",
+            -1, &st, NULL) != SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_bind_text(st, 1, c->issuer, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, c->number.data ? (const void *)c->number.data : "", (int)c->number.len,

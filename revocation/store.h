@@ -39,10 +39,10 @@
 #include "ocv.h"
 #include "revocation/digest.h"
 
-#define OCV_STORE_SCHEMA_VERSION 1
+#define OCV_STORE_SCHEMA_VERSION   1
 #define OCV_MAX_AUTHORITY_ID_BYTES 128
-#define OCV_MAX_AUTHORITIES 16
-#define OCV_MAX_ENTRY_VALUE_BYTES 2048
+#define OCV_MAX_AUTHORITIES        16
+#define OCV_MAX_ENTRY_VALUE_BYTES  2048
 
 typedef enum ocv_entry_type {
     OCV_ENTRY_SERIAL = 's',
@@ -96,8 +96,8 @@ typedef struct ocv_store ocv_store;
  * Reasons: OCV_OK, OCV_CONFIG_INVALID (cannot open, not an ocv store,
  * newer schema), OCV_INTERNAL_ERROR. err says why.
  */
-OCV_MUST_CHECK ocv_reason ocv_store_open(const char *path, int create, ocv_store **out,
-                                         char *err, size_t err_len);
+OCV_MUST_CHECK ocv_reason ocv_store_open(const char *path, int create, ocv_store **out, char *err,
+                                         size_t err_len);
 void ocv_store_close(ocv_store *store);
 
 /* Moves the write-ahead log into the database file (after a large sync),
@@ -131,12 +131,10 @@ OCV_MUST_CHECK ocv_reason ocv_store_get_authority(ocv_store *store, const char *
                                                   ocv_authority_state *out);
 /* Number of authorities and their ids, in id order. */
 OCV_MUST_CHECK ocv_reason ocv_store_list_authorities(
-    ocv_store *store, char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1],
-    size_t *count);
+    ocv_store *store, char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1], size_t *count);
 
 /* Writes an authority's new state (inside a transaction). */
-OCV_MUST_CHECK ocv_reason ocv_store_put_authority(ocv_store *store,
-                                                  const ocv_authority_state *a);
+OCV_MUST_CHECK ocv_reason ocv_store_put_authority(ocv_store *store, const ocv_authority_state *a);
 
 /* Adds / removes an entry of an authority (inside a transaction); they
  * report whether the row existed in *changed so the caller can keep the
@@ -164,8 +162,8 @@ OCV_MUST_CHECK ocv_reason ocv_store_raise_clock_floor(ocv_store *store, int64_t 
 /* The revocation verdict for one credential's claims. */
 typedef struct ocv_store_verdict {
     int revoked;
-    char matched[160];        /* which entry: "jti https://i abc" */
-    int has_data;             /* some authority or CRL state exists */
+    char matched[160];          /* which entry: "jti https://i abc" */
+    int has_data;               /* some authority or CRL state exists */
     int64_t oldest_next_update; /* freshness: the earliest next_update */
     int64_t newest_issued_at;
     int64_t clock_floor;

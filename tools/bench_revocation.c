@@ -73,8 +73,8 @@ static double apply(ocv_store *store, ocv_bundle *b)
     ocv_apply_result res;
     char detail[256] = "";
     double t0 = ocv_bench_now();
-    ocv_reason r = ocv_bundle_apply_verified(store, b, b->issued_at, 60, &res, detail,
-                                             sizeof(detail));
+    ocv_reason r =
+        ocv_bundle_apply_verified(store, b, b->issued_at, 60, &res, detail, sizeof(detail));
     double t = ocv_bench_now() - t0;
     if (r != OCV_OK) {
         fprintf(stderr, "ocv bench: apply refused: %s %s\n", ocv_reason_name(r), detail);
@@ -207,8 +207,10 @@ int ocv_bench_revocation(int argc, char **argv)
     long entries = 1000000, delta = 10000, n = 20000;
     const char *dir = "/tmp";
     static const struct option opts[] = {
-        {"entries", required_argument, NULL, 'e'}, {"delta", required_argument, NULL, 'd'},
-        {"lookups", required_argument, NULL, 'l'}, {"dir", required_argument, NULL, 'D'},
+        {"entries", required_argument, NULL, 'e'},
+        {"delta", required_argument, NULL, 'd'},
+        {"lookups", required_argument, NULL, 'l'},
+        {"dir", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;

@@ -78,8 +78,7 @@ static int raw_verify_leaf(const mbedtls_x509_crt *leaf, const mbedtls_x509_crt 
 
 /* The raw primitive: the leaf's signature checked with its issuer's key
  * (the first certificate of --chain, or the anchor). */
-static int bench_raw(const bench_args *a, const ocv_bytes *cert, const ocv_bytes *chain,
-                     double *ns)
+static int bench_raw(const bench_args *a, const ocv_bytes *cert, const ocv_bytes *chain, double *ns)
 {
     mbedtls_x509_crt leaf, issuer;
     mbedtls_x509_crt_init(&leaf);
@@ -228,7 +227,8 @@ int ocv_cmd_bench(int argc, char **argv)
     if (strcmp(argv[1], "revocation") == 0)
         return ocv_bench_revocation(argc - 1, argv + 1);
     if (strcmp(argv[1], "x509") != 0)
-        return ocv_cli_usage_error("bench: unknown benchmark '%s' (x509, token, revocation)", argv[1]);
+        return ocv_cli_usage_error("bench: unknown benchmark '%s' (x509, token, revocation)",
+                                   argv[1]);
     bench_args a = {NULL, NULL, NULL, 21, 200};
     optind = 1;
     int opt;

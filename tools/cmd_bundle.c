@@ -28,8 +28,21 @@ static const char BUNDLE_USAGE[] =
     "\n"
     "Exit: 0 written, 2 usage error or failure.\n";
 
-enum { OPT_STATE = 256, OPT_AUTHORITY, OPT_KEY, OPT_FULL, OPT_DELTA, OPT_ADD, OPT_REMOVE,
-       OPT_NEXT, OPT_VALID_FOR, OPT_AT, OPT_ROTATE, OPT_PRUNE, OPT_HELP };
+enum {
+    OPT_STATE = 256,
+    OPT_AUTHORITY,
+    OPT_KEY,
+    OPT_FULL,
+    OPT_DELTA,
+    OPT_ADD,
+    OPT_REMOVE,
+    OPT_NEXT,
+    OPT_VALID_FOR,
+    OPT_AT,
+    OPT_ROTATE,
+    OPT_PRUNE,
+    OPT_HELP
+};
 
 static const struct option BUNDLE_OPTIONS[] = {
     {"state", required_argument, NULL, OPT_STATE},
@@ -62,16 +75,36 @@ static int parse_bundle_args(int argc, char **argv, bundle_args *a)
     int opt;
     while ((opt = getopt_long(argc, argv, "o:", BUNDLE_OPTIONS, NULL)) != -1) {
         switch (opt) {
-        case OPT_STATE: a->state = optarg; break;
-        case OPT_AUTHORITY: a->authority = optarg; break;
-        case OPT_KEY: a->key = optarg; break;
-        case OPT_FULL: a->full = 1; break;
-        case OPT_DELTA: a->delta = 1; break;
-        case OPT_ADD: a->add = optarg; break;
-        case OPT_REMOVE: a->remove = optarg; break;
-        case OPT_ROTATE: a->rotate = optarg; break;
-        case OPT_PRUNE: a->prune = 1; break;
-        case 'o': a->out = optarg; break;
+        case OPT_STATE:
+            a->state = optarg;
+            break;
+        case OPT_AUTHORITY:
+            a->authority = optarg;
+            break;
+        case OPT_KEY:
+            a->key = optarg;
+            break;
+        case OPT_FULL:
+            a->full = 1;
+            break;
+        case OPT_DELTA:
+            a->delta = 1;
+            break;
+        case OPT_ADD:
+            a->add = optarg;
+            break;
+        case OPT_REMOVE:
+            a->remove = optarg;
+            break;
+        case OPT_ROTATE:
+            a->rotate = optarg;
+            break;
+        case OPT_PRUNE:
+            a->prune = 1;
+            break;
+        case 'o':
+            a->out = optarg;
+            break;
         case OPT_NEXT:
             if (ocv_cli_parse_time(optarg, &a->next_update) != 0)
                 return ocv_cli_usage_error("--next-update wants UNIX seconds");
@@ -143,11 +176,11 @@ static int build(const bundle_args *a)
         ocv_cli_usage_error("%s", err);
         goto out;
     }
-    ocv_build_request req = {a->authority,   &key,           a->full ? OCV_BUNDLE_FULL
-                                                                     : OCV_BUNDLE_DELTA,
-                             add.entries,    add.count,      remove.entries,
-                             remove.count,   a->at,          a->next_update,
-                             next_spki.data, next_spki.len,  a->prune};
+    ocv_build_request req = {
+        a->authority,   &key,          a->full ? OCV_BUNDLE_FULL : OCV_BUNDLE_DELTA,
+        add.entries,    add.count,     remove.entries,
+        remove.count,   a->at,         a->next_update,
+        next_spki.data, next_spki.len, a->prune};
     int64_t sequence = 0;
     if (ocv_authority_build(state, &req, &bundle, &sequence, err, sizeof(err)) != OCV_OK) {
         ocv_cli_usage_error("bundle build: %s", err[0] ? err : "failed");
@@ -161,9 +194,8 @@ static int build(const bundle_args *a)
         ocv_cli_usage_error("bundle build: the state did not commit; discard %s", a->out);
         goto out;
     }
-    fprintf(stderr, "bundle %s: authority %s sequence %lld (%s, +%zu -%zu)\n", a->out,
-            a->authority, (long long)sequence, a->full ? "full" : "delta", add.count,
-            remove.count);
+    fprintf(stderr, "bundle %s: authority %s sequence %lld (%s, +%zu -%zu)\n", a->out, a->authority,
+            (long long)sequence, a->full ? "full" : "delta", add.count, remove.count);
     code = OCV_EXIT_ALLOW;
 out:
     ocv_store_close(state);

@@ -47,11 +47,11 @@ static int parse_type(const char *text, ocv_key_type *out)
 enum { OPT_TYPE = 256, OPT_BITS, OPT_PUB, OPT_FORCE, OPT_WEAK, OPT_JWKS, OPT_KID, OPT_HELP };
 
 static const struct option KEYGEN_OPTIONS[] = {
-    {"type", required_argument, NULL, OPT_TYPE},   {"bits", required_argument, NULL, OPT_BITS},
-    {"pub", required_argument, NULL, OPT_PUB},     {"force", no_argument, NULL, OPT_FORCE},
-    {"allow-weak", no_argument, NULL, OPT_WEAK},   {"help", no_argument, NULL, OPT_HELP},
-    {"out", required_argument, NULL, 'o'},         {"jwks", required_argument, NULL, OPT_JWKS},
-    {"kid", required_argument, NULL, OPT_KID},     {NULL, 0, NULL, 0},
+    {"type", required_argument, NULL, OPT_TYPE}, {"bits", required_argument, NULL, OPT_BITS},
+    {"pub", required_argument, NULL, OPT_PUB},   {"force", no_argument, NULL, OPT_FORCE},
+    {"allow-weak", no_argument, NULL, OPT_WEAK}, {"help", no_argument, NULL, OPT_HELP},
+    {"out", required_argument, NULL, 'o'},       {"jwks", required_argument, NULL, OPT_JWKS},
+    {"kid", required_argument, NULL, OPT_KID},   {NULL, 0, NULL, 0},
 };
 
 int ocv_cmd_keygen(int argc, char **argv)

@@ -241,13 +241,15 @@ static int set_extensions(mbedtls_x509write_cert *crt, const cert_args *a)
 {
     unsigned char buf[4096];
     size_t len = 0;
-    if (mbedtls_x509write_crt_set_basic_constraints(crt, a->ca, a->has_path_len ? (int)a->path_len
-                                                                                : -1) != 0)
+    if (mbedtls_x509write_crt_set_basic_constraints(crt, a->ca,
+                                                    a->has_path_len ? (int)a->path_len : -1) != 0)
         return ocv_cli_usage_error("mint cert: cannot write basicConstraints");
     if (mbedtls_x509write_crt_set_subject_key_identifier(crt) != 0 ||
         mbedtls_x509write_crt_set_authority_key_identifier(crt) != 0)
         return ocv_cli_usage_error("mint cert: cannot write key identifiers");
-    const char *ku = a->key_usage ? a->key_usage : a->ca ? "keyCertSign,cRLSign" : "digitalSignature";
+    const char *ku = a->key_usage ? a->key_usage
+                     : a->ca      ? "keyCertSign,cRLSign"
+                                  : "digitalSignature";
     if (strcmp(ku, "none") != 0) {
         unsigned bits;
         if (parse_key_usage(ku, &bits) != 0)
@@ -262,8 +264,8 @@ static int set_extensions(mbedtls_x509write_cert *crt, const cert_args *a)
             return ocv_cli_usage_error("mint cert: bad --eku '%s'", eku);
         if (write_eku(client, server, buf, sizeof(buf), &len) != 0 ||
             mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_EXTENDED_KEY_USAGE,
-                                                MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE),
-                                                0, buf, len) != 0)
+                                                MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0,
+                                                buf, len) != 0)
             return ocv_cli_usage_error("mint cert: cannot write extendedKeyUsage");
     }
     if (a->uri_count + a->dns_count > 0) {
@@ -280,8 +282,8 @@ static int set_validity(mbedtls_x509write_cert *crt, const cert_args *a)
 {
     int64_t nb = a->has_not_before ? a->not_before : ocv_now();
     int64_t na = a->has_not_after ? a->not_after
-                 : a->valid_for    ? nb + a->valid_for
-                                   : nb + (a->ca ? 3650 * 86400ll : 3600);
+                 : a->valid_for   ? nb + a->valid_for
+                                  : nb + (a->ca ? 3650 * 86400ll : 3600);
     char from[16], to[16];
     if (na < nb || ocv_mint_time_string(nb, from) != 0 || ocv_mint_time_string(na, to) != 0)
         return ocv_cli_usage_error("mint cert: validity out of range");
@@ -373,9 +375,24 @@ out:
 }
 
 enum {
-    OPT_KEY = 256, OPT_PUB, OPT_SUBJECT, OPT_ISSUER_CERT, OPT_ISSUER_KEY, OPT_CA, OPT_PATH_LEN,
-    OPT_URI, OPT_DNS, OPT_SERIAL, OPT_NOT_BEFORE, OPT_NOT_AFTER, OPT_VALID_FOR, OPT_KEY_USAGE,
-    OPT_EKU, OPT_MD, OPT_DER, OPT_HELP
+    OPT_KEY = 256,
+    OPT_PUB,
+    OPT_SUBJECT,
+    OPT_ISSUER_CERT,
+    OPT_ISSUER_KEY,
+    OPT_CA,
+    OPT_PATH_LEN,
+    OPT_URI,
+    OPT_DNS,
+    OPT_SERIAL,
+    OPT_NOT_BEFORE,
+    OPT_NOT_AFTER,
+    OPT_VALID_FOR,
+    OPT_KEY_USAGE,
+    OPT_EKU,
+    OPT_MD,
+    OPT_DER,
+    OPT_HELP
 };
 
 static const struct option CERT_OPTIONS[] = {
@@ -404,17 +421,39 @@ static const struct option CERT_OPTIONS[] = {
 static int cert_option(int opt, const char *arg, cert_args *a)
 {
     switch (opt) {
-    case OPT_KEY: a->key = arg; break;
-    case OPT_PUB: a->pub = arg; break;
-    case OPT_SUBJECT: a->subject = arg; break;
-    case OPT_ISSUER_CERT: a->issuer_cert = arg; break;
-    case OPT_ISSUER_KEY: a->issuer_key = arg; break;
-    case OPT_CA: a->ca = 1; break;
-    case OPT_SERIAL: a->serial = arg; break;
-    case OPT_KEY_USAGE: a->key_usage = arg; break;
-    case OPT_EKU: a->eku = arg; break;
-    case OPT_DER: a->der = 1; break;
-    case 'o': a->out = arg; break;
+    case OPT_KEY:
+        a->key = arg;
+        break;
+    case OPT_PUB:
+        a->pub = arg;
+        break;
+    case OPT_SUBJECT:
+        a->subject = arg;
+        break;
+    case OPT_ISSUER_CERT:
+        a->issuer_cert = arg;
+        break;
+    case OPT_ISSUER_KEY:
+        a->issuer_key = arg;
+        break;
+    case OPT_CA:
+        a->ca = 1;
+        break;
+    case OPT_SERIAL:
+        a->serial = arg;
+        break;
+    case OPT_KEY_USAGE:
+        a->key_usage = arg;
+        break;
+    case OPT_EKU:
+        a->eku = arg;
+        break;
+    case OPT_DER:
+        a->der = 1;
+        break;
+    case 'o':
+        a->out = arg;
+        break;
     case OPT_URI:
     case OPT_DNS: {
         int uri = opt == OPT_URI;

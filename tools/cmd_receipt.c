@@ -46,9 +46,8 @@ typedef struct receipt_args {
 
 static int judge(const receipt_args *a, const ocv_receipt *rc, char *why, size_t why_len)
 {
-    if (a->authority != NULL &&
-        (strlen(a->authority) != rc->authority_len ||
-         memcmp(a->authority, rc->authority, rc->authority_len) != 0)) {
+    if (a->authority != NULL && (strlen(a->authority) != rc->authority_len ||
+                                 memcmp(a->authority, rc->authority, rc->authority_len) != 0)) {
         ocv_errf(why, why_len, "the receipt is for another authority");
         return 0;
     }
@@ -140,11 +139,21 @@ int ocv_cmd_receipt(int argc, char **argv)
     int opt;
     while ((opt = getopt_long(argc - 1, argv + 1, "", RECEIPT_OPTIONS, NULL)) != -1) {
         switch (opt) {
-        case OPT_PUB: a.pub = optarg; break;
-        case OPT_RECEIPT: a.receipt = optarg; break;
-        case OPT_AUTHORITY: a.authority = optarg; break;
-        case OPT_DIGEST: a.digest = optarg; break;
-        case OPT_JSON: a.json = 1; break;
+        case OPT_PUB:
+            a.pub = optarg;
+            break;
+        case OPT_RECEIPT:
+            a.receipt = optarg;
+            break;
+        case OPT_AUTHORITY:
+            a.authority = optarg;
+            break;
+        case OPT_DIGEST:
+            a.digest = optarg;
+            break;
+        case OPT_JSON:
+            a.json = 1;
+            break;
         case OPT_SEQ:
             if (ocv_parse_int64(optarg, &a.expect_seq) != 0)
                 return ocv_cli_usage_error("--expect-seq wants a number");

@@ -48,8 +48,17 @@ typedef struct rev_args {
 } rev_args;
 
 enum {
-    OPT_DB = 256, OPT_AUTHORITY, OPT_AUTHORITY_PUB, OPT_ANCHORS, OPT_DEVICE_KEY, OPT_DEVICE_ID,
-    OPT_AT, OPT_SKEW, OPT_JSON, OPT_AUDIT, OPT_HELP
+    OPT_DB = 256,
+    OPT_AUTHORITY,
+    OPT_AUTHORITY_PUB,
+    OPT_ANCHORS,
+    OPT_DEVICE_KEY,
+    OPT_DEVICE_ID,
+    OPT_AT,
+    OPT_SKEW,
+    OPT_JSON,
+    OPT_AUDIT,
+    OPT_HELP
 };
 
 static const struct option REV_OPTIONS[] = {
@@ -94,15 +103,33 @@ static int parse_rev_args(int argc, char **argv, rev_args *a)
     int opt;
     while ((opt = getopt_long(argc, argv, "o:", REV_OPTIONS, NULL)) != -1) {
         switch (opt) {
-        case OPT_DB: a->db = optarg; break;
-        case OPT_AUTHORITY: a->authority = optarg; break;
-        case OPT_AUTHORITY_PUB: a->authority_pub = optarg; break;
-        case OPT_ANCHORS: a->anchors = optarg; break;
-        case OPT_DEVICE_KEY: a->device_key = optarg; break;
-        case OPT_DEVICE_ID: a->device_id = optarg; break;
-        case OPT_JSON: a->json = 1; break;
-        case OPT_AUDIT: a->audit = optarg; break;
-        case 'o': a->out = optarg; break;
+        case OPT_DB:
+            a->db = optarg;
+            break;
+        case OPT_AUTHORITY:
+            a->authority = optarg;
+            break;
+        case OPT_AUTHORITY_PUB:
+            a->authority_pub = optarg;
+            break;
+        case OPT_ANCHORS:
+            a->anchors = optarg;
+            break;
+        case OPT_DEVICE_KEY:
+            a->device_key = optarg;
+            break;
+        case OPT_DEVICE_ID:
+            a->device_id = optarg;
+            break;
+        case OPT_JSON:
+            a->json = 1;
+            break;
+        case OPT_AUDIT:
+            a->audit = optarg;
+            break;
+        case 'o':
+            a->out = optarg;
+            break;
         case OPT_AT:
             if (ocv_cli_parse_time(optarg, &a->at) != 0)
                 return ocv_cli_usage_error("--at wants UNIX seconds");
@@ -232,8 +259,7 @@ static int sync_one(ocv_store *store, const rev_args *a, const char *path)
     } else {
         printf("%s %s %s", path, outcome, ocv_reason_name(r));
         if (r == OCV_OK && !res.no_op)
-            printf(" sequence %lld (+%zu -%zu)", (long long)res.sequence, res.added,
-                   res.removed);
+            printf(" sequence %lld (+%zu -%zu)", (long long)res.sequence, res.added, res.removed);
         printf("%s%s\n", detail[0] ? ": " : "", detail);
     }
     return r == OCV_OK ? 0 : 1;
@@ -280,7 +306,8 @@ static json_t *authority_json(ocv_store *store, const char *id, int64_t at, int 
     json_object_set_new(o, "digest_intact", json_boolean(intact));
     json_object_set_new(o, "issued_at", st.sequence ? json_string(issued) : json_null());
     json_object_set_new(o, "next_update", st.sequence ? json_string(next) : json_null());
-    json_object_set_new(o, "age_seconds", st.sequence ? json_integer(at - st.issued_at) : json_null());
+    json_object_set_new(o, "age_seconds",
+                        st.sequence ? json_integer(at - st.issued_at) : json_null());
     json_object_set_new(o, "stale", json_boolean(st.sequence == 0 || at > st.next_update));
     json_t *counts = json_object();
     json_object_set_new(counts, "serial", json_integer(c.serial));
@@ -402,8 +429,7 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
             json_object_set_new(o, "detail", json_string(detail));
             print_json(o);
         } else {
-            printf("%s %s %s", argv[i], r == OCV_OK ? "imported" : "refused",
-                   ocv_reason_name(r));
+            printf("%s %s %s", argv[i], r == OCV_OK ? "imported" : "refused", ocv_reason_name(r));
             if (r == OCV_OK)
                 printf(" %zu serials of '%s'", res.serials, res.issuer_name);
             printf("%s%s\n", detail[0] ? ": " : "", detail);
@@ -429,8 +455,7 @@ static int cmd_receipt(const rev_args *a)
     char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
     size_t count = 0;
     const char *authority = a->authority;
-    if (authority == NULL && ocv_store_list_authorities(store, ids, &count) == OCV_OK &&
-        count == 1)
+    if (authority == NULL && ocv_store_list_authorities(store, ids, &count) == OCV_OK && count == 1)
         authority = ids[0];
     int code = OCV_EXIT_USAGE;
     ocv_pkey key;

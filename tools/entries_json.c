@@ -54,8 +54,7 @@ static int time_member(json_t *o, const char *name, int64_t *out)
         *out = 0;
         return 0;
     }
-    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-        json_integer_value(v) > 253402300799ll)
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 253402300799ll)
         return -1;
     *out = json_integer_value(v);
     return 0;

@@ -44,7 +44,7 @@ static const char CRL_USAGE[] =
     "--md sha1 exists only to make fixtures that ocv must refuse.\n";
 
 #define MAX_REVOKED 1024
-#define CRL_BUF (1024 * 1024)
+#define CRL_BUF     (1024 * 1024)
 
 typedef struct crl_args {
     const char *issuer_cert, *issuer_key, *out;
@@ -56,12 +56,12 @@ typedef struct crl_args {
 } crl_args;
 
 /* Writes len bytes of mbedtls asn1write calls: each CHK adds to total. */
-#define CHK(call)                \
-    do {                         \
-        int ret_ = (call);       \
-        if (ret_ < 0)            \
-            return ret_;         \
-        total += (size_t)ret_;   \
+#define CHK(call)                                                                                  \
+    do {                                                                                           \
+        int ret_ = (call);                                                                         \
+        if (ret_ < 0)                                                                              \
+            return ret_;                                                                           \
+        total += (size_t)ret_;                                                                     \
     } while (0)
 
 static int write_time(unsigned char **p, unsigned char *start, int64_t t)
@@ -80,8 +80,8 @@ static int write_time(unsigned char **p, unsigned char *start, int64_t t)
     size_t total = 0;
     CHK(mbedtls_asn1_write_raw_buffer(p, start, (const unsigned char *)body, n));
     CHK(mbedtls_asn1_write_len(p, start, n));
-    CHK(mbedtls_asn1_write_tag(p, start,
-                               generalized ? MBEDTLS_ASN1_GENERALIZED_TIME : MBEDTLS_ASN1_UTC_TIME));
+    CHK(mbedtls_asn1_write_tag(
+        p, start, generalized ? MBEDTLS_ASN1_GENERALIZED_TIME : MBEDTLS_ASN1_UTC_TIME));
     return (int)total;
 }
 
@@ -170,8 +170,8 @@ static int write_tbs(unsigned char **p, unsigned char *start, const crl_args *a,
 static int sign_crl(const crl_args *a, const mbedtls_x509_crt *issuer, ocv_pkey *key,
                     unsigned char *buf, size_t size, size_t *out_len)
 {
-    mbedtls_pk_type_t pk = mbedtls_pk_get_type(&key->pk) == MBEDTLS_PK_RSA ? MBEDTLS_PK_RSA
-                                                                           : MBEDTLS_PK_ECDSA;
+    mbedtls_pk_type_t pk =
+        mbedtls_pk_get_type(&key->pk) == MBEDTLS_PK_RSA ? MBEDTLS_PK_RSA : MBEDTLS_PK_ECDSA;
     /* the TBS is written in the upper half, the whole CRL in the lower */
     unsigned char *half = buf + size / 2;
     unsigned char *p = buf + size;
@@ -221,8 +221,8 @@ static int write_crl(const crl_args *a)
         rc = ocv_cli_write_file(a->out, buf, len, 0, 1) == 0 ? OCV_EXIT_ALLOW : OCV_EXIT_USAGE;
         goto out;
     }
-    if (mbedtls_pem_write_buffer("-----BEGIN X509 CRL-----\n", "-----END X509 CRL-----\n", buf,
-                                 len, pem, 2 * CRL_BUF, &pem_len) != 0) {
+    if (mbedtls_pem_write_buffer("-----BEGIN X509 CRL-----\n", "-----END X509 CRL-----\n", buf, len,
+                                 pem, 2 * CRL_BUF, &pem_len) != 0) {
         ocv_cli_usage_error("mint crl: cannot write PEM");
         goto out;
     }
@@ -236,8 +236,18 @@ out:
     return rc;
 }
 
-enum { OPT_ISSUER_CERT = 256, OPT_ISSUER_KEY, OPT_REVOKE, OPT_THIS, OPT_NEXT, OPT_VALID_FOR,
-       OPT_NUMBER, OPT_MD, OPT_DER, OPT_HELP };
+enum {
+    OPT_ISSUER_CERT = 256,
+    OPT_ISSUER_KEY,
+    OPT_REVOKE,
+    OPT_THIS,
+    OPT_NEXT,
+    OPT_VALID_FOR,
+    OPT_NUMBER,
+    OPT_MD,
+    OPT_DER,
+    OPT_HELP
+};
 
 static const struct option CRL_OPTIONS[] = {
     {"issuer-cert", required_argument, NULL, OPT_ISSUER_CERT},
@@ -257,10 +267,18 @@ static const struct option CRL_OPTIONS[] = {
 static int crl_option(int opt, const char *arg, crl_args *a)
 {
     switch (opt) {
-    case OPT_ISSUER_CERT: a->issuer_cert = arg; break;
-    case OPT_ISSUER_KEY: a->issuer_key = arg; break;
-    case OPT_DER: a->der = 1; break;
-    case 'o': a->out = arg; break;
+    case OPT_ISSUER_CERT:
+        a->issuer_cert = arg;
+        break;
+    case OPT_ISSUER_KEY:
+        a->issuer_key = arg;
+        break;
+    case OPT_DER:
+        a->der = 1;
+        break;
+    case 'o':
+        a->out = arg;
+        break;
     case OPT_REVOKE:
         if (a->revoked_count >= MAX_REVOKED)
             return ocv_cli_usage_error("mint crl: at most %d --revoke", MAX_REVOKED);

@@ -45,15 +45,34 @@ static const char TOKEN_USAGE[] =
     "  alg-unprotected [ALG_NOT_ALLOWED, CWT]  indefinite-length [MALFORMED, CWT]\n";
 
 typedef enum defect {
-    DEFECT_NONE, DEFECT_BAD_SIGNATURE, DEFECT_ALG_NONE, DEFECT_HS256, DEFECT_WRONG_KID,
-    DEFECT_DUPLICATE, DEFECT_CRIT, DEFECT_TRAILING, DEFECT_EXP_BEFORE_NBF, DEFECT_OVERSIZED,
-    DEFECT_RS_LENGTH, DEFECT_ALG_UNPROTECTED, DEFECT_INDEFINITE
+    DEFECT_NONE,
+    DEFECT_BAD_SIGNATURE,
+    DEFECT_ALG_NONE,
+    DEFECT_HS256,
+    DEFECT_WRONG_KID,
+    DEFECT_DUPLICATE,
+    DEFECT_CRIT,
+    DEFECT_TRAILING,
+    DEFECT_EXP_BEFORE_NBF,
+    DEFECT_OVERSIZED,
+    DEFECT_RS_LENGTH,
+    DEFECT_ALG_UNPROTECTED,
+    DEFECT_INDEFINITE
 } defect;
 
-static const char *const DEFECT_NAMES[] = {
-    "none", "bad-signature", "alg-none", "hs256-confusion", "wrong-kid", "duplicate-claim",
-    "unknown-crit", "trailing-bytes", "exp-before-nbf", "oversized", "wrong-rs-length",
-    "alg-unprotected", "indefinite-length"};
+static const char *const DEFECT_NAMES[] = {"none",
+                                           "bad-signature",
+                                           "alg-none",
+                                           "hs256-confusion",
+                                           "wrong-kid",
+                                           "duplicate-claim",
+                                           "unknown-crit",
+                                           "trailing-bytes",
+                                           "exp-before-nbf",
+                                           "oversized",
+                                           "wrong-rs-length",
+                                           "alg-unprotected",
+                                           "indefinite-length"};
 
 #define MAX_LIST 8
 
@@ -303,9 +322,8 @@ static void text_or_skip(ocv_cbor_out *w, uint64_t label, const char *v)
 
 static int cwt_payload(const token_args *a, ocv_bytes *out)
 {
-    size_t n = (a->iss != NULL) + (a->sub != NULL) + (a->aud_count > 0) + !a->no_exp +
-               a->has_nbf + !a->no_iat + (a->cti != NULL) + (a->scope != NULL) +
-               (a->defect == DEFECT_DUPLICATE);
+    size_t n = (a->iss != NULL) + (a->sub != NULL) + (a->aud_count > 0) + !a->no_exp + a->has_nbf +
+               !a->no_iat + (a->cti != NULL) + (a->scope != NULL) + (a->defect == DEFECT_DUPLICATE);
     ocv_cbor_out w;
     ocv_cbor_out_init(&w);
     if (a->defect == DEFECT_INDEFINITE)
@@ -432,24 +450,58 @@ done:
 
 /* ---- options ------------------------------------------------------- */
 
-enum { OPT_KEY = 256, OPT_FORMAT, OPT_B64, OPT_ALG, OPT_KID, OPT_ISS, OPT_SUB, OPT_AUD,
-       OPT_SCOPE, OPT_PURPOSE, OPT_JTI, OPT_CTI, OPT_IAT, OPT_NBF, OPT_EXP, OPT_VALID_FOR,
-       OPT_NO_EXP, OPT_NO_IAT, OPT_CNF, OPT_CNF_JKT, OPT_CLAIM, OPT_DEFECT, OPT_HELP };
+enum {
+    OPT_KEY = 256,
+    OPT_FORMAT,
+    OPT_B64,
+    OPT_ALG,
+    OPT_KID,
+    OPT_ISS,
+    OPT_SUB,
+    OPT_AUD,
+    OPT_SCOPE,
+    OPT_PURPOSE,
+    OPT_JTI,
+    OPT_CTI,
+    OPT_IAT,
+    OPT_NBF,
+    OPT_EXP,
+    OPT_VALID_FOR,
+    OPT_NO_EXP,
+    OPT_NO_IAT,
+    OPT_CNF,
+    OPT_CNF_JKT,
+    OPT_CLAIM,
+    OPT_DEFECT,
+    OPT_HELP
+};
 
 static const struct option TOKEN_OPTIONS[] = {
-    {"key", required_argument, NULL, OPT_KEY},         {"format", required_argument, NULL, OPT_FORMAT},
-    {"base64url", no_argument, NULL, OPT_B64},          {"alg", required_argument, NULL, OPT_ALG},
-    {"kid", required_argument, NULL, OPT_KID},          {"iss", required_argument, NULL, OPT_ISS},
-    {"sub", required_argument, NULL, OPT_SUB},          {"aud", required_argument, NULL, OPT_AUD},
-    {"scope", required_argument, NULL, OPT_SCOPE},      {"purpose", required_argument, NULL, OPT_PURPOSE},
-    {"jti", required_argument, NULL, OPT_JTI},          {"cti", required_argument, NULL, OPT_CTI},
-    {"iat", required_argument, NULL, OPT_IAT},          {"nbf", required_argument, NULL, OPT_NBF},
-    {"exp", required_argument, NULL, OPT_EXP},          {"valid-for", required_argument, NULL, OPT_VALID_FOR},
-    {"no-exp", no_argument, NULL, OPT_NO_EXP},          {"no-iat", no_argument, NULL, OPT_NO_IAT},
-    {"cnf-x5t-cert", required_argument, NULL, OPT_CNF}, {"claim", required_argument, NULL, OPT_CLAIM},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"base64url", no_argument, NULL, OPT_B64},
+    {"alg", required_argument, NULL, OPT_ALG},
+    {"kid", required_argument, NULL, OPT_KID},
+    {"iss", required_argument, NULL, OPT_ISS},
+    {"sub", required_argument, NULL, OPT_SUB},
+    {"aud", required_argument, NULL, OPT_AUD},
+    {"scope", required_argument, NULL, OPT_SCOPE},
+    {"purpose", required_argument, NULL, OPT_PURPOSE},
+    {"jti", required_argument, NULL, OPT_JTI},
+    {"cti", required_argument, NULL, OPT_CTI},
+    {"iat", required_argument, NULL, OPT_IAT},
+    {"nbf", required_argument, NULL, OPT_NBF},
+    {"exp", required_argument, NULL, OPT_EXP},
+    {"valid-for", required_argument, NULL, OPT_VALID_FOR},
+    {"no-exp", no_argument, NULL, OPT_NO_EXP},
+    {"no-iat", no_argument, NULL, OPT_NO_IAT},
+    {"cnf-x5t-cert", required_argument, NULL, OPT_CNF},
+    {"claim", required_argument, NULL, OPT_CLAIM},
     {"cnf-jkt-key", required_argument, NULL, OPT_CNF_JKT},
-    {"defect", required_argument, NULL, OPT_DEFECT},    {"help", no_argument, NULL, OPT_HELP},
-    {"out", required_argument, NULL, 'o'},              {NULL, 0, NULL, 0},
+    {"defect", required_argument, NULL, OPT_DEFECT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"out", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0},
 };
 
 static int push(const char **list, size_t *n, const char *v)
@@ -471,25 +523,57 @@ static int time_option(const char *arg, int64_t *v, int *has)
 static int token_option(int opt, const char *arg, token_args *a)
 {
     switch (opt) {
-    case OPT_KEY: a->key_path = arg; return -1;
-    case OPT_B64: a->base64url = 1; return -1;
-    case OPT_KID: a->kid = arg; return -1;
-    case OPT_ISS: a->iss = arg; return -1;
-    case OPT_SUB: a->sub = arg; return -1;
-    case OPT_SCOPE: a->scope = arg; return -1;
-    case OPT_JTI: a->jti = arg; return -1;
-    case OPT_CTI: a->cti = arg; return -1;
-    case OPT_NO_EXP: a->no_exp = 1; return -1;
-    case OPT_NO_IAT: a->no_iat = 1; return -1;
-    case OPT_CNF: a->cnf_cert = arg; return -1;
-    case OPT_CNF_JKT: a->cnf_jkt_key = arg; return -1;
-    case 'o': a->out = arg; return -1;
-    case OPT_AUD: return push(a->aud, &a->aud_count, arg);
-    case OPT_PURPOSE: return push(a->purpose, &a->purpose_count, arg);
-    case OPT_CLAIM: return push(a->claims, &a->claim_count, arg);
-    case OPT_IAT: return time_option(arg, &a->iat, &a->has_iat);
-    case OPT_NBF: return time_option(arg, &a->nbf, &a->has_nbf);
-    case OPT_EXP: return time_option(arg, &a->exp, &a->has_exp);
+    case OPT_KEY:
+        a->key_path = arg;
+        return -1;
+    case OPT_B64:
+        a->base64url = 1;
+        return -1;
+    case OPT_KID:
+        a->kid = arg;
+        return -1;
+    case OPT_ISS:
+        a->iss = arg;
+        return -1;
+    case OPT_SUB:
+        a->sub = arg;
+        return -1;
+    case OPT_SCOPE:
+        a->scope = arg;
+        return -1;
+    case OPT_JTI:
+        a->jti = arg;
+        return -1;
+    case OPT_CTI:
+        a->cti = arg;
+        return -1;
+    case OPT_NO_EXP:
+        a->no_exp = 1;
+        return -1;
+    case OPT_NO_IAT:
+        a->no_iat = 1;
+        return -1;
+    case OPT_CNF:
+        a->cnf_cert = arg;
+        return -1;
+    case OPT_CNF_JKT:
+        a->cnf_jkt_key = arg;
+        return -1;
+    case 'o':
+        a->out = arg;
+        return -1;
+    case OPT_AUD:
+        return push(a->aud, &a->aud_count, arg);
+    case OPT_PURPOSE:
+        return push(a->purpose, &a->purpose_count, arg);
+    case OPT_CLAIM:
+        return push(a->claims, &a->claim_count, arg);
+    case OPT_IAT:
+        return time_option(arg, &a->iat, &a->has_iat);
+    case OPT_NBF:
+        return time_option(arg, &a->nbf, &a->has_nbf);
+    case OPT_EXP:
+        return time_option(arg, &a->exp, &a->has_exp);
     case OPT_FORMAT:
         if (strcmp(arg, "jwt") && strcmp(arg, "cwt"))
             return fail("--format wants jwt or cwt");

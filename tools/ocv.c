@@ -19,8 +19,9 @@ static const ocv_command commands[] = {
     {"verify", ocv_cmd_verify, "decide whether a credential grants authority"},
     {"keygen", ocv_cmd_keygen, "make a key pair (EC P-256/P-384, RSA, Ed25519)"},
     {"mint", ocv_cmd_mint, "issue test certificates, CRLs and tokens"},
-    {"revocation", ocv_cmd_revocation, "the device's revocation store: init, sync, status, "
-                                       "import-crl, receipt"},
+    {"revocation", ocv_cmd_revocation,
+     "the device's revocation store: init, sync, status, "
+     "import-crl, receipt"},
     {"bundle", ocv_cmd_bundle, "the authority's side: build signed revocation bundles"},
     {"receipt", ocv_cmd_receipt, "the control plane's side: verify a device's sync receipt"},
     {"audit", ocv_cmd_audit, "verify and read the tamper-evident audit log"},

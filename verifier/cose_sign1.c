@@ -10,7 +10,7 @@ enum { LABEL_ALG = 1, LABEL_CRIT = 2, LABEL_CONTENT_TYPE = 3, LABEL_KID = 4 };
 enum { TAG_COSE_SIGN = 98, TAG_COSE_SIGN1 = 18 };
 
 #define MAX_HEADER_LABELS 8
-#define MAX_KID_BYTES 256
+#define MAX_KID_BYTES     256
 
 static ocv_reason malformed(char *detail, size_t detail_len, const char *what)
 {
@@ -20,8 +20,8 @@ static ocv_reason malformed(char *detail, size_t detail_len, const char *what)
 
 /* One header value we keep or skip: alg (int), kid (bstr), content type
  * (uint or tstr). */
-static ocv_reason header_value(ocv_cbor_pull *r, uint64_t label, int protected_map,
-                               ocv_sign1 *out, char *detail, size_t detail_len)
+static ocv_reason header_value(ocv_cbor_pull *r, uint64_t label, int protected_map, ocv_sign1 *out,
+                               char *detail, size_t detail_len)
 {
     ocv_cbor_item v;
     if (ocv_cbor_pull_next(r, &v) != 0)
@@ -53,8 +53,8 @@ static ocv_reason header_value(ocv_cbor_pull *r, uint64_t label, int protected_m
             return malformed(detail, detail_len, "bad content type");
         return OCV_OK;
     default:
-        return malformed(detail, detail_len, label == LABEL_CRIT ? "crit is not supported"
-                                                                 : "unknown header label");
+        return malformed(detail, detail_len,
+                         label == LABEL_CRIT ? "crit is not supported" : "unknown header label");
     }
 }
 
@@ -177,8 +177,8 @@ ocv_reason ocv_sign1_to_be_signed(const ocv_sign1 *msg, ocv_bytes *out)
 ocv_reason ocv_sign1_verify(const ocv_sign1 *msg, const ocv_pkey *key)
 {
     ocv_bytes tbs;
-    ocv_reason r = sig_structure(msg->protected_raw, msg->protected_len, msg->payload,
-                                 msg->payload_len, &tbs);
+    ocv_reason r =
+        sig_structure(msg->protected_raw, msg->protected_len, msg->payload, msg->payload_len, &tbs);
     if (r != OCV_OK)
         return r;
     r = ocv_sig_verify(msg->alg, key, tbs.data, tbs.len, msg->signature, msg->signature_len);

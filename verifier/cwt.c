@@ -21,8 +21,17 @@
 #include "verifier/token_formats.h"
 
 enum { TAG_CWT = 61, TAG_COSE_MAC0 = 17 };
-enum { CLAIM_ISS = 1, CLAIM_SUB, CLAIM_AUD, CLAIM_EXP, CLAIM_NBF, CLAIM_IAT, CLAIM_CTI,
-       CLAIM_CNF, CLAIM_SCOPE };
+enum {
+    CLAIM_ISS = 1,
+    CLAIM_SUB,
+    CLAIM_AUD,
+    CLAIM_EXP,
+    CLAIM_NBF,
+    CLAIM_IAT,
+    CLAIM_CTI,
+    CLAIM_CNF,
+    CLAIM_SCOPE
+};
 
 #define MAX_CLAIMS 64
 

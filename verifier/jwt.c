@@ -133,9 +133,9 @@ static ocv_reason audiences(json_t *aud, ocv_claims *c)
     {
         if (!json_is_string(a))
             return OCV_MALFORMED;
-        ocv_reason r = ocv_claims_copy_text(c->audiences[c->audience_count++],
-                                            OCV_MAX_AUDIENCE_BYTES + 1, json_string_value(a),
-                                            json_string_length(a));
+        ocv_reason r =
+            ocv_claims_copy_text(c->audiences[c->audience_count++], OCV_MAX_AUDIENCE_BYTES + 1,
+                                 json_string_value(a), json_string_length(a));
         if (r != OCV_OK)
             return r;
     }
@@ -187,8 +187,7 @@ static ocv_reason thumbprint(json_t *cnf, const char *name, uint8_t out[32], int
         return OCV_OK;
     size_t n = 0;
     if (!json_is_string(v) ||
-        ocv_b64url_decode(json_string_value(v), json_string_length(v), out, 32, &n) != 0 ||
-        n != 32)
+        ocv_b64url_decode(json_string_value(v), json_string_length(v), out, 32, &n) != 0 || n != 32)
         return OCV_MALFORMED;
     *has = 1;
     return OCV_OK;
@@ -281,13 +280,13 @@ ocv_reason ocv_jws_verify_compact(const char *text, size_t len, const ocv_keyset
     ocv_token t;
     ocv_token_init(&t);
     json_t *header = NULL;
-    ocv_reason r = decode_json_part(text, (size_t)(dot1 - text), &header, "header", detail,
-                                    detail_len);
+    ocv_reason r =
+        decode_json_part(text, (size_t)(dot1 - text), &header, "header", detail, detail_len);
     if (r == OCV_OK)
         r = read_header(header, &t, detail, detail_len);
     json_decref(header);
-    if (r == OCV_OK && ocv_b64url_decode_alloc(dot2 + 1, len - (size_t)(dot2 + 1 - text),
-                                               &t.signature) != OCV_OK)
+    if (r == OCV_OK &&
+        ocv_b64url_decode_alloc(dot2 + 1, len - (size_t)(dot2 + 1 - text), &t.signature) != OCV_OK)
         r = malformed(detail, detail_len, "the signature is not base64url");
     if (r == OCV_OK) {
         size_t plen = (size_t)(dot2 - dot1 - 1);

@@ -48,7 +48,8 @@ static ocv_reason add_key(ocv_keyset *set, ocv_trusted_key *k, char *err, size_t
         return OCV_TOO_LARGE;
     }
     for (size_t i = 0; k->kid_len > 0 && i < set->count; i++) {
-        if (set->keys[i].kid_len == k->kid_len && memcmp(set->keys[i].kid, k->kid, k->kid_len) == 0) {
+        if (set->keys[i].kid_len == k->kid_len &&
+            memcmp(set->keys[i].kid, k->kid, k->kid_len) == 0) {
             ocv_errf(err, err_len, "two keys with kid '%s'", k->kid);
             return OCV_CONFIG_INVALID;
         }
@@ -100,8 +101,7 @@ static ocv_reason jwk_public_key(json_t *jwk, const char *kty, ocv_pkey *out, co
     }
     if (strcmp(kty, "OKP") == 0) {
         *why = "OKP key other than a 32-byte Ed25519 key";
-        return strcmp(crv, "Ed25519") == 0 ? ocv_pkey_from_ed25519(a, al, out)
-                                           : OCV_CONFIG_INVALID;
+        return strcmp(crv, "Ed25519") == 0 ? ocv_pkey_from_ed25519(a, al, out) : OCV_CONFIG_INVALID;
     }
     ocv_key_type t = strcmp(crv, "P-256") == 0   ? OCV_KEY_EC_P256
                      : strcmp(crv, "P-384") == 0 ? OCV_KEY_EC_P384
@@ -194,8 +194,8 @@ static ocv_reason parse_jwks(const uint8_t *data, size_t len, ocv_keyset *set, c
 {
     json_t *root = NULL;
     char why[200] = "";
-    ocv_reason r = ocv_json_load((const char *)data, len, OCV_MAX_JSON_DEPTH, &root, why,
-                                 sizeof(why));
+    ocv_reason r =
+        ocv_json_load((const char *)data, len, OCV_MAX_JSON_DEPTH, &root, why, sizeof(why));
     if (r != OCV_OK) {
         ocv_errf(err, err_len, "not a JWK Set: %s", why);
         return r == OCV_TOO_LARGE ? r : OCV_CONFIG_INVALID;
@@ -351,8 +351,8 @@ static const char *cose_key_to_trusted(const cose_key_fields *f, ocv_trusted_key
     return NULL;
 }
 
-static ocv_reason parse_cose_keyset(const uint8_t *data, size_t len, ocv_keyset *set,
-                                    char *err, size_t err_len)
+static ocv_reason parse_cose_keyset(const uint8_t *data, size_t len, ocv_keyset *set, char *err,
+                                    size_t err_len)
 {
     ocv_cbor_pull r;
     ocv_cbor_pull_init(&r, data, len);
@@ -415,9 +415,8 @@ ocv_reason ocv_keyset_load_file(ocv_keyset *set, const char *path, char *err, si
 
 /* ---- selection ----------------------------------------------------- */
 
-ocv_reason ocv_keyset_select(const ocv_keyset *set, const uint8_t *kid, size_t kid_len,
-                             ocv_alg alg, const ocv_trusted_key **out, char *detail,
-                             size_t detail_len)
+ocv_reason ocv_keyset_select(const ocv_keyset *set, const uint8_t *kid, size_t kid_len, ocv_alg alg,
+                             const ocv_trusted_key **out, char *detail, size_t detail_len)
 {
     *out = NULL;
     const ocv_alg_info *info = ocv_alg_info_of(alg);
@@ -443,8 +442,8 @@ ocv_reason ocv_keyset_select(const ocv_keyset *set, const uint8_t *kid, size_t k
             ocv_errf(detail, detail_len, "no trusted key has kid '%.*s'",
                      (int)(kid_len > 64 ? 64 : kid_len), (const char *)kid);
         else
-            ocv_errf(detail, detail_len, "no kid, and %zu trusted keys could verify %s",
-                     candidates, info->jose);
+            ocv_errf(detail, detail_len, "no kid, and %zu trusted keys could verify %s", candidates,
+                     info->jose);
         return OCV_KEY_UNKNOWN;
     }
     if (found->pinned_alg != OCV_ALG_NONE && found->pinned_alg != alg) {
@@ -500,9 +499,10 @@ static json_t *jwk_required(const ocv_pkey *key)
                                            sizeof(pt)) == 0) {
             size_t c = (pl - 1) / 2;
             json_object_set_new(o, "kty", json_string("EC"));
-            json_object_set_new(o, "crv", json_string(key->type == OCV_KEY_EC_P256   ? "P-256"
-                                                      : key->type == OCV_KEY_EC_P384 ? "P-384"
-                                                                                     : "P-521"));
+            json_object_set_new(o, "crv",
+                                json_string(key->type == OCV_KEY_EC_P256   ? "P-256"
+                                            : key->type == OCV_KEY_EC_P384 ? "P-384"
+                                                                           : "P-521"));
             rc = b64_set(o, "x", pt + 1, c) || b64_set(o, "y", pt + 1 + c, c);
         }
     }

@@ -29,7 +29,7 @@
 #include "verifier/pkey.h"
 
 #define OCV_MAX_KEYSET_KEYS 256
-#define OCV_MAX_KID_BYTES 256
+#define OCV_MAX_KID_BYTES   256
 
 typedef struct ocv_trusted_key {
     ocv_pkey key;

@@ -38,9 +38,9 @@ static const uint8_t ED25519_SPKI_PREFIX[12] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x
                                                 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 
 #define PEM_PRIVATE_BEGIN "-----BEGIN PRIVATE KEY-----"
-#define PEM_PRIVATE_END "-----END PRIVATE KEY-----"
-#define PEM_PUBLIC_BEGIN "-----BEGIN PUBLIC KEY-----"
-#define PEM_PUBLIC_END "-----END PUBLIC KEY-----"
+#define PEM_PRIVATE_END   "-----END PRIVATE KEY-----"
+#define PEM_PUBLIC_BEGIN  "-----BEGIN PUBLIC KEY-----"
+#define PEM_PUBLIC_END    "-----END PUBLIC KEY-----"
 
 /* Keys are small; anything larger is not a key file. */
 #define MAX_KEY_FILE_BYTES (64u * 1024u)
@@ -161,8 +161,8 @@ static ocv_reason parse_ed25519(const uint8_t *data, size_t len, int want_privat
     return r;
 }
 
-static ocv_reason parse_mbedtls(const uint8_t *data, size_t len, int want_private,
-                                int allow_weak, ocv_pkey *out, char *err, size_t err_len)
+static ocv_reason parse_mbedtls(const uint8_t *data, size_t len, int want_private, int allow_weak,
+                                ocv_pkey *out, char *err, size_t err_len)
 {
     /* mbedtls wants the terminating NUL counted for PEM input. */
     ocv_bytes copy;
@@ -177,8 +177,8 @@ static ocv_reason parse_mbedtls(const uint8_t *data, size_t len, int want_privat
         return OCV_MALFORMED;
     }
     if (ret != 0) {
-        ocv_errf(err, err_len, "not a %s key (mbedtls -0x%04x)", want_private ? "private" : "public",
-                 (unsigned)-ret);
+        ocv_errf(err, err_len, "not a %s key (mbedtls -0x%04x)",
+                 want_private ? "private" : "public", (unsigned)-ret);
         return OCV_MALFORMED;
     }
     out->has_private = want_private;
@@ -212,8 +212,8 @@ ocv_reason ocv_pkey_parse(const uint8_t *data, size_t len, int want_private, int
     return r;
 }
 
-ocv_reason ocv_pkey_load_file(const char *path, int want_private, int allow_weak,
-                              ocv_pkey *out, char *err, size_t err_len)
+ocv_reason ocv_pkey_load_file(const char *path, int want_private, int allow_weak, ocv_pkey *out,
+                              char *err, size_t err_len)
 {
     ocv_bytes file;
     ocv_pkey_init(out);
@@ -354,8 +354,8 @@ ocv_reason ocv_pkey_generate(ocv_key_type type, unsigned rsa_bits, ocv_pkey *out
     return OCV_OK;
 }
 
-static ocv_reason pem_armour(const char *begin, const char *end, const uint8_t *der,
-                             size_t der_len, ocv_bytes *out)
+static ocv_reason pem_armour(const char *begin, const char *end, const uint8_t *der, size_t der_len,
+                             ocv_bytes *out)
 {
     size_t need = 0;
     mbedtls_pem_write_buffer(begin, end, der, der_len, NULL, 0, &need);
@@ -410,8 +410,7 @@ ocv_reason ocv_pkey_write_private_pem(const ocv_pkey *key, ocv_bytes *out)
     uint8_t der[48];
     memcpy(der, ED25519_PKCS8_PREFIX, 16);
     memcpy(der + 16, key->ed25519_sk, 32); /* libsodium sk = seed || pub */
-    ocv_reason r =
-        pem_armour(PEM_PRIVATE_BEGIN "\n", PEM_PRIVATE_END "\n", der, sizeof(der), out);
+    ocv_reason r = pem_armour(PEM_PRIVATE_BEGIN "\n", PEM_PRIVATE_END "\n", der, sizeof(der), out);
     ocv_zeroize(der, sizeof(der));
     return r;
 }

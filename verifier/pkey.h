@@ -54,13 +54,11 @@ const char *ocv_key_type_name(ocv_key_type type);
  * allow_weak); OCV_INTERNAL_ERROR. err says what is wrong.
  */
 OCV_MUST_CHECK ocv_reason ocv_pkey_parse(const uint8_t *data, size_t len, int want_private,
-                                         int allow_weak, ocv_pkey *out, char *err,
-                                         size_t err_len);
+                                         int allow_weak, ocv_pkey *out, char *err, size_t err_len);
 
 /* ocv_file_read + ocv_pkey_parse; err names the file. */
-OCV_MUST_CHECK ocv_reason ocv_pkey_load_file(const char *path, int want_private,
-                                             int allow_weak, ocv_pkey *out, char *err,
-                                             size_t err_len);
+OCV_MUST_CHECK ocv_reason ocv_pkey_load_file(const char *path, int want_private, int allow_weak,
+                                             ocv_pkey *out, char *err, size_t err_len);
 
 /*
  * Public keys from raw parts, as JWK and COSE_Key carry them: an EC point
@@ -70,16 +68,14 @@ OCV_MUST_CHECK ocv_reason ocv_pkey_load_file(const char *path, int want_private,
  * OCV_OK, OCV_MALFORMED (wrong sizes, point not on the curve),
  * OCV_ALG_NOT_ALLOWED (weak RSA), OCV_INTERNAL_ERROR.
  */
-OCV_MUST_CHECK ocv_reason ocv_pkey_from_ec_point(ocv_key_type type, const uint8_t *x,
-                                                 size_t x_len, const uint8_t *y, size_t y_len,
-                                                 ocv_pkey *out);
+OCV_MUST_CHECK ocv_reason ocv_pkey_from_ec_point(ocv_key_type type, const uint8_t *x, size_t x_len,
+                                                 const uint8_t *y, size_t y_len, ocv_pkey *out);
 OCV_MUST_CHECK ocv_reason ocv_pkey_from_rsa(const uint8_t *n, size_t n_len, const uint8_t *e,
                                             size_t e_len, int allow_weak, ocv_pkey *out);
 OCV_MUST_CHECK ocv_reason ocv_pkey_from_ed25519(const uint8_t *pub, size_t len, ocv_pkey *out);
 
 /* Generates a key: type EC_* / ED25519 (bits ignored) or RSA (bits). */
-OCV_MUST_CHECK ocv_reason ocv_pkey_generate(ocv_key_type type, unsigned rsa_bits,
-                                            ocv_pkey *out);
+OCV_MUST_CHECK ocv_reason ocv_pkey_generate(ocv_key_type type, unsigned rsa_bits, ocv_pkey *out);
 
 /* PEM writers: PKCS#8 private key, SubjectPublicKeyInfo public key. */
 OCV_MUST_CHECK ocv_reason ocv_pkey_write_private_pem(const ocv_pkey *key, ocv_bytes *out);

@@ -35,11 +35,11 @@
 
 typedef struct ocv_alg_info {
     ocv_alg alg;
-    const char *jose;       /* "ES256" */
-    int64_t cose;           /* -7 */
-    mbedtls_md_type_t md;   /* MBEDTLS_MD_NONE for EdDSA (it hashes itself) */
-    ocv_key_type key_type;  /* OCV_KEY_RSA covers every RSA size */
-    size_t raw_sig_len;     /* fixed size, or 0 for RSA (the modulus size) */
+    const char *jose;      /* "ES256" */
+    int64_t cose;          /* -7 */
+    mbedtls_md_type_t md;  /* MBEDTLS_MD_NONE for EdDSA (it hashes itself) */
+    ocv_key_type key_type; /* OCV_KEY_RSA covers every RSA size */
+    size_t raw_sig_len;    /* fixed size, or 0 for RSA (the modulus size) */
 } ocv_alg_info;
 
 /* NULL for anything not in the table: "none", "HS256", unknown names. */

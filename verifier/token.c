@@ -29,13 +29,19 @@ static size_t trim_trailing_space(const uint8_t *p, size_t len)
 {
     if (len > 0 && (p[0] == 0xd8 || p[0] == 0xd2 || p[0] == 0x84))
         return len;
-    while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == ' ' ||
-                       p[len - 1] == '\t'))
+    while (len > 0 &&
+           (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
         len--;
     return len;
 }
 
-typedef enum token_shape { SHAPE_NONE, SHAPE_JWS, SHAPE_JWE, SHAPE_CBOR, SHAPE_CBOR_B64 } token_shape;
+typedef enum token_shape {
+    SHAPE_NONE,
+    SHAPE_JWS,
+    SHAPE_JWE,
+    SHAPE_CBOR,
+    SHAPE_CBOR_B64
+} token_shape;
 
 static token_shape shape_of(const uint8_t *p, size_t len)
 {
@@ -109,9 +115,8 @@ ocv_reason ocv_token_verify(const ocv_token *t, const ocv_keyset *keys, char *de
     return ocv_token_verify_cached(t, keys, NULL, &cached, detail, detail_len);
 }
 
-ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys,
-                                   ocv_sigcache *cache, int *cached, char *detail,
-                                   size_t detail_len)
+ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys, ocv_sigcache *cache,
+                                   int *cached, char *detail, size_t detail_len)
 {
     *cached = 0;
     const ocv_trusted_key *key = NULL;
@@ -120,10 +125,9 @@ ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys,
     if (r != OCV_OK)
         return r;
     uint8_t id[32];
-    int have_id = cache != NULL &&
-                  ocv_sigcache_id(key->spki_sha256, t->alg, t->signed_bytes.data,
-                                  t->signed_bytes.len, t->signature.data, t->signature.len,
-                                  id) == 0;
+    int have_id = cache != NULL && ocv_sigcache_id(key->spki_sha256, t->alg, t->signed_bytes.data,
+                                                   t->signed_bytes.len, t->signature.data,
+                                                   t->signature.len, id) == 0;
     if (have_id && ocv_sigcache_hit(cache, id)) {
         *cached = 1;
         return OCV_OK;

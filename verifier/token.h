@@ -67,13 +67,13 @@ OCV_MUST_CHECK ocv_reason ocv_jws_verify_compact(const char *text, size_t len,
 
 /* Picks the key (keyset rule) and verifies the signature. Reasons: OCV_OK,
  * OCV_KEY_UNKNOWN, OCV_ALG_NOT_ALLOWED, OCV_SIGNATURE_INVALID. */
-OCV_MUST_CHECK ocv_reason ocv_token_verify(const ocv_token *t, const ocv_keyset *keys,
-                                           char *detail, size_t detail_len);
+OCV_MUST_CHECK ocv_reason ocv_token_verify(const ocv_token *t, const ocv_keyset *keys, char *detail,
+                                           size_t detail_len);
 
 /* The same, answering a verification that succeeded before from cache
  * (NULL: no cache); *cached says whether it did. */
 OCV_MUST_CHECK ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys,
-                                                  ocv_sigcache *cache, int *cached,
-                                                  char *detail, size_t detail_len);
+                                                  ocv_sigcache *cache, int *cached, char *detail,
+                                                  size_t detail_len);
 
 #endif

@@ -22,7 +22,6 @@ int ocv_claims_add_purpose(ocv_claims *claims, const char *p, size_t len);
 
 /* Copies a string claim; OCV_TOO_LARGE when it does not fit, OCV_MALFORMED
  * when empty or holding a control character. */
-OCV_MUST_CHECK ocv_reason ocv_claims_copy_text(char *dst, size_t cap, const char *src,
-                                               size_t len);
+OCV_MUST_CHECK ocv_reason ocv_claims_copy_text(char *dst, size_t cap, const char *src, size_t len);
 
 #endif

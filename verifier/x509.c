@@ -38,7 +38,7 @@
 #include "verifier/pkey.h"
 
 #define TIME_FLAGS (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)
-#define ALG_FLAGS \
+#define ALG_FLAGS                                                                                  \
     (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK | MBEDTLS_X509_BADCERT_BAD_KEY)
 
 static const char PEM_CERT_BEGIN[] = "-----BEGIN CERTIFICATE-----";
@@ -51,7 +51,8 @@ static const mbedtls_x509_crt_profile ocv_profile = {
         MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
     MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSASSA_PSS) |
         MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY),
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) | MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1) |
+    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1) |
         MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP521R1),
     2048,
 };
@@ -128,8 +129,8 @@ static ocv_reason add_der(mbedtls_x509_crt *certs, size_t *count, const uint8_t 
     }
     int ret = mbedtls_x509_crt_parse_der(certs, der, der_len);
     if (ret != 0) {
-        ocv_errf(detail, detail_len, "certificate %zu does not parse (mbedtls -0x%04x)",
-                 *count + 1, (unsigned)-ret);
+        ocv_errf(detail, detail_len, "certificate %zu does not parse (mbedtls -0x%04x)", *count + 1,
+                 (unsigned)-ret);
         return OCV_MALFORMED;
     }
     (*count)++;
@@ -138,8 +139,8 @@ static ocv_reason add_der(mbedtls_x509_crt *certs, size_t *count, const uint8_t 
 
 /* Whole DER certificates back to back: each a SEQUENCE whose length
  * fits, nothing after the last. */
-static ocv_reason split_der(const uint8_t *p, size_t len, mbedtls_x509_crt *certs,
-                            size_t *count, char *detail, size_t detail_len)
+static ocv_reason split_der(const uint8_t *p, size_t len, mbedtls_x509_crt *certs, size_t *count,
+                            char *detail, size_t detail_len)
 {
     size_t off = 0;
     while (off < len) {
@@ -195,8 +196,8 @@ static ocv_reason split_pem(const uint8_t *p, size_t len, int strict, mbedtls_x5
         mbedtls_pem_context pem;
         mbedtls_pem_init(&pem);
         size_t used = 0;
-        int ret = mbedtls_pem_read_buffer(&pem, PEM_CERT_BEGIN, PEM_CERT_END, block.data, NULL,
-                                          0, &used);
+        int ret =
+            mbedtls_pem_read_buffer(&pem, PEM_CERT_BEGIN, PEM_CERT_END, block.data, NULL, 0, &used);
         ocv_reason r;
         if (ret != 0) {
             ocv_errf(detail, detail_len, "PEM block %zu does not decode", *count + 1);
@@ -244,8 +245,8 @@ static int printable_ascii(const unsigned char *p, size_t len)
     return len > 0;
 }
 
-static ocv_reason copy_identity(char *out, const unsigned char *p, size_t len,
-                                const char *what, char *detail, size_t detail_len)
+static ocv_reason copy_identity(char *out, const unsigned char *p, size_t len, const char *what,
+                                char *detail, size_t detail_len)
 {
     if (len > OCV_MAX_IDENTITY_BYTES) {
         ocv_errf(detail, detail_len, "%s is longer than %d bytes", what, OCV_MAX_IDENTITY_BYTES);
@@ -290,8 +291,8 @@ static int find_single_cn(const mbedtls_x509_crt *crt, const mbedtls_x509_buf **
     return found;
 }
 
-static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallback,
-                                   char *out, char *detail, size_t detail_len)
+static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallback, char *out,
+                                   char *detail, size_t detail_len)
 {
     const mbedtls_x509_buf *v = NULL;
     int n = find_single_san(leaf, 6, &v);
@@ -344,8 +345,8 @@ static ocv_alg signature_alg(const mbedtls_x509_crt *crt)
 static ocv_reason fill_claims(const mbedtls_x509_crt *leaf, const ocv_x509_options *options,
                               ocv_claims *claims, char *detail, size_t detail_len)
 {
-    ocv_reason r = extract_identity(leaf, options->identity_fallback, claims->subject, detail,
-                                    detail_len);
+    ocv_reason r =
+        extract_identity(leaf, options->identity_fallback, claims->subject, detail, detail_len);
     if (r != OCV_OK)
         return r;
     if (leaf->serial.len == 0 || leaf->serial.len > OCV_MAX_SERIAL_BYTES) {
@@ -424,8 +425,7 @@ static void order_path(ocv_x509_chain *chain)
 
 ocv_reason ocv_x509_parse(const uint8_t *leaf, size_t leaf_len, const uint8_t *intermediates,
                           size_t intermediates_len, const ocv_x509_options *options,
-                          ocv_x509_chain *out, ocv_claims *claims, char *detail,
-                          size_t detail_len)
+                          ocv_x509_chain *out, ocv_claims *claims, char *detail, size_t detail_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     ocv_x509_chain_free(out);
@@ -616,8 +616,7 @@ static ocv_reason explain_untrusted(const mbedtls_x509_crt *crt, const ocv_x509_
  * algorithm, trust, signature and rules, then time. Unknown bits are
  * CHAIN_INVALID. */
 static ocv_reason flags_to_reason(const verify_record *rec, const ocv_x509_chain *chain,
-                                  const ocv_x509_anchors *anchors, char *detail,
-                                  size_t detail_len)
+                                  const ocv_x509_anchors *anchors, char *detail, size_t detail_len)
 {
     uint32_t all = 0;
     for (size_t i = 0; i < rec->len; i++)
@@ -701,8 +700,8 @@ static ocv_reason fill_path_claims(const verify_record *rec, ocv_claims *claims,
 }
 
 ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain, const ocv_x509_anchors *anchors,
-                                 const ocv_x509_options *options, ocv_claims *claims,
-                                 char *detail, size_t detail_len)
+                                 const ocv_x509_options *options, ocv_claims *claims, char *detail,
+                                 size_t detail_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     chain->path_len = 0;
@@ -756,8 +755,8 @@ static crl_verdict crl_applies(const mbedtls_x509_crl *crl, const mbedtls_x509_c
         return CRL_BAD_SIGNATURE;
     if ((ocv_profile.allowed_mds & MBEDTLS_X509_ID_FLAG(crl->sig_md)) == 0)
         return CRL_WEAK;
-    if (ocv_x509_check_signature(crl->sig_pk, crl->sig_opts, crl->sig_md, &issuer->pk,
-                                 crl->tbs.p, crl->tbs.len, crl->sig.p, crl->sig.len) != OCV_OK)
+    if (ocv_x509_check_signature(crl->sig_pk, crl->sig_opts, crl->sig_md, &issuer->pk, crl->tbs.p,
+                                 crl->tbs.len, crl->sig.p, crl->sig.len) != OCV_OK)
         return CRL_BAD_SIGNATURE;
     return CRL_OK;
 }
@@ -838,8 +837,8 @@ ocv_reason ocv_x509_check_crls(const ocv_x509_chain *chain, const ocv_x509_crls 
         return OCV_INTERNAL_ERROR;
     }
     for (size_t i = 0; i + 1 < chain->path_len; i++) {
-        ocv_reason r = check_one(chain->path[i], chain->path[i + 1], i == 0, crls, options,
-                                 detail, detail_len);
+        ocv_reason r = check_one(chain->path[i], chain->path[i + 1], i == 0, crls, options, detail,
+                                 detail_len);
         if (r != OCV_OK)
             return r;
     }

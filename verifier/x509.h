@@ -38,9 +38,9 @@
 #include "ocv.h"
 
 typedef struct ocv_x509_options {
-    int64_t at;             /* evaluation time, UNIX seconds */
-    int64_t skew;           /* tolerated clock skew, seconds */
-    ocv_eku leaf_eku;       /* required EKU when the leaf has one */
+    int64_t at;                 /* evaluation time, UNIX seconds */
+    int64_t skew;               /* tolerated clock skew, seconds */
+    ocv_eku leaf_eku;           /* required EKU when the leaf has one */
     unsigned identity_fallback; /* OCV_IDENTITY_* bits */
 } ocv_x509_options;
 
@@ -111,9 +111,8 @@ OCV_MUST_CHECK ocv_reason ocv_x509_parse(const uint8_t *leaf, size_t leaf_len,
  */
 OCV_MUST_CHECK ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain,
                                                 const ocv_x509_anchors *anchors,
-                                                const ocv_x509_options *options,
-                                                ocv_claims *claims, char *detail,
-                                                size_t detail_len);
+                                                const ocv_x509_options *options, ocv_claims *claims,
+                                                char *detail, size_t detail_len);
 
 /*
  * Checks a verified chain (chain->path) against CRLs at options->at. A
@@ -146,8 +145,7 @@ int ocv_x509_ecdsa_der_is_strict(const uint8_t *sig, size_t len);
  * and CRL checks use. OCV_OK, OCV_SIGNATURE_INVALID, or
  * OCV_ALG_NOT_ALLOWED for a hash mbedtls does not know.
  */
-OCV_MUST_CHECK ocv_reason ocv_x509_check_signature(mbedtls_pk_type_t sig_pk,
-                                                   const void *sig_opts,
+OCV_MUST_CHECK ocv_reason ocv_x509_check_signature(mbedtls_pk_type_t sig_pk, const void *sig_opts,
                                                    mbedtls_md_type_t md_type,
                                                    const mbedtls_pk_context *key,
                                                    const uint8_t *tbs, size_t tbs_len,

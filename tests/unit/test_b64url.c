@@ -9,7 +9,7 @@ static void rfc4648_vectors(void **state)
     (void)state;
     static const struct {
         const char *plain, *encoded;
-    } v[] = {{"", ""},         {"f", "Zg"},         {"fo", "Zm8"},        {"foo", "Zm9v"},
+    } v[] = {{"", ""},           {"f", "Zg"},          {"fo", "Zm8"},         {"foo", "Zm9v"},
              {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         ocv_bytes e, d;
@@ -33,8 +33,8 @@ static void rfc4648_vectors(void **state)
 static void rejections(void **state)
 {
     (void)state;
-    const char *bad[] = {"Zg==", "Zg=", "Z", "Zm9v\n", " Zm9v", "Zm+v", "Zm/v", "Zh", "Zm9", "Zm:v",
-                         "Zm9vYh"};
+    const char *bad[] = {"Zg==", "Zg=", "Z",   "Zm9v\n", " Zm9v", "Zm+v",
+                         "Zm/v", "Zh",  "Zm9", "Zm:v",   "Zm9vYh"};
     /* "Zh" and "Zm9" and "Zm9vYh" carry non-zero unused bits: second encodings */
     uint8_t out[16];
     size_t n;

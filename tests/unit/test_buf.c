@@ -67,8 +67,7 @@ static void file_read_limits(void **state)
     assert_non_null(strstr(err, "limit"));
     unlink(path);
     free(path);
-    assert_reason(ocv_file_read("/nonexistent/ocv", 10, &b, err, sizeof(err)),
-                  OCV_CONFIG_INVALID);
+    assert_reason(ocv_file_read("/nonexistent/ocv", 10, &b, err, sizeof(err)), OCV_CONFIG_INVALID);
     assert_non_null(strstr(err, "/nonexistent/ocv"));
     assert_reason(ocv_file_read("", 10, &b, err, sizeof(err)), OCV_CONFIG_INVALID);
     assert_reason(ocv_file_read(NULL, 10, &b, err, sizeof(err)), OCV_CONFIG_INVALID);
@@ -107,8 +106,10 @@ static void bytes_copy(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(reader_reads_and_finishes), cmocka_unit_test(reader_error_is_sticky),
-        cmocka_unit_test(file_read_limits),          cmocka_unit_test(file_read_large_growth),
+        cmocka_unit_test(reader_reads_and_finishes),
+        cmocka_unit_test(reader_error_is_sticky),
+        cmocka_unit_test(file_read_limits),
+        cmocka_unit_test(file_read_large_growth),
         cmocka_unit_test(bytes_copy),
     };
     return cmocka_run_group_tests_name("buf", tests, NULL, NULL);

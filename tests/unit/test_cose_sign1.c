@@ -56,21 +56,21 @@ static void hostile_shapes(void **state)
         const char *hex;
         ocv_reason want;
     } cases[] = {
-        {"d862", OCV_UNSUPPORTED_FORMAT},                 /* tag 98, nothing after */
-        {"d2", OCV_MALFORMED},                            /* tag 18, nothing after */
-        {"d8628440a0f640", OCV_UNSUPPORTED_FORMAT},       /* COSE_Sign */
-        {"d9036284", OCV_UNSUPPORTED_FORMAT},             /* tag 866 */
-        {"9f40a04040ff", OCV_MALFORMED},                  /* indefinite array */
-        {"8443a10126a0f640", OCV_MALFORMED},              /* detached payload */
-        {"8443a10126a040404000", OCV_MALFORMED},          /* trailing byte */
-        {"844101a0404040", OCV_MALFORMED},                /* protected not a map */
-        {"8441a0a0404040", OCV_ALG_NOT_ALLOWED},          /* protected map without alg */
-        {"8440a0404040", OCV_ALG_NOT_ALLOWED},            /* no alg */
-        {"8443a10105a0404040", OCV_ALG_NOT_ALLOWED},      /* alg 5: HMAC */
-        {"8443a10126a10126404040", OCV_MALFORMED},        /* alg unprotected too */
-        {"8447a2012602810140a0404040", OCV_MALFORMED},    /* crit */
-        {"8445a201260126a0404040", OCV_MALFORMED},        /* duplicate label */
-        {"8443a10126a1182a01404040", OCV_MALFORMED},      /* unknown unprotected label */
+        {"d862", OCV_UNSUPPORTED_FORMAT},              /* tag 98, nothing after */
+        {"d2", OCV_MALFORMED},                         /* tag 18, nothing after */
+        {"d8628440a0f640", OCV_UNSUPPORTED_FORMAT},    /* COSE_Sign */
+        {"d9036284", OCV_UNSUPPORTED_FORMAT},          /* tag 866 */
+        {"9f40a04040ff", OCV_MALFORMED},               /* indefinite array */
+        {"8443a10126a0f640", OCV_MALFORMED},           /* detached payload */
+        {"8443a10126a040404000", OCV_MALFORMED},       /* trailing byte */
+        {"844101a0404040", OCV_MALFORMED},             /* protected not a map */
+        {"8441a0a0404040", OCV_ALG_NOT_ALLOWED},       /* protected map without alg */
+        {"8440a0404040", OCV_ALG_NOT_ALLOWED},         /* no alg */
+        {"8443a10105a0404040", OCV_ALG_NOT_ALLOWED},   /* alg 5: HMAC */
+        {"8443a10126a10126404040", OCV_MALFORMED},     /* alg unprotected too */
+        {"8447a2012602810140a0404040", OCV_MALFORMED}, /* crit */
+        {"8445a201260126a0404040", OCV_MALFORMED},     /* duplicate label */
+        {"8443a10126a1182a01404040", OCV_MALFORMED},   /* unknown unprotected label */
         {"", OCV_MALFORMED},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -82,8 +82,8 @@ static void hostile_shapes(void **state)
         char detail[128] = "";
         ocv_reason r = ocv_sign1_parse(buf, n, &parsed, detail, sizeof(detail));
         if (r != cases[i].want)
-            fail_msg("case %zu (%s): %s (%s), want %s", i, cases[i].hex, ocv_reason_name(r),
-                     detail, ocv_reason_name(cases[i].want));
+            fail_msg("case %zu (%s): %s (%s), want %s", i, cases[i].hex, ocv_reason_name(r), detail,
+                     ocv_reason_name(cases[i].want));
     }
 }
 

@@ -1,8 +1,8 @@
 /* test_digest.c - LtHash16: the homomorphic properties the store relies on. */
 #include <string.h>
 
-#include "revocation/digest.h"
 #include "base/util.h"
+#include "revocation/digest.h"
 #include "testutil.h"
 
 static void digest_of(const ocv_lthash *h, uint8_t out[32])
@@ -111,8 +111,8 @@ static void digest_is_stable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(order_does_not_matter),   cmocka_unit_test(remove_undoes_add),
-        cmocka_unit_test(different_sets_differ),   cmocka_unit_test(combine_is_union),
+        cmocka_unit_test(order_does_not_matter),    cmocka_unit_test(remove_undoes_add),
+        cmocka_unit_test(different_sets_differ),    cmocka_unit_test(combine_is_union),
         cmocka_unit_test(serialisation_round_trip), cmocka_unit_test(digest_is_stable),
     };
     return cmocka_run_group_tests_name("digest", tests, NULL, NULL);

@@ -4,10 +4,10 @@
  * explain traces, atomic reload under concurrent checks.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <stdio.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -35,8 +35,7 @@ typedef struct request_files {
     ocv_bytes leaf, chain;
 } request_files;
 
-static void request_for(request_files *files, ocv_request *req, const char *leaf,
-                        const char *chain)
+static void request_for(request_files *files, ocv_request *req, const char *leaf, const char *chain)
 {
     ocv_bytes_init(&files->chain);
     test_fixture_read(leaf, &files->leaf);

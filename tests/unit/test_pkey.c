@@ -12,8 +12,8 @@
 #include "testutil.h"
 #include "verifier/pkey.h"
 
-static const ocv_key_type ALL[] = {OCV_KEY_EC_P256, OCV_KEY_EC_P384, OCV_KEY_EC_P521,
-                                   OCV_KEY_RSA, OCV_KEY_ED25519};
+static const ocv_key_type ALL[] = {OCV_KEY_EC_P256, OCV_KEY_EC_P384, OCV_KEY_EC_P521, OCV_KEY_RSA,
+                                   OCV_KEY_ED25519};
 
 static void round_trip_every_type(void **state)
 {
@@ -41,9 +41,8 @@ static void round_trip_every_type(void **state)
         assert_memory_equal(a, c, 32);
         /* a public key is not a private key, and the other way round */
         ocv_pkey wrong;
-        assert_int_not_equal(ocv_pkey_parse(pub_pem.data, pub_pem.len, 1, 0, &wrong, err,
-                                            sizeof(err)),
-                             OCV_OK);
+        assert_int_not_equal(
+            ocv_pkey_parse(pub_pem.data, pub_pem.len, 1, 0, &wrong, err, sizeof(err)), OCV_OK);
         if (ALL[i] != OCV_KEY_ED25519)
             assert_reason(ocv_pk_precompute(&pub.pk), OCV_OK);
         ocv_bytes_free(&priv_pem);
@@ -59,8 +58,8 @@ static ocv_reason parse_text(const char *text, int want_private)
 {
     ocv_pkey k;
     char err[256];
-    ocv_reason r = ocv_pkey_parse((const uint8_t *)text, strlen(text), want_private, 0, &k, err,
-                                  sizeof(err));
+    ocv_reason r =
+        ocv_pkey_parse((const uint8_t *)text, strlen(text), want_private, 0, &k, err, sizeof(err));
     ocv_pkey_free(&k);
     return r;
 }
@@ -74,8 +73,8 @@ static void hostile_key_files(void **state)
                   OCV_MALFORMED);
     assert_reason(parse_text("-----BEGIN PUBLIC KEY-----\n", 0), OCV_MALFORMED);
     /* an Ed25519 SPKI with a wrong length byte */
-    static const uint8_t bad_ed[44] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
-                                       0x70, 0x03, 0x22, 0x00};
+    static const uint8_t bad_ed[44] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
+                                       0x2b, 0x65, 0x70, 0x03, 0x22, 0x00};
     ocv_pkey k;
     char err[256];
     assert_reason(ocv_pkey_parse(bad_ed, sizeof(bad_ed), 0, 0, &k, err, sizeof(err)),

@@ -11,8 +11,8 @@
 
 #include "base/b64url.h"
 #include "testutil.h"
-#include "verifier/sigcache.h"
 #include "verifier/sigalg.h"
+#include "verifier/sigcache.h"
 #include "verifier/token.h"
 
 static void ids_bind_everything(void **state)
@@ -26,9 +26,8 @@ static void ids_bind_everything(void **state)
     assert_int_equal(ocv_sigcache_id(k1, OCV_ALG_ES384, msg, 7, sig, 9, b), 0);
     assert_memory_not_equal(a, b, 32);
     /* moving a byte from the message to the signature is another id */
-    assert_int_equal(ocv_sigcache_id(k1, OCV_ALG_ES256, msg, 6, (const uint8_t *)"esignature",
-                                     10, b),
-                     0);
+    assert_int_equal(
+        ocv_sigcache_id(k1, OCV_ALG_ES256, msg, 6, (const uint8_t *)"esignature", 10, b), 0);
     assert_memory_not_equal(a, b, 32);
 }
 
@@ -91,8 +90,8 @@ static void only_successes_are_cached(void **state)
         ocv_token t;
         ocv_claims c;
         char detail[256];
-        assert_reason(ocv_token_parse((const uint8_t *)tokens[i], strlen(tokens[i]), &t, &c,
-                                      detail, sizeof(detail)),
+        assert_reason(ocv_token_parse((const uint8_t *)tokens[i], strlen(tokens[i]), &t, &c, detail,
+                                      sizeof(detail)),
                       OCV_OK);
         int cached = -1;
         assert_reason(ocv_token_verify_cached(&t, &keys, cache, &cached, detail, sizeof(detail)),

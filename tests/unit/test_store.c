@@ -238,15 +238,13 @@ static void delta_and_no_op(void **state)
     digest_of(after_state, BASE_COUNT, b.state_digest);
     ocv_apply_result res;
     char detail[256];
-    assert_reason(ocv_bundle_apply_verified(f->store, &b, T0 + 30, 60, &res, detail,
-                                            sizeof(detail)),
-                  OCV_OK);
+    assert_reason(
+        ocv_bundle_apply_verified(f->store, &b, T0 + 30, 60, &res, detail, sizeof(detail)), OCV_OK);
     assert_true(res.applied);
     assert_int_equal(res.added, 1);
     assert_int_equal(res.removed, 1);
-    assert_reason(ocv_bundle_apply_verified(f->store, &b, T0 + 30, 60, &res, detail,
-                                            sizeof(detail)),
-                  OCV_OK);
+    assert_reason(
+        ocv_bundle_apply_verified(f->store, &b, T0 + 30, 60, &res, detail, sizeof(detail)), OCV_OK);
     assert_true(res.no_op);
     assert_false(res.applied);
     ocv_authority_state_free(&a);
@@ -401,10 +399,10 @@ static int f_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
         return rc;
     }
     real_methods = ff->real->pMethods;
-    faulty_methods = (sqlite3_io_methods){2,      f_close,      f_read,   f_write,   f_truncate,
-                                          f_sync, f_size,       f_lock,   f_unlock,  f_check,
-                                          f_control, f_sector,  f_chars,  f_shm_map, f_shm_lock,
-                                          f_shm_barrier, f_shm_unmap, NULL, NULL};
+    faulty_methods = (sqlite3_io_methods){
+        2,          f_close,       f_read,      f_write,   f_truncate, f_sync,  f_size,
+        f_lock,     f_unlock,      f_check,     f_control, f_sector,   f_chars, f_shm_map,
+        f_shm_lock, f_shm_barrier, f_shm_unmap, NULL,      NULL};
     ff->base.pMethods = &faulty_methods;
     return SQLITE_OK;
 }
@@ -490,9 +488,9 @@ static void open_errors(void **state)
     close(fd);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(fut, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "CREATE TABLE x(y); PRAGMA user_version = 99;", NULL,
-                                  NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "CREATE TABLE x(y); PRAGMA user_version = 99;", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
     assert_reason(ocv_store_open(fut, 1, &s, err, sizeof(err)), OCV_CONFIG_INVALID);
     assert_non_null(strstr(err, "99"));

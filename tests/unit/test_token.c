@@ -238,9 +238,9 @@ static void rfc7515_appendix_a(void **state)
             ocv_token t;
             ocv_claims c;
             char detail[128];
-            assert_reason(ocv_token_parse((const uint8_t *)jws, strlen(jws), &t, &c, detail,
-                                          sizeof(detail)),
-                          OCV_MALFORMED);
+            assert_reason(
+                ocv_token_parse((const uint8_t *)jws, strlen(jws), &t, &c, detail, sizeof(detail)),
+                OCV_MALFORMED);
         }
         ocv_keyset_free(&keys);
     }
@@ -300,8 +300,8 @@ static ocv_reason parse_text(const char *text)
     ocv_token t;
     ocv_claims c;
     char detail[200];
-    ocv_reason r = ocv_token_parse((const uint8_t *)text, strlen(text), &t, &c, detail,
-                                   sizeof(detail));
+    ocv_reason r =
+        ocv_token_parse((const uint8_t *)text, strlen(text), &t, &c, detail, sizeof(detail));
     ocv_token_free(&t);
     return r;
 }
@@ -370,7 +370,8 @@ static void keyset_rules(void **state)
         "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\"AA\"}]}",
         "{\"keys\":{}}",
         "[]",
-        "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\",\"use\":\"enc\"}]}",
+        "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_"
+        "7TyWQHOg7hcvPapiMlrwIaaPcHURo\",\"use\":\"enc\"}]}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ocv_keyset set;
@@ -389,12 +390,12 @@ static void keyset_rules(void **state)
     assert_reason(ocv_keyset_parse((const uint8_t *)good, strlen(good), &set, err, sizeof(err)),
                   OCV_OK);
     const ocv_trusted_key *k;
-    assert_reason(ocv_keyset_select(&set, (const uint8_t *)"a", 1, OCV_ALG_EDDSA, &k, err,
-                                    sizeof(err)),
-                  OCV_OK);
-    assert_reason(ocv_keyset_select(&set, (const uint8_t *)"b", 1, OCV_ALG_EDDSA, &k, err,
-                                    sizeof(err)),
-                  OCV_KEY_UNKNOWN);
+    assert_reason(
+        ocv_keyset_select(&set, (const uint8_t *)"a", 1, OCV_ALG_EDDSA, &k, err, sizeof(err)),
+        OCV_OK);
+    assert_reason(
+        ocv_keyset_select(&set, (const uint8_t *)"b", 1, OCV_ALG_EDDSA, &k, err, sizeof(err)),
+        OCV_KEY_UNKNOWN);
     assert_reason(ocv_keyset_select(&set, NULL, 0, OCV_ALG_ES256, &k, err, sizeof(err)),
                   OCV_KEY_UNKNOWN);
     uint8_t thumb[32];
@@ -409,9 +410,9 @@ static void keyset_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(wycheproof_jws),    cmocka_unit_test(wycheproof_jwk),
-        cmocka_unit_test(jose_cookbook),     cmocka_unit_test(rfc7515_appendix_a),
-        cmocka_unit_test(rfc8392_cwt),       cmocka_unit_test(jwt_rules),
+        cmocka_unit_test(wycheproof_jws),       cmocka_unit_test(wycheproof_jwk),
+        cmocka_unit_test(jose_cookbook),        cmocka_unit_test(rfc7515_appendix_a),
+        cmocka_unit_test(rfc8392_cwt),          cmocka_unit_test(jwt_rules),
         cmocka_unit_test(deep_json_is_refused), cmocka_unit_test(keyset_rules),
     };
     return cmocka_run_group_tests_name("token", tests, NULL, NULL);

@@ -18,8 +18,18 @@ static void durations(void **state)
     assert_int_equal(s, 7 * 86400);
     assert_int_equal(ocv_parse_duration("42", &s), 0);
     assert_int_equal(s, 42);
-    const char *bad[] = {"", "s", "-1s", "+1s", "1 s", "1x", "1hh", "1h30m", " 1h", "1.5h",
-                         "99999999999999999999d", "106751991167301d"};
+    const char *bad[] = {"",
+                         "s",
+                         "-1s",
+                         "+1s",
+                         "1 s",
+                         "1x",
+                         "1hh",
+                         "1h30m",
+                         " 1h",
+                         "1.5h",
+                         "99999999999999999999d",
+                         "106751991167301d"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_not_equal(ocv_parse_duration(bad[i], &s), 0);
     assert_int_not_equal(ocv_parse_duration(NULL, &s), 0);
@@ -94,10 +104,10 @@ static void error_messages(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(durations),       cmocka_unit_test(integers),
-        cmocka_unit_test(hex_and_sha256),  cmocka_unit_test(constant_time_equal),
-        cmocka_unit_test(hex_decoding),
-        cmocka_unit_test(bounded_copy),    cmocka_unit_test(error_messages),
+        cmocka_unit_test(durations),      cmocka_unit_test(integers),
+        cmocka_unit_test(hex_and_sha256), cmocka_unit_test(constant_time_equal),
+        cmocka_unit_test(hex_decoding),   cmocka_unit_test(bounded_copy),
+        cmocka_unit_test(error_messages),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

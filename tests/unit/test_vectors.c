@@ -26,7 +26,7 @@ typedef enum verify_path { PATH_RAW, PATH_DER } verify_path;
 
 typedef struct vector_file {
     const char *name;
-    ocv_alg alg;   /* PATH_RAW */
+    ocv_alg alg; /* PATH_RAW */
     verify_path how;
     mbedtls_md_type_t md; /* PATH_DER */
     /* tcIds whose valid/invalid label ocv deliberately does not follow */
@@ -126,8 +126,8 @@ static void run_group(const vector_file *f, json_t *group, tally *t)
         }
         t->mismatches++;
         print_message("%s tcId %d (%s): ocv says %s, want %s%s\n", f->name, tc,
-                      json_string_value(json_object_get(test, "comment")),
-                      ok ? "valid" : "invalid", result, deviates ? " (listed deviation)" : "");
+                      json_string_value(json_object_get(test, "comment")), ok ? "valid" : "invalid",
+                      result, deviates ? " (listed deviation)" : "");
     }
     ocv_pkey_free(&key);
 }
@@ -143,8 +143,7 @@ static tally run_file(const vector_file *f)
     tally t = {0, 0, 0, 0, 0};
     size_t i;
     json_t *group;
-    json_array_foreach(json_object_get(root, "testGroups"), i, group)
-        run_group(f, group, &t);
+    json_array_foreach(json_object_get(root, "testGroups"), i, group) run_group(f, group, &t);
     json_decref(root);
     print_message("%-42s valid ok %4d, invalid refused %4d, acceptable %d, deviations %d\n",
                   f->name, t.valid_ok, t.invalid_refused, t.acceptable, t.deviations);
@@ -187,9 +186,9 @@ static void pss_salt_is_pinned(void **state)
         const char *pem = json_string_value(json_object_get(group, "publicKeyPem"));
         ocv_pkey key;
         char err[256];
-        assert_reason(ocv_pkey_parse((const uint8_t *)pem, strlen(pem), 0, 0, &key, err,
-                                     sizeof(err)),
-                      OCV_OK);
+        assert_reason(
+            ocv_pkey_parse((const uint8_t *)pem, strlen(pem), 0, 0, &key, err, sizeof(err)),
+            OCV_OK);
         json_array_foreach(json_object_get(group, "tests"), ti, test)
         {
             size_t msg_len, sig_len;

@@ -21,8 +21,8 @@ static int setup(void **state)
     x509_fixture *f = calloc(1, sizeof(*f));
     ocv_x509_anchors_init(&f->anchors);
     char err[256] = "";
-    if (ocv_x509_anchors_load(&f->anchors, test_fixture_path("anchors.pem"), err,
-                              sizeof(err)) != OCV_OK)
+    if (ocv_x509_anchors_load(&f->anchors, test_fixture_path("anchors.pem"), err, sizeof(err)) !=
+        OCV_OK)
         fail_msg("anchors: %s", err);
     f->options.at = (int64_t)time(NULL);
     f->options.skew = 60;
@@ -40,9 +40,8 @@ static int teardown(void **state)
 }
 
 /* Parses leaf + chain fixtures and, when parsing passes, verifies. */
-static ocv_reason parse_and_verify(x509_fixture *f, const char *leaf_name,
-                                   const char *chain_name, ocv_claims *claims,
-                                   ocv_x509_chain *chain)
+static ocv_reason parse_and_verify(x509_fixture *f, const char *leaf_name, const char *chain_name,
+                                   ocv_claims *claims, ocv_x509_chain *chain)
 {
     ocv_bytes leaf, inter;
     ocv_bytes_init(&inter);
@@ -53,8 +52,7 @@ static ocv_reason parse_and_verify(x509_fixture *f, const char *leaf_name,
     ocv_reason r = ocv_x509_parse(leaf.data, leaf.len, inter.data, inter.len, &f->options, chain,
                                   claims, detail, sizeof(detail));
     if (r == OCV_OK)
-        r = ocv_x509_verify_chain(chain, &f->anchors, &f->options, claims, detail,
-                                  sizeof(detail));
+        r = ocv_x509_verify_chain(chain, &f->anchors, &f->options, claims, detail, sizeof(detail));
     ocv_bytes_free(&leaf);
     ocv_bytes_free(&inter);
     return r;
@@ -127,9 +125,8 @@ static void chain_reasons(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ocv_reason got = verify_names(f, cases[i].leaf, cases[i].chain);
         if (got != cases[i].want)
-            fail_msg("%s + %s: %s, want %s", cases[i].leaf,
-                     cases[i].chain ? cases[i].chain : "-", ocv_reason_name(got),
-                     ocv_reason_name(cases[i].want));
+            fail_msg("%s + %s: %s, want %s", cases[i].leaf, cases[i].chain ? cases[i].chain : "-",
+                     ocv_reason_name(got), ocv_reason_name(cases[i].want));
     }
 }
 
@@ -152,9 +149,9 @@ static void non_ca_issuer(void **state)
     assert_reason(ocv_x509_parse(leaf.data, leaf.len, both.data, both.len, &f->options, &chain,
                                  &claims, detail, sizeof(detail)),
                   OCV_OK);
-    assert_reason(ocv_x509_verify_chain(&chain, &f->anchors, &f->options, &claims, detail,
-                                        sizeof(detail)),
-                  OCV_CHAIN_INVALID);
+    assert_reason(
+        ocv_x509_verify_chain(&chain, &f->anchors, &f->options, &claims, detail, sizeof(detail)),
+        OCV_CHAIN_INVALID);
     assert_non_null(strstr(detail, "not a CA"));
     ocv_x509_chain_free(&chain);
     ocv_bytes_free(&a);
@@ -192,8 +189,7 @@ static void identity_fallbacks(void **state)
     assert_string_equal(claims.subject, "dns-only.example.org");
     ocv_x509_chain_free(&chain);
     /* a fallback never overrides the two-URI rule */
-    assert_reason(parse_and_verify(f, "two_uris.pem", "inter.pem", &claims, &chain),
-                  OCV_MALFORMED);
+    assert_reason(parse_and_verify(f, "two_uris.pem", "inter.pem", &claims, &chain), OCV_MALFORMED);
     ocv_x509_chain_free(&chain);
     f->options.identity_fallback = OCV_IDENTITY_URI_ONLY;
 }
@@ -240,15 +236,13 @@ static void loading_errors(void **state)
     ocv_x509_anchors anchors;
     ocv_x509_anchors_init(&anchors);
     char err[256] = "";
-    assert_reason(ocv_x509_anchors_load(&anchors, test_fixture_path("garbage.pem"), err,
-                                        sizeof(err)),
-                  OCV_CONFIG_INVALID);
+    assert_reason(
+        ocv_x509_anchors_load(&anchors, test_fixture_path("garbage.pem"), err, sizeof(err)),
+        OCV_CONFIG_INVALID);
     assert_non_null(strstr(err, "garbage.pem"));
-    assert_reason(ocv_x509_anchors_load(&anchors, test_fixture_path("empty.pem"), err,
-                                        sizeof(err)),
+    assert_reason(ocv_x509_anchors_load(&anchors, test_fixture_path("empty.pem"), err, sizeof(err)),
                   OCV_CONFIG_INVALID);
-    assert_reason(ocv_x509_anchors_load(&anchors, test_fixture_path("huge.pem"), err,
-                                        sizeof(err)),
+    assert_reason(ocv_x509_anchors_load(&anchors, test_fixture_path("huge.pem"), err, sizeof(err)),
                   OCV_TOO_LARGE);
     assert_reason(ocv_x509_anchors_load(&anchors, "/nonexistent", err, sizeof(err)),
                   OCV_CONFIG_INVALID);
@@ -274,12 +268,12 @@ static void no_anchors_is_untrusted(void **state)
     ocv_x509_chain chain;
     ocv_x509_chain_init(&chain);
     char detail[256];
-    assert_reason(ocv_x509_parse(leaf.data, leaf.len, NULL, 0, &f->options, &chain, &claims,
-                                 detail, sizeof(detail)),
+    assert_reason(ocv_x509_parse(leaf.data, leaf.len, NULL, 0, &f->options, &chain, &claims, detail,
+                                 sizeof(detail)),
                   OCV_OK);
-    assert_reason(ocv_x509_verify_chain(&chain, &none, &f->options, &claims, detail,
-                                        sizeof(detail)),
-                  OCV_CHAIN_UNTRUSTED);
+    assert_reason(
+        ocv_x509_verify_chain(&chain, &none, &f->options, &claims, detail, sizeof(detail)),
+        OCV_CHAIN_UNTRUSTED);
     ocv_x509_chain_free(&chain);
     ocv_bytes_free(&leaf);
 }

@@ -18,8 +18,8 @@ const char *test_fixture_path(const char *name)
 void test_fixture_read(const char *name, ocv_bytes *out)
 {
     char err[256] = "";
-    ocv_reason r = ocv_file_read(test_fixture_path(name), 64u * 1024u * 1024u, out, err,
-                                 sizeof(err));
+    ocv_reason r =
+        ocv_file_read(test_fixture_path(name), 64u * 1024u * 1024u, out, err, sizeof(err));
     if (r != OCV_OK)
         fail_msg("fixture %s: %s", name, err);
 }
