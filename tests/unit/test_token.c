@@ -360,6 +360,11 @@ static void deep_json_is_refused(void **state)
     ocv_bytes_free(&enc);
 }
 
+/* an Ed25519 key marked for encryption */
+#define ED25519_USE_ENC                                                                            \
+    "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":"                                       \
+    "\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\",\"use\":\"enc\"}]}"
+
 static void keyset_rules(void **state)
 {
     (void)state;
@@ -370,8 +375,7 @@ static void keyset_rules(void **state)
         "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\"AA\"}]}",
         "{\"keys\":{}}",
         "[]",
-        "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_"
-        "7TyWQHOg7hcvPapiMlrwIaaPcHURo\",\"use\":\"enc\"}]}",
+        ED25519_USE_ENC,
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ocv_keyset set;
