@@ -17,9 +17,12 @@ static const uint8_t VALUE[256] = {
 #undef X64
 };
 
-int ocv_b64url_is_alphabet(uint8_t c)
+size_t ocv_b64url_span(const uint8_t *p, size_t len)
 {
-    return VALUE[c] < 64;
+    size_t i = 0;
+    while (i < len && VALUE[p[i]] < 64)
+        i++;
+    return i;
 }
 
 size_t ocv_b64url_decoded_len(size_t len)

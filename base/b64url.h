@@ -13,8 +13,8 @@
 #include "base/buf.h"
 #include "ocv.h"
 
-/* 1 when c is in the base64url alphabet. */
-int ocv_b64url_is_alphabet(uint8_t c);
+/* How many leading bytes of p are in the base64url alphabet. */
+size_t ocv_b64url_span(const uint8_t *p, size_t len);
 
 /* Decoded size of len characters (an upper bound for invalid input). */
 size_t ocv_b64url_decoded_len(size_t len);

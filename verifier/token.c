@@ -51,13 +51,13 @@ static token_shape shape_of(const uint8_t *p, size_t len)
      * COSE_Sign tag 98 (d8 62): binary CBOR */
     if (p[0] == 0xd8 || p[0] == 0xd2 || p[0] == 0x84)
         return SHAPE_CBOR;
-    size_t dots = 0;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = p[i];
-        if (c == '.')
-            dots++;
-        else if (!ocv_b64url_is_alphabet(c))
+    size_t dots = 0, i = ocv_b64url_span(p, len);
+    while (i < len) {
+        if (p[i] != '.')
             return SHAPE_NONE;
+        dots++;
+        i++;
+        i += ocv_b64url_span(p + i, len - i);
     }
     return dots == 2 ? SHAPE_JWS : dots == 4 ? SHAPE_JWE : dots == 0 ? SHAPE_CBOR_B64 : SHAPE_NONE;
 }
