@@ -49,11 +49,22 @@ static void rejections(void **state)
     assert_null(d.data);
 }
 
+static void spans(void **state)
+{
+    (void)state;
+    assert_int_equal(ocv_b64url_span((const uint8_t *)"abc.def", 7), 3);
+    assert_int_equal(ocv_b64url_span((const uint8_t *)"", 0), 0);
+    assert_int_equal(ocv_b64url_span((const uint8_t *)"a=b", 3), 1);
+    assert_int_equal(ocv_b64url_span((const uint8_t *)"-_09azAZ", 8), 8);
+    assert_int_equal(ocv_b64url_span((const uint8_t *)"+", 1), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rfc4648_vectors),
         cmocka_unit_test(rejections),
+        cmocka_unit_test(spans),
     };
     return cmocka_run_group_tests_name("b64url", tests, NULL, NULL);
 }
