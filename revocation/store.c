@@ -904,3 +904,17 @@ ocv_reason ocv_store_check_integrity(ocv_store *s, char *detail, size_t detail_l
     }
     return r;
 }
+
+ocv_reason ocv_store_list_crls(ocv_store *s, char (*issuers)[65], size_t max, size_t *count)
+{
+    *count = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT issuer FROM crl ORDER BY issuer", -1, &st, NULL) !=
+        SQLITE_OK)
+        return OCV_INTERNAL_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < max)
+        ocv_strlcpy(issuers[(*count)++], (const char *)sqlite3_column_text(st, 0), 65);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
+}

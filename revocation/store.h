@@ -193,6 +193,9 @@ void ocv_crl_record_free(ocv_crl_record *c);
 OCV_MUST_CHECK ocv_reason ocv_store_get_crl(ocv_store *store, const char *issuer,
                                             ocv_crl_record *out);
 OCV_MUST_CHECK ocv_reason ocv_store_put_crl(ocv_store *store, const ocv_crl_record *c);
+/* The issuers (SPKI SHA-256 hex) with an imported CRL, at most max. */
+OCV_MUST_CHECK ocv_reason ocv_store_list_crls(ocv_store *store, char (*issuers)[65], size_t max,
+                                              size_t *count);
 
 /* Entry counts by type, for status. */
 typedef struct ocv_store_counts {

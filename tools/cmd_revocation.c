@@ -320,10 +320,57 @@ static json_t *authority_json(ocv_store *store, const char *id, int64_t at, int 
     return o;
 }
 
+#define MAX_STATUS_CRLS 1024
+
+static json_t *crls_json(ocv_store *store, int64_t at, int *bad)
+{
+    char(*issuers)[65] = calloc(MAX_STATUS_CRLS, 65);
+    size_t count = 0;
+    json_t *list = json_array();
+    if (issuers == NULL || ocv_store_list_crls(store, issuers, MAX_STATUS_CRLS, &count) != OCV_OK)
+        *bad = 1;
+    for (size_t i = 0; i < count; i++) {
+        ocv_crl_record rec;
+        if (ocv_store_get_crl(store, issuers[i], &rec) != OCV_OK) {
+            *bad = 1;
+            continue;
+        }
+        char number[41] = "", this_update[32], next_update[32];
+        if (rec.number.len <= 20)
+            ocv_hex_encode(rec.number.data, rec.number.len, number);
+        ocv_format_time(rec.this_update, this_update, sizeof(this_update));
+        ocv_format_time(rec.next_update, next_update, sizeof(next_update));
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "issuer", issuers[i], "crl_number",
+                            number, "this_update", this_update, "next_update", next_update,
+                            "serials", (json_int_t)rec.entry_count, "stale", at > rec.next_update));
+        ocv_crl_record_free(&rec);
+    }
+    free(issuers);
+    return list;
+}
+
 static const char *text_or(json_t *v, const char *fallback)
 {
     const char *s = json_string_value(v);
     return s != NULL ? s : fallback;
+}
+
+static void print_crls_text(json_t *status)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(status, "crls"), i, c)
+    {
+        printf("CRL of issuer %.16s...: number %s, %lld serials, this update %s, next update "
+               "%s%s\n",
+               text_or(json_object_get(c, "issuer"), "?"),
+               text_or(json_object_get(c, "crl_number"), "-"),
+               (long long)json_integer_value(json_object_get(c, "serials")),
+               text_or(json_object_get(c, "this_update"), "?"),
+               text_or(json_object_get(c, "next_update"), "?"),
+               json_is_true(json_object_get(c, "stale")) ? " (stale)" : "");
+    }
 }
 
 static void print_status_text(json_t *status)
@@ -370,11 +417,13 @@ static int cmd_status(const rev_args *a)
     for (size_t i = 0; i < count; i++)
         json_array_append_new(list, authority_json(store, ids[i], a->at, &bad));
     json_object_set_new(status, "authorities", list);
+    json_object_set_new(status, "crls", crls_json(store, a->at, &bad));
     ocv_store_close(store);
     if (a->json) {
         print_json(status);
     } else {
         print_status_text(status);
+        print_crls_text(status);
         json_decref(status);
     }
     return bad ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;

@@ -139,6 +139,9 @@ expect_exit 0 "import a CRL" -- "$OCV" revocation import-crl --db crl.db --ancho
 expect_reason 0 OK "store with a clean CRL" -- "$OCV" verify --anchors "$P/anchors.pem" --no-policy --cert "$P/leaf.pem" --chain "$P/inter.pem" --db crl.db
 expect_exit 0 "import the revoking CRL (number 2)" -- "$OCV" revocation import-crl --db crl.db --anchors cas.pem "$P/crl_revoked.pem"
 expect_reason 1 REVOKED "revoked through the imported CRL" -- "$OCV" verify --anchors "$P/anchors.pem" --no-policy --cert "$P/leaf.pem" --chain "$P/inter.pem" --db crl.db
+expect_exit 0 "status lists the imported CRL" -- "$OCV" revocation status --db crl.db --json
+expect_grep '"crl_number":"02"' .out "CRL number"
+expect_grep '"serials":1,' .out "CRL serial count"
 expect_exit 1 "CRL number 1 after 2: rollback" -- "$OCV" revocation import-crl --db crl.db --anchors cas.pem --json "$P/crl_ok.pem"
 expect_grep '"reason":"BUNDLE_ROLLBACK"' .out "rollback reason"
 expect_exit 1 "CRL of an untrusted CA" -- "$OCV" revocation import-crl --db crl.db --anchors "$P/root.pem" --json "$P/crl_other_ca.pem"
