@@ -44,7 +44,8 @@
     X(OCV_BUNDLE_FROM_FUTURE, 29, "BUNDLE_FROM_FUTURE", "the bundle is dated in the future") \
     X(OCV_BUNDLE_CHAIN_BROKEN, 30, "BUNDLE_CHAIN_BROKEN", "the delta does not apply to the stored state") \
     X(OCV_BUNDLE_DIGEST_MISMATCH, 31, "BUNDLE_DIGEST_MISMATCH", "the state after applying differs from the signed digest") \
-    X(OCV_CONFIG_INVALID, 32, "CONFIG_INVALID", "the configuration cannot be loaded")
+    X(OCV_CONFIG_INVALID, 32, "CONFIG_INVALID", "the configuration cannot be loaded") \
+    X(OCV_POP_UNSUPPORTED, 33, "POP_UNSUPPORTED", "the credential is bound to a key in a form ocv cannot verify")
 /* clang-format on */
 
 #endif
