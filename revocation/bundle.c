@@ -169,7 +169,11 @@ static ocv_reason read_entry(decoder *d, ocv_entry *e)
         return fail(d, "an entry's before or expires is not a time");
     if ((e->type == OCV_ENTRY_SUBJECT_BEFORE) != (e->before > 0))
         return fail(d, "before is set exactly for subject_before entries");
-    return OCV_OK;
+    /* an entry in any other form than the canonical one could never
+     * match: refuse the bundle rather than store a revocation that does
+     * not revoke */
+    const char *why = ocv_entry_check_canonical(e);
+    return why == NULL ? OCV_OK : fail(d, why);
 }
 
 static ocv_reason read_entries(decoder *d, ocv_entry **out, size_t *count)
@@ -301,29 +305,45 @@ static ocv_reason check_header(const ocv_authority_state *a, const ocv_bundle *b
     return OCV_OK;
 }
 
-/* Applies one list of entries, keeping the LtHash exact: only a row that
- * really changed moves the digest. */
+/* Moves the LtHash by one entry's element (add or remove). */
+static ocv_reason digest_move(ocv_authority_state *a, const ocv_entry *e, int adding)
+{
+    ocv_bytes element;
+    ocv_reason r = ocv_store_entry_element(e, &element);
+    if (r != OCV_OK)
+        return r;
+    r = adding ? ocv_lthash_add(&a->lthash, element.data, element.len)
+               : ocv_lthash_remove(&a->lthash, element.data, element.len);
+    ocv_bytes_free(&element);
+    return r;
+}
+
+/* Applies one list of entries, keeping the LtHash exact: a row that was
+ * replaced (a raised subject_before cut-off, a new expiry) leaves the
+ * digest as its old element and joins it as its new one; a removed row
+ * leaves it as it was stored. */
 static ocv_reason apply_entries(ocv_store *store, ocv_authority_state *a, const ocv_entry *list,
                                 size_t count, int adding, size_t *changed_count)
 {
-    ocv_bytes element;
     for (size_t i = 0; i < count; i++) {
-        int changed = 0;
-        ocv_reason r = adding ? ocv_store_insert_entry(store, a->id, &list[i], &changed)
-                              : ocv_store_delete_entry(store, a->id, &list[i], &changed);
+        ocv_entry_change ch;
+        ocv_reason r = adding ? ocv_store_put_entry(store, a->id, &list[i], &ch)
+                              : ocv_store_delete_entry(store, a->id, &list[i], &ch);
         if (r != OCV_OK)
             return r;
-        if (!changed)
+        if (!ch.changed)
             continue;
-        r = ocv_store_entry_element(&list[i], &element);
+        if (ch.existed) {
+            ocv_entry old = list[i];
+            old.before = ch.old_before;
+            old.expires = ch.old_expires;
+            r = digest_move(a, &old, 0);
+        }
+        if (r == OCV_OK && adding)
+            r = digest_move(a, &list[i], 1);
         if (r != OCV_OK)
             return r;
-        r = adding ? ocv_lthash_add(&a->lthash, element.data, element.len)
-                   : ocv_lthash_remove(&a->lthash, element.data, element.len);
-        ocv_bytes_free(&element);
-        if (r != OCV_OK)
-            return r;
-        a->entry_count += adding ? 1 : -1;
+        a->entry_count += adding ? (ch.existed ? 0 : 1) : -1;
         (*changed_count)++;
     }
     return OCV_OK;

@@ -34,6 +34,7 @@
 #include <mbedtls/pem.h>
 
 #include "base/buf.h"
+#include "base/canon.h"
 #include "base/util.h"
 #include "verifier/pkey.h"
 
@@ -292,7 +293,7 @@ static int find_single_cn(const mbedtls_x509_crt *crt, const mbedtls_x509_buf **
 }
 
 static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallback, char *out,
-                                   char *detail, size_t detail_len)
+                                   ocv_identity_kind *kind, char *detail, size_t detail_len)
 {
     const mbedtls_x509_buf *v = NULL;
     int n = find_single_san(leaf, 6, &v);
@@ -300,6 +301,7 @@ static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallba
         ocv_errf(detail, detail_len, "the leaf has more than one URI SAN");
         return OCV_MALFORMED;
     }
+    *kind = OCV_IDENTITY_URI;
     if (n == 1)
         return copy_identity(out, v->p, v->len, "the URI SAN", detail, detail_len);
     if (fallback & OCV_IDENTITY_FALLBACK_DNS) {
@@ -308,6 +310,7 @@ static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallba
             ocv_errf(detail, detail_len, "no URI SAN and more than one DNS SAN");
             return OCV_MALFORMED;
         }
+        *kind = OCV_IDENTITY_DNS;
         if (n == 1)
             return copy_identity(out, v->p, v->len, "the DNS SAN", detail, detail_len);
     }
@@ -317,6 +320,7 @@ static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallba
             ocv_errf(detail, detail_len, "no URI SAN and more than one subject CN");
             return OCV_MALFORMED;
         }
+        *kind = OCV_IDENTITY_CN;
         if (n == 1)
             return copy_identity(out, v->p, v->len, "the subject CN", detail, detail_len);
     }
@@ -345,17 +349,16 @@ static ocv_alg signature_alg(const mbedtls_x509_crt *crt)
 static ocv_reason fill_claims(const mbedtls_x509_crt *leaf, const ocv_x509_options *options,
                               ocv_claims *claims, char *detail, size_t detail_len)
 {
-    ocv_reason r =
-        extract_identity(leaf, options->identity_fallback, claims->subject, detail, detail_len);
+    ocv_reason r = extract_identity(leaf, options->identity_fallback, claims->subject,
+                                    &claims->subject_kind, detail, detail_len);
     if (r != OCV_OK)
         return r;
-    if (leaf->serial.len == 0 || leaf->serial.len > OCV_MAX_SERIAL_BYTES) {
-        ocv_errf(detail, detail_len, "serial number of %zu octets (1 to 20 allowed)",
-                 leaf->serial.len);
+    const char *why = "";
+    if (ocv_serial_from_der(leaf->serial.p, leaf->serial.len, claims->serial, &claims->serial_len,
+                            &why) != OCV_OK) {
+        ocv_errf(detail, detail_len, "the leaf's %s", why);
         return OCV_MALFORMED;
     }
-    memcpy(claims->serial, leaf->serial.p, leaf->serial.len);
-    claims->serial_len = leaf->serial.len;
     if (mbedtls_x509_dn_gets(claims->issuer, sizeof(claims->issuer), &leaf->issuer) < 0) {
         ocv_errf(detail, detail_len, "issuer name too long");
         return OCV_TOO_LARGE;
@@ -761,12 +764,20 @@ static crl_verdict crl_applies(const mbedtls_x509_crl *crl, const mbedtls_x509_c
     return CRL_OK;
 }
 
+/* Whether the CRL lists crt's serial, compared as integers (base/canon.h):
+ * a redundant leading zero on either side cannot hide a match. A
+ * certificate whose serial is no valid integer counts as listed (fail
+ * closed). Serials are public data. */
 static int crl_lists(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *crt)
 {
+    uint8_t want[OCV_MAX_SERIAL_BYTES], got[OCV_MAX_SERIAL_BYTES];
+    size_t want_len, got_len;
+    if (ocv_serial_from_listed(crt->serial.p, crt->serial.len, want, &want_len) != 0)
+        return 1;
     for (const mbedtls_x509_crl_entry *e = &crl->entry; e != NULL; e = e->next) {
-        /* Serials are public data. */
-        if (e->serial.len == crt->serial.len && e->serial.p != NULL &&
-            memcmp(e->serial.p, crt->serial.p, crt->serial.len) == 0)
+        if (e->serial.p != NULL &&
+            ocv_serial_from_listed(e->serial.p, e->serial.len, got, &got_len) == 0 &&
+            got_len == want_len && memcmp(got, want, want_len) == 0)
             return 1;
     }
     return 0;

@@ -112,12 +112,14 @@ static void snapshot(fixture *f, char *out, size_t len)
     ocv_authority_state_free(&a);
 }
 
+#define ISSUER_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define KEY_7    "7777777777777777777777777777777777777777777777777777777777777777"
 static ocv_entry BASE[] = {
     {OCV_ENTRY_JTI, "https://issuer.example", 22, "tok-1", 5, 0, 0},
-    {OCV_ENTRY_SERIAL, "aabb", 4, "0badc0de", 8, 0, 0},
+    {OCV_ENTRY_SERIAL, ISSUER_A, 64, "0badc0de", 8, 0, 0},
     {OCV_ENTRY_SUBJECT, "", 0, "spiffe://example.org/bad", 24, 0, 0},
     {OCV_ENTRY_SUBJECT_BEFORE, "", 0, "spiffe://example.org/rotated", 28, T0, 0},
-    {OCV_ENTRY_KEY, "", 0, "kid-7", 5, 0, 0},
+    {OCV_ENTRY_KEY, "", 0, KEY_7, 64, 0, 0},
 };
 #define BASE_COUNT (sizeof(BASE) / sizeof(BASE[0]))
 
@@ -152,8 +154,8 @@ static void full_bundle_and_lookups(void **state)
     strcpy(c.token_id, "tok-2");
     v = lookup(f, &c);
     assert_false(v.revoked);
-    assert_true(v.has_data);
-    assert_int_equal(v.oldest_next_update, T0 + 1 + 86400);
+    assert_true(v.freshness.has_data);
+    assert_int_equal(v.freshness.oldest_next_update, T0 + 1 + 86400);
     assert_int_equal(v.clock_floor, T0 + 1);
     strcpy(c.issuer, "https://other.example");
     strcpy(c.token_id, "tok-1"); /* same jti, other issuer: not revoked */
@@ -169,17 +171,25 @@ static void full_bundle_and_lookups(void **state)
     c.has_issued_at = 0; /* unknown issue time: fail closed */
     assert_true(lookup(f, &c).revoked);
     strcpy(c.subject, "spiffe://example.org/fine");
-    strcpy(c.key_id, "kid-7");
+    strcpy(c.key_id, KEY_7); /* a kid never revokes: only the verifying key */
+    assert_false(lookup(f, &c).revoked);
+    strcpy(c.verified_key_sha256, KEY_7);
     assert_true(lookup(f, &c).revoked);
     ocv_claims_init(&c);
     c.type = OCV_CREDENTIAL_X509;
-    strcpy(c.issuer_key_sha256, "aabb");
-    memcpy(c.serial, "\x0b\xad\xc0\xde", 4);
-    c.serial_len = 4;
+    c.path_len = 3; /* leaf, intermediate, anchor */
+    strcpy(c.path[0].serial, "0badc0de");
+    strcpy(c.path[0].issuer_key_sha256,
+           "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
+    strcpy(c.path[1].serial, "0badc0de");
+    strcpy(c.path[1].issuer_key_sha256, ISSUER_A);
     strcpy(c.subject, "spiffe://example.org/fine");
-    assert_true(lookup(f, &c).revoked);
-    strcpy(c.issuer_key_sha256, "ccdd");
+    assert_true(lookup(f, &c).revoked); /* the intermediate is revoked: the path is */
+    strcpy(c.path[1].issuer_key_sha256,
+           "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
     assert_false(lookup(f, &c).revoked);
+    strcpy(c.path[2].key_sha256, KEY_7); /* the anchor's key revoked */
+    assert_true(lookup(f, &c).revoked);
 }
 
 static void refusals_leave_the_store_unchanged(void **state)
