@@ -79,6 +79,7 @@ static int hex_value(char c)
 static int collect_digits(const char *text, size_t len, char *digits, size_t cap, const char **why)
 {
     size_t i = 0, n = 0, since_colon = 0;
+    int colons = 0;
     if (len >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
         i = 2;
     for (; i < len; i++) {
@@ -88,6 +89,7 @@ static int collect_digits(const char *text, size_t len, char *digits, size_t cap
                 return -1;
             }
             since_colon = 0;
+            colons = 1;
             continue;
         }
         if (hex_value(text[i]) < 0) {
@@ -101,8 +103,8 @@ static int collect_digits(const char *text, size_t len, char *digits, size_t cap
         digits[n++] = text[i];
         since_colon++;
     }
-    if (since_colon == 0 && n > 0) {
-        *why = "a serial number does not end with ':'";
+    if ((since_colon == 0 && n > 0) || (colons && since_colon != 2)) {
+        *why = "':' must separate pairs of hex digits";
         return -1;
     }
     return (int)n;
