@@ -381,8 +381,8 @@ static int cwt_cnf(const token_args *a, ocv_cbor_out *w)
 static int cwt_payload(const token_args *a, ocv_bytes *out)
 {
     size_t n = (a->iss != NULL) + (a->sub != NULL) + (a->aud_count > 0) + !a->no_exp + a->has_nbf +
-               !a->no_iat + (a->cti != NULL) + (a->scope != NULL) + (a->defect == DEFECT_DUPLICATE) +
-               (a->cnf_cose_key != NULL || a->cnf_kid != NULL);
+               !a->no_iat + (a->cti != NULL) + (a->scope != NULL) +
+               (a->defect == DEFECT_DUPLICATE) + (a->cnf_cose_key != NULL || a->cnf_kid != NULL);
     ocv_cbor_out w;
     ocv_cbor_out_init(&w);
     if (a->defect == DEFECT_INDEFINITE)
