@@ -13,6 +13,7 @@
 #include "base/util.h"
 #include "cli.h"
 #include "decision/audit.h"
+#include "revocation/integrity.h"
 #include "decision/stages.h"
 #include "revocation/bundle.h"
 #include "revocation/crl_import.h"
@@ -418,12 +419,20 @@ static int cmd_status(const rev_args *a)
         json_array_append_new(list, authority_json(store, ids[i], a->at, &bad));
     json_object_set_new(status, "authorities", list);
     json_object_set_new(status, "crls", crls_json(store, a->at, &bad));
+    char problem[300] = "";
+    int proven = ocv_store_prove(store, problem, sizeof(problem)) == OCV_OK;
+    bad |= !proven;
+    json_object_set_new(status, "proven", json_boolean(proven));
+    json_object_set_new(status, "problem", proven ? json_null() : json_string(problem));
     ocv_store_close(store);
     if (a->json) {
         print_json(status);
     } else {
         print_status_text(status);
         print_crls_text(status);
+        printf(proven ? "rows proven against the signed state\n"
+                      : "NOT PROVEN: %s (every decision using this store denies)\n",
+               problem);
         json_decref(status);
     }
     return bad ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
