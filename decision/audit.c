@@ -283,9 +283,8 @@ static int chain_one(text_buf *out, json_t *rec, tail_state *t)
     if (line == NULL)
         goto out;
     size_t n = strlen(line);
-    rc = n < OCV_AUDIT_MAX_LINE && text_add(out, line, n) == 0 && text_add(out, "\n", 1) == 0
-             ? 0
-             : -1;
+    rc = n < OCV_AUDIT_MAX_LINE && text_add(out, line, n) == 0 && text_add(out, "\n", 1) == 0 ? 0
+                                                                                              : -1;
     free(line);
     memcpy(t->hash, hash, 65);
     if (is_ckpt)
@@ -331,8 +330,7 @@ static ocv_reason build_batch(ocv_audit_log *log, json_t **recs, size_t n, int f
     }
     if (t->torn > 0) {
         json_t *rec = json_pack("{s:s, s:I, s:I}", "event", "recovered", "time",
-                                (json_int_t)batch_time(recs, n), "torn_bytes",
-                                (json_int_t)t->torn);
+                                (json_int_t)batch_time(recs, n), "torn_bytes", (json_int_t)t->torn);
         if (rec == NULL || chain_one(out, rec, t) != 0)
             goto out;
     }
@@ -738,9 +736,9 @@ typedef struct verifier_state {
     const ocv_pkey *pub;
     const char *device_id;
     char prev[65];
-    int64_t last_ckpt;     /* seq of the latest checkpoint */
-    int64_t every;         /* of the latest verified checkpoint */
-    int64_t since;         /* records after it */
+    int64_t last_ckpt;      /* seq of the latest checkpoint */
+    int64_t every;          /* of the latest verified checkpoint */
+    int64_t since;          /* records after it */
     int64_t last_ckpt_line; /* its line */
 } verifier_state;
 
@@ -802,8 +800,8 @@ static ocv_reason check_checkpoint(verifier_state *vs, json_t *rec, int64_t n,
     if (r == OCV_OK && ocv_sign1_verify(&msg, vs->pub) != OCV_OK)
         r = OCV_SIGNATURE_INVALID;
     else if (r == OCV_OK &&
-             !payload_matches(msg.payload, msg.payload_len, device, json_integer_value(count),
-                              head, json_integer_value(every), json_integer_value(time)))
+             !payload_matches(msg.payload, msg.payload_len, device, json_integer_value(count), head,
+                              json_integer_value(every), json_integer_value(time)))
         r = OCV_MALFORMED;
     ocv_bytes_free(&cose);
     if (r == OCV_SIGNATURE_INVALID) {
@@ -865,8 +863,8 @@ static ocv_reason check_record(verifier_state *vs, json_t *rec, int64_t n, ocv_a
     return OCV_OK;
 }
 
-ocv_reason ocv_audit_verify_log(const char *path, const ocv_pkey *device_pub,
-                                const char *device_id, ocv_audit_report *rep, char *err,
+ocv_reason ocv_audit_verify_log(const char *path, const ocv_pkey *device_pub, const char *device_id,
+                                const ocv_audit_head *expect, ocv_audit_report *rep, char *err,
                                 size_t err_len)
 {
     memset(rep, 0, sizeof(*rep));
@@ -906,12 +904,22 @@ ocv_reason ocv_audit_verify_log(const char *path, const ocv_pkey *device_pub,
         rep->records = (size_t)n;
         rep->head.count = n;
         memcpy(rep->head.hash, vs.prev, 65);
+        if (expect != NULL && expect->count == n && strcmp(expect->hash, vs.prev) != 0) {
+            ocv_errf(err, err_len, "%s:%lld: not the record of the expected head (rewritten)", path,
+                     (long long)n);
+            r = OCV_MALFORMED;
+        }
     }
     free(line);
     fclose(f);
     if (r == OCV_OK && n == 0) {
         ocv_errf(err, err_len, "%s: no complete record", path);
         r = OCV_CONFIG_INVALID;
+    }
+    if (r == OCV_OK && expect != NULL && n < expect->count) {
+        ocv_errf(err, err_len, "%s: %lld records, the expected head names record %lld: truncated",
+                 path, (long long)n, (long long)expect->count);
+        r = OCV_MALFORMED;
     }
     if (r == OCV_OK && device_pub != NULL && rep->checkpoints_checked == 0) {
         ocv_errf(err, err_len, "%s: no checkpoint signed by this device key: nothing is proven",
@@ -925,7 +933,7 @@ ocv_reason ocv_audit_verify_log(const char *path, const ocv_pkey *device_pub,
 ocv_reason ocv_audit_verify(const char *path, size_t *records, char *err, size_t err_len)
 {
     ocv_audit_report rep;
-    ocv_reason r = ocv_audit_verify_log(path, NULL, NULL, &rep, err, err_len);
+    ocv_reason r = ocv_audit_verify_log(path, NULL, NULL, NULL, &rep, err, err_len);
     *records = r == OCV_OK ? rep.records : 0;
     return r;
 }

@@ -103,11 +103,11 @@ OCV_MUST_CHECK ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *ev
 /* Where a decision came from and what was in force (all optional). */
 typedef struct ocv_audit_decision_meta {
     const char *purpose, *audience;
-    const char *listen, *peer;  /* request source: listen address, peer */
-    const uint8_t *credential;  /* fingerprinted (SHA-256), never stored */
+    const char *listen, *peer; /* request source: listen address, peer */
+    const uint8_t *credential; /* fingerprinted (SHA-256), never stored */
     size_t credential_len;
-    const char *authority;      /* revocation authority in force, or NULL */
-    int64_t sequence;           /* its sequence (when authority is set) */
+    const char *authority; /* revocation authority in force, or NULL */
+    int64_t sequence;      /* its sequence (when authority is set) */
 } ocv_audit_decision_meta;
 
 /*
@@ -170,16 +170,19 @@ typedef struct ocv_audit_report {
  * Verifies the chain and, with device_pub, every checkpoint's signature,
  * its count and head, and that no more than its "every" records follow a
  * checkpoint without the next one. device_id (optional) must match the
- * checkpoints' device. Reasons: OCV_OK; OCV_MALFORMED (a record does not
- * chain, a checkpoint is missing or lies; err names the line);
- * OCV_SIGNATURE_INVALID (a checkpoint does not verify with device_pub, or
- * device_pub was given and no checkpoint exists); OCV_CONFIG_INVALID
- * (missing, not a regular file, empty, unreadable). *report is filled as
- * far as verification got.
+ * checkpoints' device. expect (optional) is a head held elsewhere (a
+ * receipt carries one): record expect->count must exist and have that
+ * hash, so a truncation or rewrite below it is found even after the last
+ * checkpoint. Reasons: OCV_OK; OCV_MALFORMED (a record does not chain, a
+ * checkpoint is missing or lies, the expected head is not in the log; err
+ * names the line); OCV_SIGNATURE_INVALID (a checkpoint does not verify
+ * with device_pub, or device_pub was given and no checkpoint exists);
+ * OCV_CONFIG_INVALID (missing, not a regular file, empty, unreadable).
+ * *report is filled as far as verification got.
  */
 OCV_MUST_CHECK ocv_reason ocv_audit_verify_log(const char *path, const ocv_pkey *device_pub,
-                                               const char *device_id, ocv_audit_report *report,
-                                               char *err, size_t err_len);
+                                               const char *device_id, const ocv_audit_head *expect,
+                                               ocv_audit_report *report, char *err, size_t err_len);
 
 /* ocv_audit_verify_log without a key; *records on OCV_OK. */
 OCV_MUST_CHECK ocv_reason ocv_audit_verify(const char *path, size_t *records, char *err,

@@ -13,7 +13,7 @@
 #include "verifier/pkey.h"
 
 static const char AUDIT_USAGE[] =
-    "usage: ocv audit verify [--device-pub PUB.pem [--device-id ID]] LOG\n"
+    "usage: ocv audit verify [--device-pub PUB.pem [--device-id ID]] [--expect-head N:HASH] LOG\n"
     "       ocv audit head [--json] LOG\n"
     "       ocv audit checkpoint --device-key KEY [--device-id ID] LOG\n"
     "       ocv audit tail [-n N] LOG\n"
@@ -23,6 +23,8 @@ static const char AUDIT_USAGE[] =
     "checkpoint: the records up to the last checkpoint are exactly what the device\n"
     "wrote (rewriting, removing a checkpoint or truncating before it is found);\n"
     "records after the last checkpoint are not protected and are counted.\n"
+    "--expect-head N:HASH (a head from a signed receipt, or 'ocv audit head')\n"
+    "demands that record N exists with that hash: truncation below it is found.\n"
     "head prints the record count and the last hash (what receipts carry).\n"
     "checkpoint appends a signed checkpoint of the current head now.\n"
     "tail prints the last N records (default 10).\n"
@@ -54,18 +56,19 @@ static int tail(const char *path, long n)
 }
 
 typedef struct audit_args {
-    const char *pub, *key, *device_id, *log;
+    const char *pub, *key, *device_id, *log, *expect;
     int json;
     int64_t n;
 } audit_args;
 
-enum { OPT_PUB = 256, OPT_KEY, OPT_DEVICE_ID, OPT_JSON };
+enum { OPT_PUB = 256, OPT_KEY, OPT_DEVICE_ID, OPT_JSON, OPT_EXPECT };
 
 static const struct option AUDIT_OPTIONS[] = {
     {"device-pub", required_argument, NULL, OPT_PUB},
     {"device-key", required_argument, NULL, OPT_KEY},
     {"device-id", required_argument, NULL, OPT_DEVICE_ID},
     {"json", no_argument, NULL, OPT_JSON},
+    {"expect-head", required_argument, NULL, OPT_EXPECT},
     {NULL, 0, NULL, 0},
 };
 
@@ -90,6 +93,9 @@ static int parse_args(int argc, char **argv, audit_args *a)
         case OPT_JSON:
             a->json = 1;
             break;
+        case OPT_EXPECT:
+            a->expect = optarg;
+            break;
         case 'n':
             if (ocv_parse_int64(optarg, &a->n) != 0 || a->n < 1 || a->n > 100000)
                 return ocv_cli_usage_error("audit tail: -n wants 1..100000");
@@ -105,6 +111,24 @@ static int parse_args(int argc, char **argv, audit_args *a)
     return -1;
 }
 
+/* "COUNT:HASH" as `ocv audit head` and receipts show it. */
+static int parse_head(const char *text, ocv_audit_head *out)
+{
+    const char *colon = strchr(text, ':');
+    char count[24];
+    if (colon == NULL || (size_t)(colon - text) >= sizeof(count) || strlen(colon + 1) != 64)
+        return -1;
+    memcpy(count, text, (size_t)(colon - text));
+    count[colon - text] = 0;
+    if (ocv_parse_int64(count, &out->count) != 0 || out->count < 1)
+        return -1;
+    for (const char *p = colon + 1; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return -1;
+    ocv_strlcpy(out->hash, colon + 1, sizeof(out->hash));
+    return 0;
+}
+
 static int cmd_verify(const audit_args *a)
 {
     char err[512] = "";
@@ -112,9 +136,14 @@ static int cmd_verify(const audit_args *a)
     ocv_pkey_init(&pub);
     if (a->pub != NULL && ocv_pkey_load_file(a->pub, 0, 0, &pub, err, sizeof(err)) != OCV_OK)
         return ocv_cli_usage_error("%s", err);
+    ocv_audit_head expect;
+    if (a->expect != NULL && parse_head(a->expect, &expect) != 0) {
+        ocv_pkey_free(&pub);
+        return ocv_cli_usage_error("audit verify: --expect-head wants COUNT:HASH (64 hex)");
+    }
     ocv_audit_report rep;
-    ocv_reason r = ocv_audit_verify_log(a->log, a->pub ? &pub : NULL, a->device_id, &rep, err,
-                                        sizeof(err));
+    ocv_reason r = ocv_audit_verify_log(a->log, a->pub ? &pub : NULL, a->device_id,
+                                        a->expect ? &expect : NULL, &rep, err, sizeof(err));
     ocv_pkey_free(&pub);
     if (r == OCV_CONFIG_INVALID || r == OCV_INTERNAL_ERROR)
         return ocv_cli_usage_error("audit verify: %s", err);
@@ -146,7 +175,7 @@ static int cmd_head(const audit_args *a)
     if (a->json)
         printf("{\"count\":%lld,\"hash\":\"%s\"}\n", (long long)head.count, head.hash);
     else
-        printf("%lld %s\n", (long long)head.count, head.hash);
+        printf("%lld:%s\n", (long long)head.count, head.hash);
     return OCV_EXIT_ALLOW;
 }
 

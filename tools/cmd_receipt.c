@@ -79,11 +79,11 @@ static int judge(const receipt_args *a, const ocv_receipt *rc, char *why, size_t
                  (long long)(a->at - rc->issued_at), (long long)a->max_age);
         return 0;
     }
-    if (a->nonce != NULL &&
-        (rc->nonce == NULL || strlen(a->nonce) != rc->nonce_len ||
-         memcmp(a->nonce, rc->nonce, rc->nonce_len) != 0)) {
-        ocv_errf(why, why_len, "%s", rc->nonce ? "the receipt answers another challenge (nonce)"
-                                                : "the receipt carries no challenge (nonce)");
+    if (a->nonce != NULL && (rc->nonce == NULL || strlen(a->nonce) != rc->nonce_len ||
+                             memcmp(a->nonce, rc->nonce, rc->nonce_len) != 0)) {
+        ocv_errf(why, why_len, "%s",
+                 rc->nonce ? "the receipt answers another challenge (nonce)"
+                           : "the receipt carries no challenge (nonce)");
         return 0;
     }
     if (a->authority != NULL && (strlen(a->authority) != rc->authority_len ||
@@ -129,7 +129,7 @@ static void report(const receipt_args *a, ocv_reason r, const ocv_receipt *rc, i
             if (rc->nonce != NULL)
                 printf("nonce %.*s\n", (int)rc->nonce_len, rc->nonce);
             if (rc->has_audit_head)
-                printf("audit head %lld %s\n", (long long)rc->audit_count, head);
+                printf("audit head %lld:%s\n", (long long)rc->audit_count, head);
         }
         return;
     }
@@ -146,13 +146,13 @@ static void report(const receipt_args *a, ocv_reason r, const ocv_receipt *rc, i
         json_object_set_new(o, "clock_floor", json_string(floor));
         json_object_set_new(o, "issued_at", json_string(issued));
         json_object_set_new(o, "age_seconds", json_integer(a->at - rc->issued_at));
-        json_object_set_new(o, "nonce", rc->nonce ? json_stringn(rc->nonce, rc->nonce_len)
-                                                  : json_null());
-        json_object_set_new(o, "audit_head",
-                            rc->has_audit_head
-                                ? json_pack("{s:I, s:s}", "count", (json_int_t)rc->audit_count,
-                                            "hash", head)
-                                : json_null());
+        json_object_set_new(o, "nonce",
+                            rc->nonce ? json_stringn(rc->nonce, rc->nonce_len) : json_null());
+        json_object_set_new(
+            o, "audit_head",
+            rc->has_audit_head
+                ? json_pack("{s:I, s:s}", "count", (json_int_t)rc->audit_count, "hash", head)
+                : json_null());
     }
     json_object_set_new(o, "detail", json_string(why));
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -157,8 +157,8 @@ typedef struct commit_record {
     rev_audit *au;
     const rev_args *a;
     const char *event;
-    json_t *fields;                  /* built before the apply */
-    const ocv_apply_result *bundle;  /* or NULL: read at commit time */
+    json_t *fields;                   /* built before the apply */
+    const ocv_apply_result *bundle;   /* or NULL: read at commit time */
     const ocv_crl_import_result *crl; /* or NULL */
     int written, failed;
 } commit_record;

@@ -105,7 +105,7 @@ static ocv_reason verify(size_t *n, char *err, size_t len)
 
 static ocv_reason verify_key(const ocv_pkey *key, ocv_audit_report *rep, char *err, size_t len)
 {
-    return ocv_audit_verify_log(path, key, NULL, rep, err, len);
+    return ocv_audit_verify_log(path, key, NULL, NULL, rep, err, len);
 }
 
 /* The attacker's tool: re-chain every line after editing (no key needed). */
@@ -233,11 +233,11 @@ static void torn_tail_is_recovered(void **state)
     free(orig);
     ocv_audit_report rep;
     char err[256] = "";
-    assert_reason(ocv_audit_verify_log(path, NULL, NULL, &rep, err, sizeof(err)), OCV_OK);
+    assert_reason(ocv_audit_verify_log(path, NULL, NULL, NULL, &rep, err, sizeof(err)), OCV_OK);
     assert_int_equal(rep.records, 2);
     assert_true(rep.torn_bytes > 0);
     append_n(1);
-    assert_reason(ocv_audit_verify_log(path, NULL, NULL, &rep, err, sizeof(err)), OCV_OK);
+    assert_reason(ocv_audit_verify_log(path, NULL, NULL, NULL, &rep, err, sizeof(err)), OCV_OK);
     assert_int_equal(rep.records, 4); /* 2 + "recovered" + the new one */
     assert_int_equal(rep.torn_bytes, 0);
     char *text = slurp();
@@ -281,8 +281,9 @@ static void checkpoints_verify(void **state)
     assert_int_equal(rep.checkpoints_checked, 3);
     assert_int_equal(rep.covered, 13);
     assert_int_equal(rep.unprotected, 0);
-    assert_reason(ocv_audit_verify_log(path, &device, "edge-7", &rep, err, sizeof(err)), OCV_OK);
-    assert_reason(ocv_audit_verify_log(path, &device, "edge-8", &rep, err, sizeof(err)),
+    assert_reason(ocv_audit_verify_log(path, &device, "edge-7", NULL, &rep, err, sizeof(err)),
+                  OCV_OK);
+    assert_reason(ocv_audit_verify_log(path, &device, "edge-8", NULL, &rep, err, sizeof(err)),
                   OCV_SIGNATURE_INVALID);
     /* the wrong key (of another type, too) */
     assert_reason(verify_key(&other, &rep, err, sizeof(err)), OCV_SIGNATURE_INVALID);
@@ -363,11 +364,21 @@ static void truncation(void **state)
     ocv_audit_head head;
     assert_reason(ocv_audit_read_head(path, &head, err, sizeof(err)), OCV_OK);
     assert_int_equal(head.count, 7);
+    spit(text);
+    ocv_audit_head full;
+    assert_reason(ocv_audit_read_head(path, &full, err, sizeof(err)), OCV_OK);
+    assert_int_equal(full.count, 10);
+    assert_reason(ocv_audit_verify_log(path, &device, NULL, &full, &rep, err, sizeof(err)), OCV_OK);
+    spit(cut);
+    assert_reason(ocv_audit_verify_log(path, &device, NULL, &full, &rep, err, sizeof(err)),
+                  OCV_MALFORMED);
+    assert_non_null(strstr(err, "truncated"));
     /* and one more (forged) record after C4 exceeds every: found */
     char forged[16384];
-    snprintf(forged, sizeof(forged),
-             "%s{\"event\":\"bundle\",\"time\":1,\"ckpt\":4,\"seq\":0,\"prev\":\"\",\"hash\":\"\"}\n",
-             cut);
+    snprintf(
+        forged, sizeof(forged),
+        "%s{\"event\":\"bundle\",\"time\":1,\"ckpt\":4,\"seq\":0,\"prev\":\"\",\"hash\":\"\"}\n",
+        cut);
     rechain_all(forged);
     assert_reason(verify_key(&device, &rep, err, sizeof(err)), OCV_MALFORMED);
     assert_non_null(strstr(err, ":8: more than 3 records after the checkpoint at line 4"));
@@ -377,8 +388,8 @@ static void truncation(void **state)
 
 /* ---- group commit -------------------------------------------------- */
 
-#define THREADS     4
-#define PER_THREAD  300
+#define THREADS    4
+#define PER_THREAD 300
 
 static void *decide_many(void *arg)
 {
@@ -530,10 +541,10 @@ static void crash_keeps_chain(void **state)
     assert_true(WIFSIGNALED(status));
     ocv_audit_report rep;
     char err[256] = "";
-    assert_reason(ocv_audit_verify_log(path, NULL, NULL, &rep, err, sizeof(err)), OCV_OK);
+    assert_reason(ocv_audit_verify_log(path, NULL, NULL, NULL, &rep, err, sizeof(err)), OCV_OK);
     assert_true(rep.records > 1);
     append_n(1); /* the next writer chains on (cutting a torn tail if any) */
-    assert_reason(ocv_audit_verify_log(path, NULL, NULL, &rep, err, sizeof(err)), OCV_OK);
+    assert_reason(ocv_audit_verify_log(path, NULL, NULL, NULL, &rep, err, sizeof(err)), OCV_OK);
     assert_int_equal(rep.torn_bytes, 0);
 }
 
