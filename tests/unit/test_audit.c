@@ -14,6 +14,7 @@
 
 #include "base/util.h"
 #include "decision/audit.h"
+#include "revocation/store.h"
 #include "testutil.h"
 #include "verifier/pkey.h"
 
@@ -548,6 +549,65 @@ static void crash_keeps_chain(void **state)
     assert_int_equal(rep.torn_bytes, 0);
 }
 
+/* The store's pre-commit hook: the record is written inside the write
+ * transaction; a failed record rolls the change back. */
+static ocv_reason record_hook(void *ctx)
+{
+    ocv_audit_log *log = ctx;
+    json_t *f = json_pack("{s:s}", "authority", "x");
+    ocv_reason r = ocv_audit_log_event(log, "bundle", 1, f);
+    json_decref(f);
+    return r == OCV_OK ? OCV_OK : OCV_CONFIG_INVALID;
+}
+
+static void store_commit_hook(void **state)
+{
+    (void)state;
+    char db[80], err[256] = "";
+    snprintf(db, sizeof(db), "%s.db", path);
+    ocv_store *store;
+    assert_reason(ocv_store_open(db, 1, &store, err, sizeof(err)), OCV_OK);
+    ocv_audit_log *log;
+    assert_reason(ocv_audit_open(path, NULL, &log, err, sizeof(err)), OCV_OK);
+    ocv_store_set_commit_hook(store, record_hook, log);
+    /* a working log: the change commits after its record */
+    assert_reason(ocv_store_begin(store), OCV_OK);
+    assert_reason(ocv_store_add_authority(store, "a", (const uint8_t *)"K", 1), OCV_OK);
+    assert_reason(ocv_store_commit(store), OCV_OK);
+    /* a failing log (file size limit): the change is rolled back */
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = (rlim_t)st.st_size + 10;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_reason(ocv_store_begin(store), OCV_OK);
+    assert_reason(ocv_store_add_authority(store, "b", (const uint8_t *)"K", 1), OCV_OK);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    ocv_reason r = ocv_store_commit(store);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_reason(r, OCV_CONFIG_INVALID);
+    ocv_store_set_commit_hook(store, NULL, NULL);
+    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    size_t count = 0;
+    assert_reason(ocv_store_list_authorities(store, ids, &count), OCV_OK);
+    assert_int_equal(count, 1);
+    assert_string_equal(ids[0], "a");
+    ocv_store_close(store);
+    assert_reason(ocv_audit_close(log), OCV_CONFIG_INVALID);
+    size_t n;
+    assert_reason(verify(&n, err, sizeof(err)), OCV_OK);
+    assert_int_equal(n, 1);
+    unlink(db);
+    char aux[96];
+    snprintf(aux, sizeof(aux), "%s-wal", db);
+    unlink(aux);
+    snprintf(aux, sizeof(aux), "%s-shm", db);
+    unlink(aux);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -564,6 +624,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(allows_or_denies_only, setup, teardown),
         cmocka_unit_test_setup_teardown(failing_write_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(crash_keeps_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(store_commit_hook, setup, teardown),
     };
     return cmocka_run_group_tests_name("audit", tests, group_setup, group_teardown);
 }
