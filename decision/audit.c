@@ -251,6 +251,8 @@ static ocv_reason sign_checkpoint(const ocv_audit_log *log, int64_t count, const
     return r;
 }
 
+/* A checkpoint's time is the device's clock when it signed (the records'
+ * own times may be an evaluation time given with --at). */
 static json_t *checkpoint_record(const ocv_audit_log *log, int64_t count, const char *head,
                                  int64_t time)
 {
@@ -341,13 +343,13 @@ static ocv_reason build_batch(ocv_audit_log *log, json_t **recs, size_t n, int f
             goto out;
         if (key != NULL && log->opt.checkpoint_every > 0 &&
             t->seq - t->last_ckpt >= (int64_t)log->opt.checkpoint_every) {
-            json_t *c = checkpoint_record(log, t->seq, t->hash, batch_time(recs, i));
+            json_t *c = checkpoint_record(log, t->seq, t->hash, ocv_now());
             if (c == NULL || chain_one(out, c, t) != 0)
                 goto out;
         }
     }
     if (key != NULL && force_ckpt && t->last_ckpt != t->seq && t->seq > 0) {
-        json_t *c = checkpoint_record(log, t->seq, t->hash, batch_time(recs, n));
+        json_t *c = checkpoint_record(log, t->seq, t->hash, ocv_now());
         if (c == NULL || chain_one(out, c, t) != 0)
             goto out;
     }
