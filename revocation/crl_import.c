@@ -176,6 +176,8 @@ ocv_reason ocv_crl_import(ocv_store *store, const ocv_x509_anchors *anchors, con
         goto out;
     }
     ocv_hex_encode(hash, sizeof(hash), rec.issuer);
+    /* set before the commit, so a pre-commit hook can record it */
+    memcpy(result->issuer, rec.issuer, sizeof(result->issuer));
     rec.this_update = ocv_x509_time_to_unix(&crl.this_update);
     rec.next_update = ocv_x509_time_to_unix(&crl.next_update);
     if (ocv_bytes_copy(&rec.number, num, num_len) != OCV_OK ||
@@ -205,7 +207,6 @@ ocv_reason ocv_crl_import(ocv_store *store, const ocv_x509_anchors *anchors, con
     else
         ocv_store_rollback(store);
     if (r == OCV_OK) {
-        memcpy(result->issuer, rec.issuer, sizeof(result->issuer));
         result->this_update = rec.this_update;
         result->next_update = rec.next_update;
     }

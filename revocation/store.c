@@ -97,6 +97,8 @@ struct ocv_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[STMT_COUNT];
     freshness_cache cache;
+    ocv_store_commit_hook commit_hook; /* see ocv_store_set_commit_hook */
+    void *commit_hook_ctx;
 };
 
 static ocv_reason refresh_cache(ocv_store *s);
@@ -422,8 +424,21 @@ ocv_reason ocv_store_begin(ocv_store *s)
     return exec(s->db, "BEGIN IMMEDIATE") == 0 ? OCV_OK : OCV_INTERNAL_ERROR;
 }
 
+void ocv_store_set_commit_hook(ocv_store *s, ocv_store_commit_hook hook, void *ctx)
+{
+    s->commit_hook = hook;
+    s->commit_hook_ctx = ctx;
+}
+
 ocv_reason ocv_store_commit(ocv_store *s)
 {
+    if (s->commit_hook != NULL) {
+        ocv_reason r = s->commit_hook(s->commit_hook_ctx);
+        if (r != OCV_OK) {
+            ocv_store_rollback(s);
+            return r;
+        }
+    }
     if (exec(s->db, "COMMIT") == 0)
         return OCV_OK;
     ocv_store_rollback(s);

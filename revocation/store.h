@@ -131,6 +131,16 @@ void ocv_store_rollback(ocv_store *store);
 OCV_MUST_CHECK ocv_reason ocv_store_snapshot_begin(ocv_store *store);
 void ocv_store_snapshot_end(ocv_store *store);
 
+/*
+ * A pre-commit hook: ocv_store_commit calls it inside the write
+ * transaction, right before COMMIT (so every bundle apply and CRL import
+ * runs it without knowing). A non-OK return rolls the transaction back
+ * and is what ocv_store_commit returns. The audit log uses it to write
+ * and fsync a change's record before the change commits. NULL clears it.
+ */
+typedef ocv_reason (*ocv_store_commit_hook)(void *ctx);
+void ocv_store_set_commit_hook(ocv_store *store, ocv_store_commit_hook hook, void *ctx);
+
 /* Pins a new authority (inside a transaction). OCV_CONFIG_INVALID when
  * the id is already pinned or more than OCV_MAX_AUTHORITIES exist. */
 OCV_MUST_CHECK ocv_reason ocv_store_add_authority(ocv_store *store, const char *id,

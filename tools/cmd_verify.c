@@ -16,6 +16,7 @@
 #include "base/limits.h"
 #include "base/util.h"
 #include "cli.h"
+#include "cli_audit.h"
 #include "decision/stages.h"
 #include "ocv.h"
 
@@ -27,6 +28,7 @@ static const char VERIFY_USAGE[] =
     "                  [--purpose P] [--audience A] [--peer-cert F] [--at UNIX_SECONDS]\n"
     "                  [--skew SECONDS] [--eku client|server|any]\n"
     "                  [--identity-fallback dns|cn|dns,cn] [--json] [--explain]\n"
+    "                  [--audit LOG [--device-key KEY --device-id ID]]\n"
     "\n"
     "Decides whether a credential grants authority, offline. A sound signature is\n"
     "necessary, never sufficient: the chain, its validity at the evaluation time,\n"
@@ -64,6 +66,9 @@ static const char VERIFY_USAGE[] =
     "                  no URI SAN: dns, cn or dns,cn (default: nowhere, deny)\n"
     "  --json          print one JSON object: decision, reason, subject, rule, detail\n"
     "  --explain       also list every check with its outcome\n"
+    "  --audit LOG     record the decision in the audit log (fsynced before it is\n"
+    "                  printed; a log that cannot be written exits 2); with\n"
+    "                  --device-key the log gets a signed checkpoint\n"
     "\n"
     "Exit: 0 allow, 1 deny, 2 usage or configuration error.\n";
 
@@ -74,6 +79,7 @@ typedef struct verify_args {
     int64_t at;
     int has_at, json, explain, crls_from_flags;
     const char *purpose, *audience;
+    ocv_cli_audit audit;
 } verify_args;
 
 enum {
@@ -99,6 +105,9 @@ enum {
     OPT_JWKS,
     OPT_COSE_KEYS,
     OPT_PEER_CERT,
+    OPT_AUDIT,
+    OPT_DEVICE_KEY,
+    OPT_DEVICE_ID,
     OPT_HELP
 };
 
@@ -125,6 +134,9 @@ static const struct option VERIFY_OPTIONS[] = {
     {"revocation-max-age", required_argument, NULL, OPT_REVOCATION_MAX_AGE},
     {"json", no_argument, NULL, OPT_JSON},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"audit", required_argument, NULL, OPT_AUDIT},
+    {"device-key", required_argument, NULL, OPT_DEVICE_KEY},
+    {"device-id", required_argument, NULL, OPT_DEVICE_ID},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -234,6 +246,15 @@ static int parse_option(int opt, const char *arg, verify_args *a)
     case OPT_REVOCATION_MAX_AGE:
         if (ocv_parse_duration(arg, &a->config.revocation_max_age_seconds) != 0)
             return ocv_cli_usage_error("--revocation-max-age wants a duration like 24h");
+        break;
+    case OPT_AUDIT:
+        a->audit.log = arg;
+        break;
+    case OPT_DEVICE_KEY:
+        a->audit.device_key = arg;
+        break;
+    case OPT_DEVICE_ID:
+        a->audit.device_id = arg;
         break;
     case OPT_JSON:
         a->json = 1;
@@ -396,6 +417,9 @@ static int run_verify(verify_args *a)
     ocv_decision d;
     ocv_reason verdict = ocv_check(ctx, &req, &d);
     d.allow = d.allow && verdict == OCV_OK;
+    if (ocv_cli_audit_decision(&a->audit, &d, cred.data, cred.len, a->purpose, req.audience,
+                               a->config.db_path) != 0)
+        goto out; /* code stays OCV_EXIT_USAGE: an unrecorded decision is not made */
     code = print_and_exit(&d, a);
 out:
     ocv_close(ctx);
