@@ -7,6 +7,7 @@
 #   make sanitize the suite again under ASan + UBSan
 #   make valgrind the unit tests under valgrind
 #   make lint     banned functions and compiler-contract checks
+#   make fuzz     libFuzzer on every parser (clang; fuzz-merge, fuzz-cov)
 #   make bench    benchmarks (reported, never asserted)
 #   make install  PREFIX=/usr/local DESTDIR=
 
@@ -57,7 +58,6 @@ TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 REPLAY_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
-FUZZ_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 # Objects outside libocv that a target needs (the CLI's ENTRIES.json reader),
 # in an archive so a target links only what it uses.
 FUZZ_EXTRA_LIB := $(BUILD)/fuzz/libfuzzextra.a
@@ -68,7 +68,7 @@ STATIC_LIB := $(BUILD)/libocv.a
 SHARED_LIB := $(BUILD)/libocv.so.$(VERSION)
 OCV := $(BUILD)/ocv
 
-.PHONY: all deps test tests-build demo sanitize valgrind lint bench fuzz fuzz-build fuzz-cov \
+.PHONY: all deps test tests-build demo sanitize valgrind lint bench fuzz fuzz-build fuzz-cov fuzz-merge \
 	install uninstall clean format
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(OCV)
@@ -104,7 +104,8 @@ test: deps
 
 tests-build: $(TEST_BINS) $(REPLAY_BINS)
 
-$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_EXTRA_LIB) $(STATIC_LIB)
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c tests/fuzz/fuzz_support.h \
+		$(FUZZ_EXTRA_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itools $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(FUZZ_EXTRA_LIB) \
 		$(STATIC_LIB) $(LIBS)
@@ -115,7 +116,7 @@ $(FUZZ_EXTRA_LIB): $(BUILD)/obj/tools/entries_json.o
 	ar rcs $@ $^
 
 # libFuzzer binaries; only meaningful with CC=clang FUZZ=1 (see fuzz-build).
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_EXTRA_LIB) $(STATIC_LIB)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_support.h $(FUZZ_EXTRA_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itools -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(FUZZ_EXTRA_LIB) \
 		$(STATIC_LIB) $(LIBS)
@@ -125,13 +126,18 @@ fuzz-build: deps
 	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz FUZZ=1 \
 		$(FUZZ_NAMES:%=build-fuzz/fuzz/fuzz_%)
 
-# libFuzzer, one target at a time under nice:
+# libFuzzer, one target at a time under nice (docs/development.md):
 #   make fuzz FUZZ_SECONDS=300 FUZZ_TARGETS="jwt cwt"
-# New inputs land in build-fuzz/corpus/NAME; tests/fuzz/run.sh -merge
-# folds them into the kept corpus.
+# New inputs land in build-fuzz/corpus/NAME, crashes in build-fuzz/crashes/NAME.
 fuzz: fuzz-build
 	@for name in $(FUZZ_TARGETS); do \
 		sh tests/fuzz/run.sh $$name $(FUZZ_SECONDS) || exit 1; \
+	done
+
+# Folds what the runs found into the kept corpus (libFuzzer -merge=1).
+fuzz-merge: fuzz-build
+	@for name in $(FUZZ_TARGETS); do \
+		sh tests/fuzz/run.sh -merge $$name || exit 1; \
 	done
 
 # Line coverage of each parser by its kept corpus (clang source-based

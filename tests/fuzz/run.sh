@@ -15,10 +15,22 @@ cd "$(dirname "$0")/../.."
 if [ "$1" = -merge ]; then
     name=$2
     bin=build-fuzz/fuzz/fuzz_$name
-    mkdir -p "tests/fuzz/corpus/$name" "build-fuzz/corpus/$name"
-    nice -n 19 "$bin" -merge=1 -rss_limit_mb=2048 -timeout=10 \
-        "tests/fuzz/corpus/$name" "build-fuzz/corpus/$name" 2>&1 | tail -n 2
-    echo "merge $name: $(ls "tests/fuzz/corpus/$name" | wc -l) files kept"
+    kept=tests/fuzz/corpus/$name
+    mkdir -p "$kept" "build-fuzz/corpus/$name" build-fuzz/logs
+    ls "$kept" | sort > "build-fuzz/logs/$name.before"
+    merge() {
+        nice -n 19 "$bin" -merge=1 -rss_limit_mb=2048 -timeout=10 "$@" "$kept" \
+            "build-fuzz/corpus/$name" >"build-fuzz/logs/$name.merge.log" 2>&1
+    }
+    merge
+    # Over 300 inputs: undo, and keep only inputs that add edges (not
+    # hit counts), so the kept corpus stays small.
+    if [ "$(ls "$kept" | wc -l)" -gt 300 ]; then
+        ls "$kept" | sort | comm -23 - "build-fuzz/logs/$name.before" |
+            while read -r f; do rm -f "$kept/$f"; done
+        merge -use_counters=0
+    fi
+    echo "merge $name: $(ls "$kept" | wc -l) files kept ($(grep -o 'MERGE-OUTER: [0-9]* new files' "build-fuzz/logs/$name.merge.log"))"
     exit 0
 fi
 name=$1
