@@ -28,8 +28,11 @@
  */
 #include "store.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -362,10 +365,39 @@ static ocv_reason migrate(sqlite3 *db, int create, const char *path, char *err, 
     return OCV_CONFIG_INVALID;
 }
 
+/* Why an existing store cannot be opened, in the operator's terms, before
+ * SQLite answers "unable to open database file" for all of them. */
+static int explain_unopenable(const char *path, int create, char *err, size_t err_len)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT && !create)
+            ocv_errf(err, err_len,
+                     "%s: no such store (create it with 'ocv revocation init --db %s')", path,
+                     path);
+        else if (errno != ENOENT)
+            ocv_errf(err, err_len, "%s: %s", path, strerror(errno));
+        return errno != ENOENT || !create;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        ocv_errf(err, err_len, "%s: is a directory, not a store file", path);
+        return 1;
+    }
+    if (access(path, R_OK | W_OK) != 0) {
+        /* readers need write access too: WAL mode keeps its index beside the file */
+        ocv_errf(err, err_len, "%s: %s (ocv needs read and write access to the store)", path,
+                 strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 ocv_reason ocv_store_open(const char *path, int create, ocv_store **out, char *err, size_t err_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     *out = NULL;
+    if (explain_unopenable(path, create, err, err_len))
+        return OCV_CONFIG_INVALID;
     ocv_store *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return OCV_INTERNAL_ERROR;

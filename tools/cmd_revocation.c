@@ -315,16 +315,35 @@ static int cmd_init(const rev_args *a)
         ocv_bytes_free(&spki);
         return OCV_EXIT_USAGE;
     }
-    r = ocv_store_begin(store);
-    if (r == OCV_OK)
-        r = ocv_store_add_authority(store, a->authority, spki.data, spki.len);
-    r = r == OCV_OK ? ocv_store_commit(store) : (ocv_store_rollback(store), r);
+    /* idempotent: pinning the same key again is a no-op, another key an error */
+    ocv_authority_state pinned;
+    ocv_authority_state_init(&pinned);
+    int same = -1;
+    if (ocv_store_get_authority(store, a->authority, &pinned) == OCV_OK) {
+        same = pinned.public_key.len == spki.len &&
+               memcmp(pinned.public_key.data, spki.data, spki.len) == 0;
+        ocv_authority_state_free(&pinned);
+    }
+    r = OCV_OK;
+    if (same < 0) {
+        r = ocv_store_begin(store);
+        if (r == OCV_OK)
+            r = ocv_store_add_authority(store, a->authority, spki.data, spki.len);
+        r = r == OCV_OK ? ocv_store_commit(store) : (ocv_store_rollback(store), r);
+    }
     ocv_store_close(store);
     ocv_bytes_free(&spki);
+    if (same == 0)
+        return ocv_cli_usage_error(
+            "revocation init: authority '%s' is already pinned in %s with another key (a "
+            "rotation moves the pin: see ocv bundle build --rotate-to)",
+            a->authority, a->db);
     if (r != OCV_OK)
-        return ocv_cli_usage_error("revocation init: authority '%s' already pinned, or too many",
-                                   a->authority);
-    printf("pinned authority %s in %s\n", a->authority, a->db);
+        return ocv_cli_usage_error("revocation init: cannot pin '%s': at most %d authorities",
+                                   a->authority, OCV_MAX_AUTHORITIES);
+    printf(same == 1 ? "authority %s is already pinned in %s with this key\n"
+                     : "pinned authority %s in %s\n",
+           a->authority, a->db);
     return OCV_EXIT_ALLOW;
 }
 

@@ -17,7 +17,10 @@ LEAFKEY=$(openssl pkey -pubin -in "$P/leaf.pub" -outform DER | sha256sum | cut -
 "$OCV" keygen --type ec-p256 -o evil.key --pub evil.pub >/dev/null
 "$OCV" keygen --type ed25519 -o dev.key --pub dev.pub >/dev/null
 expect_exit 0 "init" -- "$OCV" revocation init --db dev.db --authority acme --authority-pub auth.pub
-expect_exit 2 "init twice" -- "$OCV" revocation init --db dev.db --authority acme --authority-pub auth.pub
+expect_exit 0 "init twice with the same key is a no-op" -- "$OCV" revocation init --db dev.db --authority acme --authority-pub auth.pub
+expect_grep "already pinned" .out "init twice says so"
+expect_exit 2 "init again with another key" -- "$OCV" revocation init --db dev.db --authority acme --authority-pub evil.pub
+expect_grep "another key" .err "the error names the conflict"
 expect_exit 2 "init with a private key file" -- "$OCV" revocation init --db x.db --authority a --authority-pub auth.key
 
 V="$OCV verify --anchors $P/anchors.pem --no-policy --cert $P/leaf.pem --chain $P/inter.pem --db dev.db"
