@@ -125,7 +125,8 @@ ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys, o
     if (r != OCV_OK)
         return r;
     uint8_t id[32];
-    int have_id = cache != NULL && ocv_sigcache_id(key->spki_sha256, t->alg, t->signed_bytes.data,
+    int have_id = cache != NULL && ocv_sigcache_id(key->spki_sha256, (uint64_t)t->alg,
+                                                   t->signed_bytes.data,
                                                    t->signed_bytes.len, t->signature.data,
                                                    t->signature.len, id) == 0;
     if (have_id && ocv_sigcache_hit(cache, id)) {
@@ -139,7 +140,7 @@ ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys, o
     else if (r != OCV_OK)
         ocv_errf(detail, detail_len, "the %s signature does not verify", ocv_alg_name(t->alg));
     else if (have_id)
-        ocv_sigcache_remember(cache, id);
+        ocv_sigcache_remember(cache, id, key->spki_sha256);
     return r;
 }
 

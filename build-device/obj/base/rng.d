@@ -1,0 +1,2 @@
+build-device/obj/base/rng.o: base/rng.c base/rng.h
+base/rng.h:

@@ -1,0 +1,9 @@
+build-device/obj/tools/cmd_bench.o: tools/cmd_bench.c base/buf.h \
+ include/ocv.h include/ocv_reasons.h base/limits.h tools/bench.h \
+ tools/cli.h
+base/buf.h:
+include/ocv.h:
+include/ocv_reasons.h:
+base/limits.h:
+tools/bench.h:
+tools/cli.h:
