@@ -45,10 +45,10 @@ typedef enum ocv_key_type {
 typedef struct ocv_pkey {
     ocv_key_type type;
     int has_private;
-    mbedtls_pk_context pk;   /* EC and RSA keys */
-    uint8_t ed25519_pub[32]; /* Ed25519 public key */
-    uint8_t ed25519_sk[64];  /* Ed25519 libsodium secret key (seed||pub) */
-    uint8_t id[32];          /* SHA-256 of the SubjectPublicKeyInfo DER */
+    mbedtls_pk_context pk;    /* EC and RSA keys */
+    uint8_t ed25519_pub[32];  /* Ed25519 public key */
+    uint8_t ed25519_sk[64];   /* Ed25519 libsodium secret key (seed||pub) */
+    uint8_t id[32];           /* SHA-256 of the SubjectPublicKeyInfo DER */
     struct ocv_pkey_evp *evp; /* default profile: the prepared OpenSSL key;
                                  NULL in the device profile and for Ed25519 */
 } ocv_pkey;

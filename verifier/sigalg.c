@@ -48,21 +48,29 @@ static ocv_reason sign_eddsa(const ocv_alg_info *info, const ocv_pkey *key, cons
 }
 
 #ifdef OCV_PROFILE_DEVICE
-#define ACTIVE_BACKEND  ocv_sig_backend_mbedtls
-#define ECDSA_VERIFY    ocv_mbedtls_verify_ecdsa
+#define ACTIVE_BACKEND   ocv_sig_backend_mbedtls
+#define ECDSA_VERIFY     ocv_mbedtls_verify_ecdsa
 #define RSA_PKCS1_VERIFY ocv_mbedtls_verify_rsa_pkcs1
-#define RSA_PSS_VERIFY  ocv_mbedtls_verify_rsa_pss
+#define RSA_PSS_VERIFY   ocv_mbedtls_verify_rsa_pss
 #else
-#define ACTIVE_BACKEND  ocv_sig_backend_openssl
-#define ECDSA_VERIFY    ocv_openssl_verify_ecdsa
+#define ACTIVE_BACKEND   ocv_sig_backend_openssl
+#define ECDSA_VERIFY     ocv_openssl_verify_ecdsa
 #define RSA_PKCS1_VERIFY ocv_openssl_verify_rsa_pkcs1
-#define RSA_PSS_VERIFY  ocv_openssl_verify_rsa_pss
+#define RSA_PSS_VERIFY   ocv_openssl_verify_rsa_pss
 #endif
 
 #define EC(a, j, c, md, kt, n)                                                                     \
-    {a, j, c, md, kt, n, ECDSA_VERIFY, ocv_mbedtls_sign_ecdsa}
-#define RS(a, j, c, md) {a, j, c, md, OCV_KEY_RSA, 0, RSA_PKCS1_VERIFY, ocv_mbedtls_sign_rsa}
-#define PS(a, j, c, md) {a, j, c, md, OCV_KEY_RSA, 0, RSA_PSS_VERIFY, ocv_mbedtls_sign_rsa}
+    {                                                                                              \
+        a, j, c, md, kt, n, ECDSA_VERIFY, ocv_mbedtls_sign_ecdsa                                   \
+    }
+#define RS(a, j, c, md)                                                                            \
+    {                                                                                              \
+        a, j, c, md, OCV_KEY_RSA, 0, RSA_PKCS1_VERIFY, ocv_mbedtls_sign_rsa                        \
+    }
+#define PS(a, j, c, md)                                                                            \
+    {                                                                                              \
+        a, j, c, md, OCV_KEY_RSA, 0, RSA_PSS_VERIFY, ocv_mbedtls_sign_rsa                          \
+    }
 
 static const ocv_alg_info ALGS[] = {
     EC(OCV_ALG_ES256, "ES256", -7, MBEDTLS_MD_SHA256, OCV_KEY_EC_P256, 64),

@@ -66,11 +66,11 @@ typedef ocv_reason (*ocv_sig_sign_fn)(const struct ocv_alg_info *info, const ocv
 
 typedef struct ocv_alg_info {
     ocv_alg alg;
-    const char *jose;      /* "ES256" */
-    int64_t cose;          /* -7 */
-    mbedtls_md_type_t md;  /* MBEDTLS_MD_NONE for EdDSA (it hashes itself) */
-    ocv_key_type key_type; /* OCV_KEY_RSA covers every RSA size */
-    size_t raw_sig_len;    /* fixed size, or 0 for RSA (the modulus size) */
+    const char *jose;         /* "ES256" */
+    int64_t cose;             /* -7 */
+    mbedtls_md_type_t md;     /* MBEDTLS_MD_NONE for EdDSA (it hashes itself) */
+    ocv_key_type key_type;    /* OCV_KEY_RSA covers every RSA size */
+    size_t raw_sig_len;       /* fixed size, or 0 for RSA (the modulus size) */
     ocv_sig_verify_fn verify; /* this build profile's backend */
     ocv_sig_sign_fn sign;
 } ocv_alg_info;
@@ -176,26 +176,29 @@ extern const ocv_sig_backend ocv_sig_backend_mbedtls;
 extern const ocv_sig_backend ocv_sig_backend_openssl;
 #endif
 OCV_MUST_CHECK ocv_reason ocv_mbedtls_sign_ecdsa(const ocv_alg_info *info, const ocv_pkey *key,
-                                  const uint8_t *msg, size_t msg_len, ocv_bytes *sig);
-OCV_MUST_CHECK ocv_reason ocv_mbedtls_sign_rsa(const ocv_alg_info *info, const ocv_pkey *key, const uint8_t *msg,
-                                size_t msg_len, ocv_bytes *sig);
+                                                 const uint8_t *msg, size_t msg_len,
+                                                 ocv_bytes *sig);
+OCV_MUST_CHECK ocv_reason ocv_mbedtls_sign_rsa(const ocv_alg_info *info, const ocv_pkey *key,
+                                               const uint8_t *msg, size_t msg_len, ocv_bytes *sig);
 OCV_MUST_CHECK ocv_reason ocv_mbedtls_verify_ecdsa(const ocv_alg_info *info, const ocv_pkey *key,
-                                    const uint8_t *msg, size_t msg_len, const uint8_t *sig,
-                                    size_t sig_len);
-OCV_MUST_CHECK ocv_reason ocv_mbedtls_verify_rsa_pkcs1(const ocv_alg_info *info, const ocv_pkey *key,
-                                        const uint8_t *msg, size_t msg_len, const uint8_t *sig,
-                                        size_t sig_len);
+                                                   const uint8_t *msg, size_t msg_len,
+                                                   const uint8_t *sig, size_t sig_len);
+OCV_MUST_CHECK ocv_reason ocv_mbedtls_verify_rsa_pkcs1(const ocv_alg_info *info,
+                                                       const ocv_pkey *key, const uint8_t *msg,
+                                                       size_t msg_len, const uint8_t *sig,
+                                                       size_t sig_len);
 OCV_MUST_CHECK ocv_reason ocv_mbedtls_verify_rsa_pss(const ocv_alg_info *info, const ocv_pkey *key,
-                                      const uint8_t *msg, size_t msg_len, const uint8_t *sig,
-                                      size_t sig_len);
+                                                     const uint8_t *msg, size_t msg_len,
+                                                     const uint8_t *sig, size_t sig_len);
 OCV_MUST_CHECK ocv_reason ocv_openssl_verify_ecdsa(const ocv_alg_info *info, const ocv_pkey *key,
-                                    const uint8_t *msg, size_t msg_len, const uint8_t *sig,
-                                    size_t sig_len);
-OCV_MUST_CHECK ocv_reason ocv_openssl_verify_rsa_pkcs1(const ocv_alg_info *info, const ocv_pkey *key,
-                                        const uint8_t *msg, size_t msg_len, const uint8_t *sig,
-                                        size_t sig_len);
+                                                   const uint8_t *msg, size_t msg_len,
+                                                   const uint8_t *sig, size_t sig_len);
+OCV_MUST_CHECK ocv_reason ocv_openssl_verify_rsa_pkcs1(const ocv_alg_info *info,
+                                                       const ocv_pkey *key, const uint8_t *msg,
+                                                       size_t msg_len, const uint8_t *sig,
+                                                       size_t sig_len);
 OCV_MUST_CHECK ocv_reason ocv_openssl_verify_rsa_pss(const ocv_alg_info *info, const ocv_pkey *key,
-                                      const uint8_t *msg, size_t msg_len, const uint8_t *sig,
-                                      size_t sig_len);
+                                                     const uint8_t *msg, size_t msg_len,
+                                                     const uint8_t *sig, size_t sig_len);
 
 #endif

@@ -98,12 +98,12 @@ static ocv_reason verify_x509(const ocv_pkey *key, const ocv_x509_sig *s)
 }
 
 const ocv_sig_backend ocv_sig_backend_mbedtls = {
-    "mbedtls", ocv_mbedtls_verify_ecdsa, ocv_mbedtls_verify_rsa_pkcs1, ocv_mbedtls_verify_rsa_pss,
+    "mbedtls",   ocv_mbedtls_verify_ecdsa, ocv_mbedtls_verify_rsa_pkcs1, ocv_mbedtls_verify_rsa_pss,
     verify_x509,
 };
 
-ocv_reason ocv_mbedtls_sign_ecdsa(const ocv_alg_info *info, const ocv_pkey *key,
-                                  const uint8_t *msg, size_t msg_len, ocv_bytes *out)
+ocv_reason ocv_mbedtls_sign_ecdsa(const ocv_alg_info *info, const ocv_pkey *key, const uint8_t *msg,
+                                  size_t msg_len, ocv_bytes *out)
 {
     uint8_t hash[MBEDTLS_MD_MAX_SIZE];
     size_t hash_len = 0;

@@ -282,8 +282,8 @@ ocv_reason ocv_openssl_verify_rsa_pss(const ocv_alg_info *info, const ocv_pkey *
 /* ---- X.509 ---------------------------------------------------------------- */
 
 /* PSS with the AlgorithmIdentifier's parameters: a context of its own. */
-static ocv_reason verify_x509_pss(const ocv_pkey *key, const ocv_x509_sig *s,
-                                  const uint8_t *digest, size_t digest_len)
+static ocv_reason verify_x509_pss(const ocv_pkey *key, const ocv_x509_sig *s, const uint8_t *digest,
+                                  size_t digest_len)
 {
     const mbedtls_pk_rsassa_pss_options *o = s->pss_opts;
     const EVP_MD *mgf1 = md_of(o->mgf1_hash_id);
@@ -321,6 +321,6 @@ static ocv_reason verify_x509(const ocv_pkey *key, const ocv_x509_sig *s)
 }
 
 const ocv_sig_backend ocv_sig_backend_openssl = {
-    "openssl", ocv_openssl_verify_ecdsa, ocv_openssl_verify_rsa_pkcs1, ocv_openssl_verify_rsa_pss,
+    "openssl",   ocv_openssl_verify_ecdsa, ocv_openssl_verify_rsa_pkcs1, ocv_openssl_verify_rsa_pss,
     verify_x509,
 };

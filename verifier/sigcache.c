@@ -95,8 +95,8 @@ static void le64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-int ocv_sigcache_id(const uint8_t key_id[32], uint64_t alg_code, const uint8_t *msg,
-                    size_t msg_len, const uint8_t *sig, size_t sig_len, uint8_t out[32])
+int ocv_sigcache_id(const uint8_t key_id[32], uint64_t alg_code, const uint8_t *msg, size_t msg_len,
+                    const uint8_t *sig, size_t sig_len, uint8_t out[32])
 {
     pthread_once(&hash_key_once, hash_key_init);
     if (!hash_key_ok)
@@ -111,8 +111,7 @@ int ocv_sigcache_id(const uint8_t key_id[32], uint64_t alg_code, const uint8_t *
              crypto_generichash_update(&st, key_id, 32) ||
              crypto_generichash_update(&st, head, sizeof(head)) ||
              crypto_generichash_update(&st, msg, msg_len) ||
-             crypto_generichash_update(&st, sig, sig_len) ||
-             crypto_generichash_final(&st, out, 32);
+             crypto_generichash_update(&st, sig, sig_len) || crypto_generichash_final(&st, out, 32);
     return rc ? -1 : 0;
 }
 

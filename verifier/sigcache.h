@@ -56,9 +56,9 @@ size_t ocv_sigcache_capacity(const ocv_sigcache *cache);
 
 /* The id of one verification. 0 on success, -1 if libsodium fails to
  * initialise (then nothing is cached). */
-OCV_MUST_CHECK int ocv_sigcache_id(const uint8_t key_id[32], uint64_t alg_code,
-                                   const uint8_t *msg, size_t msg_len, const uint8_t *sig,
-                                   size_t sig_len, uint8_t out[32]);
+OCV_MUST_CHECK int ocv_sigcache_id(const uint8_t key_id[32], uint64_t alg_code, const uint8_t *msg,
+                                   size_t msg_len, const uint8_t *sig, size_t sig_len,
+                                   uint8_t out[32]);
 
 /* 1 when this exact verification succeeded before (and is still held). */
 int ocv_sigcache_hit(ocv_sigcache *cache, const uint8_t id[32]);

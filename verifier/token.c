@@ -126,9 +126,8 @@ ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys, o
         return r;
     uint8_t id[32];
     int have_id = cache != NULL && ocv_sigcache_id(key->spki_sha256, (uint64_t)t->alg,
-                                                   t->signed_bytes.data,
-                                                   t->signed_bytes.len, t->signature.data,
-                                                   t->signature.len, id) == 0;
+                                                   t->signed_bytes.data, t->signed_bytes.len,
+                                                   t->signature.data, t->signature.len, id) == 0;
     if (have_id && ocv_sigcache_hit(cache, id)) {
         *cached = 1;
         return OCV_OK;

@@ -38,9 +38,8 @@ static void agree(ocv_alg alg, const ocv_pkey *key, const uint8_t *msg, size_t m
     for (size_t b = 1; b < backend_count; b++) {
         ocv_reason r = ocv_sig_verify_with(backends[b], alg, key, msg, msg_len, sig, sig_len);
         if (r != first)
-            fail_msg("%s %s: %s says %s, %s says %s", ocv_alg_name(alg), what,
-                     backends[0]->name, ocv_reason_name(first), backends[b]->name,
-                     ocv_reason_name(r));
+            fail_msg("%s %s: %s says %s, %s says %s", ocv_alg_name(alg), what, backends[0]->name,
+                     ocv_reason_name(first), backends[b]->name, ocv_reason_name(r));
     }
     if (want_ok)
         assert_reason(first, OCV_OK);
@@ -283,11 +282,12 @@ static void x509_signatures_agree(void **state)
         else
             memcpy(sig, raw.data, raw.len);
         ocv_bytes_free(&raw);
-        mbedtls_pk_rsassa_pss_options pss = {info->md, (int)mbedtls_md_get_size(
-                                                           mbedtls_md_info_from_type(info->md))};
-        ocv_x509_sig s = {X[c].sig_type, info->md,
-                          X[c].sig_type == MBEDTLS_PK_RSASSA_PSS ? &pss : NULL,
-                          tbs, sizeof(tbs), sig, sig_len};
+        mbedtls_pk_rsassa_pss_options pss = {
+            info->md, (int)mbedtls_md_get_size(mbedtls_md_info_from_type(info->md))};
+        ocv_x509_sig s = {
+            X[c].sig_type, info->md,    X[c].sig_type == MBEDTLS_PK_RSASSA_PSS ? &pss : NULL,
+            tbs,           sizeof(tbs), sig,
+            sig_len};
         agree_x509(&key, &s, 1, "valid");
         uint8_t bad[600];
         ocv_x509_sig d = s;
@@ -360,10 +360,10 @@ static void x509_cache_hook(void **state)
     assert_reason(ocv_sigcache_new(64, &cache), OCV_OK);
     ocv_x509_sig s = {MBEDTLS_PK_ECDSA, MBEDTLS_MD_SHA256, NULL, tbs, sizeof(tbs), sig, sig_len};
     uint8_t id[32];
-    assert_int_equal(ocv_sigcache_id(key.id, OCV_SIGCACHE_X509 | MBEDTLS_PK_ECDSA << 8 |
-                                                 MBEDTLS_MD_SHA256 << 16,
-                                     tbs, sizeof(tbs), sig, sig_len, id),
-                     0);
+    assert_int_equal(
+        ocv_sigcache_id(key.id, OCV_SIGCACHE_X509 | MBEDTLS_PK_ECDSA << 8 | MBEDTLS_MD_SHA256 << 16,
+                        tbs, sizeof(tbs), sig, sig_len, id),
+        0);
     assert_reason(ocv_sig_verify_x509(&other, &s, cache), OCV_SIGNATURE_INVALID);
     assert_reason(ocv_sig_verify_x509(&key, &s, cache), OCV_OK);
     assert_true(ocv_sigcache_hit(cache, id));
