@@ -12,6 +12,7 @@
 
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/rsa.h>
+#include <mbedtls/sha256.h>
 
 #include "base/rng.h"
 #include "verifier/sigalg.h"
@@ -96,6 +97,21 @@ static ocv_reason verify_x509(const ocv_pkey *key, const ocv_x509_sig *s)
                ? OCV_OK
                : OCV_SIGNATURE_INVALID;
 }
+
+#ifdef OCV_PROFILE_DEVICE
+int ocv_backend_sha256(const ocv_sigcache_part *parts, size_t n, uint8_t out[32])
+{
+    mbedtls_sha256_context ctx;
+    mbedtls_sha256_init(&ctx);
+    int rc = mbedtls_sha256_starts_ret(&ctx, 0);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = mbedtls_sha256_update_ret(&ctx, parts[i].p, parts[i].len);
+    if (rc == 0)
+        rc = mbedtls_sha256_finish_ret(&ctx, out);
+    mbedtls_sha256_free(&ctx);
+    return rc == 0 ? 0 : -1;
+}
+#endif
 
 const ocv_sig_backend ocv_sig_backend_mbedtls = {
     "mbedtls",   ocv_mbedtls_verify_ecdsa, ocv_mbedtls_verify_rsa_pkcs1, ocv_mbedtls_verify_rsa_pss,

@@ -91,6 +91,19 @@ static int hash(const EVP_MD *md, const uint8_t *msg, size_t len, uint8_t out[EV
     return 0;
 }
 
+int ocv_backend_sha256(const ocv_sigcache_part *parts, size_t n, uint8_t out[32])
+{
+    const EVP_MD *md = md_of(MBEDTLS_MD_SHA256);
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    int ok = md != NULL && c != NULL && EVP_DigestInit_ex(c, md, NULL) == 1;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = parts[i].len == 0 || EVP_DigestUpdate(c, parts[i].p, parts[i].len) == 1;
+    unsigned len = 0;
+    ok = ok && EVP_DigestFinal_ex(c, out, &len) == 1 && len == 32;
+    EVP_MD_CTX_free(c);
+    return ok ? 0 : -1;
+}
+
 /* ---- keys ------------------------------------------------------------------ */
 
 ocv_reason ocv_pkey_evp_prepare(ocv_pkey *key, const uint8_t *spki, size_t len)

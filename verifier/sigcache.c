@@ -45,7 +45,7 @@ struct ocv_sigcache {
     cache_set *set;
 };
 
-static uint8_t hash_key[crypto_generichash_KEYBYTES];
+static uint8_t hash_key[32];
 static int hash_key_ok;
 static pthread_once_t hash_key_once = PTHREAD_ONCE_INIT;
 
@@ -106,13 +106,14 @@ int ocv_sigcache_id(const uint8_t key_id[32], uint64_t alg_code, const uint8_t *
     le64(head, alg_code);
     le64(head + 8, (uint64_t)msg_len);
     le64(head + 16, (uint64_t)sig_len);
-    crypto_generichash_state st;
-    int rc = crypto_generichash_init(&st, hash_key, sizeof(hash_key), 32) ||
-             crypto_generichash_update(&st, key_id, 32) ||
-             crypto_generichash_update(&st, head, sizeof(head)) ||
-             crypto_generichash_update(&st, msg, msg_len) ||
-             crypto_generichash_update(&st, sig, sig_len) || crypto_generichash_final(&st, out, 32);
-    return rc ? -1 : 0;
+    const ocv_sigcache_part parts[] = {
+        {hash_key, sizeof(hash_key)},
+        {key_id, 32},
+        {head, sizeof(head)},
+        {msg, msg_len},
+        {sig, sig_len},
+    };
+    return ocv_backend_sha256(parts, sizeof(parts) / sizeof(parts[0]), out) == 0 ? 0 : -1;
 }
 
 static void words_of(const uint8_t b[32], uint64_t w[4])

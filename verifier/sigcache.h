@@ -4,12 +4,14 @@
  * the same intermediate CA and CRL) on every request pays for each
  * signature once.
  *
- * What is cached: only successes, under a 32-byte id = keyed BLAKE2b
- * (libsodium crypto_generichash, a key drawn at random once per process)
- * over the verifying key's identity (SHA-256 of its SubjectPublicKeyInfo),
- * an algorithm code, the signed bytes and the signature, each with its
- * length. The whole id is stored and compared, so two different tuples
- * cannot share an entry (that would need a BLAKE2b collision), and
+ * What is cached: only successes, under a 32-byte id = SHA-256 over a
+ * 32-byte secret drawn at random once per process (libsodium
+ * randombytes), the verifying key's identity (SHA-256 of its
+ * SubjectPublicKeyInfo), an algorithm code, the lengths, the signed bytes
+ * and the signature. SHA-256 runs on the build's fastest implementation
+ * (OpenSSL's in the default profile, SHA-NI where the CPU has it; mbedtls
+ * on device). The whole id is stored and compared, so two different
+ * tuples cannot share an entry (that would need a SHA-256 collision), and
  * nothing can be made to verify by the cache: a failure is never stored.
  * The random key makes the set an id falls in unpredictable from outside,
  * so a sender cannot aim its tokens at one set to evict the hot ones.
@@ -74,5 +76,13 @@ void ocv_sigcache_remember(ocv_sigcache *cache, const uint8_t id[32], const uint
  */
 size_t ocv_sigcache_carry_over(ocv_sigcache *to, ocv_sigcache *from, const uint8_t (*key_ids)[32],
                                size_t key_count);
+
+/* SHA-256 over parts, by the build's backend (sigalg_openssl.c, or
+ * sigalg_mbedtls.c on device). 0 on success. */
+typedef struct ocv_sigcache_part {
+    const uint8_t *p;
+    size_t len;
+} ocv_sigcache_part;
+OCV_MUST_CHECK int ocv_backend_sha256(const ocv_sigcache_part *parts, size_t n, uint8_t out[32]);
 
 #endif
