@@ -27,6 +27,7 @@
 #include "base/claims.h"
 #include "ocv.h"
 #include "verifier/pkey.h"
+#include "verifier/sigcache.h"
 
 #define OCV_MAX_KEYSET_KEYS 256
 #define OCV_MAX_KID_BYTES   256
@@ -68,6 +69,12 @@ OCV_MUST_CHECK ocv_reason ocv_keyset_select(const ocv_keyset *set, const uint8_t
  * as a new string the caller frees with free(). */
 OCV_MUST_CHECK ocv_reason ocv_jwks_from_key(const ocv_pkey *key, const char *kid, ocv_alg pin,
                                             char **out);
+
+/* For ocv_reload: copies from the old configuration's signature cache into
+ * the new one the entries made by keys `set` (the new configuration's
+ * keys) still holds; a removed key's entries stay behind. Either cache may
+ * be NULL. Returns how many entries were copied. */
+size_t ocv_keyset_carry_cache(const ocv_keyset *set, ocv_sigcache *to, ocv_sigcache *from);
 
 /* RFC 7638 JWK thumbprint (SHA-256) of a public key, for cnf "jkt". */
 OCV_MUST_CHECK ocv_reason ocv_jwk_thumbprint(const ocv_pkey *key, uint8_t out[32]);

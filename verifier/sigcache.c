@@ -5,9 +5,9 @@
  *
  * A set is one sequence counter, a spin lock for writers, a CLOCK hand,
  * and OCV_SIGCACHE_WAYS slots of (32-byte id, 8-byte key tag, reference
- * bit). The id's first 8 bytes pick the set (multiply-shift, so any set
- * count works); an all-zero id marks an empty slot (an id that is all
- * zero, probability 2^-256, is simply never stored).
+ * bit); the ids' first words sit together so a lookup scans them first. The id's first 8 bytes pick
+ * the set (multiply-shift, so any set count works); an all-zero id marks an empty slot (an id that
+ * is all zero, probability 2^-256, is simply never stored).
  *
  * Readers follow the seqlock pattern: read seq (acquire; odd means a
  * writer is inside: retry), compare the slots with relaxed atomic loads,
@@ -31,13 +31,16 @@
 
 #define WAYS OCV_SIGCACHE_WAYS
 
+/* The ids' first words side by side, so a lookup scans two cache lines
+ * and reads the rest of an id only when its first word matches. */
 typedef struct cache_set {
     _Alignas(64) _Atomic uint32_t seq;
     _Atomic uint32_t lock;
     uint32_t hand; /* under lock */
     _Atomic uint8_t ref[WAYS];
+    _Alignas(64) _Atomic uint64_t first[WAYS];
+    _Atomic uint64_t rest[WAYS][3];
     _Atomic uint64_t tag[WAYS];
-    _Atomic uint64_t id[WAYS][4];
 } cache_set;
 
 struct ocv_sigcache {
@@ -128,10 +131,17 @@ static cache_set *set_of(const ocv_sigcache *c, const uint64_t w[4])
 
 static int slot_is(cache_set *s, int way, const uint64_t w[4])
 {
-    return atomic_load_explicit(&s->id[way][0], memory_order_relaxed) == w[0] &&
-           atomic_load_explicit(&s->id[way][1], memory_order_relaxed) == w[1] &&
-           atomic_load_explicit(&s->id[way][2], memory_order_relaxed) == w[2] &&
-           atomic_load_explicit(&s->id[way][3], memory_order_relaxed) == w[3];
+    return atomic_load_explicit(&s->first[way], memory_order_relaxed) == w[0] &&
+           atomic_load_explicit(&s->rest[way][0], memory_order_relaxed) == w[1] &&
+           atomic_load_explicit(&s->rest[way][1], memory_order_relaxed) == w[2] &&
+           atomic_load_explicit(&s->rest[way][2], memory_order_relaxed) == w[3];
+}
+
+static void slot_read(cache_set *s, int way, uint64_t w[4])
+{
+    w[0] = atomic_load_explicit(&s->first[way], memory_order_relaxed);
+    for (int k = 0; k < 3; k++)
+        w[k + 1] = atomic_load_explicit(&s->rest[way][k], memory_order_relaxed);
 }
 
 /* The way holding w, or -1; a consistent answer under the seqlock. */
@@ -190,10 +200,9 @@ static void unlock_set(cache_set *s)
 static int victim(cache_set *s)
 {
     for (int i = 0; i < WAYS; i++) {
-        if (atomic_load_explicit(&s->id[i][0], memory_order_relaxed) == 0 &&
-            atomic_load_explicit(&s->id[i][1], memory_order_relaxed) == 0 &&
-            atomic_load_explicit(&s->id[i][2], memory_order_relaxed) == 0 &&
-            atomic_load_explicit(&s->id[i][3], memory_order_relaxed) == 0)
+        uint64_t w[4];
+        slot_read(s, i, w);
+        if ((w[0] | w[1] | w[2] | w[3]) == 0)
             return i;
     }
     for (;;) {
@@ -218,8 +227,9 @@ static void insert(ocv_sigcache *c, const uint64_t w[4], uint64_t tag)
         uint32_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
         atomic_store_explicit(&s->seq, seq + 1, memory_order_relaxed);
         atomic_thread_fence(memory_order_release);
-        for (int k = 0; k < 4; k++)
-            atomic_store_explicit(&s->id[way][k], w[k], memory_order_relaxed);
+        atomic_store_explicit(&s->first[way], w[0], memory_order_relaxed);
+        for (int k = 0; k < 3; k++)
+            atomic_store_explicit(&s->rest[way][k], w[k + 1], memory_order_relaxed);
         atomic_store_explicit(&s->tag[way], tag, memory_order_relaxed);
         atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
     }
@@ -254,8 +264,7 @@ static void snapshot(cache_set *s, uint64_t ids[WAYS][4], uint64_t tags[WAYS])
             continue;
         }
         for (int i = 0; i < WAYS; i++) {
-            for (int k = 0; k < 4; k++)
-                ids[i][k] = atomic_load_explicit(&s->id[i][k], memory_order_relaxed);
+            slot_read(s, i, ids[i]);
             tags[i] = atomic_load_explicit(&s->tag[i], memory_order_relaxed);
         }
         atomic_thread_fence(memory_order_acquire);

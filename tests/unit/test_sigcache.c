@@ -41,34 +41,35 @@ static void id_of(uint8_t out[32], uint32_t n)
 
 static const uint8_t KEY_A[32] = {0xaa}, KEY_B[32] = {0xbb};
 
-/* One set (a cache of 1 rounds up to OCV_SIGCACHE_WAYS entries): eight
- * ids fit; a ninth evicts by CLOCK the one not used since the hand last
+/* One set (a cache of 1 rounds up to OCV_SIGCACHE_WAYS entries): W ids
+ * fit; one more evicts by CLOCK the one not used since the hand last
  * passed, never one that was hit meanwhile. */
 static void remember_and_evict(void **state)
 {
     (void)state;
+    enum { W = OCV_SIGCACHE_WAYS };
     ocv_sigcache *c = NULL;
     assert_reason(ocv_sigcache_new(1, &c), OCV_OK);
-    assert_int_equal(ocv_sigcache_capacity(c), OCV_SIGCACHE_WAYS);
-    uint8_t ids[12][32];
-    for (uint32_t i = 0; i < 12; i++)
+    assert_int_equal(ocv_sigcache_capacity(c), W);
+    uint8_t ids[W + 2][32];
+    for (uint32_t i = 0; i < W + 2; i++)
         id_of(ids[i], i);
     assert_false(ocv_sigcache_hit(c, ids[0]));
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < W; i++)
         ocv_sigcache_remember(c, ids[i], KEY_A);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < W; i++)
         assert_true(ocv_sigcache_hit(c, ids[i]));
-    ocv_sigcache_remember(c, ids[8], KEY_A); /* every bit set: the hand wraps, takes way 0 */
+    ocv_sigcache_remember(c, ids[W], KEY_A); /* every bit set: the hand wraps, takes way 0 */
     assert_false(ocv_sigcache_hit(c, ids[0]));
-    assert_true(ocv_sigcache_hit(c, ids[8]));
-    for (int i = 1; i < 8; i++) {
+    assert_true(ocv_sigcache_hit(c, ids[W]));
+    for (int i = 1; i < W; i++) {
         if (i != 3)
             assert_true(ocv_sigcache_hit(c, ids[i]));
     }
     /* the hand cleared every bit on its way; all but 3 were hit again */
-    ocv_sigcache_remember(c, ids[9], KEY_A);
+    ocv_sigcache_remember(c, ids[W + 1], KEY_A);
     assert_false(ocv_sigcache_hit(c, ids[3]));
-    for (int i = 1; i < 10; i++) {
+    for (int i = 1; i < W + 2; i++) {
         if (i != 3)
             assert_true(ocv_sigcache_hit(c, ids[i]));
     }
@@ -128,8 +129,11 @@ static void zipf_hot_set_stays(void **state)
             ocv_sigcache_remember(c, ids[lo], KEY_A);
     }
     print_message("zipf: %d hits of %d lookups, %d first sights\n", hits, LOOKUPS, first_sights);
-    assert_int_equal(hits, LOOKUPS - first_sights); /* no capacity or conflict miss */
-    assert_true(hits >= LOOKUPS * 99 / 100);
+    /* nothing but first sights misses; the slack covers the one process in
+     * about five thousand whose random sets put 17 hot ids into one set
+     * (sigcache.h), where the coldest of them may miss a few times */
+    assert_true(hits >= LOOKUPS - first_sights - 100);
+    assert_true(hits >= LOOKUPS * 99 / 100 - 100);
     ocv_sigcache_free(c);
     free(cdf);
 }
@@ -168,6 +172,53 @@ static void carry_over_keeps_only_kept_keys(void **state)
     ocv_sigcache_free(kept_both);
     ocv_sigcache_free(kept_a);
     ocv_sigcache_free(kept_none);
+}
+
+/* The same through the keysets of two configurations: the new one keeps
+ * key k and drops key j; k's verified tokens are carried, j's are not. */
+static void keyset_carry_cache(void **state)
+{
+    (void)state;
+    ocv_pkey k, j;
+    assert_reason(ocv_pkey_generate(OCV_KEY_ED25519, 0, &k), OCV_OK);
+    assert_reason(ocv_pkey_generate(OCV_KEY_ED25519, 0, &j), OCV_OK);
+    char *jk = NULL, *jj = NULL;
+    assert_reason(ocv_jwks_from_key(&k, "k", OCV_ALG_NONE, &jk), OCV_OK);
+    assert_reason(ocv_jwks_from_key(&j, "j", OCV_ALG_NONE, &jj), OCV_OK);
+    ocv_keyset old_keys, new_keys;
+    char err[256];
+    assert_reason(ocv_keyset_parse((const uint8_t *)jk, strlen(jk), &old_keys, err, sizeof(err)),
+                  OCV_OK);
+    ocv_keyset tmp;
+    assert_reason(ocv_keyset_parse((const uint8_t *)jj, strlen(jj), &tmp, err, sizeof(err)),
+                  OCV_OK);
+    /* old: k and j; new: k only */
+    old_keys.keys = realloc(old_keys.keys, 2 * sizeof(*old_keys.keys));
+    old_keys.keys[1] = tmp.keys[0];
+    old_keys.count = 2;
+    free(tmp.keys);
+    assert_reason(ocv_keyset_parse((const uint8_t *)jk, strlen(jk), &new_keys, err, sizeof(err)),
+                  OCV_OK);
+    ocv_sigcache *old = NULL, *fresh = NULL;
+    assert_reason(ocv_sigcache_new(64, &old), OCV_OK);
+    assert_reason(ocv_sigcache_new(64, &fresh), OCV_OK);
+    uint8_t by_k[32], by_j[32];
+    id_of(by_k, 1);
+    id_of(by_j, 2);
+    ocv_sigcache_remember(old, by_k, old_keys.keys[0].spki_sha256);
+    ocv_sigcache_remember(old, by_j, old_keys.keys[1].spki_sha256);
+    assert_int_equal(ocv_keyset_carry_cache(&new_keys, fresh, old), 1);
+    assert_true(ocv_sigcache_hit(fresh, by_k));
+    assert_false(ocv_sigcache_hit(fresh, by_j));
+    assert_int_equal(ocv_keyset_carry_cache(&new_keys, NULL, old), 0);
+    ocv_sigcache_free(old);
+    ocv_sigcache_free(fresh);
+    ocv_keyset_free(&old_keys);
+    ocv_keyset_free(&new_keys);
+    free(jk);
+    free(jj);
+    ocv_pkey_free(&k);
+    ocv_pkey_free(&j);
 }
 
 /* Two threads hit and insert in the same small cache: an id is a hit only
@@ -325,6 +376,7 @@ int main(void)
         cmocka_unit_test(remember_and_evict),
         cmocka_unit_test(zipf_hot_set_stays),
         cmocka_unit_test(carry_over_keeps_only_kept_keys),
+        cmocka_unit_test(keyset_carry_cache),
         cmocka_unit_test(threads_never_see_false_hits),
         cmocka_unit_test(only_successes_are_cached),
         cmocka_unit_test(pipeline_uses_the_cache),
