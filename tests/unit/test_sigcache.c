@@ -185,11 +185,13 @@ static void keyset_carry_cache(void **state)
     char *jk = NULL, *jj = NULL;
     assert_reason(ocv_jwks_from_key(&k, "k", OCV_ALG_NONE, &jk), OCV_OK);
     assert_reason(ocv_jwks_from_key(&j, "j", OCV_ALG_NONE, &jj), OCV_OK);
-    ocv_keyset old_keys, new_keys;
+    ocv_keyset old_keys, new_keys, tmp;
+    ocv_keyset_init(&old_keys);
+    ocv_keyset_init(&new_keys);
+    ocv_keyset_init(&tmp);
     char err[256];
     assert_reason(ocv_keyset_parse((const uint8_t *)jk, strlen(jk), &old_keys, err, sizeof(err)),
                   OCV_OK);
-    ocv_keyset tmp;
     assert_reason(ocv_keyset_parse((const uint8_t *)jj, strlen(jj), &tmp, err, sizeof(err)),
                   OCV_OK);
     /* old: k and j; new: k only */

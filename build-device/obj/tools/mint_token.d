@@ -1,8 +1,8 @@
 build-device/obj/tools/mint_token.o: tools/mint_token.c base/b64url.h \
  base/buf.h include/ocv.h include/ocv_reasons.h base/cbor_stream.h \
  base/util.h tools/cli.h tools/mint.h verifier/pkey.h \
- verifier/cose_sign1.h base/claims.h verifier/keyset.h verifier/sigalg.h \
- verifier/sigcache.h
+ verifier/cose_sign1.h base/claims.h verifier/keyset.h \
+ verifier/sigcache.h verifier/sigalg.h
 base/b64url.h:
 base/buf.h:
 include/ocv.h:
@@ -15,5 +15,5 @@ verifier/pkey.h:
 verifier/cose_sign1.h:
 base/claims.h:
 verifier/keyset.h:
-verifier/sigalg.h:
 verifier/sigcache.h:
+verifier/sigalg.h:
