@@ -1,2 +1,0 @@
-build-device/obj/tools/cli_io.o: tools/cli_io.c tools/cli.h
-tools/cli.h:
