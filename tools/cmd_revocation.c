@@ -43,7 +43,6 @@ static const char REVOCATION_USAGE[] =
     "Exit: 0 done (every bundle applied or already applied), 1 a bundle or CRL\n"
     "refused, 2 usage or configuration error.\n";
 
-#define MAX_BUNDLE_FILE_BYTES (2048u * 1024u * 1024u)
 
 typedef struct rev_args {
     const char *db, *authority, *authority_pub, *anchors, *device_key, *device_id, *out, *audit,
@@ -351,7 +350,6 @@ static int cmd_init(const rev_args *a)
 
 static int sync_one(ocv_store *store, const rev_args *a, rev_audit *au, const char *path)
 {
-    ocv_bytes file;
     char detail[512] = "";
     ocv_apply_result res;
     memset(&res, 0, sizeof(res));
@@ -363,15 +361,12 @@ static int sync_one(ocv_store *store, const rev_args *a, rev_audit *au, const ch
     json_object_set_new(rec.fields, "detail", json_string(""));
     if (au->log != NULL)
         ocv_store_set_commit_hook(store, record_before_commit, &rec);
-    ocv_reason r = ocv_file_read(path, MAX_BUNDLE_FILE_BYTES, &file, detail, sizeof(detail));
-    if (r == OCV_OK) {
-        r = ocv_bundle_apply_signed(store, file.data, file.len, a->at, a->skew, &res, detail,
-                                    sizeof(detail));
-        ocv_bytes_free(&file);
-    } else if (r != OCV_TOO_LARGE) {
-        r = OCV_BUNDLE_MALFORMED;
-    }
+    ocv_reason r = ocv_bundle_apply_file(store, path, a->at, a->skew, &res, detail, sizeof(detail));
     ocv_store_set_commit_hook(store, NULL, NULL);
+    if (r == OCV_CONFIG_INVALID) { /* an I/O problem, not a bad bundle: exit 2 */
+        json_decref(rec.fields);
+        return ocv_cli_usage_error("revocation sync: %s", detail);
+    }
     json_decref(rec.fields);
     const char *outcome = r != OCV_OK ? "refused" : res.no_op ? "unchanged" : "applied";
     json_t *event = json_object();

@@ -173,6 +173,20 @@ ocv_reason ocv_sig_verify(ocv_alg alg, const ocv_pkey *key, const uint8_t *msg, 
     return info->verify(info, key, msg, msg_len, sig, sig_len);
 }
 
+ocv_reason ocv_sig_verify_ecdsa_digest(ocv_alg alg, const ocv_pkey *key, const uint8_t *digest,
+                                       size_t digest_len, const uint8_t *sig, size_t sig_len)
+{
+    const ocv_alg_info *info = ocv_alg_info_of(alg);
+    if (info == NULL || info->md == MBEDTLS_MD_NONE || info->key_type == OCV_KEY_RSA ||
+        info->key_type == OCV_KEY_ED25519 ||
+        digest_len != mbedtls_md_get_size(mbedtls_md_info_from_type(info->md)))
+        return OCV_ALG_NOT_ALLOWED;
+    ocv_reason r = seam_check(info, key, sig_len);
+    if (r != OCV_OK)
+        return r;
+    return ocv_sig_backend_active()->ecdsa_digest(info, key, digest, digest_len, sig, sig_len);
+}
+
 static int is_pss(ocv_alg alg)
 {
     return alg == OCV_ALG_PS256 || alg == OCV_ALG_PS384 || alg == OCV_ALG_PS512;
