@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <errno.h>
 
 #include <jansson.h>
 
@@ -350,6 +353,12 @@ static int cmd_init(const rev_args *a)
 
 static int sync_one(ocv_store *store, const rev_args *a, rev_audit *au, const char *path)
 {
+    /* a file that cannot be read is an I/O problem, not a bad bundle */
+    struct stat sb;
+    errno = 0;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || access(path, R_OK) != 0)
+        return ocv_cli_usage_error("revocation sync: %s: %s", path,
+                                   errno ? strerror(errno) : "not a regular file");
     char detail[512] = "";
     ocv_apply_result res;
     memset(&res, 0, sizeof(res));
@@ -363,10 +372,6 @@ static int sync_one(ocv_store *store, const rev_args *a, rev_audit *au, const ch
         ocv_store_set_commit_hook(store, record_before_commit, &rec);
     ocv_reason r = ocv_bundle_apply_file(store, path, a->at, a->skew, &res, detail, sizeof(detail));
     ocv_store_set_commit_hook(store, NULL, NULL);
-    if (r == OCV_CONFIG_INVALID) { /* an I/O problem, not a bad bundle: exit 2 */
-        json_decref(rec.fields);
-        return ocv_cli_usage_error("revocation sync: %s", detail);
-    }
     json_decref(rec.fields);
     const char *outcome = r != OCV_OK ? "refused" : res.no_op ? "unchanged" : "applied";
     json_t *event = json_object();
