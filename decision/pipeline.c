@@ -402,7 +402,7 @@ static void run_x509(ocv_state *st, const ocv_request *req, int64_t at, ocv_deci
         stage_done(d, ex, "parse", OCV_INTERNAL_ERROR, "out of memory");
         goto out;
     }
-    ocv_x509_options opt = {at, st->skew, st->leaf_eku, st->identity_fallback};
+    ocv_x509_options opt = {at, st->skew, st->leaf_eku, st->identity_fallback, NULL, 0};
     d->policy_skipped = st->no_policy;
 
     ocv_reason r = ocv_x509_parse(req->credential, req->credential_len, req->chain, req->chain_len,

@@ -80,8 +80,14 @@ typedef enum ocv_eku {
 enum {
     OCV_IDENTITY_URI_ONLY = 0,
     OCV_IDENTITY_FALLBACK_DNS = 1 << 0,
-    OCV_IDENTITY_FALLBACK_CN = 1 << 1
+    OCV_IDENTITY_FALLBACK_CN = 1 << 1,
+    /* Generic PKI mode (not SPIFFE): no URI-SAN rule, the leaf may be a
+     * CA. The identity is the first SAN (URI, DNS, email) with
+     * PKI_SAN, else the subject DN (RFC 4514-like text) with PKI_SUBJECT. */
+    OCV_IDENTITY_PKI_SUBJECT = 1 << 2,
+    OCV_IDENTITY_PKI_SAN = 1 << 3
 };
+#define OCV_IDENTITY_PKI (OCV_IDENTITY_PKI_SUBJECT | OCV_IDENTITY_PKI_SAN)
 
 #define OCV_MAX_CRL_FILES 32
 

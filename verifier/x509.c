@@ -36,26 +36,11 @@
 #include "base/buf.h"
 #include "base/util.h"
 #include "verifier/pkey.h"
-
-#define TIME_FLAGS (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)
-#define ALG_FLAGS                                                                                  \
-    (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK | MBEDTLS_X509_BADCERT_BAD_KEY)
+#include "verifier/x509_ext.h"
+#include "verifier/x509_path.h"
 
 static const char PEM_CERT_BEGIN[] = "-----BEGIN CERTIFICATE-----";
 static const char PEM_CERT_END[] = "-----END CERTIFICATE-----";
-
-/* SHA-256 and up, RSA (PKCS#1 v1.5 and PSS) of 2048 bits and more, ECDSA
- * on the NIST curves ocv's token path also accepts. */
-static const mbedtls_x509_crt_profile ocv_profile = {
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) |
-        MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSASSA_PSS) |
-        MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY),
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) |
-        MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1) |
-        MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP521R1),
-    2048,
-};
 
 /* ---- time ---------------------------------------------------------- */
 
@@ -75,16 +60,6 @@ int64_t ocv_x509_time_to_unix(const mbedtls_x509_time *t)
 {
     return days_from_civil(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
            (int64_t)t->min * 60 + t->sec;
-}
-
-static uint32_t time_flags_at(const mbedtls_x509_crt *crt, const ocv_x509_options *options)
-{
-    uint32_t flags = 0;
-    if (options->at - options->skew > ocv_x509_time_to_unix(&crt->valid_to))
-        flags |= MBEDTLS_X509_BADCERT_EXPIRED;
-    if (options->at + options->skew < ocv_x509_time_to_unix(&crt->valid_from))
-        flags |= MBEDTLS_X509_BADCERT_FUTURE;
-    return flags;
 }
 
 /* ---- input splitting ------------------------------------------------- */
@@ -120,14 +95,18 @@ static const uint8_t *find_bytes(const uint8_t *hay, size_t hay_len, const char 
     return NULL;
 }
 
+/* Set while an anchor file is read: its certificates are not limited to
+ * OCV_MAX_CHAIN_LEN. */
+static __thread size_t cert_limit = OCV_MAX_CHAIN_LEN;
+
 static ocv_reason add_der(mbedtls_x509_crt *certs, size_t *count, const uint8_t *der,
                           size_t der_len, char *detail, size_t detail_len)
 {
-    if (*count >= OCV_MAX_CHAIN_LEN) {
-        ocv_errf(detail, detail_len, "more than %d certificates presented", OCV_MAX_CHAIN_LEN);
+    if (*count >= cert_limit) {
+        ocv_errf(detail, detail_len, "more than %zu certificates presented", cert_limit);
         return OCV_TOO_LARGE;
     }
-    int ret = mbedtls_x509_crt_parse_der(certs, der, der_len);
+    int ret = mbedtls_x509_crt_parse_der_with_ext_cb(certs, der, der_len, 1, ocv_x509_ext_cb, NULL);
     if (ret != 0) {
         ocv_errf(detail, detail_len, "certificate %zu does not parse (mbedtls -0x%04x)", *count + 1,
                  (unsigned)-ret);
@@ -291,10 +270,39 @@ static int find_single_cn(const mbedtls_x509_crt *crt, const mbedtls_x509_buf **
     return found;
 }
 
+/* Generic PKI identity: the first URI, DNS or email SAN (PKI_SAN), else
+ * the subject DN as text (PKI_SUBJECT). Spaces are allowed here. */
+static ocv_reason pki_identity(const mbedtls_x509_crt *leaf, unsigned mode, char *out,
+                               char *detail, size_t detail_len)
+{
+    if (mode & OCV_IDENTITY_PKI_SAN) {
+        for (const mbedtls_x509_sequence *s = &leaf->subject_alt_names; s != NULL; s = s->next) {
+            int t = s->buf.tag;
+            if (s->buf.p == NULL || (t != 0x86 && t != 0x82 && t != 0x81))
+                continue;
+            return copy_identity(out, s->buf.p, s->buf.len, "the SAN", detail, detail_len);
+        }
+    }
+    if (mode & OCV_IDENTITY_PKI_SUBJECT) {
+        int n = mbedtls_x509_dn_gets(out, OCV_MAX_IDENTITY_BYTES + 1, &leaf->subject);
+        if (n < 0) {
+            ocv_errf(detail, detail_len, "the subject DN is longer than %d bytes",
+                     OCV_MAX_IDENTITY_BYTES);
+            return OCV_TOO_LARGE;
+        }
+        if (n > 0)
+            return OCV_OK;
+    }
+    ocv_errf(detail, detail_len, "the leaf has no SAN and no subject DN (identity)");
+    return OCV_MALFORMED;
+}
+
 static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallback, char *out,
                                    char *detail, size_t detail_len)
 {
     const mbedtls_x509_buf *v = NULL;
+    if (fallback & OCV_IDENTITY_PKI)
+        return pki_identity(leaf, fallback, out, detail, detail_len);
     int n = find_single_san(leaf, 6, &v);
     if (n == 2) {
         ocv_errf(detail, detail_len, "the leaf has more than one URI SAN");
@@ -349,13 +357,16 @@ static ocv_reason fill_claims(const mbedtls_x509_crt *leaf, const ocv_x509_optio
         extract_identity(leaf, options->identity_fallback, claims->subject, detail, detail_len);
     if (r != OCV_OK)
         return r;
-    if (leaf->serial.len == 0 || leaf->serial.len > OCV_MAX_SERIAL_BYTES) {
+    if (leaf->serial.len == 0 ||
+        leaf->serial.len > OCV_MAX_SERIAL_BYTES + (leaf->serial.p[0] == 0)) {
         ocv_errf(detail, detail_len, "serial number of %zu octets (1 to 20 allowed)",
                  leaf->serial.len);
         return OCV_MALFORMED;
     }
-    memcpy(claims->serial, leaf->serial.p, leaf->serial.len);
-    claims->serial_len = leaf->serial.len;
+    /* A 20-octet magnitude with its sign octet is kept without the sign. */
+    size_t skip = leaf->serial.len > OCV_MAX_SERIAL_BYTES ? 1 : 0;
+    memcpy(claims->serial, leaf->serial.p + skip, leaf->serial.len - skip);
+    claims->serial_len = leaf->serial.len - skip;
     if (mbedtls_x509_dn_gets(claims->issuer, sizeof(claims->issuer), &leaf->issuer) < 0) {
         ocv_errf(detail, detail_len, "issuer name too long");
         return OCV_TOO_LARGE;
@@ -512,44 +523,6 @@ int ocv_x509_ecdsa_der_is_strict(const uint8_t *sig, size_t len)
 
 /* ---- chain verification -------------------------------------------- */
 
-typedef struct verify_record {
-    const ocv_x509_options *options;
-    const mbedtls_x509_crt *path[OCV_MAX_CHAIN_LEN + 2];
-    uint32_t flags[OCV_MAX_CHAIN_LEN + 2];
-    size_t len;
-} verify_record;
-
-/* The one verify callback: replaces the wall-clock time flags with the
- * request-time ones and records the path mbedtls built. */
-static int verify_callback(void *data, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
-{
-    verify_record *rec = data;
-    *flags &= ~(uint32_t)TIME_FLAGS;
-    *flags |= time_flags_at(crt, rec->options);
-    /* mbedtls accepts BER forms of ECDSA signatures; ocv does not. A
-     * self-signed certificate's own signature is never relied on. */
-    if (crt->sig_pk == MBEDTLS_PK_ECDSA && !same_name(&crt->subject_raw, &crt->issuer_raw) &&
-        !ocv_x509_ecdsa_der_is_strict(crt->sig.p, crt->sig.len))
-        *flags |= MBEDTLS_X509_BADCERT_NOT_TRUSTED;
-    if (depth < 0 || (size_t)depth >= sizeof(rec->path) / sizeof(rec->path[0]))
-        return MBEDTLS_ERR_X509_FATAL_ERROR;
-    rec->path[depth] = crt;
-    rec->flags[depth] = *flags;
-    if ((size_t)depth + 1 > rec->len)
-        rec->len = (size_t)depth + 1;
-    return 0;
-}
-
-static const mbedtls_x509_crt *find_issuer(const mbedtls_x509_crt *child,
-                                           const mbedtls_x509_crt *list)
-{
-    for (const mbedtls_x509_crt *c = list; c != NULL; c = c->next) {
-        if (c->raw.p != NULL && c != child && same_name(&c->subject_raw, &child->issuer_raw))
-            return c;
-    }
-    return NULL;
-}
-
 ocv_reason ocv_x509_check_signature(mbedtls_pk_type_t sig_pk, const void *sig_opts,
                                     mbedtls_md_type_t md_type, const mbedtls_pk_context *key,
                                     const uint8_t *tbs, size_t tbs_len, const uint8_t *sig,
@@ -567,91 +540,10 @@ ocv_reason ocv_x509_check_signature(mbedtls_pk_type_t sig_pk, const void *sig_op
                : OCV_SIGNATURE_INVALID;
 }
 
-static int signature_verifies(const mbedtls_x509_crt *child, const mbedtls_x509_crt *issuer)
-{
-    return ocv_x509_check_signature(child->sig_pk, child->sig_opts, child->sig_md, &issuer->pk,
-                                    child->tbs.p, child->tbs.len, child->sig.p,
-                                    child->sig.len) == OCV_OK;
-}
-
-/* NOT_TRUSTED means either "no issuer" or "issuer's signature bad". */
-static ocv_reason explain_untrusted(const mbedtls_x509_crt *crt, const ocv_x509_chain *chain,
-                                    const ocv_x509_anchors *anchors, char *detail,
-                                    size_t detail_len)
-{
-    char name[256];
-    if (mbedtls_x509_dn_gets(name, sizeof(name), &crt->issuer) < 0)
-        ocv_strlcpy(name, "(name too long)", sizeof(name));
-    const mbedtls_x509_crt *issuer = find_issuer(crt, &anchors->certs);
-    if (issuer == NULL)
-        issuer = find_issuer(crt, &chain->certs);
-    if (issuer == NULL && same_name(&crt->subject_raw, &crt->issuer_raw)) {
-        ocv_errf(detail, detail_len, "the chain ends at '%s', which is not a trust anchor", name);
-        return OCV_CHAIN_UNTRUSTED;
-    }
-    if (issuer == NULL) {
-        ocv_errf(detail, detail_len, "no trust anchor or intermediate named '%s'", name);
-        return OCV_CHAIN_UNTRUSTED;
-    }
-    if (!issuer->ca_istrue && issuer->version >= 3) {
-        ocv_errf(detail, detail_len, "issuer '%s' is not a CA", name);
-        return OCV_CHAIN_INVALID;
-    }
-    if (!signature_verifies(crt, issuer)) {
-        ocv_errf(detail, detail_len, "signature by '%s' does not verify", name);
-        return OCV_SIGNATURE_INVALID;
-    }
-    if (find_issuer(crt, &anchors->certs) == NULL) {
-        /* a presented CA whose own path never reaches an anchor: a loop,
-         * or a chain that stops short */
-        ocv_errf(detail, detail_len, "the chain through '%s' never reaches a trust anchor", name);
-        return OCV_CHAIN_UNTRUSTED;
-    }
-    ocv_errf(detail, detail_len,
-             "issuer '%s' may not issue this certificate (key usage or path length)", name);
-    return OCV_CHAIN_INVALID;
-}
-
-/* The one place mbedtls flags become a reason, by the precedence in x509.h:
- * algorithm, trust, signature and rules, then time. Unknown bits are
- * CHAIN_INVALID. */
-static ocv_reason flags_to_reason(const verify_record *rec, const ocv_x509_chain *chain,
-                                  const ocv_x509_anchors *anchors, char *detail, size_t detail_len)
-{
-    uint32_t all = 0;
-    for (size_t i = 0; i < rec->len; i++)
-        all |= rec->flags[i];
-    if (all & ALG_FLAGS) {
-        ocv_errf(detail, detail_len,
-                 "hash, key type or key size not allowed (SHA-256+, RSA 2048+, P-256/384/521)");
-        return OCV_ALG_NOT_ALLOWED;
-    }
-    for (size_t i = 0; i < rec->len; i++) {
-        if (rec->flags[i] & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
-            return explain_untrusted(rec->path[i], chain, anchors, detail, detail_len);
-    }
-    uint32_t other = all & ~(uint32_t)(TIME_FLAGS);
-    if (other != 0) {
-        ocv_errf(detail, detail_len, "chain rejected (mbedtls flags 0x%x)", (unsigned)other);
-        return OCV_CHAIN_INVALID;
-    }
-    for (size_t i = 0; i < rec->len; i++) {
-        if (rec->flags[i] & MBEDTLS_X509_BADCERT_EXPIRED) {
-            ocv_errf(detail, detail_len, "certificate %zu of the path has expired", i);
-            return OCV_EXPIRED;
-        }
-        if (rec->flags[i] & MBEDTLS_X509_BADCERT_FUTURE) {
-            ocv_errf(detail, detail_len, "certificate %zu of the path is not valid yet", i);
-            return OCV_NOT_YET_VALID;
-        }
-    }
-    return OCV_OK;
-}
-
 static ocv_reason check_leaf_rules(const mbedtls_x509_crt *leaf, const ocv_x509_options *options,
                                    char *detail, size_t detail_len)
 {
-    if (leaf->ca_istrue) {
+    if (leaf->ca_istrue && !(options->identity_fallback & OCV_IDENTITY_PKI)) {
         ocv_errf(detail, detail_len, "the leaf is a CA certificate");
         return OCV_CHAIN_INVALID;
     }
@@ -679,11 +571,11 @@ static ocv_reason check_leaf_rules(const mbedtls_x509_crt *leaf, const ocv_x509_
     return OCV_OK;
 }
 
-static ocv_reason fill_path_claims(const verify_record *rec, ocv_claims *claims, char *detail,
-                                   size_t detail_len)
+static ocv_reason fill_path_claims(const mbedtls_x509_crt *const *path, size_t len,
+                                   ocv_claims *claims, char *detail, size_t detail_len)
 {
-    const mbedtls_x509_crt *issuer = rec->path[1];
-    const mbedtls_x509_crt *anchor = rec->path[rec->len - 1];
+    const mbedtls_x509_crt *issuer = path[1];
+    const mbedtls_x509_crt *anchor = path[len - 1];
     uint8_t hash[32];
     if (ocv_sha256(issuer->pk_raw.p, issuer->pk_raw.len, hash) != 0)
         return OCV_INTERNAL_ERROR;
@@ -709,36 +601,22 @@ ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain, const ocv_x509_anchors *
         ocv_errf(detail, detail_len, "no trust anchors are configured");
         return OCV_CHAIN_UNTRUSTED;
     }
-    verify_record rec;
-    memset(&rec, 0, sizeof(rec));
-    rec.options = options;
-    uint32_t flags = 0;
-    int ret = mbedtls_x509_crt_verify_with_profile(
-        &chain->certs, (mbedtls_x509_crt *)&anchors->certs, NULL, &ocv_profile, NULL, &flags,
-        verify_callback, &rec);
-    if (ret != 0 && ret != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
-        ocv_errf(detail, detail_len, "chain cannot be built (mbedtls -0x%04x)", (unsigned)-ret);
-        return OCV_CHAIN_INVALID;
-    }
-    if (rec.len == 0) {
-        ocv_errf(detail, detail_len, "mbedtls reported no path");
-        return OCV_CHAIN_INVALID;
-    }
-    r = flags_to_reason(&rec, chain, anchors, detail, detail_len);
+    ocv_x509_path_options po = {options->at, options->skew, options->policy,
+                                options->anchor_constraints};
+    const mbedtls_x509_crt *path[OCV_X509_MAX_PATH];
+    size_t len = 0;
+    r = ocv_x509_path_build(&chain->certs, chain->certs.next, &anchors->certs, &po, path, &len,
+                            detail, detail_len);
     if (r != OCV_OK)
         return r;
-    if (rec.len < 2) {
-        ocv_errf(detail, detail_len, "the leaf is itself a trust anchor");
-        return OCV_CHAIN_INVALID;
-    }
     r = check_leaf_rules(&chain->certs, options, detail, detail_len);
     if (r != OCV_OK)
         return r;
-    r = fill_path_claims(&rec, claims, detail, detail_len);
+    r = fill_path_claims(path, len, claims, detail, detail_len);
     if (r != OCV_OK)
         return r;
-    memcpy(chain->path, rec.path, rec.len * sizeof(rec.path[0]));
-    chain->path_len = rec.len;
+    memcpy(chain->path, path, len * sizeof(path[0]));
+    chain->path_len = len;
     return OCV_OK;
 }
 
@@ -753,7 +631,8 @@ static crl_verdict crl_applies(const mbedtls_x509_crl *crl, const mbedtls_x509_c
     if ((issuer->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) &&
         !(issuer->key_usage & MBEDTLS_X509_KU_CRL_SIGN))
         return CRL_BAD_SIGNATURE;
-    if ((ocv_profile.allowed_mds & MBEDTLS_X509_ID_FLAG(crl->sig_md)) == 0)
+    if (crl->sig_md != MBEDTLS_MD_SHA256 && crl->sig_md != MBEDTLS_MD_SHA384 &&
+        crl->sig_md != MBEDTLS_MD_SHA512)
         return CRL_WEAK;
     if (ocv_x509_check_signature(crl->sig_pk, crl->sig_opts, crl->sig_md, &issuer->pk, crl->tbs.p,
                                  crl->tbs.len, crl->sig.p, crl->sig.len) != OCV_OK)

@@ -36,12 +36,16 @@
 #include "base/claims.h"
 #include "base/limits.h"
 #include "ocv.h"
+#include "verifier/x509_policy.h"
 
 typedef struct ocv_x509_options {
     int64_t at;                 /* evaluation time, UNIX seconds */
     int64_t skew;               /* tolerated clock skew, seconds */
     ocv_eku leaf_eku;           /* required EKU when the leaf has one */
     unsigned identity_fallback; /* OCV_IDENTITY_* bits */
+    /* Appended with ocv's own path validation (x509_path.h). */
+    const ocv_x509_policy_init *policy; /* NULL: {anyPolicy}, no flags */
+    int anchor_constraints;             /* apply anchors' nameConstraints */
 } ocv_x509_options;
 
 typedef struct ocv_x509_anchors {

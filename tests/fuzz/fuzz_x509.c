@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t leaf_len = split ? (size_t)(split - data) : size;
     const uint8_t *inter = split ? split + 1 : NULL;
     size_t inter_len = split ? size - leaf_len - 1 : 0;
-    ocv_x509_options opt = {1800000000, 60, OCV_EKU_CLIENT_AUTH, OCV_IDENTITY_FALLBACK_DNS};
+    ocv_x509_options opt = {1800000000, 60, OCV_EKU_CLIENT_AUTH, OCV_IDENTITY_FALLBACK_DNS, NULL, 0};
     ocv_x509_chain chain;
     ocv_x509_chain_init(&chain);
     ocv_claims claims;
