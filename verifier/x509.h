@@ -53,9 +53,21 @@ typedef struct ocv_x509_anchors {
     size_t count;
 } ocv_x509_anchors;
 
+/* A CRL file that could not be used: which file, why, and (when its
+ * issuer name could be read) whose certificates it would cover. */
+#define OCV_X509_MAX_SKIPPED_CRLS 32
+typedef struct ocv_x509_skipped_crl {
+    char file[256];
+    char why[128];
+    uint8_t *issuer; /* DER Name, heap, NULL when unreadable */
+    size_t issuer_len;
+} ocv_x509_skipped_crl;
+
 typedef struct ocv_x509_crls {
     mbedtls_x509_crl crls;
-    size_t count;
+    size_t count; /* files loaded */
+    ocv_x509_skipped_crl skipped[OCV_X509_MAX_SKIPPED_CRLS];
+    size_t skipped_count;
 } ocv_x509_crls;
 
 typedef struct ocv_x509_chain {
@@ -79,7 +91,16 @@ OCV_MUST_CHECK ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const
 
 void ocv_x509_crls_init(ocv_x509_crls *crls);
 void ocv_x509_crls_free(ocv_x509_crls *crls);
-/* Adds the CRLs of one PEM or DER file. Same reasons as anchors_load. */
+/*
+ * Adds the CRLs of one PEM or DER file. A file that is read but cannot be
+ * used (mbedtls refuses it: a critical extension it does not know, a DSA
+ * signature, bad DER) is not a configuration error: it is recorded in
+ * crls->skipped with its issuer name when readable, OCV_OK is returned and
+ * err says why it was skipped. A certificate that such a CRL would cover is
+ * then REVOCATION_MISSING (ocv_x509_check_crls). Reasons: OCV_OK;
+ * OCV_CONFIG_INVALID (unreadable file, too many skipped files);
+ * OCV_TOO_LARGE; OCV_INTERNAL_ERROR.
+ */
 OCV_MUST_CHECK ocv_reason ocv_x509_crls_load(ocv_x509_crls *crls, const char *path, char *err,
                                              size_t err_len);
 
@@ -121,7 +142,10 @@ OCV_MUST_CHECK ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain,
 /*
  * Checks a verified chain (chain->path) against CRLs at options->at. A
  * CRL applies to a certificate when its issuer name is the certificate
- * issuer's subject and its signature verifies with that issuer's key.
+ * issuer's subject (RFC 5280 §7.1) and its signature verifies with that
+ * issuer's key. A skipped CRL file naming the issuer makes the
+ * certificate REVOCATION_MISSING (detail names the file) unless a usable
+ * CRL lists it (REVOKED).
  * Reasons: OCV_REVOKED (a listed serial, whatever the CRL's age);
  * OCV_REVOCATION_STALE (the only applicable CRLs are past nextUpdate or
  * before thisUpdate); OCV_REVOCATION_MISSING (no applicable CRL for the
