@@ -26,6 +26,7 @@
  */
 #include "x509.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <mbedtls/asn1.h>
@@ -293,6 +294,29 @@ static ocv_reason pki_identity(const mbedtls_x509_crt *leaf, unsigned mode, char
         if (n > 0)
             return OCV_OK;
     }
+    if (mode & OCV_IDENTITY_PKI_SUBJECT) {
+        /* an empty subject: the first directoryName SAN (RFC 5280 §4.1.2.6) */
+        for (const mbedtls_x509_sequence *s = &leaf->subject_alt_names; s != NULL; s = s->next) {
+            if (s->buf.p == NULL || s->buf.tag != 0xa4)
+                continue;
+            mbedtls_x509_name name;
+            memset(&name, 0, sizeof(name));
+            unsigned char *p = s->buf.p, *end = s->buf.p + s->buf.len, *body = p;
+            size_t len = 0;
+            int n = -1;
+            if (mbedtls_asn1_get_tag(&body, end, &len,
+                                     MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) == 0 &&
+                mbedtls_x509_get_name(&body, body + len, &name) == 0)
+                n = mbedtls_x509_dn_gets(out, OCV_MAX_IDENTITY_BYTES + 1, &name);
+            for (mbedtls_x509_name *x = name.next; x != NULL;) {
+                mbedtls_x509_name *next = x->next;
+                free(x);
+                x = next;
+            }
+            if (n > 0)
+                return OCV_OK;
+        }
+    }
     ocv_errf(detail, detail_len, "the leaf has no SAN and no subject DN (identity)");
     return OCV_MALFORMED;
 }
@@ -552,7 +576,8 @@ static ocv_reason check_leaf_rules(const mbedtls_x509_crt *leaf, const ocv_x509_
             ocv_errf(detail, detail_len, "the leaf's key usage lacks digitalSignature");
             return OCV_CHAIN_INVALID;
         }
-        if (leaf->key_usage & (MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN)) {
+        if ((leaf->key_usage & (MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN)) &&
+            !(options->identity_fallback & OCV_IDENTITY_PKI)) {
             ocv_errf(detail, detail_len, "the leaf's key usage allows signing certificates");
             return OCV_CHAIN_INVALID;
         }

@@ -45,18 +45,11 @@ static crl_verdict crl_applies(const mbedtls_x509_crl *crl, const mbedtls_x509_c
     return CRL_OK;
 }
 
-/* Serials compared as integers: a leading sign octet is not significant. */
+/* Serials compared as integers: DER INTEGER contents are minimal two's
+ * complement, so equal contents are equal integers (public data). */
 static int serial_eq(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
-    while (al > 1 && a[0] == 0) {
-        a++;
-        al--;
-    }
-    while (bl > 1 && b[0] == 0) {
-        b++;
-        bl--;
-    }
-    return al == bl && memcmp(a, b, al) == 0; /* serials are public data */
+    return al == bl && memcmp(a, b, al) == 0;
 }
 
 static int crl_lists(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *crt)

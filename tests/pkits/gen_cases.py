@@ -75,7 +75,9 @@ UNPREFIXED = {
 
 
 def norm(name):
-    return re.sub(r"\s+", " ", name.rfc4514_string().lower()).strip()
+    text = name.rfc4514_string().lower().replace("\\", "")
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"\s*([=,+])\s*", r"\1", text).strip()
 
 
 def load(kind, ext, loader):

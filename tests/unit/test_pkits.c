@@ -111,7 +111,7 @@ static ocv_reason run_case(char *leaf, char *inters, char *crls, const char *set
     opt.at = PKITS_AT;
     opt.skew = 0;
     opt.leaf_eku = OCV_EKU_ANY;
-    opt.identity_fallback = OCV_IDENTITY_PKI_SUBJECT;
+    opt.identity_fallback = OCV_IDENTITY_PKI;
     opt.policy = &pol;
     ocv_x509_chain chain;
     ocv_x509_chain_init(&chain);
