@@ -82,14 +82,59 @@ static const ocv_x509_skipped_crl *skipped_for(const ocv_x509_crls *crls,
     return NULL;
 }
 
+static ocv_reason check_one(const ocv_x509_chain *chain, size_t i, const mbedtls_x509_crt *crt,
+                            const mbedtls_x509_crt *issuer, int must_be_covered, int nested,
+                            const ocv_x509_crls *crls, const ocv_x509_options *options,
+                            char *detail, size_t detail_len);
+
+static int time_ok(const mbedtls_x509_crt *c, const ocv_x509_options *o)
+{
+    return o->at - o->skew <= ocv_x509_time_to_unix(&c->valid_to) &&
+           o->at + o->skew >= ocv_x509_time_to_unix(&c->valid_from);
+}
+
+/*
+ * A CRL signed with another key of the issuer (RFC 5280 §6.3.3 (f)): a
+ * presented certificate in the CRL issuer's name, with cRLSign, current,
+ * issued (signature checked) by a certificate of the verified path at or
+ * above the issuer, and itself not revoked. One level only (nested).
+ */
+static crl_verdict other_signer(const ocv_x509_chain *chain, size_t i,
+                                const mbedtls_x509_crl *crl, const ocv_x509_crls *crls,
+                                const ocv_x509_options *options)
+{
+    for (const mbedtls_x509_crt *s = &chain->certs; s != NULL; s = s->next) {
+        if (s->raw.p == NULL || s == chain->path[i + 1] || !time_ok(s, options) ||
+            crl_applies(crl, s) != CRL_OK)
+            continue;
+        for (size_t j = i + 1; j < chain->path_len; j++) {
+            const mbedtls_x509_crt *p = chain->path[j];
+            if (!ocv_x509_name_eq(s->issuer_raw.p, s->issuer_raw.len, p->subject_raw.p,
+                                  p->subject_raw.len) ||
+                ocv_x509_check_signature(s->sig_pk, s->sig_opts, s->sig_md, &p->pk, s->tbs.p,
+                                         s->tbs.len, s->sig.p, s->sig.len) != OCV_OK)
+                continue;
+            char ignore[64];
+            if (check_one(chain, j - 1, s, p, 1, 1, crls, options, ignore, sizeof(ignore)) ==
+                OCV_OK)
+                return CRL_OK;
+        }
+    }
+    return CRL_BAD_SIGNATURE;
+}
+
 /* Checks one certificate of the path against every CRL of its issuer. */
-static ocv_reason check_one(const mbedtls_x509_crt *crt, const mbedtls_x509_crt *issuer,
-                            int must_be_covered, const ocv_x509_crls *crls,
-                            const ocv_x509_options *options, char *detail, size_t detail_len)
+static ocv_reason check_one(const ocv_x509_chain *chain, size_t i, const mbedtls_x509_crt *crt,
+                            const mbedtls_x509_crt *issuer, int must_be_covered, int nested,
+                            const ocv_x509_crls *crls, const ocv_x509_options *options,
+                            char *detail, size_t detail_len)
 {
     int current = 0, stale = 0, bad = 0, weak = 0;
     for (const mbedtls_x509_crl *crl = &crls->crls; crl != NULL; crl = crl->next) {
-        switch (crl_applies(crl, issuer)) {
+        crl_verdict v = crl_applies(crl, issuer);
+        if (v == CRL_BAD_SIGNATURE && !nested)
+            v = other_signer(chain, i, crl, crls, options);
+        switch (v) {
         case CRL_NOT_APPLICABLE:
             continue;
         case CRL_BAD_SIGNATURE:
@@ -145,8 +190,8 @@ ocv_reason ocv_x509_check_crls(const ocv_x509_chain *chain, const ocv_x509_crls 
         return OCV_INTERNAL_ERROR;
     }
     for (size_t i = 0; i + 1 < chain->path_len; i++) {
-        ocv_reason r = check_one(chain->path[i], chain->path[i + 1], i == 0, crls, options, detail,
-                                 detail_len);
+        ocv_reason r = check_one(chain, i, chain->path[i], chain->path[i + 1], i == 0, 0, crls,
+                                 options, detail, detail_len);
         if (r != OCV_OK)
             return r;
     }
