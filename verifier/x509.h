@@ -53,13 +53,13 @@ typedef struct ocv_x509_anchors {
     size_t count;
 } ocv_x509_anchors;
 
-/* A CRL file that could not be used: which file, why, and (when its
- * issuer name could be read) whose certificates it would cover. */
+/* A CRL file that could not be used: which file, why, and whose
+ * certificates it would cover. */
 #define OCV_X509_MAX_SKIPPED_CRLS 32
 typedef struct ocv_x509_skipped_crl {
     char file[256];
     char why[128];
-    uint8_t *issuer; /* DER Name, heap, NULL when unreadable */
+    uint8_t *issuer; /* DER Name, heap */
     size_t issuer_len;
 } ocv_x509_skipped_crl;
 
@@ -94,9 +94,10 @@ void ocv_x509_crls_free(ocv_x509_crls *crls);
 /*
  * Adds the CRLs of one PEM or DER file. A file that is read but cannot be
  * used (mbedtls refuses it: a critical extension it does not know, a DSA
- * signature, bad DER) is not a configuration error: it is recorded in
- * crls->skipped with its issuer name when readable, OCV_OK is returned and
- * err says why it was skipped. A certificate that such a CRL would cover is
+ * signature) but whose issuer name can be read is not a configuration
+ * error: it is recorded in crls->skipped with that name, OCV_OK is
+ * returned and err says why it was skipped. A file that is not a CRL at
+ * all stays OCV_CONFIG_INVALID. A certificate that such a CRL would cover is
  * then REVOCATION_MISSING (ocv_x509_check_crls). Reasons: OCV_OK;
  * OCV_CONFIG_INVALID (unreadable file, too many skipped files);
  * OCV_TOO_LARGE; OCV_INTERNAL_ERROR.

@@ -274,7 +274,13 @@ static ocv_reason skip_file(ocv_x509_crls *crls, const char *path, const ocv_byt
     const uint8_t *der = NULL;
     size_t der_len = 0;
     ocv_span issuer;
-    if (crl_der(file, &pem, &der, &der_len) == 0 && crl_issuer(der, der_len, &issuer) == 0) {
+    if (crl_der(file, &pem, &der, &der_len) != 0 || crl_issuer(der, der_len, &issuer) != 0) {
+        /* not even a CRL's outline: nothing to say what it covers */
+        mbedtls_pem_free(&pem);
+        ocv_errf(err, err_len, "%s: not a CRL (%s)", path, why);
+        return OCV_CONFIG_INVALID;
+    }
+    {
         s->issuer = malloc(issuer.len);
         if (s->issuer == NULL) {
             mbedtls_pem_free(&pem);
@@ -285,8 +291,7 @@ static ocv_reason skip_file(ocv_x509_crls *crls, const char *path, const ocv_byt
     }
     mbedtls_pem_free(&pem);
     crls->skipped_count++;
-    ocv_errf(err, err_len, "%s: CRL skipped: %s%s", path, why,
-             s->issuer ? "" : " (issuer unreadable: it covers nothing)");
+    ocv_errf(err, err_len, "%s: CRL skipped: %s", path, why);
     return OCV_OK;
 }
 
