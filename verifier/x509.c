@@ -273,8 +273,8 @@ static int find_single_cn(const mbedtls_x509_crt *crt, const mbedtls_x509_buf **
 
 /* Generic PKI identity: the first URI, DNS or email SAN (PKI_SAN), else
  * the subject DN as text (PKI_SUBJECT). Spaces are allowed here. */
-static ocv_reason pki_identity(const mbedtls_x509_crt *leaf, unsigned mode, char *out,
-                               char *detail, size_t detail_len)
+static ocv_reason pki_identity(const mbedtls_x509_crt *leaf, unsigned mode, char *out, char *detail,
+                               size_t detail_len)
 {
     if (mode & OCV_IDENTITY_PKI_SAN) {
         for (const mbedtls_x509_sequence *s = &leaf->subject_alt_names; s != NULL; s = s->next) {

@@ -99,9 +99,8 @@ static int time_ok(const mbedtls_x509_crt *c, const ocv_x509_options *o)
  * issued (signature checked) by a certificate of the verified path at or
  * above the issuer, and itself not revoked. One level only (nested).
  */
-static crl_verdict other_signer(const ocv_x509_chain *chain, size_t i,
-                                const mbedtls_x509_crl *crl, const ocv_x509_crls *crls,
-                                const ocv_x509_options *options)
+static crl_verdict other_signer(const ocv_x509_chain *chain, size_t i, const mbedtls_x509_crl *crl,
+                                const ocv_x509_crls *crls, const ocv_x509_options *options)
 {
     for (const mbedtls_x509_crt *s = &chain->certs; s != NULL; s = s->next) {
         if (s->raw.p == NULL || s == chain->path[i + 1] || !time_ok(s, options) ||
@@ -222,8 +221,8 @@ static int crl_issuer(const uint8_t *der, size_t len, ocv_span *out)
     ocv_reader r, list, tbs, f;
     uint8_t tag;
     ocv_reader_init(&r, der, len);
-    if (ocv_der_next(&r, &tag, &list) != 0 || tag != 0x30 ||
-        ocv_der_next(&list, &tag, &tbs) != 0 || tag != 0x30)
+    if (ocv_der_next(&r, &tag, &list) != 0 || tag != 0x30 || ocv_der_next(&list, &tag, &tbs) != 0 ||
+        tag != 0x30)
         return -1;
     if (ocv_der_next(&tbs, &tag, &f) != 0)
         return -1;

@@ -225,7 +225,9 @@ static int parse_constraints(ocv_reader *v, ocv_x509_ext *out)
     while (ocv_reader_remaining(&seq) > 0) {
         if (ocv_der_next(&seq, &tag, &f) != 0)
             return -1;
-        int *dst = tag == 0x80 ? &out->require_explicit : tag == 0x81 ? &out->inhibit_mapping : NULL;
+        int *dst = tag == 0x80   ? &out->require_explicit
+                   : tag == 0x81 ? &out->inhibit_mapping
+                                 : NULL;
         if (dst == NULL || *dst >= 0 || small_int(&f, dst) != 0)
             return -1;
     }

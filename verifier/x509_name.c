@@ -102,12 +102,11 @@ static int rdn_eq(ocv_reader *a, ocv_reader *b)
         tb != 0x31)
         return 0;
     while (ocv_reader_remaining(&sa) > 0 && ocv_reader_remaining(&sb) > 0) {
-        if (ocv_der_next(&sa, &ta, &xa) != 0 || ocv_der_next(&sb, &tb, &xb) != 0 ||
-            ta != 0x30 || tb != 0x30 || !ava_eq(&xa, &xb))
+        if (ocv_der_next(&sa, &ta, &xa) != 0 || ocv_der_next(&sb, &tb, &xb) != 0 || ta != 0x30 ||
+            tb != 0x30 || !ava_eq(&xa, &xb))
             return 0;
     }
-    return ocv_reader_remaining(&sa) == 0 && ocv_reader_remaining(&sb) == 0 && !sa.err &&
-           !sb.err;
+    return ocv_reader_remaining(&sa) == 0 && ocv_reader_remaining(&sb) == 0 && !sa.err && !sb.err;
 }
 
 static int open_name(const uint8_t *p, size_t len, ocv_reader *seq)
@@ -140,8 +139,7 @@ int ocv_x509_name_eq(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_
     return names_match(a, a_len, b, b_len, 0);
 }
 
-int ocv_x509_name_within(const uint8_t *base, size_t base_len, const uint8_t *sub,
-                         size_t sub_len)
+int ocv_x509_name_within(const uint8_t *base, size_t base_len, const uint8_t *sub, size_t sub_len)
 {
     return names_match(base, base_len, sub, sub_len, 1);
 }

@@ -32,18 +32,17 @@
 #include "verifier/x509_ext.h"
 
 /* GeneralName tags as they appear in DER (context-specific). */
-#define OCV_GN_RFC822 0x81
-#define OCV_GN_DNS 0x82
-#define OCV_GN_URI 0x86
-#define OCV_GN_IP 0x87
+#define OCV_GN_RFC822  0x81
+#define OCV_GN_DNS     0x82
+#define OCV_GN_URI     0x86
+#define OCV_GN_IP      0x87
 #define OCV_GN_DIRNAME 0xa4
 
 /* 1 when two DER Names (full SEQUENCE TLVs) are equal under §7.1. */
 int ocv_x509_name_eq(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len);
 /* 1 when Name sub lies in the subtree rooted at Name base (base's RDNs are
  * the first RDNs of sub). */
-int ocv_x509_name_within(const uint8_t *base, size_t base_len, const uint8_t *sub,
-                         size_t sub_len);
+int ocv_x509_name_within(const uint8_t *base, size_t base_len, const uint8_t *sub, size_t sub_len);
 /* 1 when the Name has no RDN. */
 int ocv_x509_name_empty(const uint8_t *name, size_t len);
 

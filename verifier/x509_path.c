@@ -71,8 +71,8 @@ typedef struct vstate {
     int max_path;
 } vstate;
 
-static ocv_reason time_check(const mbedtls_x509_crt *c, size_t idx,
-                             const ocv_x509_path_options *o, char *detail, size_t detail_len)
+static ocv_reason time_check(const mbedtls_x509_crt *c, size_t idx, const ocv_x509_path_options *o,
+                             char *detail, size_t detail_len)
 {
     if (o->at - o->skew > ocv_x509_time_to_unix(&c->valid_to)) {
         ocv_errf(detail, detail_len, "certificate %zu of the path has expired", idx);

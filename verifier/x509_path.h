@@ -43,7 +43,7 @@
 /* Candidate issuers tried per request: PKITS needs under 10; a real
  * chain 1 to 3. 64 leaves room for cross-signed PKIs. */
 #define OCV_X509_MAX_PATH_WORK 64
-#define OCV_X509_MAX_PATH (OCV_MAX_CHAIN_LEN + 2)
+#define OCV_X509_MAX_PATH      (OCV_MAX_CHAIN_LEN + 2)
 
 typedef struct ocv_x509_path_options {
     int64_t at, skew;
@@ -68,8 +68,8 @@ OCV_MUST_CHECK ocv_reason ocv_x509_path_build(const mbedtls_x509_crt *leaf,
  * not re-checked here: the builder checked every edge). Reasons as above.
  */
 OCV_MUST_CHECK ocv_reason ocv_x509_path_validate(const mbedtls_x509_crt *const *path, size_t len,
-                                                 const ocv_x509_path_options *options,
-                                                 char *detail, size_t detail_len);
+                                                 const ocv_x509_path_options *options, char *detail,
+                                                 size_t detail_len);
 
 /* 1 when the certificate's subject and issuer are the same name. */
 int ocv_x509_self_issued(const mbedtls_x509_crt *crt);

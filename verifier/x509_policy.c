@@ -311,7 +311,8 @@ ocv_reason ocv_x509_policy_finish(ocv_x509_policy *pol, const ocv_x509_ext *leaf
         return too_big(detail, detail_len);
     if (pol->explicit_policy > 0 || !pol->null_tree)
         return OCV_OK;
-    ocv_errf(detail, detail_len, "no certificate policy acceptable to the path and the "
-                                 "configuration (an explicit policy is required)");
+    ocv_errf(detail, detail_len,
+             "no certificate policy acceptable to the path and the "
+             "configuration (an explicit policy is required)");
     return OCV_CHAIN_INVALID;
 }

@@ -23,10 +23,10 @@
 #include "testutil.h"
 #include "verifier/x509.h"
 
-#define DEFAULT_PKITS "/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data"
-#define PKITS_AT 1609459200 /* 2021-01-01: every PKITS 2011 object is current */
+#define DEFAULT_PKITS  "/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data"
+#define PKITS_AT       1609459200 /* 2021-01-01: every PKITS 2011 object is current */
 #define MAX_DEVIATIONS 64
-#define MAX_SECTIONS 16
+#define MAX_SECTIONS   16
 
 static const char *pkits_dir(void)
 {

@@ -20,10 +20,14 @@ static void test_dns(void **state)
 {
     (void)state;
     static const match_case cases[] = {
-        {"example.com", "example.com", 1},   {"a.example.com", "example.com", 1},
-        {"A.EXAMPLE.COM", "example.com", 1}, {"badexample.com", "example.com", 0},
-        {"example.com", ".example.com", 0},  {"a.example.com", ".example.com", 1},
-        {"anything.org", "", 1},             {"com", "example.com", 0},
+        {"example.com", "example.com", 1},
+        {"a.example.com", "example.com", 1},
+        {"A.EXAMPLE.COM", "example.com", 1},
+        {"badexample.com", "example.com", 0},
+        {"example.com", ".example.com", 0},
+        {"a.example.com", ".example.com", 1},
+        {"anything.org", "", 1},
+        {"com", "example.com", 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         assert_int_equal(ocv_nc_dns_match(S(cases[i].name), S(cases[i].base)), cases[i].want);
@@ -33,9 +37,12 @@ static void test_email(void **state)
 {
     (void)state;
     static const match_case cases[] = {
-        {"alice@example.com", "alice@example.com", 1}, {"Alice@example.com", "alice@example.com", 0},
-        {"alice@EXAMPLE.com", "example.com", 1},       {"alice@mail.example.com", "example.com", 0},
-        {"alice@mail.example.com", ".example.com", 1}, {"alice@example.com", ".example.com", 0},
+        {"alice@example.com", "alice@example.com", 1},
+        {"Alice@example.com", "alice@example.com", 0},
+        {"alice@EXAMPLE.com", "example.com", 1},
+        {"alice@mail.example.com", "example.com", 0},
+        {"alice@mail.example.com", ".example.com", 1},
+        {"alice@example.com", ".example.com", 0},
         {"no-at-sign", "example.com", 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -74,8 +81,8 @@ static size_t make_name(uint8_t *out, uint8_t otag, const char *o, const char *c
 {
     uint8_t body[200];
     size_t n = 0;
-    const uint8_t c_rdn[] = {0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06,
-                             0x13, 0x02, 'U',  'S'};
+    const uint8_t c_rdn[] = {0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55,
+                             0x04, 0x06, 0x13, 0x02, 'U',  'S'};
     memcpy(body, c_rdn, sizeof(c_rdn));
     n = sizeof(c_rdn);
     const char *vals[2] = {o, cn};
@@ -161,9 +168,9 @@ static void test_policy_explicit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dns),  cmocka_unit_test(test_email),
-        cmocka_unit_test(test_uri),  cmocka_unit_test(test_ip),
-        cmocka_unit_test(test_dn),   cmocka_unit_test(test_policy_explicit),
+        cmocka_unit_test(test_dns), cmocka_unit_test(test_email),
+        cmocka_unit_test(test_uri), cmocka_unit_test(test_ip),
+        cmocka_unit_test(test_dn),  cmocka_unit_test(test_policy_explicit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
