@@ -42,14 +42,35 @@ typedef enum ocv_alg {
     OCV_ALG_EDDSA
 } ocv_alg;
 
+/* Where the workload identity came from; only OCV_IDENTITY_SPIFFE is
+ * ever matched against SPIFFE rules or entries (base/canon.h). */
+typedef enum ocv_identity_kind {
+    OCV_IDENTITY_NONE = 0,
+    OCV_IDENTITY_URI,    /* an X.509 URI SAN, before it is settled */
+    OCV_IDENTITY_SPIFFE, /* a valid SPIFFE ID (settled) */
+    OCV_IDENTITY_DNS,    /* a dNSName by identity_fallback */
+    OCV_IDENTITY_CN,     /* a subject CN by identity_fallback */
+    OCV_IDENTITY_TOKEN   /* a token's sub that is no SPIFFE ID */
+} ocv_identity_kind;
+
+/* One certificate of a verified path, as revocation entries name it. */
+typedef struct ocv_cert_ref {
+    char serial[2 * OCV_MAX_SERIAL_BYTES + 1]; /* canonical serial text; "" for the anchor */
+    char issuer_key_sha256[65];                /* SPKI hash of its issuer; "" for the anchor */
+    char key_sha256[65];                       /* SPKI hash of its own key */
+} ocv_cert_ref;
+
+#define OCV_MAX_PATH_REFS 10 /* OCV_MAX_CHAIN_LEN certificates + anchor + slack */
+
 typedef struct ocv_claims {
     ocv_credential_type type;
     ocv_alg alg;
 
     /* X.509: issuer DN as text; tokens: iss. */
     char issuer[OCV_MAX_ISSUER_BYTES + 1];
-    /* The workload identity: the URI SAN, or sub. */
+    /* The workload identity: the URI SAN, or sub; and where it came from. */
     char subject[OCV_MAX_IDENTITY_BYTES + 1];
+    ocv_identity_kind subject_kind;
     /* Tokens: kid from the header; X.509: SHA-256 hex of the leaf's SPKI. */
     char key_id[OCV_MAX_KEY_ID_BYTES + 1];
     /* Tokens: jti / cti (cti as lower-case hex). */
@@ -76,11 +97,25 @@ typedef struct ocv_claims {
     char anchor_key_sha256[65];
     char anchor_name[OCV_MAX_ISSUER_BYTES + 1];
 
-    /* Proof of possession (RFC 7800 cnf): x5t#S256 and jkt thumbprints. */
+    /* Filled once the signature verified, for revocation: the SHA-256
+     * (hex) of the SPKI of the key that verified a token, and for X.509
+     * the verified path, leaf first, anchor last. */
+    char verified_key_sha256[65];
+    ocv_cert_ref path[OCV_MAX_PATH_REFS];
+    size_t path_len;
+
+    /* Proof of possession (RFC 7800 cnf, RFC 8747 for CWTs): a presented
+     * certificate (x5t#S256) or key (jkt; a cnf jwk or COSE_Key is reduced
+     * to its RFC 7638 thumbprint). has_cnf: a cnf claim was present at all;
+     * cnf_unsupported names a confirmation method ocv cannot verify (kid,
+     * jku, x5t, an encrypted key, an empty cnf...): such a credential is
+     * denied POP_UNSUPPORTED whatever the policy says. */
     uint8_t cnf_x5t_s256[32];
     int has_cnf_x5t_s256;
     uint8_t cnf_jkt[32];
     int has_cnf_jkt;
+    int has_cnf;
+    char cnf_unsupported[48];
 } ocv_claims;
 
 void ocv_claims_init(ocv_claims *claims);

@@ -11,18 +11,21 @@
  * and a failed reload changes nothing. The mutex guards only the pointer
  * swap and the count, never a verification.
  *
- * The pipeline (design.md): parse -> time -> revocation -> signature ->
- * policy. For X.509 the revocation stage runs after the chain stage:
- * which CRL applies, and whether its signature is good, depends on the
- * verified issuer, so checking it first would mean trusting an unverified
- * issuer. Each stage returns a reason; the decision starts as
- * INTERNAL_ERROR and only a run in which every stage passed allows.
+ * The pipeline, one driver for every format: parse -> time -> signature
+ * -> revocation -> binding -> policy. Revocation runs after the signature
+ * for certificates and tokens alike: which CRL applies depends on the
+ * verified issuer, and a `key` entry must match the key that actually
+ * verified, which only the signature stage knows (a kid is chosen by the
+ * presenter and can be dropped). Each stage returns a reason; the
+ * decision starts as INTERNAL_ERROR and only a run in which every stage
+ * passed allows.
  */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/canon.h"
 #include "base/claims.h"
 #include "base/limits.h"
 #include "base/util.h"
@@ -61,8 +64,7 @@ static void state_free(ocv_state *st)
     ocv_keyset_free(&st->keys);
     ocv_policy_free(st->policy);
     ocv_sigcache_free(st->sigcache);
-    ocv_store_close(st->store);
-    pthread_mutex_destroy(&st->store_lock);
+    ocv_store_pool_close(st->stores);
     free(st);
 }
 
@@ -86,10 +88,6 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
     if (st == NULL)
         return OCV_INTERNAL_ERROR;
     atomic_init(&st->refs, 1);
-    if (pthread_mutex_init(&st->store_lock, NULL) != 0) {
-        free(st);
-        return OCV_INTERNAL_ERROR;
-    }
     ocv_x509_anchors_init(&st->anchors);
     ocv_x509_crls_init(&st->crls);
     ocv_keyset_init(&st->keys);
@@ -134,12 +132,16 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
         goto fail;
     }
     if (config->db_path != NULL) {
-        r = ocv_store_open(config->db_path, 0, &st->store, err, err_len);
+        r = ocv_store_pool_open(config->db_path, &st->stores, err, err_len);
         if (r != OCV_OK)
             goto fail;
         /* a store altered outside ocv denies every decision, with a reason */
-        st->store_broken = ocv_store_check_integrity(st->store, st->store_problem,
-                                                     sizeof(st->store_problem)) != OCV_OK;
+        ocv_store *store = ocv_store_pool_acquire(st->stores);
+        st->store_broken =
+            store == NULL || ocv_store_check_integrity(store, st->store_problem,
+                                                       sizeof(st->store_problem)) != OCV_OK;
+        if (store != NULL)
+            ocv_store_pool_release(st->stores, store);
     }
     if (config->anchors_path != NULL) {
         r = ocv_x509_anchors_load(&st->anchors, config->anchors_path, err, err_len);
@@ -266,7 +268,7 @@ static void skip_rest(ocv_decision *d, int explain, const char *const *names, si
         record(d, explain, names[i], OCV_CHECK_SKIPPED, OCV_OK, "not run: an earlier check denied");
 }
 
-/* What the policy stage needs beyond the claims. */
+/* What the binding and policy stages need beyond the claims. */
 typedef struct policy_context {
     const ocv_request *req;
     int64_t at;
@@ -296,6 +298,53 @@ static int peer_cert_bindings(const ocv_request *req, uint8_t x5t[32], uint8_t j
     ocv_bytes_free(&copy);
     mbedtls_x509_crt_free(&crt);
     return ok ? 1 : -1;
+}
+
+/*
+ * The binding stage (RFC 7800 / RFC 8747 proof of possession): a
+ * credential that carries cnf is bound to a key, and is accepted only
+ * when the presented peer certificate proves that key. It runs whatever
+ * the policy says, and under no_policy too: a bound credential used as a
+ * bearer token is a stolen one. A cnf ocv cannot verify denies.
+ */
+static ocv_reason binding_stage(const ocv_claims *c, const ocv_request *req, char *detail,
+                                size_t detail_len)
+{
+    if (!c->has_cnf) {
+        ocv_errf(detail, detail_len, "not bound to a key (no cnf)");
+        return OCV_OK;
+    }
+    if (c->cnf_unsupported[0]) {
+        ocv_errf(detail, detail_len,
+                 "bound by %s, a confirmation method ocv cannot verify (x5t#S256, jkt, jwk, "
+                 "COSE_Key are supported)",
+                 c->cnf_unsupported);
+        return OCV_POP_UNSUPPORTED;
+    }
+    uint8_t peer[32], peer_jkt[32];
+    int peer_state = peer_cert_bindings(req, peer, peer_jkt);
+    if (peer_state < 0) {
+        ocv_errf(detail, detail_len, "the peer certificate does not parse");
+        return OCV_POP_MISMATCH;
+    }
+    if (peer_state == 0) {
+        ocv_errf(detail, detail_len, "the credential is bound to a %s (cnf) but none was presented",
+                 c->has_cnf_x5t_s256 ? "certificate" : "key");
+        return OCV_POP_REQUIRED;
+    }
+    if (c->has_cnf_x5t_s256 && !ocv_ct_eq(c->cnf_x5t_s256, peer, 32)) {
+        ocv_errf(detail, detail_len,
+                 "the peer certificate is not the one the credential is bound to (cnf x5t#S256)");
+        return OCV_POP_MISMATCH;
+    }
+    if (c->has_cnf_jkt && !ocv_ct_eq(c->cnf_jkt, peer_jkt, 32)) {
+        ocv_errf(detail, detail_len,
+                 "the presented key is not the one the credential is bound to (cnf jkt)");
+        return OCV_POP_MISMATCH;
+    }
+    ocv_errf(detail, detail_len, "bound to the presented %s",
+             c->has_cnf_x5t_s256 ? "certificate" : "key");
+    return OCV_OK;
 }
 
 /*
@@ -330,9 +379,9 @@ static ocv_reason policy_stage(const ocv_state *st, const ocv_claims *claims,
     in.presented_jkt = peer_state ? peer_jkt : NULL;
     if (pc->leaf != NULL && ocv_sha256(pc->leaf->raw.p, pc->leaf->raw.len, leaf) == 0)
         in.credential_cert_sha256 = leaf;
-    in.has_revocation_data = pc->revocation != NULL && pc->revocation->has_data;
+    in.has_revocation_data = pc->revocation != NULL && pc->revocation->freshness.has_data;
     if (in.has_revocation_data)
-        in.revocation_age = pc->at - pc->revocation->newest_issued_at;
+        in.revocation_age = pc->at - pc->revocation->freshness.oldest_issued_at;
     in.require_revocation = st->require_revocation;
     in.max_ttl_ceiling = st->max_ttl_ceiling;
     in.explain = pc->req->explain;
@@ -350,9 +399,9 @@ static ocv_reason policy_stage(const ocv_state *st, const ocv_claims *claims,
 
 static const char *revocation_summary(const ocv_state *st)
 {
-    if (st->store != NULL && st->crls.count > 0)
+    if (st->stores != NULL && st->crls.count > 0)
         return "not revoked: CRLs and the revocation store are current";
-    if (st->store != NULL)
+    if (st->stores != NULL)
         return "not revoked according to current revocation data";
     if (st->crls.count > 0)
         return "not listed on a current CRL";
@@ -366,6 +415,131 @@ static ocv_reason time_stage(ocv_state *st, const ocv_claims *claims, int64_t at
 {
     ocv_reason r = ocv_stage_clock_floor(st, at, detail, detail_len);
     return r == OCV_OK ? ocv_stage_time(claims, at, st->skew, detail, detail_len) : r;
+}
+
+/* ---- the credential, whatever its format --------------------------- */
+
+typedef struct credential {
+    ocv_credential_type type; /* X509, or JWT for every token (parse tells JWT from CWT) */
+    ocv_x509_chain chain;
+    ocv_token token;
+    ocv_x509_options opt;
+    int cached; /* the token signature came from the cache */
+} credential;
+
+static ocv_reason credential_parse(credential *cr, const ocv_request *req, ocv_claims *claims,
+                                   char *detail, size_t detail_len)
+{
+    ocv_reason r;
+    if (cr->type == OCV_CREDENTIAL_X509) {
+        r = ocv_x509_parse(req->credential, req->credential_len, req->chain, req->chain_len,
+                           &cr->opt, &cr->chain, claims, detail, detail_len);
+        if (r == OCV_OK)
+            ocv_errf(detail, detail_len, "X.509 chain of %zu certificate(s)", cr->chain.count);
+    } else {
+        r = ocv_token_parse(req->credential, req->credential_len, &cr->token, claims, detail,
+                            detail_len);
+        if (r == OCV_OK) {
+            claims->subject_kind = OCV_IDENTITY_TOKEN;
+            ocv_errf(detail, detail_len, "%s, %s",
+                     cr->token.type == OCV_CREDENTIAL_JWT ? "JWT" : "CWT",
+                     ocv_alg_name(cr->token.alg));
+        }
+    }
+    const char *why = "";
+    if (r == OCV_OK && ocv_identity_settle(claims, &why) != OCV_OK) {
+        ocv_errf(detail, detail_len, "workload identity: %s", why);
+        r = OCV_MALFORMED;
+    }
+    return r;
+}
+
+/* SHA-256 hex of a certificate's SubjectPublicKeyInfo. */
+static int spki_hex(const mbedtls_x509_crt *crt, char out[65])
+{
+    uint8_t h[32];
+    if (ocv_sha256(crt->pk_raw.p, crt->pk_raw.len, h) != 0)
+        return -1;
+    ocv_hex_encode(h, sizeof(h), out);
+    return 0;
+}
+
+/* The verified path as revocation entries name it (claims->path): every
+ * certificate's canonical serial under its issuer's key, and its key. */
+static ocv_reason path_refs(const ocv_x509_chain *chain, ocv_claims *claims, char *detail,
+                            size_t detail_len)
+{
+    if (chain->path_len == 0 || chain->path_len > OCV_MAX_PATH_REFS)
+        return OCV_INTERNAL_ERROR;
+    for (size_t i = 0; i < chain->path_len; i++) {
+        ocv_cert_ref *ref = &claims->path[i];
+        memset(ref, 0, sizeof(*ref));
+        if (spki_hex(chain->path[i], ref->key_sha256) != 0)
+            return OCV_INTERNAL_ERROR;
+        if (i + 1 == chain->path_len)
+            break; /* the anchor: trusted by configuration, revocable by key only */
+        uint8_t mag[OCV_MAX_SERIAL_BYTES];
+        size_t len = 0;
+        const char *why = "";
+        const mbedtls_x509_buf *serial = &chain->path[i]->serial;
+        if (ocv_serial_from_der(serial->p, serial->len, mag, &len, &why) != OCV_OK) {
+            ocv_errf(detail, detail_len, "certificate %zu of the path: %s", i, why);
+            return OCV_MALFORMED;
+        }
+        ocv_serial_to_text(mag, len, ref->serial);
+        if (spki_hex(chain->path[i + 1], ref->issuer_key_sha256) != 0)
+            return OCV_INTERNAL_ERROR;
+    }
+    claims->path_len = chain->path_len;
+    return OCV_OK;
+}
+
+/* The signature stage: the chain to an anchor, or the token's signature
+ * by a trusted key. On OK the claims name what verified (for revocation). */
+static ocv_reason credential_verify(ocv_state *st, credential *cr, ocv_claims *claims, char *detail,
+                                    size_t detail_len)
+{
+    ocv_reason r;
+    if (cr->type == OCV_CREDENTIAL_X509) {
+        r = ocv_x509_verify_chain(&cr->chain, &st->anchors, &cr->opt, claims, detail, detail_len);
+        if (r == OCV_OK)
+            r = path_refs(&cr->chain, claims, detail, detail_len);
+        if (r == OCV_OK)
+            ocv_errf(detail, detail_len, "chain verified to anchor '%s'", claims->anchor_name);
+        return r;
+    }
+    uint8_t key[32];
+    r = ocv_token_verify_cached(&cr->token, &st->keys, st->sigcache, &cr->cached, key, detail,
+                                detail_len);
+    if (r == OCV_OK) {
+        ocv_hex_encode(key, sizeof(key), claims->verified_key_sha256);
+        ocv_errf(detail, detail_len, "signed by a trusted key (%s)%s", ocv_alg_name(cr->token.alg),
+                 cr->cached ? ", verified before (cache)" : "");
+    }
+    return r;
+}
+
+/* The revocation stage, after the signature: which CRL applies and which
+ * key is looked up depend on what verified. Every certificate of the path
+ * and the verifying key, from every source. */
+static ocv_reason revocation_stage(ocv_state *st, const credential *cr, const ocv_claims *claims,
+                                   int64_t at, ocv_store_verdict *verdict, char *detail,
+                                   size_t detail_len)
+{
+    memset(verdict, 0, sizeof(*verdict));
+    if (st->require_revocation && st->stores == NULL && st->crls.count == 0) {
+        ocv_errf(detail, detail_len,
+                 "revocation is required but no revocation source (store or CRL) is configured");
+        return OCV_REVOCATION_MISSING;
+    }
+    ocv_reason r = OCV_OK;
+    if (cr->type == OCV_CREDENTIAL_X509)
+        r = ocv_x509_check_crls(&cr->chain, &st->crls, &cr->opt, detail, detail_len);
+    if (r == OCV_OK)
+        r = ocv_stage_store(st, claims, at, verdict, detail, detail_len);
+    if (r == OCV_OK)
+        ocv_strlcpy(detail, revocation_summary(st), detail_len);
+    return r;
 }
 
 /* The policy stage and the verdict, the same for every format: only a
@@ -387,120 +561,69 @@ static void policy_and_verdict(const ocv_state *st, const ocv_claims *claims,
                 sizeof(d->detail));
 }
 
-static const char *const X509_STAGES[] = {"parse", "time", "signature", "revocation", "policy"};
-#define X509_STAGE_COUNT (sizeof(X509_STAGES) / sizeof(X509_STAGES[0]))
+static const char *const STAGES[] = {"parse",      "time",    "signature",
+                                     "revocation", "binding", "policy"};
+#define STAGE_COUNT (sizeof(STAGES) / sizeof(STAGES[0]))
 
-static void run_x509(ocv_state *st, const ocv_request *req, int64_t at, ocv_decision *d)
+/*
+ * The one driver, for every format: parse -> time -> signature ->
+ * revocation -> binding -> policy. Revocation follows the signature so
+ * that it looks up what actually verified (the path, the key), never what
+ * the credential merely names.
+ */
+static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type, int64_t at,
+                ocv_decision *d)
 {
     int ex = req->explain;
     char detail[OCV_MAX_DETAIL_BYTES] = "";
     ocv_claims *claims = calloc(1, sizeof(*claims));
-    ocv_x509_chain chain;
-    ocv_x509_chain_init(&chain);
+    credential cr;
+    memset(&cr, 0, sizeof(cr));
+    cr.type = type;
+    cr.opt = (ocv_x509_options){at, st->skew, st->leaf_eku, st->identity_fallback, NULL, 0};
+    ocv_x509_chain_init(&cr.chain);
+    ocv_token_init(&cr.token);
     size_t stage = 0;
+    d->policy_skipped = st->no_policy;
     if (claims == NULL) {
-        stage_done(d, ex, "parse", OCV_INTERNAL_ERROR, "out of memory");
+        stage_done(d, ex, STAGES[stage++], OCV_INTERNAL_ERROR, "out of memory");
         goto out;
     }
-    ocv_x509_options opt = {at, st->skew, st->leaf_eku, st->identity_fallback, NULL, 0};
-    d->policy_skipped = st->no_policy;
-
-    ocv_reason r = ocv_x509_parse(req->credential, req->credential_len, req->chain, req->chain_len,
-                                  &opt, &chain, claims, detail, sizeof(detail));
-    if (r == OCV_OK)
-        ocv_errf(detail, sizeof(detail), "X.509 chain of %zu certificate(s)", chain.count);
-    if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
+    ocv_claims_init(claims);
+    ocv_reason r = credential_parse(&cr, req, claims, detail, sizeof(detail));
+    if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
     ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
 
     detail[0] = 0;
     r = time_stage(st, claims, at, detail, sizeof(detail));
-    if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
+    if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
 
     detail[0] = 0;
-    r = ocv_x509_verify_chain(&chain, &st->anchors, &opt, claims, detail, sizeof(detail));
-    if (r == OCV_OK) {
-        d->subject_verified = 1;
-        ocv_errf(detail, sizeof(detail), "chain verified to anchor '%s'", claims->anchor_name);
-    }
-    if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
+    r = credential_verify(st, &cr, claims, detail, sizeof(detail));
+    if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
+    d->subject_verified = 1;
 
     detail[0] = 0;
     ocv_store_verdict verdict;
-    r = ocv_x509_check_crls(&chain, &st->crls, &opt, detail, sizeof(detail));
-    if (r == OCV_OK)
-        r = ocv_stage_store(st, claims, at, &verdict, detail, sizeof(detail));
-    if (r == OCV_OK)
-        ocv_strlcpy(detail, revocation_summary(st), sizeof(detail));
-    if (!stage_done(d, ex, X509_STAGES[stage++], r, detail))
+    r = revocation_stage(st, &cr, claims, at, &verdict, detail, sizeof(detail));
+    if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
 
-    policy_context pc = {req, at, st->store ? &verdict : NULL, &chain.certs};
-    policy_and_verdict(st, claims, &pc, d, X509_STAGES[stage++]);
+    detail[0] = 0;
+    r = binding_stage(claims, req, detail, sizeof(detail));
+    if (!stage_done(d, ex, STAGES[stage++], r, detail))
+        goto out;
+
+    policy_context pc = {req, at, st->stores ? &verdict : NULL,
+                         type == OCV_CREDENTIAL_X509 ? &cr.chain.certs : NULL};
+    policy_and_verdict(st, claims, &pc, d, STAGES[stage++]);
 out:
-    skip_rest(d, ex, X509_STAGES + stage, X509_STAGE_COUNT - stage);
-    ocv_x509_chain_free(&chain);
-    free(claims);
-}
-
-static const char *const TOKEN_STAGES[] = {"parse", "time", "revocation", "signature", "policy"};
-#define TOKEN_STAGE_COUNT (sizeof(TOKEN_STAGES) / sizeof(TOKEN_STAGES[0]))
-
-/* Tokens follow design.md's order: the revocation lookup is cheap and
- * needs no verified issuer, so it runs before the signature. */
-static void run_token(ocv_state *st, const ocv_request *req, int64_t at, ocv_decision *d)
-{
-    int ex = req->explain;
-    char detail[OCV_MAX_DETAIL_BYTES] = "";
-    ocv_claims *claims = calloc(1, sizeof(*claims));
-    ocv_token token;
-    ocv_token_init(&token);
-    size_t stage = 0;
-    d->policy_skipped = st->no_policy;
-    if (claims == NULL) {
-        stage_done(d, ex, "parse", OCV_INTERNAL_ERROR, "out of memory");
-        goto out;
-    }
-    ocv_reason r = ocv_token_parse(req->credential, req->credential_len, &token, claims, detail,
-                                   sizeof(detail));
-    if (r == OCV_OK)
-        ocv_errf(detail, sizeof(detail), "%s, %s", token.type == OCV_CREDENTIAL_JWT ? "JWT" : "CWT",
-                 ocv_alg_name(token.alg));
-    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
-        goto out;
-    ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
-
-    detail[0] = 0;
-    r = time_stage(st, claims, at, detail, sizeof(detail));
-    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
-        goto out;
-
-    detail[0] = 0;
-    ocv_store_verdict verdict;
-    r = ocv_stage_store(st, claims, at, &verdict, detail, sizeof(detail));
-    if (r == OCV_OK)
-        ocv_strlcpy(detail, revocation_summary(st), sizeof(detail));
-    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
-        goto out;
-
-    detail[0] = 0;
-    int cached = 0;
-    r = ocv_token_verify_cached(&token, &st->keys, st->sigcache, &cached, detail, sizeof(detail));
-    if (r == OCV_OK) {
-        d->subject_verified = 1;
-        ocv_errf(detail, sizeof(detail), "signed by a trusted key (%s)%s", ocv_alg_name(token.alg),
-                 cached ? ", verified before (cache)" : "");
-    }
-    if (!stage_done(d, ex, TOKEN_STAGES[stage++], r, detail))
-        goto out;
-
-    policy_context pc = {req, at, st->store ? &verdict : NULL, NULL};
-    policy_and_verdict(st, claims, &pc, d, TOKEN_STAGES[stage++]);
-out:
-    skip_rest(d, ex, TOKEN_STAGES + stage, TOKEN_STAGE_COUNT - stage);
-    ocv_token_free(&token);
+    skip_rest(d, ex, STAGES + stage, STAGE_COUNT - stage);
+    ocv_x509_chain_free(&cr.chain);
+    ocv_token_free(&cr.token);
     free(claims);
 }
 
@@ -551,16 +674,7 @@ ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)
         type = OCV_CREDENTIAL_X509;
     else if (type == OCV_CREDENTIAL_AUTO)
         type = OCV_CREDENTIAL_JWT; /* the token parser tells JWT and CWT apart */
-    switch (type) {
-    case OCV_CREDENTIAL_X509:
-        run_x509(st, req, at, d);
-        break;
-    case OCV_CREDENTIAL_AUTO:
-    case OCV_CREDENTIAL_JWT:
-    case OCV_CREDENTIAL_CWT:
-        run_token(st, req, at, d);
-        break;
-    }
+    run(st, req, type == OCV_CREDENTIAL_X509 ? OCV_CREDENTIAL_X509 : OCV_CREDENTIAL_JWT, at, d);
     state_release(st);
     if (d->reason != OCV_OK)
         d->allow = 0;

@@ -17,6 +17,26 @@
 #include "verifier/sigcache.h"
 #include "verifier/x509.h"
 
+/*
+ * Read connections to the revocation store, one per concurrent check:
+ * SQLite in WAL mode lets readers run in parallel, so checks on different
+ * threads never wait for each other's lookups. A check borrows a
+ * connection for its lookups and returns it; the pool's mutex guards only
+ * the free list, never a query. Connections open lazily, at most
+ * OCV_STORE_POOL_MAX; a check that finds none free and the pool full
+ * waits for one.
+ */
+#define OCV_STORE_POOL_MAX 64
+typedef struct ocv_store_pool ocv_store_pool;
+
+/* Opens the pool with its first connection (err says why not). */
+OCV_MUST_CHECK ocv_reason ocv_store_pool_open(const char *path, ocv_store_pool **out, char *err,
+                                              size_t err_len);
+void ocv_store_pool_close(ocv_store_pool *pool);
+/* A connection for one check; NULL when none can be opened. */
+ocv_store *ocv_store_pool_acquire(ocv_store_pool *pool);
+void ocv_store_pool_release(ocv_store_pool *pool, ocv_store *store);
+
 /* Everything loaded from one configuration; immutable once published,
  * freed when the last check using it drops its reference. */
 typedef struct ocv_state {
@@ -32,10 +52,9 @@ typedef struct ocv_state {
     ocv_policy *policy;                        /* NULL: POLICY_MISSING (or no_policy) */
     char audience[OCV_MAX_AUDIENCE_BYTES + 1]; /* this service, from config */
     int64_t max_ttl_ceiling;
-    ocv_store *store; /* NULL without a revocation store */
-    int store_broken; /* failed its integrity check at load: deny all */
+    ocv_store_pool *stores; /* read connections; NULL without a revocation store */
+    int store_broken;       /* failed its integrity check at load: deny all */
     char store_problem[200];
-    pthread_mutex_t store_lock; /* one SQLite handle, one caller at a time */
     int require_revocation;
     int64_t revocation_max_age;
 } ocv_state;

@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/spiffe.h"
 #include "base/util.h"
 #include "policy/policy_internal.h"
-#include "policy/spiffe.h"
 
 enum { CHECK_RULE, CHECK_PURPOSE, CHECK_AUDIENCE, CHECK_ALG, CHECK_TTL, CHECK_POP, CHECK_REV };
 

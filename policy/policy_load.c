@@ -16,7 +16,7 @@
  *                ?"description": string }
  *   dur      = "90s" | "15m" | "1h" | "7d"      (base/util.h)
  *   alg      = "ES256" | ... | "EdDSA"          (base/claims.h)
- * Lists are non-empty. Identities: policy/spiffe.h.
+ * Lists are non-empty. Identities: base/spiffe.h.
  *
  * Implementation notes
  *
@@ -36,9 +36,9 @@
 #include <string.h>
 
 #include "base/json_doc.h"
+#include "base/spiffe.h"
 #include "base/util.h"
 #include "policy/policy_internal.h"
-#include "policy/spiffe.h"
 
 /* ---- the arena ----------------------------------------------------------- */
 

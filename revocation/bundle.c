@@ -169,7 +169,11 @@ static ocv_reason read_entry(decoder *d, ocv_entry *e)
         return fail(d, "an entry's before or expires is not a time");
     if ((e->type == OCV_ENTRY_SUBJECT_BEFORE) != (e->before > 0))
         return fail(d, "before is set exactly for subject_before entries");
-    return OCV_OK;
+    /* an entry in any other form than the canonical one could never
+     * match: refuse the bundle rather than store a revocation that does
+     * not revoke */
+    const char *why = ocv_entry_check_canonical(e);
+    return why == NULL ? OCV_OK : fail(d, why);
 }
 
 static ocv_reason read_entries(decoder *d, ocv_entry **out, size_t *count)
@@ -301,29 +305,45 @@ static ocv_reason check_header(const ocv_authority_state *a, const ocv_bundle *b
     return OCV_OK;
 }
 
-/* Applies one list of entries, keeping the LtHash exact: only a row that
- * really changed moves the digest. */
+/* Moves the LtHash by one entry's element (add or remove). */
+static ocv_reason digest_move(ocv_authority_state *a, const ocv_entry *e, int adding)
+{
+    ocv_bytes element;
+    ocv_reason r = ocv_store_entry_element(e, &element);
+    if (r != OCV_OK)
+        return r;
+    r = adding ? ocv_lthash_add(&a->lthash, element.data, element.len)
+               : ocv_lthash_remove(&a->lthash, element.data, element.len);
+    ocv_bytes_free(&element);
+    return r;
+}
+
+/* Applies one list of entries, keeping the LtHash exact: a row that was
+ * replaced (a raised subject_before cut-off, a new expiry) leaves the
+ * digest as its old element and joins it as its new one; a removed row
+ * leaves it as it was stored. */
 static ocv_reason apply_entries(ocv_store *store, ocv_authority_state *a, const ocv_entry *list,
                                 size_t count, int adding, size_t *changed_count)
 {
-    ocv_bytes element;
     for (size_t i = 0; i < count; i++) {
-        int changed = 0;
-        ocv_reason r = adding ? ocv_store_insert_entry(store, a->id, &list[i], &changed)
-                              : ocv_store_delete_entry(store, a->id, &list[i], &changed);
+        ocv_entry_change ch;
+        ocv_reason r = adding ? ocv_store_put_entry(store, a->id, &list[i], &ch)
+                              : ocv_store_delete_entry(store, a->id, &list[i], &ch);
         if (r != OCV_OK)
             return r;
-        if (!changed)
+        if (!ch.changed)
             continue;
-        r = ocv_store_entry_element(&list[i], &element);
+        if (ch.existed) {
+            ocv_entry old = list[i];
+            old.before = ch.old_before;
+            old.expires = ch.old_expires;
+            r = digest_move(a, &old, 0);
+        }
+        if (r == OCV_OK && adding)
+            r = digest_move(a, &list[i], 1);
         if (r != OCV_OK)
             return r;
-        r = adding ? ocv_lthash_add(&a->lthash, element.data, element.len)
-                   : ocv_lthash_remove(&a->lthash, element.data, element.len);
-        ocv_bytes_free(&element);
-        if (r != OCV_OK)
-            return r;
-        a->entry_count += adding ? 1 : -1;
+        a->entry_count += adding ? (ch.existed ? 0 : 1) : -1;
         (*changed_count)++;
     }
     return OCV_OK;
@@ -380,56 +400,119 @@ static ocv_reason apply_in_transaction(ocv_store *store, ocv_authority_state *a,
     return r;
 }
 
+/* Copies a bundle's authority id into id; -1 when it cannot be one. */
+static int authority_id(const char *p, size_t len, char id[OCV_MAX_AUTHORITY_ID_BYTES + 1])
+{
+    if (len > OCV_MAX_AUTHORITY_ID_BYTES || memchr(p, 0, len) != NULL)
+        return -1;
+    memcpy(id, p, len);
+    id[len] = 0;
+    return 0;
+}
+
+/* Everything after the signature, inside the open write transaction with
+ * the authority's state a read in it: the no-op check, the header rules,
+ * the entries, the digest. Does not commit. */
+static ocv_reason apply_locked(ocv_store *store, ocv_authority_state *a, const ocv_bundle *b,
+                               int64_t at, int64_t skew, ocv_apply_result *result, char *detail,
+                               size_t detail_len)
+{
+    result->sequence = b->sequence;
+    if (b->sequence == a->sequence &&
+        memcmp(b->state_digest, a->digest, OCV_STATE_DIGEST_BYTES) == 0) {
+        result->no_op = 1;
+        memcpy(result->state_digest, a->digest, sizeof(a->digest));
+        ocv_errf(detail, detail_len, "sequence %lld is already applied", (long long)b->sequence);
+        return OCV_OK;
+    }
+    ocv_reason r = check_header(a, b, at, skew, detail, detail_len);
+    if (r == OCV_OK)
+        r = apply_in_transaction(store, a, b, at, result, detail, detail_len);
+    return r;
+}
+
+/* Ends the write transaction: commits a change, rolls back a refusal or
+ * a no-op, and reports what was applied. */
+static ocv_reason finish_locked(ocv_store *store, ocv_authority_state *a, ocv_reason r,
+                                ocv_apply_result *result)
+{
+    if (r == OCV_OK && !result->no_op)
+        r = ocv_store_commit(store);
+    if (r != OCV_OK || result->no_op)
+        ocv_store_rollback(store);
+    if (r == OCV_OK && !result->no_op) {
+        result->applied = 1;
+        memcpy(result->state_digest, a->digest, sizeof(a->digest));
+    }
+    if (r != OCV_OK)
+        result->added = result->removed = 0;
+    ocv_authority_state_free(a);
+    return r;
+}
+
+/* Begins the write transaction and reads the authority in it. */
+static ocv_reason begin_locked(ocv_store *store, const char *id, ocv_authority_state *a,
+                               char *detail, size_t detail_len)
+{
+    ocv_authority_state_init(a);
+    ocv_reason r = ocv_store_begin(store);
+    if (r != OCV_OK)
+        return r;
+    r = ocv_store_get_authority(store, id, a);
+    if (r == OCV_BUNDLE_AUTHORITY_UNKNOWN)
+        ocv_errf(detail, detail_len, "authority '%s' is not pinned in this store", id);
+    if (r != OCV_OK)
+        ocv_store_rollback(store);
+    return r;
+}
+
 ocv_reason ocv_bundle_apply_verified(ocv_store *store, const ocv_bundle *b, int64_t at,
                                      int64_t skew, ocv_apply_result *result, char *detail,
                                      size_t detail_len)
 {
-    ocv_reason r = OCV_INTERNAL_ERROR;
     memset(result, 0, sizeof(*result));
     result->sequence = b->sequence;
     char id[OCV_MAX_AUTHORITY_ID_BYTES + 1];
-    if (b->authority_len >= sizeof(id))
+    if (authority_id(b->authority, b->authority_len, id) != 0)
         return OCV_BUNDLE_AUTHORITY_UNKNOWN;
-    memcpy(id, b->authority, b->authority_len);
-    id[b->authority_len] = 0;
     ocv_authority_state a;
-    r = ocv_store_begin(store);
+    ocv_reason r = begin_locked(store, id, &a, detail, detail_len);
     if (r != OCV_OK)
         return r;
-    r = ocv_store_get_authority(store, id, &a);
-    if (r == OCV_BUNDLE_AUTHORITY_UNKNOWN)
-        ocv_errf(detail, detail_len, "authority '%s' is not pinned in this store", id);
-    if (r != OCV_OK)
-        goto fail;
-    if (b->sequence == a.sequence &&
-        memcmp(b->state_digest, a.digest, OCV_STATE_DIGEST_BYTES) == 0) {
-        ocv_store_rollback(store);
-        result->no_op = 1;
-        memcpy(result->state_digest, a.digest, sizeof(a.digest));
-        ocv_errf(detail, detail_len, "sequence %lld is already applied", (long long)b->sequence);
-        ocv_authority_state_free(&a);
-        return OCV_OK;
-    }
-    r = check_header(&a, b, at, skew, detail, detail_len);
-    if (r == OCV_OK)
-        r = apply_in_transaction(store, &a, b, at, result, detail, detail_len);
-    if (r == OCV_OK)
-        r = ocv_store_commit(store);
-    if (r != OCV_OK)
-        goto fail;
-    result->applied = 1;
-    memcpy(result->state_digest, a.digest, sizeof(a.digest));
-    ocv_authority_state_free(&a);
-    return OCV_OK;
-fail:
-    ocv_store_rollback(store);
-    ocv_authority_state_free(&a);
-    result->added = result->removed = 0;
-    return r;
+    r = apply_locked(store, &a, b, at, skew, result, detail, detail_len);
+    return finish_locked(store, &a, r, result);
 }
 
 /* ---- signed bundles ------------------------------------------------ */
 
+/* The signature by the authority's key as the open transaction holds it. */
+static ocv_reason check_signature(const ocv_sign1 *msg, const ocv_authority_state *a,
+                                  char *detail, size_t detail_len)
+{
+    ocv_pkey key;
+    char why[128] = "";
+    ocv_reason r = ocv_pkey_parse(a->public_key.data, a->public_key.len, 0, 0, &key, why,
+                                  sizeof(why));
+    if (r != OCV_OK) {
+        ocv_errf(detail, detail_len, "the pinned key of '%s' is unusable: %s", a->id, why);
+        return OCV_INTERNAL_ERROR;
+    }
+    r = ocv_sign1_verify(msg, &key);
+    ocv_pkey_free(&key);
+    if (r != OCV_OK) {
+        ocv_errf(detail, detail_len, "not signed by the pinned key of '%s'", a->id);
+        return OCV_BUNDLE_SIGNATURE_INVALID;
+    }
+    return OCV_OK;
+}
+
+/*
+ * Implementation note: the pinned key is read, the signature checked and
+ * the bundle applied under one IMMEDIATE write transaction. Reading the
+ * key first and applying later would let a bundle signed by a key that a
+ * concurrent sync is rotating out be checked against the old key and
+ * applied after the rotation committed (issue 8 #6).
+ */
 ocv_reason ocv_bundle_apply_signed(ocv_store *store, const uint8_t *bytes, size_t len, int64_t at,
                                    int64_t skew, ocv_apply_result *result, char *detail,
                                    size_t detail_len)
@@ -439,47 +522,31 @@ ocv_reason ocv_bundle_apply_signed(ocv_store *store, const uint8_t *bytes, size_
     ocv_reason r = ocv_sign1_parse(bytes, len, &msg, detail, detail_len);
     if (r != OCV_OK)
         return OCV_BUNDLE_MALFORMED;
-    if (msg.kid == NULL || msg.kid_len > OCV_MAX_AUTHORITY_ID_BYTES) {
-        ocv_errf(detail, detail_len, "bundle without an authority id (kid)");
-        return OCV_BUNDLE_MALFORMED;
-    }
     char id[OCV_MAX_AUTHORITY_ID_BYTES + 1];
-    memcpy(id, msg.kid, msg.kid_len);
-    id[msg.kid_len] = 0;
-    if (memchr(id, 0, msg.kid_len) != NULL) {
-        ocv_errf(detail, detail_len, "authority id with a NUL byte");
+    if (msg.kid == NULL || authority_id((const char *)msg.kid, msg.kid_len, id) != 0) {
+        ocv_errf(detail, detail_len, "bundle without a usable authority id (kid)");
         return OCV_BUNDLE_MALFORMED;
     }
     ocv_authority_state a;
-    r = ocv_store_get_authority(store, id, &a);
-    if (r == OCV_BUNDLE_AUTHORITY_UNKNOWN)
-        ocv_errf(detail, detail_len, "authority '%s' is not pinned in this store", id);
+    r = begin_locked(store, id, &a, detail, detail_len);
     if (r != OCV_OK)
         return r;
-    ocv_pkey key;
-    char why[128] = "";
-    r = ocv_pkey_parse(a.public_key.data, a.public_key.len, 0, 0, &key, why, sizeof(why));
-    ocv_authority_state_free(&a);
-    if (r != OCV_OK) {
-        ocv_errf(detail, detail_len, "the pinned key of '%s' is unusable: %s", id, why);
-        return OCV_INTERNAL_ERROR;
-    }
-    r = ocv_sign1_verify(&msg, &key);
-    ocv_pkey_free(&key);
-    if (r != OCV_OK) {
-        ocv_errf(detail, detail_len, "not signed by the pinned key of '%s'", id);
-        return OCV_BUNDLE_SIGNATURE_INVALID;
-    }
+    r = check_signature(&msg, &a, detail, detail_len);
     ocv_bundle b;
-    r = ocv_bundle_decode(msg.payload, msg.payload_len, &b, detail, detail_len);
-    if (r != OCV_OK)
-        return r;
-    if (b.authority_len != msg.kid_len || memcmp(b.authority, msg.kid, msg.kid_len) != 0) {
-        ocv_errf(detail, detail_len, "the payload names another authority than the signer");
-        ocv_bundle_free(&b);
-        return OCV_BUNDLE_MALFORMED;
+    int decoded = 0;
+    if (r == OCV_OK) {
+        r = ocv_bundle_decode(msg.payload, msg.payload_len, &b, detail, detail_len);
+        decoded = r == OCV_OK;
     }
-    r = ocv_bundle_apply_verified(store, &b, at, skew, result, detail, detail_len);
-    ocv_bundle_free(&b);
+    if (r == OCV_OK &&
+        (b.authority_len != msg.kid_len || memcmp(b.authority, msg.kid, msg.kid_len) != 0)) {
+        ocv_errf(detail, detail_len, "the payload names another authority than the signer");
+        r = OCV_BUNDLE_MALFORMED;
+    }
+    if (r == OCV_OK)
+        r = apply_locked(store, &a, &b, at, skew, result, detail, detail_len);
+    r = finish_locked(store, &a, r, result);
+    if (decoded)
+        ocv_bundle_free(&b);
     return r;
 }

@@ -7,6 +7,7 @@
 #include <mbedtls/asn1.h>
 #include <mbedtls/oid.h>
 
+#include "base/canon.h"
 #include "base/util.h"
 
 /* cRLNumber (RFC 5280 §5.2.3) from the raw extensions mbedtls keeps:
@@ -113,17 +114,20 @@ static ocv_reason store_crl(ocv_store *store, const mbedtls_x509_crl *crl, ocv_c
     ocv_reason r = ocv_store_clear_entries(store, authority);
     *serials = 0;
     for (const mbedtls_x509_crl_entry *e = &crl->entry; r == OCV_OK && e != NULL; e = e->next) {
-        if (e->serial.p == NULL || e->serial.len == 0)
+        uint8_t mag[OCV_MAX_SERIAL_BYTES];
+        size_t mag_len = 0;
+        /* read as an integer (base/canon.h): a listed serial that is no
+         * positive integer of at most 20 octets can match no certificate */
+        if (e->serial.p == NULL ||
+            ocv_serial_from_listed(e->serial.p, e->serial.len, mag, &mag_len) != 0)
             continue;
-        if (e->serial.len > OCV_MAX_SERIAL_BYTES)
-            return OCV_BUNDLE_MALFORMED;
-        char hex[2 * OCV_MAX_SERIAL_BYTES + 1];
-        ocv_hex_encode(e->serial.p, e->serial.len, hex);
+        char hex[OCV_SERIAL_HEX_BYTES];
+        ocv_serial_to_text(mag, mag_len, hex);
         ocv_entry entry = {OCV_ENTRY_SERIAL, rec->issuer, strlen(rec->issuer), hex,
                            strlen(hex),      0,           rec->next_update};
-        int changed = 0;
-        r = ocv_store_insert_entry(store, authority, &entry, &changed);
-        *serials += (size_t)changed;
+        ocv_entry_change ch;
+        r = ocv_store_put_entry(store, authority, &entry, &ch);
+        *serials += (size_t)(ch.changed && !ch.existed);
     }
     rec->entry_count = (int64_t)*serials;
     if (r == OCV_OK)

@@ -27,6 +27,7 @@
 
 #include <sqlite3.h>
 
+#include "base/canon.h"
 #include "base/util.h"
 
 enum {
@@ -43,6 +44,7 @@ enum {
     STMT_READ_BEGIN,
     STMT_READ_END,
     STMT_TYPE_EXISTS,
+    STMT_GET_ENTRY,
     STMT_COUNT
 };
 
@@ -51,17 +53,19 @@ static const char *const STMT_SQL[STMT_COUNT] = {
     "FROM authority WHERE id = ?1",
     "UPDATE authority SET pubkey = ?2, seq = ?3, lthash = ?4, digest = ?5, issued_at = ?6, "
     "next_update = ?7, applied_at = ?8, entry_count = ?9 WHERE id = ?1",
-    "INSERT OR IGNORE INTO entry (k, authority, before, expires) VALUES (?1, ?2, ?3, ?4)",
-    "DELETE FROM entry WHERE k = ?1 AND authority = ?2",
+    "INSERT INTO entry (k, authority, before, expires) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (k, authority) DO UPDATE SET before = excluded.before, expires = excluded.expires",
+    "DELETE FROM entry WHERE k = ?1 AND authority = ?2 RETURNING before, expires",
     "SELECT k, authority, before FROM entry WHERE k = ?1",
     "SELECT v FROM meta WHERE k = ?1",
     "INSERT INTO meta (k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-    "SELECT count(*), min(next_update), max(issued_at) FROM authority WHERE seq > 0",
+    "SELECT id, seq, issued_at, next_update FROM authority ORDER BY id",
     "SELECT number, this_update, next_update, entry_count FROM crl WHERE issuer = ?1",
     "PRAGMA data_version",
     "BEGIN",
     "COMMIT",
     "SELECT 1 FROM entry WHERE k >= ?1 AND k < ?2 LIMIT 1",
+    "SELECT before, expires FROM entry WHERE k = ?1 AND authority = ?2",
 };
 
 /* Authority freshness and the clock floor change only when a sync
@@ -70,8 +74,8 @@ static const char *const STMT_SQL[STMT_COUNT] = {
 typedef struct freshness_cache {
     int valid;
     int64_t data_version;
-    int has_data;
-    int64_t oldest_next_update, newest_issued_at, clock_floor;
+    ocv_store_freshness f;
+    int64_t clock_floor;
     /* which entry types exist at all: a lookup skips the others */
     int has_type[256];
 } freshness_cache;
@@ -125,6 +129,79 @@ int ocv_entry_type_parse(const char *name, ocv_entry_type *out)
         }
     }
     return -1;
+}
+
+static int all_hex(const char *p, size_t len, int lower_only)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        int ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                 (!lower_only && c >= 'A' && c <= 'F');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+const char *ocv_entry_check_canonical(const ocv_entry *e)
+{
+    char canon[OCV_SERIAL_HEX_BYTES];
+    const char *why = NULL;
+    switch (e->type) {
+    case OCV_ENTRY_SERIAL:
+        if (e->issuer_len != 64 || !all_hex(e->issuer, 64, 1))
+            return "a serial entry's issuer is the SHA-256 (64 lower-case hex digits) of the "
+                   "issuing CA's SubjectPublicKeyInfo";
+        if (ocv_serial_canon_text(e->value, e->value_len, canon, &why) != OCV_OK)
+            return why;
+        if (strlen(canon) != e->value_len || memcmp(canon, e->value, e->value_len) != 0)
+            return "a serial entry's value is not canonical (lower-case hex of the integer, no "
+                   "leading zero byte)";
+        return NULL;
+    case OCV_ENTRY_KEY:
+        if (e->issuer_len != 0 || !ocv_key_id_is_canonical(e->value, e->value_len))
+            return "a key entry's value is the SHA-256 (64 lower-case hex digits) of the key's "
+                   "SubjectPublicKeyInfo (a kid cannot be revoked: the presenter can drop it)";
+        return NULL;
+    case OCV_ENTRY_JTI:
+        return e->issuer_len == 0 ? "a jti entry needs its issuer" : NULL;
+    case OCV_ENTRY_SUBJECT:
+    case OCV_ENTRY_SUBJECT_BEFORE:
+        if (e->issuer_len != 0)
+            return "a subject entry has no issuer";
+        return ocv_identity_check_text(e->value, e->value_len, &why) == OCV_OK ? NULL : why;
+    }
+    return "unknown entry type";
+}
+
+const char *ocv_entry_canonicalise(ocv_entry *e, char *buf, size_t buf_len)
+{
+    const char *why = NULL;
+    if (e->type == OCV_ENTRY_SERIAL) {
+        if (buf_len < 64 + 1 + OCV_SERIAL_HEX_BYTES)
+            return "internal: buffer too small";
+        if (e->issuer_len != 64 || !all_hex(e->issuer, 64, 0))
+            return "a serial entry's issuer is the SHA-256 (64 hex digits) of the issuing CA's "
+                   "SubjectPublicKeyInfo";
+        for (size_t i = 0; i < 64; i++)
+            buf[i] = (char)(e->issuer[i] >= 'A' && e->issuer[i] <= 'F' ? e->issuer[i] + 32
+                                                                       : e->issuer[i]);
+        buf[64] = 0;
+        if (ocv_serial_canon_text(e->value, e->value_len, buf + 65, &why) != OCV_OK)
+            return why;
+        e->issuer = buf;
+        e->value = buf + 65;
+        e->value_len = strlen(buf + 65);
+    } else if (e->type == OCV_ENTRY_KEY && e->value_len == 64 && all_hex(e->value, 64, 0)) {
+        if (buf_len < 65)
+            return "internal: buffer too small";
+        for (size_t i = 0; i < 64; i++)
+            buf[i] =
+                (char)(e->value[i] >= 'A' && e->value[i] <= 'F' ? e->value[i] + 32 : e->value[i]);
+        buf[64] = 0;
+        e->value = buf;
+    }
+    return ocv_entry_check_canonical(e);
 }
 
 ocv_reason ocv_store_entry_key(const ocv_entry *e, ocv_bytes *out)
@@ -458,8 +535,10 @@ ocv_reason ocv_store_put_authority(ocv_store *s, const ocv_authority_state *a)
 
 /* ---- entries ------------------------------------------------------- */
 
-static ocv_reason entry_write(ocv_store *s, int which, const char *authority, const ocv_entry *e,
-                              int *changed)
+/* Runs one keyed statement on an entry; a returned row (the entry as it
+ * was) fills *old. */
+static ocv_reason entry_step(ocv_store *s, int which, const char *authority, const ocv_entry *e,
+                             ocv_entry_change *old)
 {
     ocv_bytes key;
     ocv_reason r = ocv_store_entry_key(e, &key);
@@ -473,22 +552,37 @@ static ocv_reason entry_write(ocv_store *s, int which, const char *authority, co
         sqlite3_bind_int64(st, 4, e->expires);
     }
     int rc = sqlite3_step(st);
-    *changed = sqlite3_changes(s->db) > 0;
+    if (rc == SQLITE_ROW && old != NULL) {
+        old->existed = 1;
+        old->old_before = sqlite3_column_int64(st, 0);
+        old->old_expires = sqlite3_column_int64(st, 1);
+        rc = sqlite3_step(st);
+    }
     sqlite3_reset(st);
     ocv_bytes_free(&key);
     return rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
 }
 
-ocv_reason ocv_store_insert_entry(ocv_store *s, const char *authority, const ocv_entry *e,
-                                  int *changed)
+ocv_reason ocv_store_put_entry(ocv_store *s, const char *authority, const ocv_entry *e,
+                               ocv_entry_change *change)
 {
-    return entry_write(s, STMT_INSERT_ENTRY, authority, e, changed);
+    memset(change, 0, sizeof(*change));
+    ocv_reason r = entry_step(s, STMT_GET_ENTRY, authority, e, change);
+    if (r != OCV_OK)
+        return r;
+    if (change->existed && change->old_before == e->before && change->old_expires == e->expires)
+        return OCV_OK; /* already there, exactly */
+    change->changed = 1;
+    return entry_step(s, STMT_INSERT_ENTRY, authority, e, NULL);
 }
 
 ocv_reason ocv_store_delete_entry(ocv_store *s, const char *authority, const ocv_entry *e,
-                                  int *changed)
+                                  ocv_entry_change *change)
 {
-    return entry_write(s, STMT_DELETE_ENTRY, authority, e, changed);
+    memset(change, 0, sizeof(*change));
+    ocv_reason r = entry_step(s, STMT_DELETE_ENTRY, authority, e, change);
+    change->changed = change->existed;
+    return r;
 }
 
 ocv_reason ocv_store_clear_entries(ocv_store *s, const char *authority)
@@ -540,10 +634,16 @@ ocv_reason ocv_store_raise_clock_floor(ocv_store *s, int64_t t)
 
 /* ---- lookups ------------------------------------------------------- */
 
-/* Up to five candidate keys a credential could be revoked under. */
+/* The keys a credential could be revoked under: for a certificate path
+ * a serial and a key per certificate, for a token its id and the key that
+ * verified it, and the workload identity twice (subject, subject_before).
+ * Packed into one bounded arena: no allocation per decision. */
+#define MAX_CANDIDATES (2 * OCV_MAX_PATH_REFS + 4)
 typedef struct candidate_keys {
-    uint8_t buf[5][2 * OCV_MAX_ISSUER_BYTES + OCV_MAX_ENTRY_VALUE_BYTES];
-    size_t len[5];
+    uint8_t arena[2 * (OCV_MAX_IDENTITY_BYTES + 3) + OCV_MAX_ISSUER_BYTES + OCV_MAX_TOKEN_ID_BYTES +
+                  3 + MAX_CANDIDATES * 140];
+    size_t used;
+    size_t off[MAX_CANDIDATES], len[MAX_CANDIDATES];
     size_t count;
 } candidate_keys;
 
@@ -551,15 +651,18 @@ static void add_key(candidate_keys *c, const freshness_cache *cache, ocv_entry_t
                     const char *issuer, const char *value)
 {
     size_t il = strlen(issuer), vl = strlen(value);
-    if (!cache->has_type[(uint8_t)type] || vl == 0 || il + vl + 3 > sizeof(c->buf[0]))
+    if (!cache->has_type[(uint8_t)type] || vl == 0 || c->count == MAX_CANDIDATES ||
+        il + vl + 3 > sizeof(c->arena) - c->used)
         return;
-    uint8_t *k = c->buf[c->count];
+    uint8_t *k = c->arena + c->used;
     k[0] = (uint8_t)type;
     k[1] = 0;
     memcpy(k + 2, issuer, il);
     k[2 + il] = 0;
     memcpy(k + 3 + il, value, vl);
+    c->off[c->count] = c->used;
     c->len[c->count++] = il + vl + 3;
+    c->used += il + vl + 3;
 }
 
 static void describe(const uint8_t *k, size_t len, const char *authority, char *out, size_t out_len)
@@ -580,7 +683,7 @@ static ocv_reason lookup_entries(ocv_store *s, const candidate_keys *keys, const
 {
     for (size_t i = 0; i < keys->count && !v->revoked; i++) {
         sqlite3_stmt *st = stmt(s, STMT_LOOKUP);
-        sqlite3_bind_blob(st, 1, keys->buf[i], (int)keys->len[i], SQLITE_STATIC);
+        sqlite3_bind_blob(st, 1, keys->arena + keys->off[i], (int)keys->len[i], SQLITE_STATIC);
         int rc = SQLITE_DONE;
         while (!v->revoked && (rc = sqlite3_step(st)) == SQLITE_ROW) {
             const uint8_t *k = sqlite3_column_blob(st, 0);
@@ -599,6 +702,40 @@ static ocv_reason lookup_entries(ocv_store *s, const candidate_keys *keys, const
     return OCV_OK;
 }
 
+/* Widens f by one source of revocation data: every source must be fresh,
+ * so the earliest next_update and the oldest issue time count. */
+static void freshness_add(ocv_store_freshness *f, const char *source, int64_t issued_at,
+                          int64_t next_update)
+{
+    if (!f->has_data || next_update < f->oldest_next_update) {
+        f->oldest_next_update = next_update;
+        ocv_strlcpy(f->next_update_source, source, sizeof(f->next_update_source));
+    }
+    if (!f->has_data || issued_at < f->oldest_issued_at) {
+        f->oldest_issued_at = issued_at;
+        ocv_strlcpy(f->issued_at_source, source, sizeof(f->issued_at_source));
+    }
+    f->has_data = 1;
+}
+
+static ocv_reason authority_freshness(ocv_store *s, ocv_store_freshness *f)
+{
+    sqlite3_stmt *st = stmt(s, STMT_FRESHNESS);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        if (sqlite3_column_int64(st, 1) == 0) {
+            if (f->unsynced == 0)
+                ocv_strlcpy(f->unsynced_source, id ? id : "", sizeof(f->unsynced_source));
+            f->unsynced++;
+            continue;
+        }
+        freshness_add(f, id ? id : "", sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
 static ocv_reason refresh_cache(ocv_store *s)
 {
     sqlite3_stmt *st = stmt(s, STMT_DATA_VERSION);
@@ -614,17 +751,8 @@ static ocv_reason refresh_cache(ocv_store *s)
     memset(&c, 0, sizeof(c));
     c.valid = 1;
     c.data_version = version;
-    st = stmt(s, STMT_FRESHNESS);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
+    if (authority_freshness(s, &c.f) != OCV_OK)
         return OCV_INTERNAL_ERROR;
-    }
-    if (sqlite3_column_int64(st, 0) > 0) {
-        c.has_data = 1;
-        c.oldest_next_update = sqlite3_column_int64(st, 1);
-        c.newest_issued_at = sqlite3_column_int64(st, 2);
-    }
-    sqlite3_reset(st);
     if (meta_get(s, "clock_floor", &c.clock_floor) != OCV_OK)
         return OCV_INTERNAL_ERROR;
     static const uint8_t types[] = {OCV_ENTRY_SERIAL, OCV_ENTRY_JTI, OCV_ENTRY_KEY,
@@ -644,29 +772,30 @@ static ocv_reason refresh_cache(ocv_store *s)
     return OCV_OK;
 }
 
+/* The authorities' freshness, widened by the imported CRL of every
+ * certificate issuer on the verified path. */
 static ocv_reason freshness(ocv_store *s, const ocv_claims *claims, ocv_store_verdict *v)
 {
     ocv_reason r = refresh_cache(s);
     if (r != OCV_OK)
         return r;
-    v->has_data = s->cache.has_data;
-    v->oldest_next_update = s->cache.oldest_next_update;
-    v->newest_issued_at = s->cache.newest_issued_at;
+    v->freshness = s->cache.f;
     v->clock_floor = s->cache.clock_floor;
-    if (claims->type != OCV_CREDENTIAL_X509 || claims->issuer_key_sha256[0] == 0)
-        return OCV_OK;
-    ocv_crl_record crl;
-    r = ocv_store_get_crl(s, claims->issuer_key_sha256, &crl);
-    if (r == OCV_REVOCATION_MISSING)
-        return OCV_OK;
-    if (r != OCV_OK)
-        return r;
-    if (!v->has_data || crl.next_update < v->oldest_next_update)
-        v->oldest_next_update = crl.next_update;
-    if (crl.this_update > v->newest_issued_at)
-        v->newest_issued_at = crl.this_update;
-    v->has_data = 1;
-    ocv_crl_record_free(&crl);
+    for (size_t i = 0; i < claims->path_len; i++) {
+        const char *issuer = claims->path[i].issuer_key_sha256;
+        if (issuer[0] == 0)
+            continue;
+        ocv_crl_record crl;
+        r = ocv_store_get_crl(s, issuer, &crl);
+        if (r == OCV_REVOCATION_MISSING)
+            continue;
+        if (r != OCV_OK)
+            return r;
+        char source[OCV_MAX_AUTHORITY_ID_BYTES + 1];
+        ocv_errf(source, sizeof(source), "crl:%.16s", issuer);
+        freshness_add(&v->freshness, source, crl.this_update, crl.next_update);
+        ocv_crl_record_free(&crl);
+    }
     return OCV_OK;
 }
 
@@ -677,6 +806,7 @@ ocv_reason ocv_store_lookup(ocv_store *s, const ocv_claims *claims, ocv_store_ve
     if (keys == NULL)
         return OCV_INTERNAL_ERROR;
     keys->count = 0;
+    keys->used = 0;
     /* one read transaction: one snapshot and one round of file locks
      * for all of a decision's lookups */
     int own_txn = sqlite3_get_autocommit(s->db);
@@ -686,14 +816,15 @@ ocv_reason ocv_store_lookup(ocv_store *s, const ocv_claims *claims, ocv_store_ve
     r = refresh_cache(s);
     if (r != OCV_OK)
         goto end;
-    if (claims->type == OCV_CREDENTIAL_X509 && claims->serial_len > 0) {
-        char serial[2 * OCV_MAX_SERIAL_BYTES + 1];
-        ocv_hex_encode(claims->serial, claims->serial_len, serial);
-        add_key(keys, &s->cache, OCV_ENTRY_SERIAL, claims->issuer_key_sha256, serial);
+    for (size_t i = 0; i < claims->path_len; i++) {
+        const ocv_cert_ref *c = &claims->path[i];
+        if (c->serial[0] && c->issuer_key_sha256[0])
+            add_key(keys, &s->cache, OCV_ENTRY_SERIAL, c->issuer_key_sha256, c->serial);
+        add_key(keys, &s->cache, OCV_ENTRY_KEY, "", c->key_sha256);
     }
     if (claims->token_id[0])
         add_key(keys, &s->cache, OCV_ENTRY_JTI, claims->issuer, claims->token_id);
-    add_key(keys, &s->cache, OCV_ENTRY_KEY, "", claims->key_id);
+    add_key(keys, &s->cache, OCV_ENTRY_KEY, "", claims->verified_key_sha256);
     add_key(keys, &s->cache, OCV_ENTRY_SUBJECT, "", claims->subject);
     add_key(keys, &s->cache, OCV_ENTRY_SUBJECT_BEFORE, "", claims->subject);
     r = lookup_entries(s, keys, claims, out);

@@ -12,9 +12,10 @@
  * pipeline decides).
  *
  * Entries are keyed by a canonical byte string (ocv_store_entry_key):
- *   serial          issuer = SHA-256 hex of the issuing CA's SPKI, value = serial hex
+ *   serial          issuer = SHA-256 hex of the issuing CA's SPKI, value =
+ *                   canonical serial (base/canon.h)
  *   jti             issuer = token iss, value = jti / cti hex
- *   key             value = kid, or SHA-256 hex of the SPKI
+ *   key             value = SHA-256 hex of the SPKI of the key that verified
  *   subject         value = workload identity
  *   subject_before  value = workload identity, before = UNIX time
  * An entry's digest element is its key plus before and expires, so the
@@ -69,6 +70,21 @@ typedef struct ocv_entry {
 const char *ocv_entry_type_name(ocv_entry_type type);
 /* Parses a type name; -1 when unknown. */
 int ocv_entry_type_parse(const char *name, ocv_entry_type *out);
+
+/*
+ * Entries are compared byte for byte, so every entry must be in the one
+ * canonical form of its identifier (base/canon.h):
+ *   serial          issuer 64 lower-case hex, value canonical serial text
+ *   key             value 64 lower-case hex (SPKI SHA-256), no issuer
+ *   jti             issuer non-empty
+ *   subject(_before) a valid identity (a SPIFFE ID must be valid)
+ * ocv_entry_check_canonical returns NULL, or why not (a bundle holding
+ * such an entry is refused: it could never match). ocv_entry_canonicalise
+ * first rewrites an operator's spelling (upper-case hex, "0x", ':',
+ * leading zeros) into buf (at least 128 bytes), pointing e into it.
+ */
+const char *ocv_entry_check_canonical(const ocv_entry *e);
+const char *ocv_entry_canonicalise(ocv_entry *e, char *buf, size_t buf_len);
 
 /* Canonical key: type byte, 0, issuer, 0, value. */
 OCV_MUST_CHECK ocv_reason ocv_store_entry_key(const ocv_entry *e, ocv_bytes *out);
@@ -136,13 +152,23 @@ OCV_MUST_CHECK ocv_reason ocv_store_list_authorities(
 /* Writes an authority's new state (inside a transaction). */
 OCV_MUST_CHECK ocv_reason ocv_store_put_authority(ocv_store *store, const ocv_authority_state *a);
 
-/* Adds / removes an entry of an authority (inside a transaction); they
- * report whether the row existed in *changed so the caller can keep the
- * digest exact. */
-OCV_MUST_CHECK ocv_reason ocv_store_insert_entry(ocv_store *store, const char *authority,
-                                                 const ocv_entry *e, int *changed);
+/* What a write did to one entry row, so the caller keeps the digest
+ * exact: whether the row existed (with its before and expires as they
+ * were) and whether the write changed anything. */
+typedef struct ocv_entry_change {
+    int existed, changed;
+    int64_t old_before, old_expires;
+} ocv_entry_change;
+
+/* Puts an entry of an authority (inside a transaction): inserts it, or
+ * replaces the before and expires of the same key (raising a
+ * subject_before cut-off replaces the old one). */
+OCV_MUST_CHECK ocv_reason ocv_store_put_entry(ocv_store *store, const char *authority,
+                                              const ocv_entry *e, ocv_entry_change *change);
+/* Removes an entry by key (type, issuer, value), whatever its before and
+ * expires; change says what was removed. */
 OCV_MUST_CHECK ocv_reason ocv_store_delete_entry(ocv_store *store, const char *authority,
-                                                 const ocv_entry *e, int *changed);
+                                                 const ocv_entry *e, ocv_entry_change *change);
 /* Removes every entry of an authority (a full bundle replaces them). */
 OCV_MUST_CHECK ocv_reason ocv_store_clear_entries(ocv_store *store, const char *authority);
 
@@ -159,21 +185,35 @@ OCV_MUST_CHECK ocv_reason ocv_store_get_clock_floor(ocv_store *store, int64_t *f
 /* Raises the floor to t when t is newer (inside a transaction). */
 OCV_MUST_CHECK ocv_reason ocv_store_raise_clock_floor(ocv_store *store, int64_t t);
 
+/* How fresh the data covering one credential is. Every source (each
+ * synced authority, each imported CRL of an issuer on the path) must be
+ * fresh on its own, so the worst of each measure counts, with its source
+ * named for the detail line. */
+typedef struct ocv_store_freshness {
+    int has_data;               /* some authority or CRL state exists */
+    int64_t oldest_next_update; /* the earliest next_update */
+    int64_t oldest_issued_at;   /* the oldest issued_at / thisUpdate */
+    char next_update_source[OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    char issued_at_source[OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    size_t unsynced; /* pinned authorities that never applied a bundle */
+    char unsynced_source[OCV_MAX_AUTHORITY_ID_BYTES + 1];
+} ocv_store_freshness;
+
 /* The revocation verdict for one credential's claims. */
 typedef struct ocv_store_verdict {
     int revoked;
-    char matched[160];          /* which entry: "jti https://i abc" */
-    int has_data;               /* some authority or CRL state exists */
-    int64_t oldest_next_update; /* freshness: the earliest next_update */
-    int64_t newest_issued_at;
+    char matched[240]; /* which entry: "jti https://i abc (authority a)" */
+    ocv_store_freshness freshness;
     int64_t clock_floor;
 } ocv_store_verdict;
 
 /*
- * Looks up every entry that could revoke these claims: serial (X.509,
- * under issuer_key_sha256), jti (under issuer), key (key_id), subject,
- * subject_before (revoked when issued_at is before it, or unknown).
- * Fills freshness and the clock floor. OCV_OK, or OCV_INTERNAL_ERROR when
+ * Looks up every entry that could revoke these claims: for every
+ * certificate of claims->path its serial (under its issuer's SPKI hash)
+ * and its key; a token's jti (under issuer) and the key that verified it
+ * (verified_key_sha256); subject and subject_before (revoked when
+ * issued_at is before the cut-off, or unknown). Fills freshness and the
+ * clock floor. OCV_OK, or OCV_INTERNAL_ERROR when
  * the store cannot be read (the caller denies).
  */
 OCV_MUST_CHECK ocv_reason ocv_store_lookup(ocv_store *store, const ocv_claims *claims,

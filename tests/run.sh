@@ -49,7 +49,7 @@ for t in "$BUILD"/tests/test_*; do
 done
 
 if [ "${VALGRIND:-0}" != 1 ]; then
-    for s in "$here"/e2e/*.sh; do
+    for s in "$here"/e2e/*.sh "$here"/attack/attack_*.sh; do
         [ -f "$s" ] || continue
         name=$(basename "$s" .sh)
         sh "$s" >"$log" 2>&1

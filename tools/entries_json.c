@@ -92,6 +92,17 @@ static const char *read_entry(json_t *o, ocv_entry *e)
         if ((unsigned char)e->value[i] < 0x20)
             return "control character in \"value\"";
     }
+    /* The canonical spelling replaces the operator's in the document, so
+     * e keeps pointing into memory the file owns. */
+    char canon[160];
+    const char *why = ocv_entry_canonicalise(e, canon, sizeof(canon));
+    if (why != NULL)
+        return why;
+    if (json_object_set_new(o, "issuer", json_string(e->issuer_len ? e->issuer : "")) != 0 ||
+        json_object_set_new(o, "value", json_string(e->value)) != 0)
+        return "out of memory";
+    string_member(o, "issuer", &e->issuer, &e->issuer_len);
+    string_member(o, "value", &e->value, &e->value_len);
     return NULL;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <mbedtls/ecp.h>
 #include <mbedtls/md.h>
 #include <mbedtls/x509_crt.h>
 
@@ -29,7 +30,8 @@ static const char TOKEN_USAGE[] =
     "                      [--scope \"a b\"] [--purpose P]... [--jti ID | --cti HEX]\n"
     "                      [--iat UNIX] [--nbf UNIX] [--exp UNIX | --valid-for D]\n"
     "                      [--no-exp] [--no-iat] [--cnf-x5t-cert CERT.pem]\n"
-    "                      [--cnf-jkt-key PUB.pem]\n"
+    "                      [--cnf-jkt-key PUB.pem] [--cnf-cose-key PUB.pem (CWT)]\n"
+    "                      [--cnf-kid KID (an unverifiable binding, for tests)]\n"
     "                      [--claim NAME=JSON]... [--defect NAME] [-o FILE]\n"
     "\n"
     "Issues a JWT (compact JWS) or a CWT (tagged COSE_Sign1 in tag 61), signed\n"
@@ -78,6 +80,7 @@ static const char *const DEFECT_NAMES[] = {"none",
 
 typedef struct token_args {
     const char *key_path, *kid, *iss, *sub, *scope, *jti, *cti, *cnf_cert, *cnf_jkt_key, *out;
+    const char *cnf_cose_key, *cnf_kid;
     const char *aud[MAX_LIST], *purpose[MAX_LIST], *claims[MAX_LIST];
     size_t aud_count, purpose_count, claim_count;
     int cwt, base64url, no_exp, no_iat, has_nbf, has_exp, has_iat;
@@ -184,6 +187,8 @@ static int add_extra_claims(const token_args *a, json_t *c)
         json_object_set_new(cnf, "jkt", json_string((char *)e.data));
         ocv_bytes_free(&e);
     }
+    if (a->cnf_kid != NULL)
+        json_object_set_new(cnf, "kid", json_string(a->cnf_kid));
     if (json_object_size(cnf) > 0)
         json_object_set_new(c, "cnf", cnf);
     else
@@ -320,10 +325,64 @@ static void text_or_skip(ocv_cbor_out *w, uint64_t label, const char *v)
     ocv_cbor_out_text(w, v, strlen(v));
 }
 
+/* A public key as a COSE_Key map (RFC 9052 §7.1): EC2 or OKP. */
+static int cose_key(const ocv_pkey *k, ocv_cbor_out *w)
+{
+    if (k->type == OCV_KEY_ED25519) {
+        ocv_cbor_out_map(w, 3);
+        ocv_cbor_out_uint(w, 1); /* kty: OKP */
+        ocv_cbor_out_uint(w, 1);
+        ocv_cbor_out_negint(w, 0); /* crv: Ed25519 */
+        ocv_cbor_out_uint(w, 6);
+        ocv_cbor_out_negint(w, 1);
+        ocv_cbor_out_bytes(w, k->ed25519_pub, 32);
+        return 0;
+    }
+    if (k->type != OCV_KEY_EC_P256 && k->type != OCV_KEY_EC_P384 && k->type != OCV_KEY_EC_P521)
+        return fail("--cnf-cose-key: an EC or Ed25519 public key");
+    const mbedtls_ecp_keypair *ec = mbedtls_pk_ec(k->pk);
+    uint8_t pt[1 + 2 * 66];
+    size_t n = 0;
+    if (mbedtls_ecp_point_write_binary(&ec->grp, &ec->Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &n, pt,
+                                       sizeof(pt)) != 0)
+        return fail("--cnf-cose-key: cannot write the point");
+    size_t half = (n - 1) / 2;
+    ocv_cbor_out_map(w, 4);
+    ocv_cbor_out_uint(w, 1); /* kty: EC2 */
+    ocv_cbor_out_uint(w, 2);
+    ocv_cbor_out_negint(w, 0);
+    ocv_cbor_out_uint(w, k->type == OCV_KEY_EC_P256 ? 1 : k->type == OCV_KEY_EC_P384 ? 2 : 3);
+    ocv_cbor_out_negint(w, 1);
+    ocv_cbor_out_bytes(w, pt + 1, half);
+    ocv_cbor_out_negint(w, 2);
+    ocv_cbor_out_bytes(w, pt + 1 + half, half);
+    return 0;
+}
+
+/* CWT cnf (RFC 8747 §3): { 1: COSE_Key } or { 3: kid }. */
+static int cwt_cnf(const token_args *a, ocv_cbor_out *w)
+{
+    ocv_cbor_out_uint(w, 8);
+    ocv_cbor_out_map(w, 1);
+    if (a->cnf_kid != NULL) {
+        ocv_cbor_out_uint(w, 3);
+        ocv_cbor_out_bytes(w, (const uint8_t *)a->cnf_kid, strlen(a->cnf_kid));
+        return 0;
+    }
+    ocv_pkey pub;
+    if (ocv_pkey_load_file(a->cnf_cose_key, 0, 1, &pub, NULL, 0) != OCV_OK)
+        return fail("--cnf-cose-key: not a public key");
+    ocv_cbor_out_uint(w, 1);
+    int rc = cose_key(&pub, w);
+    ocv_pkey_free(&pub);
+    return rc;
+}
+
 static int cwt_payload(const token_args *a, ocv_bytes *out)
 {
     size_t n = (a->iss != NULL) + (a->sub != NULL) + (a->aud_count > 0) + !a->no_exp + a->has_nbf +
-               !a->no_iat + (a->cti != NULL) + (a->scope != NULL) + (a->defect == DEFECT_DUPLICATE);
+               !a->no_iat + (a->cti != NULL) + (a->scope != NULL) +
+               (a->defect == DEFECT_DUPLICATE) + (a->cnf_cose_key != NULL || a->cnf_kid != NULL);
     ocv_cbor_out w;
     ocv_cbor_out_init(&w);
     if (a->defect == DEFECT_INDEFINITE)
@@ -359,6 +418,8 @@ static int cwt_payload(const token_args *a, ocv_bytes *out)
         ocv_cbor_out_bytes(&w, cti, len);
     }
     text_or_skip(&w, 9, a->scope);
+    if ((a->cnf_cose_key != NULL || a->cnf_kid != NULL) && cwt_cnf(a, &w) != 0)
+        return -1;
     if (a->defect == DEFECT_INDEFINITE)
         ocv_cbor_out_raw(&w, (const uint8_t *)"\xff", 1); /* break */
     return ocv_cbor_out_finish(&w, out) == OCV_OK ? 0 : -1;
@@ -471,6 +532,8 @@ enum {
     OPT_NO_IAT,
     OPT_CNF,
     OPT_CNF_JKT,
+    OPT_CNF_COSE_KEY,
+    OPT_CNF_KID,
     OPT_CLAIM,
     OPT_DEFECT,
     OPT_HELP
@@ -498,6 +561,8 @@ static const struct option TOKEN_OPTIONS[] = {
     {"cnf-x5t-cert", required_argument, NULL, OPT_CNF},
     {"claim", required_argument, NULL, OPT_CLAIM},
     {"cnf-jkt-key", required_argument, NULL, OPT_CNF_JKT},
+    {"cnf-cose-key", required_argument, NULL, OPT_CNF_COSE_KEY},
+    {"cnf-kid", required_argument, NULL, OPT_CNF_KID},
     {"defect", required_argument, NULL, OPT_DEFECT},
     {"help", no_argument, NULL, OPT_HELP},
     {"out", required_argument, NULL, 'o'},
@@ -555,6 +620,12 @@ static int token_option(int opt, const char *arg, token_args *a)
         return -1;
     case OPT_CNF:
         a->cnf_cert = arg;
+        return -1;
+    case OPT_CNF_COSE_KEY:
+        a->cnf_cose_key = arg;
+        return -1;
+    case OPT_CNF_KID:
+        a->cnf_kid = arg;
         return -1;
     case OPT_CNF_JKT:
         a->cnf_jkt_key = arg;
@@ -616,7 +687,10 @@ static int check_args(token_args *a, const ocv_pkey *key)
     if (!a->cwt && (a->defect == DEFECT_ALG_UNPROTECTED || a->defect == DEFECT_INDEFINITE))
         return fail("that defect exists for CWTs only");
     if (a->cwt && (a->claim_count || a->cnf_cert || a->cnf_jkt_key || a->purpose_count || a->jti))
-        return fail("--claim, --cnf-*, --purpose and --jti are JWT options (CWT: --cti)");
+        return fail("--claim, --cnf-x5t-cert, --cnf-jkt-key, --purpose and --jti are JWT options "
+                    "(CWT: --cti, --cnf-cose-key)");
+    if (!a->cwt && a->cnf_cose_key)
+        return fail("--cnf-cose-key is a CWT option (JWT: --cnf-jkt-key)");
     if (!a->has_iat)
         a->iat = ocv_now();
     if (!a->has_exp)

@@ -4,7 +4,8 @@
  *
  *   claims = { ? 1 => tstr (iss), ? 2 => tstr (sub), ? 3 => tstr / [+ tstr] (aud),
  *              ? 4 => int (exp), ? 5 => int (nbf), ? 6 => int (iat),
- *              ? 7 => bstr (cti), ? 9 => tstr (scope, RFC 9200), * label => any }
+ *              ? 7 => bstr (cti), ? 8 => cnf (RFC 8747), ? 9 => tstr (scope, RFC 9200),
+ *              * label => any }
  *
  * Dates are integers (a float NumericDate is refused: CBOR floats are not
  * accepted anywhere in ocv). cti becomes lower-case hex in the normalised
@@ -18,6 +19,7 @@
 #include "base/limits.h"
 #include "base/util.h"
 #include "verifier/cose_sign1.h"
+#include "verifier/keyset.h"
 #include "verifier/token_formats.h"
 
 enum { TAG_CWT = 61, TAG_COSE_MAC0 = 17 };
@@ -97,6 +99,45 @@ static ocv_reason scope(ocv_cbor_pull *r, ocv_claims *c)
     return OCV_OK;
 }
 
+/* RFC 8747 §3: cnf = { 1 => COSE_Key / 2 => Encrypted_COSE_Key / 3 => kid }.
+ * A COSE_Key is reduced to the RFC 7638 thumbprint of the same key, so
+ * it compares with the presented key as a JWT's cnf jwk does; an
+ * encrypted key, a kid or an unknown method is recorded as unsupported. */
+static ocv_reason read_cnf(ocv_cbor_pull *r, ocv_claims *c)
+{
+    ocv_cbor_item it, key;
+    if (ocv_cbor_pull_expect(r, OCV_CBOR_MAP, &it) != 0 || it.u > 4)
+        return OCV_MALFORMED;
+    c->has_cnf = 1;
+    if (it.u == 0)
+        ocv_strlcpy(c->cnf_unsupported, "an empty cnf", sizeof(c->cnf_unsupported));
+    for (uint64_t i = 0; i < it.u; i++) {
+        if (ocv_cbor_pull_next(r, &key) != 0)
+            return OCV_MALFORMED;
+        if (key.kind == OCV_CBOR_UINT && key.u == 1) {
+            ocv_pkey pk;
+            ocv_pkey_init(&pk);
+            const char *why = "";
+            uint8_t t[32];
+            ocv_reason rr = ocv_cose_key_public_pkey(r, &pk, &why);
+            if (rr == OCV_OK)
+                rr = ocv_jwk_thumbprint(&pk, t);
+            ocv_pkey_free(&pk);
+            if (rr != OCV_OK || c->has_cnf_jkt)
+                return OCV_MALFORMED;
+            memcpy(c->cnf_jkt, t, 32);
+            c->has_cnf_jkt = 1;
+            continue;
+        }
+        if (c->cnf_unsupported[0] == 0)
+            ocv_errf(c->cnf_unsupported, sizeof(c->cnf_unsupported), "cnf method %s%llu",
+                     key.kind == OCV_CBOR_NEGINT ? "-" : "", (unsigned long long)key.u);
+        if (ocv_cbor_pull_skip(r, OCV_MAX_CBOR_NESTING) != 0)
+            return OCV_MALFORMED;
+    }
+    return OCV_OK;
+}
+
 static ocv_reason one_claim(ocv_cbor_pull *r, int64_t label, ocv_claims *c)
 {
     ocv_cbor_item it;
@@ -122,6 +163,8 @@ static ocv_reason one_claim(ocv_cbor_pull *r, int64_t label, ocv_claims *c)
         return OCV_OK;
     case CLAIM_SCOPE:
         return scope(r, c);
+    case CLAIM_CNF:
+        return read_cnf(r, c);
     default:
         return ocv_cbor_pull_skip(r, OCV_MAX_CBOR_NESTING) == 0 ? OCV_OK : OCV_MALFORMED;
     }

@@ -5,7 +5,8 @@
  *   token   = b64url(header) "." b64url(payload) "." b64url(signature)
  *   header  = JSON object: "alg" (required), "kid", "typ", "crit", others
  *   payload = JSON object: iss, sub, aud, exp, nbf, iat, jti, scope,
- *             purpose, cnf {x5t#S256, jkt}, others
+ *             purpose, cnf {x5t#S256, jkt, jwk; others recorded as
+ *             unsupported}, others
  *
  * Rules: strict base64url; strict JSON (no duplicate members, bounded
  * depth); alg from the algorithm table only (none, HS* and unknown names
@@ -22,6 +23,7 @@
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/util.h"
+#include "verifier/keyset.h"
 #include "verifier/sigalg.h"
 #include "verifier/token_formats.h"
 
@@ -193,6 +195,55 @@ static ocv_reason thumbprint(json_t *cnf, const char *name, uint8_t out[32], int
     return OCV_OK;
 }
 
+/* cnf "jwk": the key itself, reduced to its RFC 7638 thumbprint. */
+static ocv_reason jwk_thumbprint(json_t *jwk, ocv_claims *c)
+{
+    ocv_pkey key;
+    ocv_pkey_init(&key);
+    const char *why = "";
+    uint8_t t[32];
+    ocv_reason r = ocv_jwk_public_pkey(jwk, &key, &why);
+    if (r == OCV_OK)
+        r = ocv_jwk_thumbprint(&key, t);
+    ocv_pkey_free(&key);
+    if (r != OCV_OK)
+        return OCV_MALFORMED;
+    if (c->has_cnf_jkt && memcmp(t, c->cnf_jkt, 32) != 0) /* public thumbprints */
+        return OCV_MALFORMED;
+    memcpy(c->cnf_jkt, t, 32);
+    c->has_cnf_jkt = 1;
+    return OCV_OK;
+}
+
+/* RFC 7800 §3: cnf holds one confirmation method. ocv verifies x5t#S256,
+ * jkt and jwk; any other member (kid, jku, x5t, jwe, ...) or an empty cnf
+ * is recorded as unsupported, so the pipeline denies instead of treating
+ * the token as a bearer token. */
+static ocv_reason read_cnf(json_t *cnf, ocv_claims *c)
+{
+    if (!json_is_object(cnf))
+        return OCV_MALFORMED;
+    c->has_cnf = 1;
+    if (thumbprint(cnf, "x5t#S256", c->cnf_x5t_s256, &c->has_cnf_x5t_s256) != OCV_OK ||
+        thumbprint(cnf, "jkt", c->cnf_jkt, &c->has_cnf_jkt) != OCV_OK)
+        return OCV_MALFORMED;
+    json_t *jwk = json_object_get(cnf, "jwk");
+    if (jwk != NULL && jwk_thumbprint(jwk, c) != OCV_OK)
+        return OCV_MALFORMED;
+    const char *name;
+    json_t *v;
+    json_object_foreach(cnf, name, v)
+    {
+        if (strcmp(name, "x5t#S256") && strcmp(name, "jkt") && strcmp(name, "jwk")) {
+            ocv_errf(c->cnf_unsupported, sizeof(c->cnf_unsupported), "%.40s", name);
+            break;
+        }
+    }
+    if (json_object_size(cnf) == 0)
+        ocv_strlcpy(c->cnf_unsupported, "an empty cnf", sizeof(c->cnf_unsupported));
+    return OCV_OK;
+}
+
 static ocv_reason read_claims(json_t *p, ocv_claims *c, char *detail, size_t detail_len)
 {
     ocv_reason r = text_claim(p, "iss", c->issuer, sizeof(c->issuer));
@@ -227,11 +278,9 @@ static ocv_reason read_claims(json_t *p, ocv_claims *c, char *detail, size_t det
         return r == OCV_TOO_LARGE ? (ocv_errf(detail, detail_len, "JWT: too many purposes"), r)
                                   : malformed(detail, detail_len, "scope or purpose malformed");
     json_t *cnf = json_object_get(p, "cnf");
-    if (cnf != NULL &&
-        (!json_is_object(cnf) ||
-         thumbprint(cnf, "x5t#S256", c->cnf_x5t_s256, &c->has_cnf_x5t_s256) != OCV_OK ||
-         thumbprint(cnf, "jkt", c->cnf_jkt, &c->has_cnf_jkt) != OCV_OK))
-        return malformed(detail, detail_len, "cnf is not an object of 32-byte thumbprints");
+    if (cnf != NULL && read_cnf(cnf, c) != OCV_OK)
+        return malformed(detail, detail_len,
+                         "cnf is not an object of 32-byte thumbprints and a public jwk");
     return OCV_OK;
 }
 

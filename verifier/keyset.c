@@ -189,6 +189,27 @@ static ocv_reason parse_jwk(json_t *jwk, ocv_trusted_key *k, const char **why)
     return OCV_OK;
 }
 
+ocv_reason ocv_jwk_public_pkey(json_t *jwk, ocv_pkey *out, const char **why)
+{
+    if (!json_is_object(jwk)) {
+        *why = "not a JSON object";
+        return OCV_MALFORMED;
+    }
+    for (size_t i = 0; i < sizeof(JWK_PRIVATE) / sizeof(JWK_PRIVATE[0]); i++) {
+        if (json_object_get(jwk, JWK_PRIVATE[i]) != NULL) {
+            *why = "private key material";
+            return OCV_MALFORMED;
+        }
+    }
+    const char *kty = json_string_value(json_object_get(jwk, "kty"));
+    if (kty == NULL || (strcmp(kty, "EC") && strcmp(kty, "RSA") && strcmp(kty, "OKP"))) {
+        *why = "kty must be EC, RSA or OKP";
+        return OCV_MALFORMED;
+    }
+    ocv_reason r = jwk_public_key(jwk, kty, out, why);
+    return r == OCV_CONFIG_INVALID ? OCV_MALFORMED : r;
+}
+
 static ocv_reason parse_jwks(const uint8_t *data, size_t len, ocv_keyset *set, char *err,
                              size_t err_len)
 {
@@ -349,6 +370,24 @@ static const char *cose_key_to_trusted(const cose_key_fields *f, ocv_trusted_key
         return "alg does not fit the key";
     }
     return NULL;
+}
+
+ocv_reason ocv_cose_key_public_pkey(ocv_cbor_pull *r, ocv_pkey *out, const char **why)
+{
+    cose_key_fields f;
+    ocv_trusted_key *k = calloc(1, sizeof(*k));
+    if (k == NULL)
+        return OCV_INTERNAL_ERROR;
+    *why = read_cose_key(r, &f);
+    if (*why == NULL)
+        *why = cose_key_to_trusted(&f, k);
+    if (*why != NULL) {
+        free(k);
+        return OCV_MALFORMED;
+    }
+    *out = k->key; /* moves the key: k itself holds nothing else */
+    free(k);
+    return OCV_OK;
 }
 
 static ocv_reason parse_cose_keyset(const uint8_t *data, size_t len, ocv_keyset *set, char *err,

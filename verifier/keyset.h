@@ -24,6 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "base/cbor_stream.h"
 #include "base/claims.h"
 #include "ocv.h"
 #include "verifier/pkey.h"
@@ -68,6 +71,16 @@ OCV_MUST_CHECK ocv_reason ocv_keyset_select(const ocv_keyset *set, const uint8_t
  * as a new string the caller frees with free(). */
 OCV_MUST_CHECK ocv_reason ocv_jwks_from_key(const ocv_pkey *key, const char *kid, ocv_alg pin,
                                             char **out);
+
+/* One public key from a JWK object (a cnf "jwk"): OCV_OK, OCV_MALFORMED
+ * (*why: private members, unknown kty, bad parameters), OCV_ALG_NOT_ALLOWED
+ * (weak RSA). */
+OCV_MUST_CHECK ocv_reason ocv_jwk_public_pkey(json_t *jwk, ocv_pkey *out, const char **why);
+
+/* One public key from the COSE_Key map at the reader (a CWT cnf, RFC
+ * 8747 §3.2): OCV_OK, OCV_MALFORMED with *why, OCV_INTERNAL_ERROR. */
+OCV_MUST_CHECK ocv_reason ocv_cose_key_public_pkey(ocv_cbor_pull *r, ocv_pkey *out,
+                                                   const char **why);
 
 /* RFC 7638 JWK thumbprint (SHA-256) of a public key, for cnf "jkt". */
 OCV_MUST_CHECK ocv_reason ocv_jwk_thumbprint(const ocv_pkey *key, uint8_t out[32]);

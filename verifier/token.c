@@ -112,13 +112,16 @@ ocv_reason ocv_token_verify(const ocv_token *t, const ocv_keyset *keys, char *de
                             size_t detail_len)
 {
     int cached = 0;
-    return ocv_token_verify_cached(t, keys, NULL, &cached, detail, detail_len);
+    uint8_t key_sha256[32];
+    return ocv_token_verify_cached(t, keys, NULL, &cached, key_sha256, detail, detail_len);
 }
 
 ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys, ocv_sigcache *cache,
-                                   int *cached, char *detail, size_t detail_len)
+                                   int *cached, uint8_t key_sha256[32], char *detail,
+                                   size_t detail_len)
 {
     *cached = 0;
+    memset(key_sha256, 0, 32);
     const ocv_trusted_key *key = NULL;
     ocv_reason r = ocv_keyset_select(keys, t->has_kid ? t->kid : NULL, t->kid_len, t->alg, &key,
                                      detail, detail_len);
@@ -130,6 +133,7 @@ ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys, o
                                                    t->signature.len, id) == 0;
     if (have_id && ocv_sigcache_hit(cache, id)) {
         *cached = 1;
+        memcpy(key_sha256, key->spki_sha256, 32);
         return OCV_OK;
     }
     r = ocv_sig_verify(t->alg, &key->key, t->signed_bytes.data, t->signed_bytes.len,
@@ -140,6 +144,8 @@ ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys, o
         ocv_errf(detail, detail_len, "the %s signature does not verify", ocv_alg_name(t->alg));
     else if (have_id)
         ocv_sigcache_remember(cache, id);
+    if (r == OCV_OK)
+        memcpy(key_sha256, key->spki_sha256, 32);
     return r;
 }
 

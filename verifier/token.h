@@ -71,9 +71,12 @@ OCV_MUST_CHECK ocv_reason ocv_token_verify(const ocv_token *t, const ocv_keyset 
                                            size_t detail_len);
 
 /* The same, answering a verification that succeeded before from cache
- * (NULL: no cache); *cached says whether it did. */
+ * (NULL: no cache); *cached says whether it did. On OCV_OK key_sha256 is
+ * the SHA-256 of the SPKI of the key that verified (what revocation
+ * `key` entries name); zeros otherwise. */
 OCV_MUST_CHECK ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys,
-                                                  ocv_sigcache *cache, int *cached, char *detail,
+                                                  ocv_sigcache *cache, int *cached,
+                                                  uint8_t key_sha256[32], char *detail,
                                                   size_t detail_len);
 
 #endif

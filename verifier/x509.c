@@ -35,6 +35,7 @@
 #include <mbedtls/pem.h>
 
 #include "base/buf.h"
+#include "base/canon.h"
 #include "base/util.h"
 #include "verifier/pkey.h"
 #include "verifier/x509_ext.h"
@@ -273,17 +274,20 @@ static int find_single_cn(const mbedtls_x509_crt *crt, const mbedtls_x509_buf **
 
 /* Generic PKI identity: the first URI, DNS or email SAN (PKI_SAN), else
  * the subject DN as text (PKI_SUBJECT). Spaces are allowed here. */
-static ocv_reason pki_identity(const mbedtls_x509_crt *leaf, unsigned mode, char *out, char *detail,
-                               size_t detail_len)
+static ocv_reason pki_identity(const mbedtls_x509_crt *leaf, unsigned mode, char *out,
+                               ocv_identity_kind *kind, char *detail, size_t detail_len)
 {
     if (mode & OCV_IDENTITY_PKI_SAN) {
         for (const mbedtls_x509_sequence *s = &leaf->subject_alt_names; s != NULL; s = s->next) {
             int t = s->buf.tag;
             if (s->buf.p == NULL || (t != 0x86 && t != 0x82 && t != 0x81))
                 continue;
+            *kind = t == 0x86 ? OCV_IDENTITY_URI : t == 0x82 ? OCV_IDENTITY_DNS : OCV_IDENTITY_CN;
             return copy_identity(out, s->buf.p, s->buf.len, "the SAN", detail, detail_len);
         }
     }
+    /* a DN (or an email SAN) is an opaque name: the CN kind, never SPIFFE */
+    *kind = OCV_IDENTITY_CN;
     if (mode & OCV_IDENTITY_PKI_SUBJECT) {
         int n = mbedtls_x509_dn_gets(out, OCV_MAX_IDENTITY_BYTES + 1, &leaf->subject);
         if (n < 0) {
@@ -322,16 +326,17 @@ static ocv_reason pki_identity(const mbedtls_x509_crt *leaf, unsigned mode, char
 }
 
 static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallback, char *out,
-                                   char *detail, size_t detail_len)
+                                   ocv_identity_kind *kind, char *detail, size_t detail_len)
 {
     const mbedtls_x509_buf *v = NULL;
     if (fallback & OCV_IDENTITY_PKI)
-        return pki_identity(leaf, fallback, out, detail, detail_len);
+        return pki_identity(leaf, fallback, out, kind, detail, detail_len);
     int n = find_single_san(leaf, 6, &v);
     if (n == 2) {
         ocv_errf(detail, detail_len, "the leaf has more than one URI SAN");
         return OCV_MALFORMED;
     }
+    *kind = OCV_IDENTITY_URI;
     if (n == 1)
         return copy_identity(out, v->p, v->len, "the URI SAN", detail, detail_len);
     if (fallback & OCV_IDENTITY_FALLBACK_DNS) {
@@ -340,6 +345,7 @@ static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallba
             ocv_errf(detail, detail_len, "no URI SAN and more than one DNS SAN");
             return OCV_MALFORMED;
         }
+        *kind = OCV_IDENTITY_DNS;
         if (n == 1)
             return copy_identity(out, v->p, v->len, "the DNS SAN", detail, detail_len);
     }
@@ -349,6 +355,7 @@ static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallba
             ocv_errf(detail, detail_len, "no URI SAN and more than one subject CN");
             return OCV_MALFORMED;
         }
+        *kind = OCV_IDENTITY_CN;
         if (n == 1)
             return copy_identity(out, v->p, v->len, "the subject CN", detail, detail_len);
     }
@@ -377,20 +384,16 @@ static ocv_alg signature_alg(const mbedtls_x509_crt *crt)
 static ocv_reason fill_claims(const mbedtls_x509_crt *leaf, const ocv_x509_options *options,
                               ocv_claims *claims, char *detail, size_t detail_len)
 {
-    ocv_reason r =
-        extract_identity(leaf, options->identity_fallback, claims->subject, detail, detail_len);
+    ocv_reason r = extract_identity(leaf, options->identity_fallback, claims->subject,
+                                    &claims->subject_kind, detail, detail_len);
     if (r != OCV_OK)
         return r;
-    if (leaf->serial.len == 0 ||
-        leaf->serial.len > OCV_MAX_SERIAL_BYTES + (leaf->serial.p[0] == 0)) {
-        ocv_errf(detail, detail_len, "serial number of %zu octets (1 to 20 allowed)",
-                 leaf->serial.len);
+    const char *why = "";
+    if (ocv_serial_from_der(leaf->serial.p, leaf->serial.len, claims->serial, &claims->serial_len,
+                            &why) != OCV_OK) {
+        ocv_errf(detail, detail_len, "the leaf's %s", why);
         return OCV_MALFORMED;
     }
-    /* A 20-octet magnitude with its sign octet is kept without the sign. */
-    size_t skip = leaf->serial.len > OCV_MAX_SERIAL_BYTES ? 1 : 0;
-    memcpy(claims->serial, leaf->serial.p + skip, leaf->serial.len - skip);
-    claims->serial_len = leaf->serial.len - skip;
     if (mbedtls_x509_dn_gets(claims->issuer, sizeof(claims->issuer), &leaf->issuer) < 0) {
         ocv_errf(detail, detail_len, "issuer name too long");
         return OCV_TOO_LARGE;

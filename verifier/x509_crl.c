@@ -21,6 +21,7 @@
 #include <mbedtls/pem.h>
 
 #include "base/buf.h"
+#include "base/canon.h"
 #include "base/util.h"
 #include "verifier/x509.h"
 #include "verifier/x509_ext.h"
@@ -45,18 +46,20 @@ static crl_verdict crl_applies(const mbedtls_x509_crl *crl, const mbedtls_x509_c
     return CRL_OK;
 }
 
-/* Serials compared as integers: DER INTEGER contents are minimal two's
- * complement, so equal contents are equal integers (public data). */
-static int serial_eq(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
-{
-    return al == bl && memcmp(a, b, al) == 0;
-}
-
+/* Whether the CRL lists crt's serial, compared as integers (base/canon.h):
+ * a redundant leading zero on either side cannot hide a match. A
+ * certificate whose serial is no valid integer counts as listed (fail
+ * closed). Serials are public data. */
 static int crl_lists(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *crt)
 {
+    uint8_t want[OCV_MAX_SERIAL_BYTES], got[OCV_MAX_SERIAL_BYTES];
+    size_t want_len, got_len;
+    if (ocv_serial_from_listed(crt->serial.p, crt->serial.len, want, &want_len) != 0)
+        return 1;
     for (const mbedtls_x509_crl_entry *e = &crl->entry; e != NULL; e = e->next) {
         if (e->serial.p != NULL &&
-            serial_eq(e->serial.p, e->serial.len, crt->serial.p, crt->serial.len))
+            ocv_serial_from_listed(e->serial.p, e->serial.len, got, &got_len) == 0 &&
+            got_len == want_len && memcmp(got, want, want_len) == 0)
             return 1;
     }
     return 0;

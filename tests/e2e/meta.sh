@@ -5,7 +5,7 @@
 root=$(cd "$(dirname "$0")/../.." && pwd)
 pending="$root/tests/reasons_pending.txt"
 units=$(ls "$root"/tests/unit/test_*.c | grep -v test_reason.c)
-e2e=$(ls "$root"/tests/e2e/*.sh)
+e2e=$(ls "$root"/tests/e2e/*.sh "$root"/tests/attack/*.sh)
 names=$(sed -n 's/^ *X(OCV_[A-Z_]*, *[0-9]*, *"\([A-Z_]*\)".*/\1/p' "$root/include/ocv_reasons.h")
 for name in $names; do
     asserted=0

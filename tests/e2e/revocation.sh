@@ -57,7 +57,7 @@ expect_exit 0 "delta 4: key instead of subject" -- build --delta --remove subjec
 expect_exit 0 "sync 4" -- "$OCV" revocation sync --db dev.db b4.cose
 expect_reason 1 REVOKED "revoked by key (SPKI SHA-256)" -- $V
 printf '[{"type":"subject_before","value":"%s","before":%s}]\n' "$ID" $((NOW + 600)) > before.json
-expect_exit 0 "delta 5: issued-before instead of key" -- build --delta --remove key.json --add before.json --valid-for 1d -o b5.cose
+expect_exit 0 "delta 5: issued-before instead of key" -- build --delta --remove key.json --add before.json --valid-for 3d -o b5.cose
 expect_exit 0 "sync 5" -- "$OCV" revocation sync --db dev.db b5.cose
 expect_reason 1 REVOKED "issued before the rotation cut" -- $V
 expect_reason 0 OK "a leaf issued after the cut" -- \

@@ -132,9 +132,14 @@ printf '[{"type":"jti","issuer":"https://issuer.example","value":"0a0b0c"}]' > r
 "$OCV" revocation sync --db dev.db b3.cose >/dev/null
 expect_reason 1 REVOKED "a CWT revoked by its cti" -- "$OCV" verify --token c.cwt $K --db dev.db
 printf '[{"type":"key","value":"ec-p256"}]' > revoke3.json
+expect_exit 2 "a key entry naming a kid is refused (a kid can be dropped)" -- \
+    "$OCV" bundle build --state auth.db --authority acme --authority-key auth.key --delta --add revoke3.json --valid-for 1d -o b4.cose
+KEYHASH=$(openssl pkey -in ec-p256.key -pubout -outform DER | sha256sum | cut -d' ' -f1)
+printf '[{"type":"key","value":"%s"}]' "$(echo "$KEYHASH" | tr a-f A-F)" > revoke3.json
 "$OCV" bundle build --state auth.db --authority acme --authority-key auth.key --delta --add revoke3.json --valid-for 1d -o b4.cose 2>/dev/null
 "$OCV" revocation sync --db dev.db b4.cose >/dev/null
-expect_reason 1 REVOKED "a JWT revoked by its kid" -- "$OCV" verify --token ok.jwt $K --db dev.db
+expect_reason 1 REVOKED "a JWT revoked by the key that verified it (SPKI SHA-256)" -- "$OCV" verify --token ok.jwt $K --db dev.db
+expect_grep "key $KEYHASH" .out "the entry is stored in canonical (lower-case) form"
 
 expect_exit 0 "mint token --help" -- "$OCV" mint token --help
 expect_exit 2 "mint token: CWT-only defect on a JWT" -- "$OCV" mint token --key ec-p256.key --defect alg-unprotected

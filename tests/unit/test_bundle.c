@@ -31,10 +31,12 @@ static void round_trip(void **state)
     (void)state;
     ocv_entry added[] = {
         entry(OCV_ENTRY_JTI, "https://issuer.example", "abc", 0),
-        entry(OCV_ENTRY_SERIAL, "00ff", "0badc0de", 0),
+        entry(OCV_ENTRY_SERIAL, "00000000000000000000000000000000000000000000000000000000000000ff",
+              "0badc0de", 0),
         entry(OCV_ENTRY_SUBJECT, "", "spiffe://example.org/a", 0),
         entry(OCV_ENTRY_SUBJECT_BEFORE, "", "spiffe://example.org/b", 1700000000),
-        entry(OCV_ENTRY_KEY, "", "kid-1", 0),
+        entry(OCV_ENTRY_KEY, "", "1111111111111111111111111111111111111111111111111111111111111111",
+              0),
     };
     ocv_bundle b;
     sample(&b, added, 5);

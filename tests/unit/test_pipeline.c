@@ -118,11 +118,11 @@ static void allow_and_deny_fields(void **state)
     assert_true(d.policy_skipped);
     assert_true(d.subject_verified);
     assert_string_equal(d.subject, "spiffe://example.org/ns/demo/sa/web");
-    assert_int_equal(d.check_count, 5);
-    const char *names[] = {"parse", "time", "signature", "revocation", "policy"};
-    for (size_t i = 0; i < 5; i++)
+    assert_int_equal(d.check_count, 6);
+    const char *names[] = {"parse", "time", "signature", "revocation", "binding", "policy"};
+    for (size_t i = 0; i < 6; i++)
         assert_string_equal(d.checks[i].name, names[i]);
-    assert_int_equal(d.checks[4].outcome, OCV_CHECK_SKIPPED);
+    assert_int_equal(d.checks[5].outcome, OCV_CHECK_SKIPPED);
     request_files_free(&files);
 
     request_for(&files, &req, "expired.pem", "inter.pem");

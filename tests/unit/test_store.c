@@ -3,6 +3,7 @@
  * refusal reason, the store unchanged after each refusal, lookups for
  * every entry type, clock floor, rotation, two authorities.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include "base/util.h"
 #include "revocation/bundle.h"
 #include "revocation/store.h"
+#include "verifier/cose_sign1.h"
+#include "verifier/pkey.h"
 #include "testutil.h"
 
 #define T0 1800000000ll
@@ -112,12 +115,14 @@ static void snapshot(fixture *f, char *out, size_t len)
     ocv_authority_state_free(&a);
 }
 
+#define ISSUER_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define KEY_7    "7777777777777777777777777777777777777777777777777777777777777777"
 static ocv_entry BASE[] = {
     {OCV_ENTRY_JTI, "https://issuer.example", 22, "tok-1", 5, 0, 0},
-    {OCV_ENTRY_SERIAL, "aabb", 4, "0badc0de", 8, 0, 0},
+    {OCV_ENTRY_SERIAL, ISSUER_A, 64, "0badc0de", 8, 0, 0},
     {OCV_ENTRY_SUBJECT, "", 0, "spiffe://example.org/bad", 24, 0, 0},
     {OCV_ENTRY_SUBJECT_BEFORE, "", 0, "spiffe://example.org/rotated", 28, T0, 0},
-    {OCV_ENTRY_KEY, "", 0, "kid-7", 5, 0, 0},
+    {OCV_ENTRY_KEY, "", 0, KEY_7, 64, 0, 0},
 };
 #define BASE_COUNT (sizeof(BASE) / sizeof(BASE[0]))
 
@@ -152,8 +157,8 @@ static void full_bundle_and_lookups(void **state)
     strcpy(c.token_id, "tok-2");
     v = lookup(f, &c);
     assert_false(v.revoked);
-    assert_true(v.has_data);
-    assert_int_equal(v.oldest_next_update, T0 + 1 + 86400);
+    assert_true(v.freshness.has_data);
+    assert_int_equal(v.freshness.oldest_next_update, T0 + 1 + 86400);
     assert_int_equal(v.clock_floor, T0 + 1);
     strcpy(c.issuer, "https://other.example");
     strcpy(c.token_id, "tok-1"); /* same jti, other issuer: not revoked */
@@ -169,17 +174,25 @@ static void full_bundle_and_lookups(void **state)
     c.has_issued_at = 0; /* unknown issue time: fail closed */
     assert_true(lookup(f, &c).revoked);
     strcpy(c.subject, "spiffe://example.org/fine");
-    strcpy(c.key_id, "kid-7");
+    strcpy(c.key_id, KEY_7); /* a kid never revokes: only the verifying key */
+    assert_false(lookup(f, &c).revoked);
+    strcpy(c.verified_key_sha256, KEY_7);
     assert_true(lookup(f, &c).revoked);
     ocv_claims_init(&c);
     c.type = OCV_CREDENTIAL_X509;
-    strcpy(c.issuer_key_sha256, "aabb");
-    memcpy(c.serial, "\x0b\xad\xc0\xde", 4);
-    c.serial_len = 4;
+    c.path_len = 3; /* leaf, intermediate, anchor */
+    strcpy(c.path[0].serial, "0badc0de");
+    strcpy(c.path[0].issuer_key_sha256,
+           "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
+    strcpy(c.path[1].serial, "0badc0de");
+    strcpy(c.path[1].issuer_key_sha256, ISSUER_A);
     strcpy(c.subject, "spiffe://example.org/fine");
-    assert_true(lookup(f, &c).revoked);
-    strcpy(c.issuer_key_sha256, "ccdd");
+    assert_true(lookup(f, &c).revoked); /* the intermediate is revoked: the path is */
+    strcpy(c.path[1].issuer_key_sha256,
+           "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
     assert_false(lookup(f, &c).revoked);
+    strcpy(c.path[2].key_sha256, KEY_7); /* the anchor's key revoked */
+    assert_true(lookup(f, &c).revoked);
 }
 
 static void refusals_leave_the_store_unchanged(void **state)
@@ -497,6 +510,162 @@ static void open_errors(void **state)
     unlink(fut);
 }
 
+
+/* ---- rotation against an old-key bundle (issue 8 #6) --------------- */
+
+typedef struct racer {
+    const char *path;
+    const ocv_bytes *bundle;
+    pthread_barrier_t *go;
+    ocv_reason reason;
+    int applied;
+} racer;
+
+static void *race_one(void *arg)
+{
+    racer *r = arg;
+    ocv_store *s = NULL;
+    char err[256] = "";
+    r->reason = ocv_store_open(r->path, 0, &s, err, sizeof(err));
+    pthread_barrier_wait(r->go);
+    if (r->reason == OCV_OK) {
+        ocv_apply_result res;
+        r->reason = ocv_bundle_apply_signed(s, r->bundle->data, r->bundle->len, T0 + 10, 60, &res,
+                                            err, sizeof(err));
+        r->applied = res.applied;
+    }
+    ocv_store_close(s);
+    return NULL;
+}
+
+static void signed_bundle(const ocv_bundle *b, const ocv_pkey *key, ocv_bytes *out)
+{
+    ocv_bytes payload;
+    assert_reason(ocv_bundle_encode(b, &payload), OCV_OK);
+    assert_reason(ocv_sign1_create(OCV_ALG_EDDSA, key, (const uint8_t *)b->authority,
+                                   b->authority_len, payload.data, payload.len, out),
+                  OCV_OK);
+    ocv_bytes_free(&payload);
+}
+
+/* The race needs many rounds, each with two commits: on tmpfs when the
+ * machine has one, so the rounds measure locking, not the disk. */
+static const char *race_dir(void)
+{
+    return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    ocv_bytes data;
+    char err[128];
+    assert_reason(ocv_file_read(from, 1 << 24, &data, err, sizeof(err)), OCV_OK);
+    FILE *f = fopen(to, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data.data, 1, data.len, f), data.len);
+    fclose(f);
+    ocv_bytes_free(&data);
+}
+
+static void remove_store(const char *path)
+{
+    char side[96];
+    unlink(path);
+    snprintf(side, sizeof(side), "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    unlink(side);
+}
+
+/*
+ * Two processes' worth of syncs race: one applies the bundle that rotates
+ * the authority from key 1 to key 2, the other a later bundle still signed
+ * by key 1. Whichever wins, the other must be refused: the old-key bundle
+ * after the rotation (SIGNATURE_INVALID), or the rotation after the later
+ * sequence (BUNDLE_ROLLBACK). Both applied is the hole. OCV_RACE_ROUNDS
+ * sets the number of rounds (default 2000).
+ */
+static void rotation_races_an_old_key_bundle(void **state)
+{
+    (void)state;
+    ocv_pkey k1, k2;
+    ocv_bytes spki1, spki2;
+    assert_reason(ocv_pkey_generate(OCV_KEY_ED25519, 0, &k1), OCV_OK);
+    assert_reason(ocv_pkey_generate(OCV_KEY_ED25519, 0, &k2), OCV_OK);
+    assert_reason(ocv_pkey_public_der(&k1, &spki1), OCV_OK);
+    assert_reason(ocv_pkey_public_der(&k2, &spki2), OCV_OK);
+    char tpl[64], path[64];
+    snprintf(tpl, sizeof(tpl), "%s/ocv-race-%d.tpl", race_dir(), (int)getpid());
+    snprintf(path, sizeof(path), "%s/ocv-race-%d.db", race_dir(), (int)getpid());
+    remove_store(tpl);
+    ocv_store *s;
+    char err[256] = "";
+    assert_reason(ocv_store_open(tpl, 1, &s, err, sizeof(err)), OCV_OK);
+    assert_reason(ocv_store_begin(s), OCV_OK);
+    assert_reason(ocv_store_add_authority(s, "auth", spki1.data, spki1.len), OCV_OK);
+    assert_reason(ocv_store_commit(s), OCV_OK);
+    ocv_bundle b;
+    bundle(&b, "auth", 1, OCV_BUNDLE_FULL, NULL, 0);
+    digest_of(NULL, 0, b.state_digest);
+    ocv_bytes first, rotation, old_key;
+    signed_bundle(&b, &k1, &first);
+    ocv_apply_result res;
+    assert_reason(ocv_bundle_apply_signed(s, first.data, first.len, T0 + 5, 60, &res, err,
+                                          sizeof(err)),
+                  OCV_OK);
+    ocv_store_checkpoint(s);
+    ocv_store_close(s);
+    bundle(&b, "auth", 2, OCV_BUNDLE_DELTA, NULL, 0);
+    b.base_sequence = 1;
+    digest_of(NULL, 0, b.base_digest);
+    digest_of(NULL, 0, b.state_digest);
+    b.new_key = spki2.data;
+    b.new_key_len = spki2.len;
+    signed_bundle(&b, &k1, &rotation);
+    bundle(&b, "auth", 3, OCV_BUNDLE_FULL, NULL, 0);
+    digest_of(NULL, 0, b.state_digest);
+    signed_bundle(&b, &k1, &old_key);
+
+    const char *env = getenv("OCV_RACE_ROUNDS");
+    long rounds = env ? strtol(env, NULL, 10) : 2000;
+    long rotation_first = 0, old_first = 0;
+    for (long i = 0; i < rounds; i++) {
+        remove_store(path);
+        copy_file(tpl, path);
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, 2);
+        racer a = {path, &rotation, &go, OCV_INTERNAL_ERROR, 0};
+        racer o = {path, &old_key, &go, OCV_INTERNAL_ERROR, 0};
+        pthread_t ta, to;
+        pthread_create(&ta, NULL, race_one, &a);
+        pthread_create(&to, NULL, race_one, &o);
+        pthread_join(ta, NULL);
+        pthread_join(to, NULL);
+        pthread_barrier_destroy(&go);
+        if (a.applied && o.applied)
+            fail_msg("round %ld: the rotation and the old-key bundle were both applied", i);
+        if (a.applied) {
+            assert_reason(o.reason, OCV_BUNDLE_SIGNATURE_INVALID);
+            rotation_first++;
+        } else {
+            assert_true(o.applied);
+            assert_reason(a.reason, OCV_BUNDLE_ROLLBACK);
+            old_first++;
+        }
+    }
+    printf("# %ld rounds: rotation first %ld, old-key bundle first %ld\n", rounds, rotation_first,
+           old_first);
+    remove_store(path);
+    remove_store(tpl);
+    ocv_bytes_free(&first);
+    ocv_bytes_free(&rotation);
+    ocv_bytes_free(&old_key);
+    ocv_bytes_free(&spki1);
+    ocv_bytes_free(&spki2);
+    ocv_pkey_free(&k1);
+    ocv_pkey_free(&k2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -508,6 +677,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(every_io_failure_leaves_the_store_unchanged, setup,
                                         teardown),
         cmocka_unit_test(open_errors),
+        cmocka_unit_test(rotation_races_an_old_key_bundle),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

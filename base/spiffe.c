@@ -6,7 +6,7 @@
  *   td       = 1*255( a-z / 0-9 / "." / "-" / "_" )
  *   segment  = 1*( A-Z / a-z / 0-9 / "." / "-" / "_" ), not "." or ".."
  */
-#include "policy/spiffe.h"
+#include "base/spiffe.h"
 
 #include <string.h>
 #include <strings.h>
@@ -86,7 +86,7 @@ ocv_reason ocv_spiffe_parse(const char *text, ocv_spiffe_mode mode, ocv_spiffe_i
         *why = "a SPIFFE ID starts with spiffe://";
         return OCV_MALFORMED;
     }
-    if (mode == OCV_SPIFFE_PATTERN && memcmp(text, SCHEME, SCHEME_LEN) != 0) {
+    if (memcmp(text, SCHEME, SCHEME_LEN) != 0) {
         *why = "the scheme must be written spiffe:// in lower case";
         return OCV_MALFORMED;
     }
@@ -96,11 +96,8 @@ ocv_reason ocv_spiffe_parse(const char *text, ocv_spiffe_mode mode, ocv_spiffe_i
     for (; i < len && text[i] != '/'; i++) {
         char c = text[i];
         if (c >= 'A' && c <= 'Z') {
-            if (mode == OCV_SPIFFE_PATTERN) {
-                *why = "upper case in the trust domain (SPIFFE trust domains are lower case)";
-                return OCV_MALFORMED;
-            }
-            c = (char)(c - 'A' + 'a');
+            *why = "upper case in the trust domain (SPIFFE trust domains are lower case)";
+            return OCV_MALFORMED;
         } else if (!is_td_char(c)) {
             *why = bad_char(c, 1);
             return OCV_MALFORMED;

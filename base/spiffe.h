@@ -16,17 +16,17 @@
  * . - _ only. So a trailing slash, "//", percent-encoding, a query or a
  * fragment make an ID invalid, never a different ID.
  *
- * Case: SPIFFE trust domains are lower case. A rule that writes one in
- * upper case is refused (an operator typo must not silently match more
- * or less than meant). A credential's scheme and trust domain are folded
- * to lower case before matching, because URI hosts are case-insensitive
- * (RFC 3986 §3.2.2): "spiffe://Prod.Example/x" is the same workload as
- * "spiffe://prod.example/x". Path segments are compared exactly.
+ * Case: SPIFFE trust domains are lower case and the scheme is "spiffe"
+ * (SPIFFE ID standard §2.1: "Trust domain names ... MUST only contain
+ * lowercase letters"). An identity written otherwise is not a valid SPIFFE
+ * ID and is refused, in rules and credentials alike: folding it would make
+ * "spiffe://Prod.Example/x" one workload for the policy and another for a
+ * byte-compared revocation entry. Path segments are compared exactly.
  *
  * Ownership: none; outputs are fixed-size values. Thread safety: pure.
  */
-#ifndef OCV_POLICY_SPIFFE_H
-#define OCV_POLICY_SPIFFE_H
+#ifndef OCV_BASE_SPIFFE_H
+#define OCV_BASE_SPIFFE_H
 
 #include <stddef.h>
 

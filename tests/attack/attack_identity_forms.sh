@@ -1,0 +1,53 @@
+#!/bin/sh
+# Attack class: the same identifier compared in two forms (issue 8 #3, #15).
+# A SPIFFE ID with an upper-case trust domain or scheme is not a valid
+# SPIFFE ID: it is refused (MALFORMED), never folded into the revoked or
+# policy-named workload's ID. A fallback identity (CN, DNS SAN) that reads
+# like a SPIFFE ID is refused too, so it can never match a SPIFFE rule.
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+"$OCV" keygen --type ec-p256 -o iss.key --jwks iss.jwks --kid k1 >/dev/null
+cat > policy.json <<P
+{"version": 1, "rules": [{"id": "web", "subjects": ["$ID"], "purposes": ["read"],
+  "issuers": ["https://issuer.example", "CN=Test Root, O=ocv tests"]}]}
+P
+new_authority auth
+"$OCV" revocation init --db dev.db --authority acme --authority-pub auth.pub >/dev/null
+printf '[{"type":"subject","value":"%s"}]\n' "$ID" > s.json
+build --full --add s.json --valid-for 1d -o b1.cose 2>/dev/null
+"$OCV" revocation sync --db dev.db b1.cose >/dev/null
+before=$(state dev.db)
+
+for variant in "spiffe://Example.org/ns/demo/sa/web" "SPIFFE://example.org/ns/demo/sa/web" \
+    "Spiffe://example.org/ns/demo/sa/web"; do
+    for fmt in jwt cwt; do
+        "$OCV" mint token --format $fmt --key iss.key --kid k1 --iss https://issuer.example --sub "$variant" -o t.$fmt
+        expect_reason 1 MALFORMED "$fmt sub $variant (revoked workload in another case)" -- \
+            "$OCV" verify --token t.$fmt --jwks iss.jwks --db dev.db --policy policy.json --purpose read
+        expect_grep "upper case\|lower case" .out "the detail says why"
+    done
+done
+"$OCV" mint token --key iss.key --kid k1 --iss https://issuer.example --sub "$ID" -o exact.jwt
+expect_reason 1 REVOKED "the exact ID is revoked" -- "$OCV" verify --token exact.jwt --jwks iss.jwks --db dev.db --policy policy.json --purpose read
+
+# X.509: a URI SAN with an upper-case trust domain.
+"$OCV" keygen --type ec-p256 -o l.key --pub l.pub >/dev/null
+"$OCV" mint cert --pub l.pub --subject "CN=web" --uri "spiffe://EXAMPLE.org/ns/demo/sa/web" \
+    --issuer-cert "$P/inter.pem" --issuer-key "$P/inter.key" -o upper.pem
+expect_reason 1 MALFORMED "X.509 URI SAN with an upper-case trust domain" -- \
+    "$OCV" verify --anchors "$P/anchors.pem" --cert upper.pem --chain "$P/inter.pem" --db dev.db --policy policy.json --purpose read
+
+# Fallback identities that read like SPIFFE IDs (#15).
+"$OCV" mint cert --pub l.pub --subject "CN=$ID" --issuer-cert "$P/inter.pem" --issuer-key "$P/inter.key" -o cn.pem
+expect_reason 1 MALFORMED "a CN fallback that reads like the rule's SPIFFE ID" -- \
+    "$OCV" verify --anchors "$P/anchors.pem" --cert cn.pem --chain "$P/inter.pem" --identity-fallback cn --policy policy.json --purpose read
+expect_grep "fallback identity" .out "the detail names the fallback"
+"$OCV" mint cert --pub l.pub --subject "CN=x" --dns "spiffe.example.org" --issuer-cert "$P/inter.pem" --issuer-key "$P/inter.key" -o dns.pem
+expect_reason 1 NO_MATCHING_RULE "an ordinary DNS fallback is an opaque identity" -- \
+    "$OCV" verify --anchors "$P/anchors.pem" --cert dns.pem --chain "$P/inter.pem" --identity-fallback dns --policy policy.json --purpose read
+
+# Entries are held to the same form: an upper-case SPIFFE ID is refused.
+printf '[{"type":"subject","value":"spiffe://Example.org/ns/demo/sa/web"}]\n' > upper.json
+expect_exit 2 "bundle build refuses a subject entry that is no valid SPIFFE ID" -- build --delta --add upper.json --valid-for 1d -o bad.cose
+expect_unchanged "$before" "decisions and a refused build" dev.db
+e2e_finish attack_identity_forms
