@@ -63,8 +63,11 @@ typedef struct ocv_x509_skipped_crl {
     size_t issuer_len;
 } ocv_x509_skipped_crl;
 
+struct ocv_x509_crl; /* one parsed CRL: verifier/x509_crl.h */
+
 typedef struct ocv_x509_crls {
-    mbedtls_x509_crl crls;
+    struct ocv_x509_crl *list; /* heap, list_count parsed CRLs */
+    size_t list_count, list_cap;
     size_t count; /* files loaded */
     ocv_x509_skipped_crl skipped[OCV_X509_MAX_SKIPPED_CRLS];
     size_t skipped_count;

@@ -1,231 +1,431 @@
 /*
- * x509_crl.c - CRLs: loading what loads, and checking a verified path.
- * Contract in x509.h (ocv_x509_crls_*, ocv_x509_check_crls).
+ * x509_crl.c - CRL parsing and loading. See x509_crl.h; the checks are in
+ * x509_crl_check.c.
  *
  * Implementation notes
  *
- * mbedtls 2.28 parses CRLs with no critical extension only, so a CRL
- * with an issuingDistributionPoint or a deltaCRLIndicator (both critical
- * by RFC 5280) does not load. Such a file is recorded, with the issuer
- * name read from its TBSCertList by the bounded DER reader, and covers
- * that issuer's certificates fail closed: a CRL ocv cannot interpret
- * could be the one that lists them.
- *
- *   CertificateList ::= SEQUENCE { tbsCertList SEQUENCE { version INTEGER
- *       OPTIONAL, signature AlgorithmIdentifier, issuer Name, ... }, ... }
+ * Grammar (RFC 5280 §5.1):
+ *   CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm,
+ *                                  signatureValue BIT STRING }
+ *   TBSCertList ::= SEQUENCE { version INTEGER OPTIONAL (v2 = 1),
+ *       signature AlgorithmIdentifier, issuer Name, thisUpdate Time,
+ *       nextUpdate Time OPTIONAL,
+ *       revokedCertificates SEQUENCE OF SEQUENCE { userCertificate
+ *           INTEGER, revocationDate Time, crlEntryExtensions OPTIONAL }
+ *           OPTIONAL,
+ *       crlExtensions [0] EXPLICIT Extensions OPTIONAL }
+ * Every level is a child reader of its parent; values are used only when
+ * the whole CRL parsed. Algorithm identifiers, times and the signature
+ * BIT STRING are decoded with mbedtls's x509 helpers over the same bytes.
+ * A certificateIssuer entry extension applies to its entry and every
+ * following one until the next (§5.3.3); entries keep the one in effect.
  */
+#include "x509_crl.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
+#include <mbedtls/platform.h>
 
 #include "base/buf.h"
-#include "base/canon.h"
 #include "base/util.h"
-#include "verifier/x509.h"
-#include "verifier/x509_ext.h"
-#include "verifier/x509_name.h"
 
-typedef enum crl_verdict { CRL_NOT_APPLICABLE, CRL_BAD_SIGNATURE, CRL_WEAK, CRL_OK } crl_verdict;
+static const uint8_t OID_CRL_NUMBER[] = {0x55, 0x1d, 0x14};
+static const uint8_t OID_DELTA[] = {0x55, 0x1d, 0x1b};
+static const uint8_t OID_IDP[] = {0x55, 0x1d, 0x1c};
+static const uint8_t OID_AKI[] = {0x55, 0x1d, 0x23};
+static const uint8_t OID_FRESHEST[] = {0x55, 0x1d, 0x2e};
+static const uint8_t OID_REASON[] = {0x55, 0x1d, 0x15};
+static const uint8_t OID_INVALIDITY[] = {0x55, 0x1d, 0x18};
+static const uint8_t OID_CERT_ISSUER[] = {0x55, 0x1d, 0x1d};
+static const uint8_t OID_AIA[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};
 
-static crl_verdict crl_applies(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *issuer)
+#define OID_IS(s, oid) ((s).len == sizeof(oid) && memcmp((s).p, (oid), sizeof(oid)) == 0)
+
+/* Entries per CRL: real CRLs reach millions; memory is bounded by the
+ * file size limit (OCV_MAX_CRL_BYTES) since every entry takes bytes. */
+
+static ocv_span whole(const ocv_reader *r)
 {
-    if (crl->version == 0 || !ocv_x509_name_eq(crl->issuer_raw.p, crl->issuer_raw.len,
-                                               issuer->subject_raw.p, issuer->subject_raw.len))
-        return CRL_NOT_APPLICABLE;
-    if ((issuer->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) &&
-        !(issuer->key_usage & MBEDTLS_X509_KU_CRL_SIGN))
-        return CRL_BAD_SIGNATURE;
-    if (crl->sig_md != MBEDTLS_MD_SHA256 && crl->sig_md != MBEDTLS_MD_SHA384 &&
-        crl->sig_md != MBEDTLS_MD_SHA512)
-        return CRL_WEAK;
-    if (ocv_x509_check_signature(crl->sig_pk, crl->sig_opts, crl->sig_md, &issuer->pk, crl->tbs.p,
-                                 crl->tbs.len, crl->sig.p, crl->sig.len) != OCV_OK)
-        return CRL_BAD_SIGNATURE;
-    return CRL_OK;
+    ocv_span s = {r->p, r->len};
+    return s;
 }
 
-/* Whether the CRL lists crt's serial, compared as integers (base/canon.h):
- * a redundant leading zero on either side cannot hide a match. A
- * certificate whose serial is no valid integer counts as listed (fail
- * closed). Serials are public data. */
-static int crl_lists(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *crt)
+/* ReasonFlags BIT STRING into bits 1..8 (bit n of the string = 1 << n). */
+static int reason_flags(ocv_reader *c, unsigned *out)
 {
-    uint8_t want[OCV_MAX_SERIAL_BYTES], got[OCV_MAX_SERIAL_BYTES];
-    size_t want_len, got_len;
-    if (ocv_serial_from_listed(crt->serial.p, crt->serial.len, want, &want_len) != 0)
-        return 1;
-    for (const mbedtls_x509_crl_entry *e = &crl->entry; e != NULL; e = e->next) {
-        if (e->serial.p != NULL &&
-            ocv_serial_from_listed(e->serial.p, e->serial.len, got, &got_len) == 0 &&
-            got_len == want_len && memcmp(got, want, want_len) == 0)
-            return 1;
+    size_t n = ocv_reader_remaining(c);
+    const uint8_t *p = ocv_reader_take(c, n);
+    if (p == NULL || n == 0 || p[0] > 7)
+        return -1;
+    unsigned v = 0;
+    for (size_t bit = 0; bit < 9 && bit < (n - 1) * 8; bit++) {
+        if (p[1 + bit / 8] & (0x80u >> (bit % 8)))
+            v |= 1u << bit;
+    }
+    *out = v & OCV_CRL_ALL_REASONS;
+    return 0;
+}
+
+/* IssuingDistributionPoint ::= SEQUENCE { distributionPoint [0]
+ * DistributionPointName OPTIONAL, onlyContainsUserCerts [1] BOOLEAN,
+ * onlyContainsCACerts [2], onlySomeReasons [3] ReasonFlags, indirectCRL
+ * [4], onlyContainsAttributeCerts [5] } (IMPLICIT tags) */
+static int parse_idp(ocv_reader *v, ocv_x509_crl *crl)
+{
+    uint8_t tag;
+    ocv_reader seq, f, name;
+    if (ocv_der_next(v, &tag, &seq) != 0 || tag != 0x30)
+        return -1;
+    crl->has_idp = 1;
+    while (ocv_reader_remaining(&seq) > 0) {
+        if (ocv_der_next(&seq, &tag, &f) != 0)
+            return -1;
+        switch (tag) {
+        case 0xa0:
+            if (ocv_der_next(&f, &tag, &name) != 0)
+                return -1;
+            if (tag == 0xa0)
+                crl->idp_full_names = whole(&name);
+            else if (tag == 0xa1)
+                crl->idp_relative = whole(&name); /* the RDN's content */
+            else
+                return -1;
+            break;
+        case 0x81:
+        case 0x82:
+        case 0x84:
+        case 0x85: {
+            const uint8_t *b = ocv_reader_take(&f, 1);
+            if (b == NULL || f.len != 1 || (b[0] != 0xff && b[0] != 0x00))
+                return -1;
+            int val = b[0] == 0xff;
+            if (tag == 0x81)
+                crl->only_user = val;
+            else if (tag == 0x82)
+                crl->only_ca = val;
+            else if (tag == 0x84)
+                crl->indirect = val;
+            else
+                crl->only_attr = val;
+            break;
+        }
+        case 0x83:
+            if (reason_flags(&f, &crl->only_reasons) != 0)
+                return -1;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return seq.err ? -1 : 0;
+}
+
+static int parse_integer(ocv_reader *v, ocv_span *out)
+{
+    uint8_t tag;
+    ocv_reader c;
+    if (ocv_der_next(v, &tag, &c) != 0 || tag != 0x02 || c.len == 0 || c.len > 21)
+        return -1;
+    *out = whole(&c);
+    return 0;
+}
+
+/* AuthorityKeyIdentifier: keyIdentifier [0] only. */
+static int parse_aki(ocv_reader *v, ocv_x509_crl *crl)
+{
+    uint8_t tag;
+    ocv_reader seq, f;
+    if (ocv_der_next(v, &tag, &seq) != 0 || tag != 0x30)
+        return -1;
+    while (ocv_reader_remaining(&seq) > 0) {
+        if (ocv_der_next(&seq, &tag, &f) != 0)
+            return -1;
+        if (tag == 0x80)
+            crl->aki = whole(&f);
     }
     return 0;
 }
 
-static int crl_current(const mbedtls_x509_crl *crl, const ocv_x509_options *options)
-{
-    if (crl->next_update.year == 0)
-        return 0; /* no nextUpdate: no promise of freshness */
-    return options->at + options->skew >= ocv_x509_time_to_unix(&crl->this_update) &&
-           options->at - options->skew <= ocv_x509_time_to_unix(&crl->next_update);
-}
+/* Walks Extensions; for each calls one handler. 0, or -1 for bad DER. */
+typedef int (*ext_handler)(void *ctx, ocv_span oid, int critical, ocv_reader *value);
 
-static const ocv_x509_skipped_crl *skipped_for(const ocv_x509_crls *crls,
-                                               const mbedtls_x509_crt *issuer)
+static int walk_extensions(ocv_reader *exts, ext_handler h, void *ctx)
 {
-    for (size_t k = 0; k < crls->skipped_count; k++) {
-        const ocv_x509_skipped_crl *s = &crls->skipped[k];
-        if (s->issuer != NULL && ocv_x509_name_eq(s->issuer, s->issuer_len, issuer->subject_raw.p,
-                                                  issuer->subject_raw.len))
-            return s;
-    }
-    return NULL;
-}
-
-static ocv_reason check_one(const ocv_x509_chain *chain, size_t i, const mbedtls_x509_crt *crt,
-                            const mbedtls_x509_crt *issuer, int must_be_covered, int nested,
-                            const ocv_x509_crls *crls, const ocv_x509_options *options,
-                            char *detail, size_t detail_len);
-
-static int time_ok(const mbedtls_x509_crt *c, const ocv_x509_options *o)
-{
-    return o->at - o->skew <= ocv_x509_time_to_unix(&c->valid_to) &&
-           o->at + o->skew >= ocv_x509_time_to_unix(&c->valid_from);
-}
-
-/*
- * A CRL signed with another key of the issuer (RFC 5280 §6.3.3 (f)): a
- * presented certificate in the CRL issuer's name, with cRLSign, current,
- * issued (signature checked) by a certificate of the verified path at or
- * above the issuer, and itself not revoked. One level only (nested).
- */
-static crl_verdict other_signer(const ocv_x509_chain *chain, size_t i, const mbedtls_x509_crl *crl,
-                                const ocv_x509_crls *crls, const ocv_x509_options *options)
-{
-    for (const mbedtls_x509_crt *s = &chain->certs; s != NULL; s = s->next) {
-        if (s->raw.p == NULL || s == chain->path[i + 1] || !time_ok(s, options) ||
-            crl_applies(crl, s) != CRL_OK)
-            continue;
-        for (size_t j = i + 1; j < chain->path_len; j++) {
-            const mbedtls_x509_crt *p = chain->path[j];
-            if (!ocv_x509_name_eq(s->issuer_raw.p, s->issuer_raw.len, p->subject_raw.p,
-                                  p->subject_raw.len) ||
-                ocv_x509_check_signature(s->sig_pk, s->sig_opts, s->sig_md, &p->pk, s->tbs.p,
-                                         s->tbs.len, s->sig.p, s->sig.len) != OCV_OK)
-                continue;
-            char ignore[64];
-            if (check_one(chain, j - 1, s, p, 1, 1, crls, options, ignore, sizeof(ignore)) ==
-                OCV_OK)
-                return CRL_OK;
+    uint8_t tag;
+    ocv_reader ext, oid, value;
+    while (ocv_reader_remaining(exts) > 0) {
+        if (ocv_der_next(exts, &tag, &ext) != 0 || tag != 0x30 ||
+            ocv_der_next(&ext, &tag, &oid) != 0 || tag != 0x06 ||
+            ocv_der_next(&ext, &tag, &value) != 0)
+            return -1;
+        int critical = 0;
+        if (tag == 0x01) {
+            const uint8_t *b = ocv_reader_take(&value, 1);
+            if (b == NULL || value.len != 1)
+                return -1;
+            critical = b[0] != 0;
+            if (ocv_der_next(&ext, &tag, &value) != 0)
+                return -1;
         }
+        if (tag != 0x04 || ocv_reader_finish(&ext) != 0)
+            return -1;
+        if (h(ctx, whole(&oid), critical, &value) != 0)
+            return -1;
     }
-    return CRL_BAD_SIGNATURE;
+    return exts->err ? -1 : 0;
 }
 
-/* Checks one certificate of the path against every CRL of its issuer. */
-static ocv_reason check_one(const ocv_x509_chain *chain, size_t i, const mbedtls_x509_crt *crt,
-                            const mbedtls_x509_crt *issuer, int must_be_covered, int nested,
-                            const ocv_x509_crls *crls, const ocv_x509_options *options,
-                            char *detail, size_t detail_len)
+static void mark_unusable(ocv_x509_crl *crl, const char *why)
 {
-    int current = 0, stale = 0, bad = 0, weak = 0;
-    for (const mbedtls_x509_crl *crl = &crls->crls; crl != NULL; crl = crl->next) {
-        crl_verdict v = crl_applies(crl, issuer);
-        if (v == CRL_BAD_SIGNATURE && !nested)
-            v = other_signer(chain, i, crl, crls, options);
-        switch (v) {
-        case CRL_NOT_APPLICABLE:
-            continue;
-        case CRL_BAD_SIGNATURE:
-            bad++;
-            continue;
-        case CRL_WEAK:
-            weak++;
-            continue;
-        case CRL_OK:
-            break;
-        }
-        if (crl_lists(crl, crt)) {
-            ocv_errf(detail, detail_len, "serial is listed on a CRL of the issuer");
-            return OCV_REVOKED;
-        }
-        if (crl_current(crl, options))
-            current++;
-        else
-            stale++;
-    }
-    const ocv_x509_skipped_crl *skip = skipped_for(crls, issuer);
-    if (skip != NULL) {
-        ocv_errf(detail, detail_len, "CRL %s of the issuer was skipped (%s)", skip->file,
-                 skip->why);
-        return OCV_REVOCATION_MISSING;
-    }
-    if (current > 0)
-        return OCV_OK;
-    if (stale > 0) {
-        ocv_errf(detail, detail_len, "the issuer's CRL is outside thisUpdate..nextUpdate");
-        return OCV_REVOCATION_STALE;
-    }
-    if (weak > 0) {
-        ocv_errf(detail, detail_len, "the issuer's CRL is signed with a hash not allowed");
-        return OCV_ALG_NOT_ALLOWED;
-    }
-    if (!must_be_covered)
-        return OCV_OK;
-    if (bad > 0)
-        ocv_errf(detail, detail_len, "a CRL names the issuer but its signature does not verify");
-    else
-        ocv_errf(detail, detail_len, "no CRL from the leaf's issuer is loaded");
-    return OCV_REVOCATION_MISSING;
+    if (!crl->unusable)
+        ocv_strlcpy(crl->why, why, sizeof(crl->why));
+    crl->unusable = 1;
 }
 
-ocv_reason ocv_x509_check_crls(const ocv_x509_chain *chain, const ocv_x509_crls *crls,
-                               const ocv_x509_options *options, char *detail, size_t detail_len)
+static int crl_ext(void *ctx, ocv_span oid, int critical, ocv_reader *v)
 {
-    if (crls == NULL || (crls->count == 0 && crls->skipped_count == 0))
-        return OCV_OK;
-    if (chain->path_len < 2) {
-        ocv_errf(detail, detail_len, "no verified path to check against CRLs");
-        return OCV_INTERNAL_ERROR;
+    ocv_x509_crl *crl = ctx;
+    int r = 0;
+    if (OID_IS(oid, OID_CRL_NUMBER))
+        r = parse_integer(v, &crl->number);
+    else if (OID_IS(oid, OID_DELTA)) {
+        crl->is_delta = 1;
+        r = parse_integer(v, &crl->base_number);
+    } else if (OID_IS(oid, OID_IDP))
+        r = parse_idp(v, crl);
+    else if (OID_IS(oid, OID_AKI))
+        r = parse_aki(v, crl);
+    else if (OID_IS(oid, OID_FRESHEST) || OID_IS(oid, OID_AIA))
+        return 0; /* pointers ocv never follows */
+    else {
+        if (critical)
+            mark_unusable(crl, "an unknown critical CRL extension");
+        return 0;
     }
-    for (size_t i = 0; i + 1 < chain->path_len; i++) {
-        ocv_reason r = check_one(chain, i, chain->path[i], chain->path[i + 1], i == 0, 0, crls,
-                                 options, detail, detail_len);
-        if (r != OCV_OK)
+    return r == 0 && ocv_reader_finish(v) == 0 ? 0 : -1;
+}
+
+typedef struct entry_ctx {
+    ocv_x509_crl *crl;
+    ocv_x509_crl_entry *entry;
+} entry_ctx;
+
+static int entry_ext(void *ctx, ocv_span oid, int critical, ocv_reader *v)
+{
+    entry_ctx *e = ctx;
+    uint8_t tag;
+    ocv_reader c;
+    if (OID_IS(oid, OID_REASON)) {
+        if (ocv_der_next(v, &tag, &c) != 0 || tag != 0x0a || c.len != 1)
+            return -1;
+        e->entry->reason = c.p[0];
+        return 0;
+    }
+    if (OID_IS(oid, OID_CERT_ISSUER)) {
+        if (ocv_der_next(v, &tag, &c) != 0 || tag != 0x30)
+            return -1;
+        e->entry->cert_issuer = whole(&c);
+        return 0;
+    }
+    if (OID_IS(oid, OID_INVALIDITY))
+        return 0;
+    if (critical)
+        mark_unusable(e->crl, "an unknown critical CRL entry extension");
+    return 0;
+}
+
+static int parse_entries(ocv_reader *list, ocv_x509_crl *crl)
+{
+    uint8_t tag;
+    ocv_reader entry, serial, exts;
+    ocv_span issuer_in_effect = {NULL, 0};
+    size_t cap = 0;
+    while (ocv_reader_remaining(list) > 0) {
+        if (ocv_der_next(list, &tag, &entry) != 0 || tag != 0x30 ||
+            ocv_der_next(&entry, &tag, &serial) != 0 || tag != 0x02 || serial.len == 0)
+            return -1;
+        mbedtls_x509_time t;
+        unsigned char *p = (unsigned char *)entry.p + entry.off;
+        if (mbedtls_x509_get_time(&p, entry.p + entry.len, &t) != 0)
+            return -1;
+        entry.off = (size_t)(p - entry.p);
+        if (crl->entry_count == cap) {
+            size_t ncap = cap ? 2 * cap : 16;
+            ocv_x509_crl_entry *grown = realloc(crl->entries, ncap * sizeof(*grown));
+            if (grown == NULL)
+                return -2;
+            crl->entries = grown;
+            cap = ncap;
+        }
+        ocv_x509_crl_entry *e = &crl->entries[crl->entry_count++];
+        e->serial = whole(&serial);
+        e->reason = -1;
+        e->cert_issuer = issuer_in_effect;
+        if (ocv_reader_remaining(&entry) > 0) {
+            if (ocv_der_next(&entry, &tag, &exts) != 0 || tag != 0x30)
+                return -1;
+            entry_ctx ec = {crl, e};
+            if (walk_extensions(&exts, entry_ext, &ec) != 0)
+                return -1;
+            issuer_in_effect = e->cert_issuer;
+        }
+        if (ocv_reader_finish(&entry) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_time(ocv_reader *r, int64_t *out)
+{
+    mbedtls_x509_time t;
+    unsigned char *p = (unsigned char *)r->p + r->off;
+    if (mbedtls_x509_get_time(&p, r->p + r->len, &t) != 0)
+        return -1;
+    r->off = (size_t)(p - r->p);
+    *out = ocv_x509_time_to_unix(&t);
+    return 0;
+}
+
+static int is_time_tag(const ocv_reader *r)
+{
+    return ocv_reader_remaining(r) > 0 && (r->p[r->off] == 0x17 || r->p[r->off] == 0x18);
+}
+
+/* TBSCertList after the signature AlgorithmIdentifier. */
+static int parse_tbs_rest(ocv_reader *tbs, ocv_x509_crl *crl)
+{
+    uint8_t tag;
+    ocv_reader f;
+    size_t start = tbs->off;
+    if (ocv_der_next(tbs, &tag, &f) != 0 || tag != 0x30)
+        return -1;
+    crl->issuer.p = tbs->p + start;
+    crl->issuer.len = tbs->off - start;
+    if (parse_time(tbs, &crl->this_update) != 0)
+        return -1;
+    if (is_time_tag(tbs)) {
+        if (parse_time(tbs, &crl->next_update) != 0)
+            return -1;
+        crl->has_next_update = 1;
+    }
+    if (ocv_reader_remaining(tbs) > 0 && tbs->p[tbs->off] == 0x30) {
+        if (ocv_der_next(tbs, &tag, &f) != 0)
+            return -1;
+        int r = parse_entries(&f, crl);
+        if (r != 0)
             return r;
     }
-    return OCV_OK;
+    if (ocv_reader_remaining(tbs) > 0) {
+        ocv_reader exts;
+        if (ocv_der_next(tbs, &tag, &f) != 0 || tag != 0xa0 || crl->version != 2 ||
+            ocv_der_next(&f, &tag, &exts) != 0 || tag != 0x30 ||
+            walk_extensions(&exts, crl_ext, crl) != 0 || ocv_reader_finish(&f) != 0)
+            return -1;
+    }
+    return ocv_reader_finish(tbs);
 }
 
-/* ---- loading ------------------------------------------------------- */
+void ocv_x509_crl_free(ocv_x509_crl *crl)
+{
+    if (crl == NULL)
+        return;
+    free(crl->der);
+    free(crl->entries);
+    mbedtls_free(crl->sig_opts);
+    memset(crl, 0, sizeof(*crl));
+}
+
+ocv_reason ocv_x509_crl_parse(const uint8_t *der, size_t len, ocv_x509_crl *crl, char *detail,
+                              size_t detail_len)
+{
+    memset(crl, 0, sizeof(*crl));
+    crl->der = malloc(len ? len : 1);
+    if (crl->der == NULL)
+        return OCV_INTERNAL_ERROR;
+    memcpy(crl->der, der, len);
+    crl->der_len = len;
+    ocv_reader r, list, tbs, f;
+    uint8_t tag;
+    ocv_reader_init(&r, crl->der, len);
+    if (ocv_der_next(&r, &tag, &list) != 0 || tag != 0x30 || ocv_reader_finish(&r) != 0)
+        goto bad;
+    size_t tbs_start = list.off;
+    if (ocv_der_next(&list, &tag, &tbs) != 0 || tag != 0x30)
+        goto bad;
+    crl->tbs.p = list.p + tbs_start;
+    crl->tbs.len = list.off - tbs_start;
+    crl->version = 1;
+    if (ocv_reader_remaining(&tbs) > 0 && tbs.p[tbs.off] == 0x02) {
+        if (ocv_der_next(&tbs, &tag, &f) != 0 || f.len != 1 || f.p[0] != 1)
+            goto bad;
+        crl->version = 2;
+    }
+    /* inner and outer AlgorithmIdentifier must be the same bytes */
+    size_t alg_start = tbs.off;
+    if (ocv_der_next(&tbs, &tag, &f) != 0 || tag != 0x30)
+        goto bad;
+    ocv_span inner = {tbs.p + alg_start, tbs.off - alg_start};
+    int pr = parse_tbs_rest(&tbs, crl);
+    if (pr == -2)
+        goto oom;
+    if (pr != 0)
+        goto bad;
+    unsigned char *p = (unsigned char *)list.p + list.off, *end = (unsigned char *)list.p + list.len;
+    unsigned char *outer = p;
+    mbedtls_x509_buf oid, params, sig;
+    memset(&params, 0, sizeof(params));
+    if (mbedtls_x509_get_alg(&p, end, &oid, &params) != 0)
+        goto bad;
+    if ((size_t)(p - outer) != inner.len || memcmp(outer, inner.p, inner.len) != 0)
+        goto bad;
+    if (mbedtls_x509_get_sig_alg(&oid, &params, &crl->md, &crl->pk, &crl->sig_opts) != 0) {
+        ocv_errf(detail, detail_len, "the CRL's signature algorithm is not supported");
+        ocv_x509_crl_free(crl);
+        return OCV_ALG_NOT_ALLOWED;
+    }
+    if (mbedtls_x509_get_sig(&p, end, &sig) != 0 || p != end)
+        goto bad;
+    crl->sig.p = sig.p;
+    crl->sig.len = sig.len;
+    return OCV_OK;
+bad:
+    ocv_errf(detail, detail_len, "not a valid DER CRL (RFC 5280 §5.1)");
+    ocv_x509_crl_free(crl);
+    return OCV_MALFORMED;
+oom:
+    ocv_x509_crl_free(crl);
+    return OCV_INTERNAL_ERROR;
+}
+
+/* ---- the set of loaded CRLs ------------------------------------------ */
 
 void ocv_x509_crls_init(ocv_x509_crls *crls)
 {
     memset(crls, 0, sizeof(*crls));
-    mbedtls_x509_crl_init(&crls->crls);
 }
 
 void ocv_x509_crls_free(ocv_x509_crls *crls)
 {
     if (crls == NULL)
         return;
-    mbedtls_x509_crl_free(&crls->crls);
+    for (size_t k = 0; k < crls->list_count; k++)
+        ocv_x509_crl_free(&crls->list[k]);
+    free(crls->list);
     for (size_t k = 0; k < crls->skipped_count; k++)
         free(crls->skipped[k].issuer);
     ocv_x509_crls_init(crls);
 }
 
-/* The issuer Name TLV of a DER CRL, or -1. */
+/* The issuer Name TLV of a DER CRL that does not parse fully, or -1. */
 static int crl_issuer(const uint8_t *der, size_t len, ocv_span *out)
 {
     ocv_reader r, list, tbs, f;
     uint8_t tag;
     ocv_reader_init(&r, der, len);
-    if (ocv_der_next(&r, &tag, &list) != 0 || tag != 0x30 || ocv_der_next(&list, &tag, &tbs) != 0 ||
-        tag != 0x30)
+    if (ocv_der_next(&r, &tag, &list) != 0 || tag != 0x30 ||
+        ocv_der_next(&list, &tag, &tbs) != 0 || tag != 0x30)
         return -1;
     if (ocv_der_next(&tbs, &tag, &f) != 0)
         return -1;
@@ -241,27 +441,14 @@ static int crl_issuer(const uint8_t *der, size_t len, ocv_span *out)
     return 0;
 }
 
-/* DER of the file: itself, or the first X509 CRL PEM block decoded. */
-static int crl_der(const ocv_bytes *file, mbedtls_pem_context *pem, const uint8_t **der,
-                   size_t *len)
+static ocv_reason skip_file(ocv_x509_crls *crls, const char *path, const uint8_t *der,
+                            size_t der_len, const char *why, char *err, size_t err_len)
 {
-    if (file->len > 0 && file->data[0] == 0x30) {
-        *der = file->data;
-        *len = file->len;
-        return 0;
+    ocv_span issuer;
+    if (crl_issuer(der, der_len, &issuer) != 0) {
+        ocv_errf(err, err_len, "%s: not a CRL (%s)", path, why);
+        return OCV_CONFIG_INVALID;
     }
-    size_t used = 0;
-    if (mbedtls_pem_read_buffer(pem, "-----BEGIN X509 CRL-----", "-----END X509 CRL-----",
-                                file->data, NULL, 0, &used) != 0)
-        return -1;
-    *der = pem->buf;
-    *len = pem->buflen;
-    return 0;
-}
-
-static ocv_reason skip_file(ocv_x509_crls *crls, const char *path, const ocv_bytes *file,
-                            const char *why, char *err, size_t err_len)
-{
     if (crls->skipped_count >= OCV_X509_MAX_SKIPPED_CRLS) {
         ocv_errf(err, err_len, "%s: %s, and more than %d CRL files cannot be used", path, why,
                  OCV_X509_MAX_SKIPPED_CRLS);
@@ -269,32 +456,51 @@ static ocv_reason skip_file(ocv_x509_crls *crls, const char *path, const ocv_byt
     }
     ocv_x509_skipped_crl *s = &crls->skipped[crls->skipped_count];
     memset(s, 0, sizeof(*s));
+    s->issuer = malloc(issuer.len);
+    if (s->issuer == NULL)
+        return OCV_INTERNAL_ERROR;
+    memcpy(s->issuer, issuer.p, issuer.len);
+    s->issuer_len = issuer.len;
     ocv_strlcpy(s->file, path, sizeof(s->file));
     ocv_strlcpy(s->why, why, sizeof(s->why));
-    mbedtls_pem_context pem;
-    mbedtls_pem_init(&pem);
-    const uint8_t *der = NULL;
-    size_t der_len = 0;
-    ocv_span issuer;
-    if (crl_der(file, &pem, &der, &der_len) != 0 || crl_issuer(der, der_len, &issuer) != 0) {
-        /* not even a CRL's outline: nothing to say what it covers */
-        mbedtls_pem_free(&pem);
-        ocv_errf(err, err_len, "%s: not a CRL (%s)", path, why);
-        return OCV_CONFIG_INVALID;
-    }
-    {
-        s->issuer = malloc(issuer.len);
-        if (s->issuer == NULL) {
-            mbedtls_pem_free(&pem);
-            return OCV_INTERNAL_ERROR;
-        }
-        memcpy(s->issuer, issuer.p, issuer.len);
-        s->issuer_len = issuer.len;
-    }
-    mbedtls_pem_free(&pem);
     crls->skipped_count++;
     ocv_errf(err, err_len, "%s: CRL skipped: %s", path, why);
     return OCV_OK;
+}
+
+static ocv_reason add_crl(ocv_x509_crls *crls, const char *path, const uint8_t *der, size_t len,
+                          char *err, size_t err_len)
+{
+    char why[128] = "";
+    ocv_x509_crl crl;
+    ocv_reason r = ocv_x509_crl_parse(der, len, &crl, why, sizeof(why));
+    if (r == OCV_INTERNAL_ERROR)
+        return r;
+    if (r != OCV_OK)
+        return skip_file(crls, path, der, len, why, err, err_len);
+    if (crls->list_count == crls->list_cap) {
+        size_t ncap = crls->list_cap ? 2 * crls->list_cap : 8;
+        ocv_x509_crl *grown = realloc(crls->list, ncap * sizeof(*grown));
+        if (grown == NULL) {
+            ocv_x509_crl_free(&crl);
+            return OCV_INTERNAL_ERROR;
+        }
+        crls->list = grown;
+        crls->list_cap = ncap;
+    }
+    ocv_strlcpy(crl.file, path, sizeof(crl.file));
+    crls->list[crls->list_count++] = crl;
+    return OCV_OK;
+}
+
+static const uint8_t *find_text(const uint8_t *hay, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; n <= len && i + n <= len; i++) {
+        if (memcmp(hay + i, needle, n) == 0)
+            return hay + i;
+    }
+    return NULL;
 }
 
 ocv_reason ocv_x509_crls_load(ocv_x509_crls *crls, const char *path, char *err, size_t err_len)
@@ -304,26 +510,52 @@ ocv_reason ocv_x509_crls_load(ocv_x509_crls *crls, const char *path, char *err, 
     r = ocv_file_read(path, OCV_MAX_CRL_BYTES, &file, err, err_len);
     if (r != OCV_OK)
         return r;
-    /* mbedtls_x509_crl_parse wants the NUL counted for PEM input. */
-    size_t len = file.len;
-    int pem = len > 0 && file.data[0] != 0x30;
-    mbedtls_x509_crl one;
-    mbedtls_x509_crl_init(&one);
-    int ret = mbedtls_x509_crl_parse(&one, file.data, pem ? len + 1 : len);
-    mbedtls_x509_crl_free(&one);
-    if (ret != 0) {
-        char why[96];
-        ocv_errf(why, sizeof(why), "mbedtls cannot use it (-0x%04x)", (unsigned)-ret);
-        r = skip_file(crls, path, &file, why, err, err_len);
+    if (file.len > 0 && file.data[0] == 0x30) {
+        r = add_crl(crls, path, file.data, file.len, err, err_len);
         ocv_bytes_free(&file);
+        if (r == OCV_OK)
+            crls->count++;
         return r;
     }
-    ret = mbedtls_x509_crl_parse(&crls->crls, file.data, pem ? len + 1 : len);
-    ocv_bytes_free(&file);
-    if (ret != 0) {
-        ocv_errf(err, err_len, "%s: not a CRL (mbedtls -0x%04x)", path, (unsigned)-ret);
-        return OCV_INTERNAL_ERROR;
+    /* PEM: every X509 CRL block, text between blocks allowed (RFC 7468) */
+    static const char BEGIN[] = "-----BEGIN X509 CRL-----", END[] = "-----END X509 CRL-----";
+    size_t off = 0, blocks = 0;
+    r = OCV_OK;
+    for (;;) {
+        const uint8_t *b = find_text(file.data + off, file.len - off, BEGIN);
+        if (b == NULL)
+            break;
+        const uint8_t *e = find_text(b, file.len - (size_t)(b - file.data), END);
+        if (e == NULL)
+            break;
+        size_t block_len = (size_t)(e - b) + sizeof(END) - 1;
+        ocv_bytes block;
+        if (ocv_bytes_copy(&block, b, block_len) != OCV_OK) {
+            r = OCV_INTERNAL_ERROR;
+            break;
+        }
+        mbedtls_pem_context pem;
+        mbedtls_pem_init(&pem);
+        size_t used = 0;
+        if (mbedtls_pem_read_buffer(&pem, BEGIN, END, block.data, NULL, 0, &used) != 0) {
+            ocv_errf(err, err_len, "%s: a PEM block does not decode", path);
+            r = OCV_CONFIG_INVALID;
+        } else {
+            r = add_crl(crls, path, pem.buf, pem.buflen, err, err_len);
+        }
+        mbedtls_pem_free(&pem);
+        ocv_bytes_free(&block);
+        if (r != OCV_OK)
+            break;
+        blocks++;
+        off = (size_t)(e - file.data) + sizeof(END) - 1;
     }
-    crls->count++;
-    return OCV_OK;
+    ocv_bytes_free(&file);
+    if (r == OCV_OK && blocks == 0) {
+        ocv_errf(err, err_len, "%s: not a CRL (neither DER nor an X509 CRL PEM block)", path);
+        r = OCV_CONFIG_INVALID;
+    }
+    if (r == OCV_OK)
+        crls->count++;
+    return r;
 }
