@@ -372,7 +372,8 @@ ocv_reason ocv_x509_crl_parse(const uint8_t *der, size_t len, ocv_x509_crl *crl,
         goto oom;
     if (pr != 0)
         goto bad;
-    unsigned char *p = (unsigned char *)list.p + list.off, *end = (unsigned char *)list.p + list.len;
+    unsigned char *p = (unsigned char *)list.p + list.off,
+                  *end = (unsigned char *)list.p + list.len;
     unsigned char *outer = p;
     mbedtls_x509_buf oid, params, sig;
     memset(&params, 0, sizeof(params));
@@ -424,8 +425,8 @@ static int crl_issuer(const uint8_t *der, size_t len, ocv_span *out)
     ocv_reader r, list, tbs, f;
     uint8_t tag;
     ocv_reader_init(&r, der, len);
-    if (ocv_der_next(&r, &tag, &list) != 0 || tag != 0x30 ||
-        ocv_der_next(&list, &tag, &tbs) != 0 || tag != 0x30)
+    if (ocv_der_next(&r, &tag, &list) != 0 || tag != 0x30 || ocv_der_next(&list, &tag, &tbs) != 0 ||
+        tag != 0x30)
         return -1;
     if (ocv_der_next(&tbs, &tag, &f) != 0)
         return -1;

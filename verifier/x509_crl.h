@@ -43,12 +43,13 @@
 #include "verifier/x509_ext.h"
 
 #define OCV_CRL_REASON_REMOVE_FROM_CRL 8
-#define OCV_CRL_ALL_REASONS 0x1feu /* ReasonFlags bits 1..8 */
+#define OCV_CRL_ALL_REASONS            0x1feu /* ReasonFlags bits 1..8 */
 
 typedef struct ocv_x509_crl_entry {
     ocv_span serial;
-    int reason;         /* CRLReason, -1 when absent */
-    ocv_span cert_issuer; /* certificateIssuer in effect (GeneralNames content), p NULL: the CRL issuer */
+    int reason;           /* CRLReason, -1 when absent */
+    ocv_span cert_issuer; /* certificateIssuer in effect (GeneralNames content), p NULL: the CRL
+                             issuer */
 } ocv_x509_crl_entry;
 
 typedef struct ocv_x509_crl {
@@ -64,11 +65,11 @@ typedef struct ocv_x509_crl {
     int has_next_update;
     int is_delta;
     int has_idp;
-    ocv_span idp_full_names;    /* fullName GeneralNames content */
-    ocv_span idp_relative;      /* nameRelativeToCRLIssuer: the RDN's content */
+    ocv_span idp_full_names; /* fullName GeneralNames content */
+    ocv_span idp_relative;   /* nameRelativeToCRLIssuer: the RDN's content */
     int only_user, only_ca, only_attr, indirect;
-    unsigned only_reasons;      /* 0: all */
-    int unusable;               /* an unknown critical (entry) extension */
+    unsigned only_reasons; /* 0: all */
+    int unusable;          /* an unknown critical (entry) extension */
     char why[96];
     ocv_x509_crl_entry *entries;
     size_t entry_count;

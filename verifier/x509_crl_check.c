@@ -30,9 +30,9 @@
 #include "verifier/x509_ext.h"
 #include "verifier/x509_name.h"
 
-#define MAX_DPS 8
+#define MAX_DPS   8
 #define MAX_NAMES 16
-#define NAME_BUF 1024
+#define NAME_BUF  1024
 
 typedef struct dist_point {
     ocv_span full;       /* fullName GeneralNames content */
@@ -45,7 +45,7 @@ typedef struct dist_point {
 typedef struct name_list {
     ocv_span gn[MAX_NAMES]; /* GeneralName TLVs */
     size_t count;
-    uint8_t buf[NAME_BUF];  /* synthesised directoryNames */
+    uint8_t buf[NAME_BUF]; /* synthesised directoryNames */
     size_t used;
 } name_list;
 
@@ -238,8 +238,7 @@ static int in_scope(const ocv_x509_crl *L, const mbedtls_x509_crt *c, const dist
     if (d->crl_issuer.p != NULL) {
         if (!L->indirect || !names_hold_dn(d->crl_issuer, L->issuer.p, L->issuer.len))
             return 0;
-    } else if (!ocv_x509_name_eq(L->issuer.p, L->issuer.len, c->issuer_raw.p,
-                                 c->issuer_raw.len)) {
+    } else if (!ocv_x509_name_eq(L->issuer.p, L->issuer.len, c->issuer_raw.p, c->issuer_raw.len)) {
         return 0;
     }
     if (L->has_idp) {
@@ -255,9 +254,25 @@ static int in_scope(const ocv_x509_crl *L, const mbedtls_x509_crt *c, const dist
                 return 0;
             if (d->full.p != NULL && add_general_names(&mine, d->full) != 0)
                 return 0;
-            if (d->relative.p != NULL &&
-                add_relative(&mine, c->issuer_raw.p, c->issuer_raw.len, d->relative) != 0)
-                return 0;
+            if (d->relative.p != NULL) {
+                /* relative to the cRLIssuer when there is one, else the issuer */
+                ocv_span base = {c->issuer_raw.p, c->issuer_raw.len};
+                if (d->crl_issuer.p != NULL) {
+                    static __thread name_list issuers;
+                    issuers.count = issuers.used = 0;
+                    if (add_general_names(&issuers, d->crl_issuer) != 0)
+                        return 0;
+                    for (size_t k = 0; k < issuers.count; k++) {
+                        ocv_span dn = dirname_of(issuers.gn[k]);
+                        if (dn.len > 0) {
+                            base = dn;
+                            break;
+                        }
+                    }
+                }
+                if (add_relative(&mine, base.p, base.len, d->relative) != 0)
+                    return 0;
+            }
             if (!d->has_name && d->crl_issuer.p != NULL &&
                 add_general_names(&mine, d->crl_issuer) != 0)
                 return 0;
@@ -313,13 +328,17 @@ static int time_ok(const mbedtls_x509_crt *c, const ocv_x509_options *o)
  * Who signed L: the path issuer of certificate i, or another current key
  * of the CRL issuer presented in the chain (RFC 5280 §6.3.3 (f)), issued by
  * a certificate of the verified path above i and itself not revoked.
- * Only one level of such signers (nested).
+ * Only one level of such signers (nested); at that level the signer's own
+ * CRL may be signed by the signer itself.
  */
-static sig_verdict verify_crl(const check_ctx *x, size_t i, const ocv_x509_crl *L, int nested)
+static sig_verdict verify_crl(const check_ctx *x, size_t i, const mbedtls_x509_crt *crt,
+                              const ocv_x509_crl *L, int nested)
 {
     const ocv_x509_chain *ch = x->chain;
     sig_verdict v = signed_by(L, ch->path[i + 1]);
-    if (v != SIG_BAD || nested)
+    if (v == SIG_BAD && nested)
+        return signed_by(L, crt); /* a CRL signer's status on its own CRL (PKITS 4.14.30) */
+    if (v != SIG_BAD)
         return v;
     for (int pass = 0; pass < 2; pass++) {
         const mbedtls_x509_crt *s = pass == 0 ? &ch->certs : NULL;
@@ -417,8 +436,8 @@ typedef struct tally {
 
 /* The delta for complete CRL L: *delta the current one to apply (or NULL);
  * returns -1 when a delta in scope exists but none is current and signed. */
-static int find_delta(const check_ctx *x, size_t i, const ocv_x509_crl *L, int nested,
-                      const ocv_x509_crl **delta)
+static int find_delta(const check_ctx *x, size_t i, const mbedtls_x509_crt *crt,
+                      const ocv_x509_crl *L, int nested, const ocv_x509_crl **delta)
 {
     int seen = 0;
     *delta = NULL;
@@ -429,7 +448,7 @@ static int find_delta(const check_ctx *x, size_t i, const ocv_x509_crl *L, int n
             !same_idp(D, L) || L->number.p == NULL || !int_le(D->base_number, L->number))
             continue;
         seen = 1;
-        if (!D->unusable && current(D, x->options) && verify_crl(x, i, D, nested) == SIG_OK) {
+        if (!D->unusable && current(D, x->options) && verify_crl(x, i, crt, D, nested) == SIG_OK) {
             *delta = D;
             return 0;
         }
@@ -447,7 +466,7 @@ static ocv_reason one_crl(const check_ctx *x, size_t i, const mbedtls_x509_crt *
             t->unusable = L;
         return OCV_OK;
     }
-    switch (verify_crl(x, i, L, nested)) {
+    switch (verify_crl(x, i, crt, L, nested)) {
     case SIG_OK:
         break;
     case SIG_WEAK:
@@ -458,7 +477,7 @@ static ocv_reason one_crl(const check_ctx *x, size_t i, const mbedtls_x509_crt *
         return OCV_OK;
     }
     const ocv_x509_crl *D = NULL;
-    int delta_state = find_delta(x, i, L, nested, &D);
+    int delta_state = find_delta(x, i, crt, L, nested, &D);
     int reason = -1, dreason = -1;
     int on_full = listed(L, crt, &reason);
     int on_delta = D != NULL && listed(D, crt, &dreason);
@@ -521,8 +540,9 @@ static ocv_reason check_cert(const check_ctx *x, size_t i, const mbedtls_x509_cr
         return OCV_REVOCATION_MISSING;
     }
     if (t.stale > 0) {
-        ocv_errf(detail, detail_len, "the issuer's CRL (or its delta) is outside "
-                                     "thisUpdate..nextUpdate");
+        ocv_errf(detail, detail_len,
+                 "the issuer's CRL (or its delta) is outside "
+                 "thisUpdate..nextUpdate");
         return OCV_REVOCATION_STALE;
     }
     if (t.weak > 0) {
