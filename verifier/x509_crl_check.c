@@ -518,7 +518,9 @@ static ocv_reason check_cert(const check_ctx *x, size_t i, const mbedtls_x509_cr
             continue;
         for (size_t d = 0; d < ndp; d++) {
             unsigned interim = 0;
-            if (!in_scope(L, crt, &dps[d], &interim) || (interim & ~t.mask) == 0)
+            /* every CRL in scope is read, even once all reasons are
+             * covered: a listing on any of them revokes */
+            if (!in_scope(L, crt, &dps[d], &interim))
                 continue;
             ocv_reason r = one_crl(x, i, crt, L, interim, nested, &t, detail, detail_len);
             if (r != OCV_OK)
