@@ -15,6 +15,57 @@
 
 #include "base/util.h"
 
+static size_t put_arc(uint8_t *out, size_t cap, size_t at, uint64_t v)
+{
+    uint8_t tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n++] = (uint8_t)(v & 0x7f);
+        v >>= 7;
+    } while (v != 0);
+    if (at + n > cap)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        out[at + k] = (uint8_t)(tmp[n - 1 - k] | (k + 1 < n ? 0x80 : 0));
+    return n;
+}
+
+int ocv_x509_oid_encode(const char *text, uint8_t *out, size_t cap, size_t *len)
+{
+    uint64_t arcs[32];
+    size_t n = 0;
+    const char *c = text;
+    while (*c) {
+        if (*c < '0' || *c > '9' || n == 32 || (c[0] == '0' && c[1] >= '0' && c[1] <= '9'))
+            return -1;
+        uint64_t v = 0;
+        while (*c >= '0' && *c <= '9') {
+            v = v * 10 + (uint64_t)(*c - '0');
+            if (v > 0xffffffffu)
+                return -1;
+            c++;
+        }
+        arcs[n++] = v;
+        if (*c == '.' && c[1] != 0)
+            c++;
+        else if (*c != 0)
+            return -1;
+    }
+    if (n < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39))
+        return -1;
+    size_t at = put_arc(out, cap, 0, arcs[0] * 40 + arcs[1]);
+    if (at == 0)
+        return -1;
+    for (size_t k = 2; k < n; k++) {
+        size_t w = put_arc(out, cap, at, arcs[k]);
+        if (w == 0)
+            return -1;
+        at += w;
+    }
+    *len = at;
+    return 0;
+}
+
 static int is_any(ocv_span s)
 {
     return ocv_span_eq(s, OCV_ANY_POLICY);

@@ -23,13 +23,14 @@
 #define OCV_VERIFIER_X509_POLICY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ocv.h"
 #include "verifier/x509_ext.h"
 
 #define OCV_X509_MAX_POLICY_NODES 256
 /* Policies in the user's initial set. */
-#define OCV_X509_MAX_INITIAL_POLICIES 8
+#define OCV_X509_MAX_INITIAL_POLICIES OCV_MAX_INITIAL_POLICIES
 
 typedef struct ocv_x509_policy_init {
     size_t count; /* 0: {anyPolicy} */
@@ -56,6 +57,14 @@ typedef struct ocv_x509_policy {
     int explicit_policy, policy_mapping, inhibit_any;
     const ocv_x509_policy_init *init;
 } ocv_x509_policy;
+
+/*
+ * Encodes a dotted OID ("2.5.29.32.0") as DER content octets into out.
+ * 0 on success; -1 when the text is no OID (fewer than two arcs, a first
+ * arc over 2, a second over 39 under 0 or 1, an arc over 2^32, or more
+ * than cap octets).
+ */
+OCV_MUST_CHECK int ocv_x509_oid_encode(const char *text, uint8_t *out, size_t cap, size_t *len);
 
 /* §6.1.2: the tree is the anyPolicy root; counters from the flags. */
 void ocv_x509_policy_start(ocv_x509_policy *pol, int n, const ocv_x509_policy_init *init);
