@@ -562,6 +562,8 @@ static ocv_reason revocation_stage(ocv_state *st, const credential *cr, const oc
         r = ocv_stage_store(st, claims, at, verdict, detail, detail_len);
     if (r == OCV_OK)
         ocv_strlcpy(detail, revocation_summary(st), detail_len);
+    /* --explain says which CRL files are not used, and why */
+    (void)ocv_x509_crls_describe_problems(&st->crls, detail, detail_len);
     return r;
 }
 

@@ -163,6 +163,13 @@ OCV_MUST_CHECK ocv_reason ocv_x509_check_crls(const ocv_x509_chain *chain,
                                               size_t detail_len);
 
 /*
+ * Says which loaded CRL files are not used and why (skipped at load, or
+ * parsed but carrying an unknown critical extension), for --explain:
+ * "; CRL F skipped: why" per file, appended to out. Returns how many.
+ */
+size_t ocv_x509_crls_describe_problems(const ocv_x509_crls *crls, char *out, size_t out_len);
+
+/*
  * 1 when sig is an ECDSA-Sig-Value in strict DER (RFC 5480 §2.2, X.690
  * §10): SEQUENCE { INTEGER r, INTEGER s }, minimal lengths, minimal
  * non-negative integers, nothing after. mbedtls 2.28 also accepts BER

@@ -560,3 +560,22 @@ ocv_reason ocv_x509_crls_load(ocv_x509_crls *crls, const char *path, char *err, 
         crls->count++;
     return r;
 }
+
+size_t ocv_x509_crls_describe_problems(const ocv_x509_crls *crls, char *out, size_t out_len)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < crls->skipped_count; k++, n++) {
+        size_t used = strnlen(out, out_len);
+        ocv_errf(out + used, out_len - used, "; CRL %s skipped: %s", crls->skipped[k].file,
+                 crls->skipped[k].why);
+    }
+    for (size_t k = 0; k < crls->list_count; k++) {
+        if (!crls->list[k].unusable)
+            continue;
+        size_t used = strnlen(out, out_len);
+        ocv_errf(out + used, out_len - used, "; CRL %s not used: %s", crls->list[k].file,
+                 crls->list[k].why);
+        n++;
+    }
+    return n;
+}
