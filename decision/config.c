@@ -33,7 +33,7 @@
 
 #define MAX_CONFIG_BYTES  (1024u * 1024u)
 #define MAX_CONFIG_VALUES 10000u
-#define MAX_OID_TEXT 128 /* a dotted OID as configured */
+#define MAX_OID_TEXT      128 /* a dotted OID as configured */
 #define MAX_PATH_BYTES    4096
 #define MAX_CLOCK_SKEW    3600
 #define MAX_DURATION      (3650 * 86400LL)
@@ -153,8 +153,9 @@ static ocv_reason read_identity(config_reader *c, const ocv_json_at *at, json_t 
     else if (s != NULL && strcmp(s, "san-or-subject") == 0)
         bits = OCV_IDENTITY_PKI;
     else
-        return bad(c, at, "identity", "must be \"spiffe\", \"subject\", \"san\" or "
-                                      "\"san-or-subject\"");
+        return bad(c, at, "identity",
+                   "must be \"spiffe\", \"subject\", \"san\" or "
+                   "\"san-or-subject\"");
     cfg->identity_fallback = (cfg->identity_fallback & ~(unsigned)OCV_IDENTITY_PKI) | bits;
     return OCV_OK;
 }

@@ -529,6 +529,11 @@ static ocv_reason credential_verify(ocv_state *st, credential *cr, ocv_claims *c
             r = path_refs(&cr->chain, claims, detail, detail_len);
         if (r == OCV_OK)
             ocv_errf(detail, detail_len, "chain verified to anchor '%s'", claims->anchor_name);
+        if (st->anchors.skipped > 0) { /* --explain: anchors left out at load */
+            size_t used = strnlen(detail, detail_len);
+            ocv_errf(detail + used, detail_len - used, "; %zu anchor certificate(s) skipped: %s",
+                     st->anchors.skipped, st->anchors.problem);
+        }
         return r;
     }
     uint8_t key[32];
@@ -605,8 +610,12 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
     credential cr;
     memset(&cr, 0, sizeof(cr));
     cr.type = type;
-    cr.opt = (ocv_x509_options){at,          st->skew,          st->leaf_eku, st->identity_fallback,
-                                &st->policy_init, st->anchor_name_constraints};
+    cr.opt = (ocv_x509_options){at,
+                                st->skew,
+                                st->leaf_eku,
+                                st->identity_fallback,
+                                &st->policy_init,
+                                st->anchor_name_constraints};
     ocv_x509_chain_init(&cr.chain);
     ocv_token_init(&cr.token);
     size_t stage = 0;

@@ -89,7 +89,7 @@ enum {
 };
 #define OCV_IDENTITY_PKI (OCV_IDENTITY_PKI_SUBJECT | OCV_IDENTITY_PKI_SAN)
 
-#define OCV_MAX_CRL_FILES 32
+#define OCV_MAX_CRL_FILES        32
 #define OCV_MAX_INITIAL_POLICIES 8 /* certificate policies a configuration accepts */
 
 /*

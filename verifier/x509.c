@@ -26,6 +26,7 @@
  */
 #include "x509.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,18 +98,32 @@ static const uint8_t *find_bytes(const uint8_t *hay, size_t hay_len, const char 
     return NULL;
 }
 
-/* Set while an anchor file is read: its certificates are not limited to
- * OCV_MAX_CHAIN_LEN. */
-static __thread size_t cert_limit = OCV_MAX_CHAIN_LEN;
+/* While anchors load (ocv_x509_anchors_load) a file may hold any number
+ * of certificates, and one that does not parse is counted and skipped
+ * instead of failing the file. */
+typedef struct load_mode {
+    size_t limit;
+    int lenient;
+    size_t skipped;
+    char first_problem[200];
+} load_mode;
+static __thread load_mode load_mode_now = {OCV_MAX_CHAIN_LEN, 0, 0, ""};
 
 static ocv_reason add_der(mbedtls_x509_crt *certs, size_t *count, const uint8_t *der,
                           size_t der_len, char *detail, size_t detail_len)
 {
-    if (*count >= cert_limit) {
-        ocv_errf(detail, detail_len, "more than %zu certificates presented", cert_limit);
+    if (*count >= load_mode_now.limit) {
+        ocv_errf(detail, detail_len, "more than %zu certificates", load_mode_now.limit);
         return OCV_TOO_LARGE;
     }
     int ret = mbedtls_x509_crt_parse_der_with_ext_cb(certs, der, der_len, 1, ocv_x509_ext_cb, NULL);
+    if (ret != 0 && load_mode_now.lenient) {
+        if (load_mode_now.skipped++ == 0)
+            ocv_errf(load_mode_now.first_problem, sizeof(load_mode_now.first_problem),
+                     "certificate %zu does not parse (mbedtls -0x%04x)",
+                     *count + load_mode_now.skipped, (unsigned)-ret);
+        return OCV_OK;
+    }
     if (ret != 0) {
         ocv_errf(detail, detail_len, "certificate %zu does not parse (mbedtls -0x%04x)", *count + 1,
                  (unsigned)-ret);
@@ -652,8 +667,8 @@ ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain, const ocv_x509_anchors *
 
 void ocv_x509_anchors_init(ocv_x509_anchors *anchors)
 {
+    memset(anchors, 0, sizeof(*anchors));
     mbedtls_x509_crt_init(&anchors->certs);
-    anchors->count = 0;
 }
 
 void ocv_x509_anchors_free(ocv_x509_anchors *anchors)
@@ -664,30 +679,113 @@ void ocv_x509_anchors_free(ocv_x509_anchors *anchors)
     ocv_x509_anchors_init(anchors);
 }
 
+static int anchor_file_name(const char *name)
+{
+    size_t n = strlen(name);
+    static const char *const ext[] = {".pem", ".crt", ".cer", ".der"};
+    for (size_t k = 0; k < sizeof(ext) / sizeof(ext[0]); k++) {
+        if (n > 4 && strcmp(name + n - 4, ext[k]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One file of anchors into fresh; a file that holds no certificate at all
+ * is an error (a directory's other files are not read). */
+static ocv_reason load_anchor_file(ocv_x509_anchors *fresh, const char *path, char *err,
+                                   size_t err_len)
+{
+    ocv_bytes file;
+    ocv_reason r = ocv_file_read(path, OCV_MAX_TRUST_FILE_BYTES, &file, err, err_len);
+    if (r != OCV_OK)
+        return r;
+    char why[200] = "";
+    size_t before = fresh->count, skipped_before = load_mode_now.skipped;
+    r = split_certs(file.data, file.len, 0, &fresh->certs, &fresh->count, why, sizeof(why));
+    ocv_bytes_free(&file);
+    if (r == OCV_TOO_LARGE) {
+        ocv_errf(err, err_len, "%s: more than %d trust anchors", path, OCV_MAX_ANCHORS);
+        return r;
+    }
+    if (r != OCV_OK || (fresh->count == before && load_mode_now.skipped == skipped_before)) {
+        ocv_errf(err, err_len, "%s: not a PEM bundle of certificates: %s", path,
+                 why[0] ? why : "no certificate found");
+        return OCV_CONFIG_INVALID;
+    }
+    if (load_mode_now.skipped > skipped_before && fresh->problem[0] == 0)
+        ocv_errf(fresh->problem, sizeof(fresh->problem), "%s: %s", path,
+                 load_mode_now.first_problem);
+    return OCV_OK;
+}
+
+/* Every *.pem, *.crt, *.cer and *.der file of a directory, in name order. */
+static ocv_reason load_anchor_dir(ocv_x509_anchors *fresh, const char *path, DIR *dir, char *err,
+                                  size_t err_len)
+{
+    char *names[OCV_MAX_ANCHOR_FILES];
+    size_t n = 0;
+    ocv_reason r = OCV_OK;
+    for (struct dirent *e = readdir(dir); e != NULL; e = readdir(dir)) {
+        if (e->d_name[0] == '.' || !anchor_file_name(e->d_name))
+            continue;
+        if (n == OCV_MAX_ANCHOR_FILES) {
+            ocv_errf(err, err_len, "%s: more than %d anchor files", path, OCV_MAX_ANCHOR_FILES);
+            r = OCV_TOO_LARGE;
+            goto out;
+        }
+        names[n] = strdup(e->d_name);
+        if (names[n] == NULL) {
+            r = OCV_INTERNAL_ERROR;
+            goto out;
+        }
+        n++;
+    }
+    qsort(names, n, sizeof(names[0]), cmp_names);
+    for (size_t k = 0; k < n && r == OCV_OK; k++) {
+        char full[4096];
+        int len = snprintf(full, sizeof(full), "%s/%s", path, names[k]);
+        if (len < 0 || (size_t)len >= sizeof(full)) {
+            ocv_errf(err, err_len, "%s: path too long", path);
+            r = OCV_CONFIG_INVALID;
+        } else {
+            r = load_anchor_file(fresh, full, err, err_len);
+        }
+    }
+out:
+    for (size_t k = 0; k < n; k++)
+        free(names[k]);
+    return r;
+}
+
 ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path, char *err,
                                  size_t err_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
-    ocv_bytes file;
-    r = ocv_file_read(path, OCV_MAX_TRUST_FILE_BYTES, &file, err, err_len);
-    if (r != OCV_OK)
-        return r;
     ocv_x509_anchors fresh;
     ocv_x509_anchors_init(&fresh);
-    char why[200] = "";
-    /* Anchor bundles are split by ocv's own PEM reader (not strict about
-     * text between blocks) rather than counted on mbedtls's partial
-     * success, so one bad block fails the whole file. */
-    r = split_certs(file.data, file.len, 0, &fresh.certs, &fresh.count, why, sizeof(why));
-    ocv_bytes_free(&file);
-    if (r == OCV_TOO_LARGE) {
-        ocv_errf(err, err_len, "%s: more than %d anchors per file is not supported", path,
-                 OCV_MAX_CHAIN_LEN);
-        goto fail;
+    load_mode saved = load_mode_now;
+    load_mode_now.limit = OCV_MAX_ANCHORS;
+    load_mode_now.lenient = 1;
+    load_mode_now.skipped = 0;
+    load_mode_now.first_problem[0] = 0;
+    DIR *dir = opendir(path);
+    if (dir != NULL) {
+        r = load_anchor_dir(&fresh, path, dir, err, err_len);
+        closedir(dir);
+    } else {
+        r = load_anchor_file(&fresh, path, err, err_len);
     }
-    if (r != OCV_OK || fresh.count == 0) {
-        ocv_errf(err, err_len, "%s: not a PEM bundle of certificates: %s", path,
-                 why[0] ? why : "no certificate found");
+    fresh.skipped = load_mode_now.skipped;
+    load_mode_now = saved;
+    if (r != OCV_OK)
+        goto fail;
+    if (fresh.count == 0) {
+        ocv_errf(err, err_len, "%s: no trust anchor could be loaded (%s)", path, fresh.problem);
         r = OCV_CONFIG_INVALID;
         goto fail;
     }
@@ -698,6 +796,9 @@ ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path, ch
             goto fail;
         }
     }
+    if (fresh.skipped > 0)
+        ocv_errf(err, err_len, "%s: %zu anchor certificate(s) skipped, first: %s", path,
+                 fresh.skipped, fresh.problem);
     ocv_x509_anchors_free(anchors);
     *anchors = fresh;
     return OCV_OK;

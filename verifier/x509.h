@@ -48,9 +48,16 @@ typedef struct ocv_x509_options {
     int anchor_constraints;             /* apply anchors' nameConstraints */
 } ocv_x509_options;
 
+/* Anchors per configuration and anchor files per directory: a system CA
+ * directory holds a few hundred; the bound keeps loading finite. */
+#define OCV_MAX_ANCHORS      4096
+#define OCV_MAX_ANCHOR_FILES 1024
+
 typedef struct ocv_x509_anchors {
     mbedtls_x509_crt certs;
     size_t count;
+    size_t skipped;    /* certificates that did not parse, left out */
+    char problem[320]; /* the first of them: file and why */
 } ocv_x509_anchors;
 
 /* A CRL file that could not be used: which file, why, and whose
@@ -85,8 +92,13 @@ typedef struct ocv_x509_chain {
 void ocv_x509_anchors_init(ocv_x509_anchors *anchors);
 void ocv_x509_anchors_free(ocv_x509_anchors *anchors);
 /*
- * Loads a PEM bundle of trust anchors. Every block must parse; an empty
- * bundle is an error. Reasons: OCV_OK, OCV_CONFIG_INVALID, OCV_TOO_LARGE,
+ * Loads trust anchors: a file (PEM blocks with any text between them, or
+ * DER certificates back to back) or a directory of such files (*.pem,
+ * *.crt, *.cer, *.der, read in name order). Any number up to
+ * OCV_MAX_ANCHORS. A certificate that does not parse is left out and
+ * counted (anchors->skipped, anchors->problem; err describes it even on
+ * OCV_OK); a file with no certificate at all, or no anchor loaded, is
+ * OCV_CONFIG_INVALID. Reasons: OCV_OK, OCV_CONFIG_INVALID, OCV_TOO_LARGE,
  * OCV_INTERNAL_ERROR; err says which file and why.
  */
 OCV_MUST_CHECK ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path,
