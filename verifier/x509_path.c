@@ -125,6 +125,17 @@ static ocv_reason ca_checks(vstate *s, const mbedtls_x509_crt *c, size_t idx, in
     }
     if (c->max_pathlen > 0 && c->max_pathlen - 1 < s->max_path)
         s->max_path = c->max_pathlen - 1;
+    if (s->opt->eku != OCV_EKU_ANY && (c->ext_types & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE)) {
+        int server = s->opt->eku == OCV_EKU_SERVER_AUTH;
+        const char *oid = server ? MBEDTLS_OID_SERVER_AUTH : MBEDTLS_OID_CLIENT_AUTH;
+        size_t oid_len = server ? MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)
+                                : MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH);
+        if (mbedtls_x509_crt_check_extended_key_usage(c, oid, oid_len) != 0) {
+            ocv_errf(detail, detail_len, "intermediate %zu's extended key usage excludes %s", idx,
+                     server ? "serverAuth" : "clientAuth");
+            return OCV_CHAIN_INVALID;
+        }
+    }
     if ((c->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) &&
         !(c->key_usage & MBEDTLS_X509_KU_KEY_CERT_SIGN)) {
         ocv_errf(detail, detail_len, "intermediate %zu's key usage lacks keyCertSign", idx);

@@ -7,7 +7,8 @@
  * matches the child's authorityKeyIdentifier tried first, each edge's
  * signature checked before going deeper - and validates each complete
  * path with the §6.1 state machine: validity at the request time with
- * skew, basicConstraints and pathLenConstraint (self-issued certificates
+ * skew, extendedKeyUsage of intermediates against the leaf's purpose,
+ * basicConstraints and pathLenConstraint (self-issued certificates
  * not counted, §6.1.4 (l)), keyUsage keyCertSign, version 3 for CAs,
  * name constraints (x509_name.c; optionally the anchor's own, §6.1.1),
  * certificate policies (x509_policy.c), and algorithm policy (SHA-256 and
@@ -49,6 +50,10 @@ typedef struct ocv_x509_path_options {
     int64_t at, skew;
     const ocv_x509_policy_init *policy; /* NULL: {anyPolicy}, no flags */
     int anchor_constraints;             /* apply the anchor's nameConstraints */
+    /* The leaf's required purpose (OCV_EKU_*): an intermediate with an
+     * extendedKeyUsage that excludes it (and anyExtendedKeyUsage) cannot
+     * be on the path, as CA/Browser and most validators read EKU. */
+    ocv_eku eku;
 } ocv_x509_path_options;
 
 /*
