@@ -1,13 +1,12 @@
 /*
  * test_x509_name.c - the name-constraint matchers (DNS label rules, email
  * forms, URI host extraction, IP masks), §7.1 DN comparison and subtrees,
- * and the policy tree's explicit-policy rule, table-driven.
+ * table-driven.
  */
 #include <string.h>
 
 #include "testutil.h"
 #include "verifier/x509_name.h"
-#include "verifier/x509_policy.h"
 
 typedef struct match_case {
     const char *name, *base;
@@ -124,53 +123,11 @@ static void test_dn(void **state)
     assert_int_equal(ocv_x509_name_within(a, al, c, cl), 0); /* longer base */
 }
 
-/* A CA demanding an explicit policy (requireExplicitPolicy 0) over a leaf
- * with no policies: never accepted (PKITS 4.8.4-style). */
-static void test_policy_explicit(void **state)
-{
-    (void)state;
-    static const uint8_t p1[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x02, 0x01, 0x30, 0x01};
-    ocv_x509_policy_init init;
-    memset(&init, 0, sizeof(init));
-    ocv_x509_ext ca, leaf;
-    memset(&ca, 0, sizeof(ca));
-    memset(&leaf, 0, sizeof(leaf));
-    ca.require_explicit = 0;
-    ca.inhibit_mapping = ca.inhibit_any = -1;
-    ca.has_policies = 1;
-    ca.policy_count = 1;
-    ca.policies[0].p = p1;
-    ca.policies[0].len = sizeof(p1);
-    leaf.require_explicit = leaf.inhibit_mapping = leaf.inhibit_any = -1;
-    static ocv_x509_policy pol;
-    char detail[256];
-    ocv_x509_policy_start(&pol, 2, &init);
-    assert_reason(ocv_x509_policy_cert(&pol, 1, &ca, 0, detail, sizeof(detail)), OCV_OK);
-    assert_reason(ocv_x509_policy_prepare(&pol, 1, &ca, 0, detail, sizeof(detail)), OCV_OK);
-    assert_reason(ocv_x509_policy_cert(&pol, 2, &leaf, 0, detail, sizeof(detail)),
-                  OCV_CHAIN_INVALID);
-    /* the same leaf asserting the CA's policy passes */
-    leaf.has_policies = 1;
-    leaf.policy_count = 1;
-    leaf.policies[0] = ca.policies[0];
-    ocv_x509_policy_start(&pol, 2, &init);
-    assert_reason(ocv_x509_policy_cert(&pol, 1, &ca, 0, detail, sizeof(detail)), OCV_OK);
-    assert_reason(ocv_x509_policy_prepare(&pol, 1, &ca, 0, detail, sizeof(detail)), OCV_OK);
-    assert_reason(ocv_x509_policy_cert(&pol, 2, &leaf, 0, detail, sizeof(detail)), OCV_OK);
-    assert_reason(ocv_x509_policy_finish(&pol, &leaf, detail, sizeof(detail)), OCV_OK);
-    /* anyPolicy in a mapping is refused */
-    ca.mapping_count = 1;
-    ca.any_in_mapping = 1;
-    assert_reason(ocv_x509_policy_prepare(&pol, 1, &ca, 0, detail, sizeof(detail)),
-                  OCV_CHAIN_INVALID);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dns), cmocka_unit_test(test_email),
-        cmocka_unit_test(test_uri), cmocka_unit_test(test_ip),
-        cmocka_unit_test(test_dn),  cmocka_unit_test(test_policy_explicit),
+        cmocka_unit_test(test_dns), cmocka_unit_test(test_email), cmocka_unit_test(test_uri),
+        cmocka_unit_test(test_ip),  cmocka_unit_test(test_dn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
