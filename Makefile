@@ -7,6 +7,7 @@
 #   make sanitize the suite again under ASan + UBSan
 #   make valgrind the unit tests under valgrind
 #   make lint     banned functions and compiler-contract checks
+#   make fuzz     libFuzzer on every parser (clang; fuzz-merge, fuzz-cov)
 #   make bench    benchmarks (reported, never asserted)
 #   make install  PREFIX=/usr/local DESTDIR=
 
@@ -31,6 +32,18 @@ ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
+# FUZZ=1 (clang only): every library object carries libFuzzer's coverage
+# instrumentation plus ASan + UBSan; the targets link -fsanitize=fuzzer.
+ifeq ($(FUZZ),1)
+CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+          -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+# COV=1 (clang only): source-based coverage for make fuzz-cov.
+ifeq ($(COV),1)
+CFLAGS += -fprofile-instr-generate -fcoverage-mapping
+LDFLAGS += -fprofile-instr-generate
+endif
 
 LAYERS := base verifier revocation policy decision
 LIB_SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
@@ -43,15 +56,20 @@ TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
-REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
+FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+REPLAY_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
+# Objects outside libocv that a target needs (the CLI's ENTRIES.json reader),
+# in an archive so a target links only what it uses.
+FUZZ_EXTRA_LIB := $(BUILD)/fuzz/libfuzzextra.a
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
 
 STATIC_LIB := $(BUILD)/libocv.a
 SHARED_LIB := $(BUILD)/libocv.so.$(VERSION)
 OCV := $(BUILD)/ocv
 
-.PHONY: all deps test tests-build demo sanitize valgrind lint bench fuzz install uninstall clean \
-	format
+.PHONY: all deps test tests-build demo sanitize valgrind lint bench fuzz fuzz-build fuzz-cov fuzz-merge \
+	install uninstall clean format
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(OCV)
 
@@ -86,21 +104,49 @@ test: deps
 
 tests-build: $(TEST_BINS) $(REPLAY_BINS)
 
-$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(STATIC_LIB)
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c tests/fuzz/fuzz_support.h \
+		$(FUZZ_EXTRA_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(STATIC_LIB) $(LIBS)
+	$(CC) $(CFLAGS) -Itools $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(FUZZ_EXTRA_LIB) \
+		$(STATIC_LIB) $(LIBS)
 
-# libFuzzer under clang: make fuzz FUZZ_SECONDS=300
-fuzz: deps
-	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz SAN=1 all
-	@for src in $(FUZZ_SRCS); do \
-		name=$$(basename $$src .c); \
-		clang $(CFLAGS) -fsanitize=fuzzer,address,undefined -o build-fuzz/$$name $$src \
-			build-fuzz/libocv.a $(LIBS) -pthread || exit 1; \
-		mkdir -p build-fuzz/corpus/$$name; \
-		build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$name \
-			tests/fuzz/corpus/$${name#fuzz_} || exit 1; \
+$(FUZZ_EXTRA_LIB): $(BUILD)/obj/tools/entries_json.o
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+# libFuzzer binaries; only meaningful with CC=clang FUZZ=1 (see fuzz-build).
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_support.h $(FUZZ_EXTRA_LIB) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itools -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(FUZZ_EXTRA_LIB) \
+		$(STATIC_LIB) $(LIBS)
+
+# The instrumented library and every target in build-fuzz/fuzz/.
+fuzz-build: deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz FUZZ=1 \
+		$(FUZZ_NAMES:%=build-fuzz/fuzz/fuzz_%)
+
+# libFuzzer, one target at a time under nice (docs/development.md):
+#   make fuzz FUZZ_SECONDS=300 FUZZ_TARGETS="jwt cwt"
+# New inputs land in build-fuzz/corpus/NAME, crashes in build-fuzz/crashes/NAME.
+fuzz: fuzz-build
+	@for name in $(FUZZ_TARGETS); do \
+		sh tests/fuzz/run.sh $$name $(FUZZ_SECONDS) || exit 1; \
 	done
+
+# Folds what the runs found into the kept corpus (libFuzzer -merge=1).
+fuzz-merge: fuzz-build
+	@for name in $(FUZZ_TARGETS); do \
+		sh tests/fuzz/run.sh -merge $$name || exit 1; \
+	done
+
+# Line coverage of each parser by its kept corpus (clang source-based
+# coverage): build-cov/fuzz/replay_NAME over tests/fuzz/corpus/NAME, then
+# an llvm-cov report of the files the target is about.
+fuzz-cov: deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-cov COV=1 \
+		$(FUZZ_NAMES:%=build-cov/fuzz/replay_%)
+	@sh tests/fuzz/coverage.sh build-cov $(FUZZ_TARGETS)
 
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 test
@@ -148,6 +194,6 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ocv.pc $(DESTDIR)$(PREFIX)/share/man/man1/ocv.1
 
 clean:
-	rm -rf build build-san build-fuzz build-clang
+	rm -rf build build-san build-fuzz build-cov build-clang
 
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d)

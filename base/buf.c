@@ -4,6 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -98,9 +103,82 @@ ocv_reason ocv_file_read(const char *path, size_t max_len, ocv_bytes *out, char 
         ocv_errf(err, err_len, "%s: %s", path, strerror(errno));
         return OCV_CONFIG_INVALID;
     }
+    /* a regular file that is too large is refused before a byte is read */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && (uintmax_t)sb.st_size > max_len) {
+        fclose(f);
+        ocv_errf(err, err_len, "%s: %jd bytes, larger than the limit of %zu bytes", path,
+                 (intmax_t)sb.st_size, max_len);
+        return OCV_TOO_LARGE;
+    }
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        ocv_errf(err, err_len, "%s: is a directory", path);
+        return OCV_CONFIG_INVALID;
+    }
     ocv_reason r = read_stream(f, path, max_len, out, err, err_len);
     fclose(f);
     return r;
+}
+
+void ocv_mapped_file_init(ocv_mapped_file *m)
+{
+    memset(m, 0, sizeof(*m));
+}
+
+ocv_reason ocv_file_map(const char *path, size_t max_len, ocv_mapped_file *out, char *err,
+                        size_t err_len)
+{
+    ocv_mapped_file_init(out);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        ocv_errf(err, err_len, "%s: %s", path, strerror(errno));
+        return OCV_CONFIG_INVALID;
+    }
+    struct stat sb;
+    ocv_reason r = OCV_CONFIG_INVALID;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        ocv_errf(err, err_len, "%s: not a regular file", path);
+        goto out;
+    }
+    if ((uintmax_t)sb.st_size > max_len) {
+        ocv_errf(err, err_len, "%s: %jd bytes, larger than the limit of %zu bytes", path,
+                 (intmax_t)sb.st_size, max_len);
+        r = OCV_TOO_LARGE;
+        goto out;
+    }
+    out->len = (size_t)sb.st_size;
+    if (out->len > 0) {
+        void *p = mmap(NULL, out->len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            ocv_errf(err, err_len, "%s: %s", path, strerror(errno));
+            out->len = 0;
+            goto out;
+        }
+        out->data = p;
+    }
+    r = OCV_OK;
+out:
+    close(fd);
+    return r;
+}
+
+void ocv_file_release(const ocv_mapped_file *m, const uint8_t *p, size_t len)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (m->data == NULL || page <= 0 || p < m->data || len > m->len - (size_t)(p - m->data))
+        return;
+    uintptr_t start = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    uintptr_t end = ((uintptr_t)p + len) & ~((uintptr_t)page - 1);
+    if (end > start)
+        madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+void ocv_file_unmap(ocv_mapped_file *m)
+{
+    if (m->data != NULL)
+        munmap((void *)m->data, m->len);
+    ocv_mapped_file_init(m);
 }
 
 void ocv_reader_init(ocv_reader *r, const uint8_t *p, size_t len)

@@ -39,6 +39,28 @@ OCV_MUST_CHECK ocv_reason ocv_bytes_copy(ocv_bytes *out, const void *data, size_
 OCV_MUST_CHECK ocv_reason ocv_file_read(const char *path, size_t max_len, ocv_bytes *out, char *err,
                                         size_t err_len);
 
+/*
+ * A whole regular file mapped read-only, for large signed inputs (bundles)
+ * that must not be copied before they are authenticated: the size is
+ * checked before anything is mapped (OCV_TOO_LARGE), and pages the caller
+ * is done with can be handed back (ocv_file_release), so streaming over the
+ * file costs memory independent of its size. Reasons: OCV_OK,
+ * OCV_TOO_LARGE, OCV_CONFIG_INVALID (cannot open; not a regular file).
+ * Ownership: data is valid until ocv_file_unmap. Not for "-" (stdin).
+ */
+typedef struct ocv_mapped_file {
+    const uint8_t *data; /* NULL for an empty file */
+    size_t len;
+} ocv_mapped_file;
+
+void ocv_mapped_file_init(ocv_mapped_file *m);
+OCV_MUST_CHECK ocv_reason ocv_file_map(const char *path, size_t max_len, ocv_mapped_file *out,
+                                       char *err, size_t err_len);
+/* Drops the whole pages inside [p, p+len) from memory; a later read
+ * faults them in again from the file. */
+void ocv_file_release(const ocv_mapped_file *m, const uint8_t *p, size_t len);
+void ocv_file_unmap(ocv_mapped_file *m);
+
 typedef struct ocv_reader {
     const uint8_t *p;
     size_t len;

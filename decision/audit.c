@@ -1,18 +1,57 @@
+/*
+ * audit.c - the hash-chained, checkpointed audit log (decision/audit.h).
+ *
+ * Implementation notes
+ *
+ * Writing. Records wait in memory as JSON objects without seq, ckpt, prev
+ * and hash: those depend on the file's head, which another process may
+ * have moved. A flush takes the file's exclusive flock, reads the last
+ * complete line (its seq, hash and the latest checkpoint's seq), cuts a
+ * torn tail if a crashed writer left one, then numbers, chains and
+ * serialises the whole batch into one buffer, inserting a signed
+ * checkpoint after every `checkpoint_every`-th record since the last
+ * checkpoint, writes it with one write() (O_APPEND) and fsyncs. A failed
+ * write or fsync truncates the file back to its size before the batch, so
+ * the chain on disk never holds half a batch that was reported failed.
+ *
+ * Threads. One mutex guards the queue and the counters; a second one
+ * serialises flushes (the file lock serialises processes, not threads of
+ * one process: flock locks belong to the open file description). With
+ * batch_max_ms > 0 a flusher thread wakes when batch_max_records are
+ * pending or batch_max_ms after the first pending record arrived.
+ *
+ * Verifying. Line by line with a bounded buffer; every record is re-hashed
+ * from its parsed form (jansson, sorted keys), so what is checked is what
+ * was hashed. Checkpoints are COSE_Sign1 verified through the one sigalg
+ * seam; their payload must repeat the record's count, head, every and
+ * device exactly.
+ */
 #include "audit.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "base/b64url.h"
+#include "base/cbor_stream.h"
 #include "base/util.h"
+#include "verifier/cose_sign1.h"
+#include "verifier/sigalg.h"
 
-#define MAX_AUDIT_LINE (64u * 1024u)
 static const char ZERO_HASH[65] =
     "0000000000000000000000000000000000000000000000000000000000000000";
+#define DEFAULT_DEVICE_ID "ocv-device"
+#define MAX_DEVICE_ID     128u
+#define MAX_SIG_B64       4096u
+
+/* ---- hashing ------------------------------------------------------- */
 
 /* hash = SHA-256(prev || canonical record without "hash") */
 static int record_hash(json_t *record, const char *prev, char out[65])
@@ -37,37 +76,75 @@ static int record_hash(json_t *record, const char *prev, char out[65])
     return rc;
 }
 
-/* Reads the last line's seq and hash (a fresh log: 0 and zeros). */
-static int last_record(int fd, int64_t *seq, char hash[65])
+static int is_hex64(const char *s)
 {
-    *seq = 0;
-    memcpy(hash, ZERO_HASH, 65);
-    off_t size = lseek(fd, 0, SEEK_END);
-    if (size <= 0)
-        return size < 0 ? -1 : 0;
-    off_t start = size > (off_t)MAX_AUDIT_LINE ? size - (off_t)MAX_AUDIT_LINE : 0;
-    size_t len = (size_t)(size - start);
+    if (s == NULL || strlen(s) != 64)
+        return 0;
+    for (int i = 0; i < 64; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* ---- the file's tail ------------------------------------------------ */
+
+typedef struct tail_state {
+    int64_t seq;       /* last complete record's seq (0: empty) */
+    char hash[65];     /* its hash */
+    int64_t last_ckpt; /* seq of the latest checkpoint (0: none) */
+    off_t size;        /* file size */
+    size_t torn;       /* bytes after the last newline */
+} tail_state;
+
+static char *last_newline(char *p, size_t len)
+{
+    while (len > 0)
+        if (p[--len] == '\n')
+            return p + len;
+    return NULL;
+}
+
+/* Reads the last complete line's seq, hash and checkpoint position. */
+static int read_tail(int fd, tail_state *t)
+{
+    memset(t, 0, sizeof(*t));
+    memcpy(t->hash, ZERO_HASH, 65);
+    t->size = lseek(fd, 0, SEEK_END);
+    if (t->size <= 0)
+        return t->size < 0 ? -1 : 0;
+    off_t window = (off_t)(2 * OCV_AUDIT_MAX_LINE);
+    off_t start = t->size > window ? t->size - window : 0;
+    size_t len = (size_t)(t->size - start);
     char *buf = malloc(len + 1);
     if (buf == NULL || pread(fd, buf, len, start) != (ssize_t)len) {
         free(buf);
         return -1;
     }
     buf[len] = 0;
-    if (len == 0 || buf[len - 1] != '\n') {
+    char *nl = last_newline(buf, len);
+    if (nl == NULL) { /* no complete line in the window */
         free(buf);
-        return -1; /* a torn last line: refuse to chain onto it */
+        if (start > 0)
+            return -1;
+        t->torn = len;
+        return 0;
     }
-    buf[len - 1] = 0;
-    char *line = strrchr(buf, '\n');
+    t->torn = len - (size_t)(nl - buf) - 1;
+    *nl = 0;
+    char *line = last_newline(buf, (size_t)(nl - buf));
     line = line ? line + 1 : buf;
     json_t *rec = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
     free(buf);
     const char *h = json_string_value(json_object_get(rec, "hash"));
+    const char *ev = json_string_value(json_object_get(rec, "event"));
     json_t *s = json_object_get(rec, "seq");
+    json_t *c = json_object_get(rec, "ckpt");
     int rc = -1;
-    if (h != NULL && strlen(h) == 64 && json_is_integer(s)) {
-        memcpy(hash, h, 65);
-        *seq = json_integer_value(s);
+    if (is_hex64(h) && json_is_integer(s) && json_integer_value(s) > 0 && ev != NULL &&
+        (c == NULL || json_is_integer(c))) {
+        memcpy(t->hash, h, 65);
+        t->seq = json_integer_value(s);
+        t->last_ckpt = strcmp(ev, "checkpoint") == 0 ? t->seq : c ? json_integer_value(c) : 0;
         rc = 0;
     }
     json_decref(rec);
@@ -88,103 +165,777 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-ocv_reason ocv_audit_append(const char *path, const char *event, int64_t time, json_t *fields,
-                            char *err, size_t err_len)
+/* ---- the log ------------------------------------------------------- */
+
+struct ocv_audit_log {
+    char *path;
+    int fd;
+    ocv_audit_options opt;
+    char device_id[MAX_DEVICE_ID + 1];
+    pthread_mutex_t mu;       /* queue, counters, error */
+    pthread_mutex_t flush_mu; /* one flush at a time */
+    pthread_cond_t work, room;
+    json_t **queue;
+    size_t qlen, qcap;
+    int stop, threaded;
+    pthread_t thread;
+    ocv_reason sticky;
+    char error[512];
+    ocv_audit_head head;
+    uint64_t records, batches;
+};
+
+void ocv_audit_options_init(ocv_audit_options *o)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0640);
-    if (fd < 0) {
-        ocv_errf(err, err_len, "%s: %s", path, strerror(errno));
-        return OCV_CONFIG_INVALID;
+    memset(o, 0, sizeof(*o));
+    o->batch_max_records = 1;
+    o->log_allows = o->log_denies = 1;
+}
+
+/* A growing text buffer for one batch. */
+typedef struct text_buf {
+    char *p;
+    size_t len, cap;
+} text_buf;
+
+static int text_add(text_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (p == NULL)
+            return -1;
+        b->p = p;
+        b->cap = cap;
     }
-    if (flock(fd, LOCK_EX) != 0) {
-        ocv_errf(err, err_len, "%s: cannot lock: %s", path, strerror(errno));
-        close(fd);
-        return OCV_CONFIG_INVALID;
-    }
-    ocv_reason r = OCV_INTERNAL_ERROR;
-    int64_t seq;
-    char prev[65], hash[65];
-    json_t *rec = json_object();
-    if (last_record(fd, &seq, prev) != 0) {
-        ocv_errf(err, err_len, "%s: the last record is unreadable; run 'ocv audit verify'", path);
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+/* Signs {1: device, 2: count, 3: head, 4: every, 5: time}. */
+static ocv_reason sign_checkpoint(const ocv_audit_log *log, int64_t count, const char *head,
+                                  int64_t every, int64_t time, ocv_bytes *b64)
+{
+    uint8_t head_raw[32];
+    size_t head_len;
+    if (ocv_hex_decode(head, 64, head_raw, sizeof(head_raw), &head_len) != 0)
+        return OCV_INTERNAL_ERROR;
+    ocv_cbor_out w;
+    ocv_cbor_out_init(&w);
+    ocv_cbor_out_map(&w, 5);
+    ocv_cbor_out_uint(&w, 1);
+    ocv_cbor_out_text(&w, log->device_id, strlen(log->device_id));
+    ocv_cbor_out_uint(&w, 2);
+    ocv_cbor_out_uint(&w, (uint64_t)count);
+    ocv_cbor_out_uint(&w, 3);
+    ocv_cbor_out_bytes(&w, head_raw, sizeof(head_raw));
+    ocv_cbor_out_uint(&w, 4);
+    ocv_cbor_out_uint(&w, (uint64_t)every);
+    ocv_cbor_out_uint(&w, 5);
+    ocv_cbor_out_uint(&w, (uint64_t)(time < 0 ? 0 : time));
+    ocv_bytes payload, cose;
+    ocv_reason r = ocv_cbor_out_finish(&w, &payload);
+    if (r != OCV_OK)
+        return r;
+    r = ocv_sign1_create(ocv_alg_for_key(log->opt.device_key), log->opt.device_key,
+                         (const uint8_t *)log->device_id, strlen(log->device_id), payload.data,
+                         payload.len, &cose);
+    ocv_bytes_free(&payload);
+    if (r != OCV_OK)
+        return r;
+    r = ocv_b64url_encode(cose.data, cose.len, b64);
+    ocv_bytes_free(&cose);
+    return r;
+}
+
+/* A checkpoint's time is the device's clock when it signed (the records'
+ * own times may be an evaluation time given with --at). */
+static json_t *checkpoint_record(const ocv_audit_log *log, int64_t count, const char *head,
+                                 int64_t time)
+{
+    ocv_bytes sig;
+    int64_t every = (int64_t)log->opt.checkpoint_every;
+    if (sign_checkpoint(log, count, head, every, time, &sig) != OCV_OK)
+        return NULL;
+    json_t *rec = json_pack("{s:s, s:I, s:I, s:s, s:I, s:s, s:s#}", "event", "checkpoint", "time",
+                            (json_int_t)time, "count", (json_int_t)count, "head", head, "every",
+                            (json_int_t)every, "device", log->device_id, "sig",
+                            (const char *)sig.data, (int)sig.len);
+    ocv_bytes_free(&sig);
+    return rec;
+}
+
+/* Numbers, chains and serialises one record onto the batch; steals rec. */
+static int chain_one(text_buf *out, json_t *rec, tail_state *t)
+{
+    int is_ckpt = strcmp(json_string_value(json_object_get(rec, "event")), "checkpoint") == 0;
+    char hash[65];
+    int rc = -1;
+    t->seq++;
+    if (json_object_set_new(rec, "seq", json_integer(t->seq)) != 0 ||
+        json_object_set_new(rec, "ckpt", json_integer(t->last_ckpt)) != 0 ||
+        json_object_set_new(rec, "prev", json_string(t->hash)) != 0 ||
+        record_hash(rec, t->hash, hash) != 0 ||
+        json_object_set_new(rec, "hash", json_string(hash)) != 0)
         goto out;
-    }
-    json_object_set_new(rec, "seq", json_integer(seq + 1));
-    json_object_set_new(rec, "time", json_integer(time));
-    json_object_set_new(rec, "event", json_string(event));
-    if (fields != NULL)
-        json_object_update_missing(rec, fields);
-    json_object_set_new(rec, "prev", json_string(prev));
-    if (record_hash(rec, prev, hash) != 0)
-        goto out;
-    json_object_set_new(rec, "hash", json_string(hash));
     char *line = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     if (line == NULL)
         goto out;
     size_t n = strlen(line);
-    line[n] = '\n';
-    int ok = write_all(fd, line, n + 1) == 0 && fsync(fd) == 0;
+    rc = n < OCV_AUDIT_MAX_LINE && text_add(out, line, n) == 0 && text_add(out, "\n", 1) == 0 ? 0
+                                                                                              : -1;
     free(line);
-    if (!ok) {
-        ocv_errf(err, err_len, "%s: write failed: %s", path, strerror(errno));
+    memcpy(t->hash, hash, 65);
+    if (is_ckpt)
+        t->last_ckpt = t->seq;
+out:
+    json_decref(rec);
+    return rc;
+}
+
+static int64_t batch_time(json_t **recs, size_t n)
+{
+    int64_t t = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t v = json_integer_value(json_object_get(recs[i], "time"));
+        t = v > t ? v : t;
+    }
+    return t ? t : ocv_now();
+}
+
+/* "PATH: WHAT[: WHY]" */
+static void set_error(ocv_audit_log *log, const char *what, const char *why)
+{
+    pthread_mutex_lock(&log->mu);
+    snprintf(log->error, sizeof(log->error), "%s: %s%s%s", log->path, what, why ? ": " : "",
+             why ? why : "");
+    pthread_mutex_unlock(&log->mu);
+}
+
+/* Builds the batch text under the file lock; steals recs[0..n). */
+static ocv_reason build_batch(ocv_audit_log *log, json_t **recs, size_t n, int force_ckpt,
+                              tail_state *t, text_buf *out)
+{
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    const ocv_pkey *key = log->opt.device_key;
+    size_t i = 0;
+    if (key == NULL && t->last_ckpt > 0) {
+        set_error(log,
+                  "the log carries signed checkpoints; a writer without the device key would "
+                  "leave records no checkpoint covers",
+                  NULL);
         r = OCV_CONFIG_INVALID;
         goto out;
     }
+    if (t->torn > 0) {
+        json_t *rec = json_pack("{s:s, s:I, s:I}", "event", "recovered", "time",
+                                (json_int_t)batch_time(recs, n), "torn_bytes", (json_int_t)t->torn);
+        if (rec == NULL || chain_one(out, rec, t) != 0)
+            goto out;
+    }
+    for (; i < n; i++) {
+        json_t *rec = recs[i];
+        recs[i] = NULL;
+        if (chain_one(out, rec, t) != 0)
+            goto out;
+        if (key != NULL && log->opt.checkpoint_every > 0 &&
+            t->seq - t->last_ckpt >= (int64_t)log->opt.checkpoint_every) {
+            json_t *c = checkpoint_record(log, t->seq, t->hash, ocv_now());
+            if (c == NULL || chain_one(out, c, t) != 0)
+                goto out;
+        }
+    }
+    if (key != NULL && force_ckpt && t->last_ckpt != t->seq && t->seq > 0) {
+        json_t *c = checkpoint_record(log, t->seq, t->hash, ocv_now());
+        if (c == NULL || chain_one(out, c, t) != 0)
+            goto out;
+    }
     r = OCV_OK;
 out:
+    for (; i < n; i++)
+        json_decref(recs[i]);
+    return r;
+}
+
+/* Writes one batch to the file: lock, read the head, write, fsync. */
+static ocv_reason write_batch(ocv_audit_log *log, json_t **recs, size_t n, int force_ckpt)
+{
+    text_buf out = {NULL, 0, 0};
+    tail_state t;
+    ocv_reason r = OCV_CONFIG_INVALID;
+    if (flock(log->fd, LOCK_EX) != 0) {
+        set_error(log, "cannot lock", strerror(errno));
+        for (size_t i = 0; i < n; i++)
+            json_decref(recs[i]);
+        return r;
+    }
+    if (read_tail(log->fd, &t) != 0) {
+        set_error(log, "the last record is unreadable; run 'ocv audit verify'", NULL);
+        for (size_t i = 0; i < n; i++)
+            json_decref(recs[i]);
+        goto unlock;
+    }
+    r = build_batch(log, recs, n, force_ckpt, &t, &out);
+    if (r != OCV_OK || out.len == 0)
+        goto unlock;
+    off_t keep = t.size - (off_t)t.torn;
+    if (t.torn > 0 && ftruncate(log->fd, keep) != 0) {
+        set_error(log, "cannot cut the torn last line", strerror(errno));
+        r = OCV_CONFIG_INVALID;
+        goto unlock;
+    }
+    if (write_all(log->fd, out.p, out.len) != 0 || fsync(log->fd) != 0) {
+        set_error(log, "write failed", strerror(errno));
+        if (ftruncate(log->fd, keep) == 0)
+            (void)fsync(log->fd);
+        r = OCV_CONFIG_INVALID;
+        goto unlock;
+    }
+    pthread_mutex_lock(&log->mu);
+    log->head.count = t.seq;
+    memcpy(log->head.hash, t.hash, 65);
+    log->batches++;
+    log->records += n;
+    pthread_mutex_unlock(&log->mu);
+unlock:
+    flock(log->fd, LOCK_UN);
+    free(out.p);
+    return r;
+}
+
+/* Takes the queue and writes it. The error is sticky. */
+static ocv_reason flush_now(ocv_audit_log *log, int force_ckpt)
+{
+    pthread_mutex_lock(&log->flush_mu);
+    pthread_mutex_lock(&log->mu);
+    json_t **recs = log->queue;
+    size_t n = log->qlen;
+    ocv_reason sticky = log->sticky;
+    log->queue = NULL;
+    log->qlen = log->qcap = 0;
+    pthread_cond_broadcast(&log->room);
+    pthread_mutex_unlock(&log->mu);
+    ocv_reason r = sticky;
+    if (r == OCV_OK && (n > 0 || force_ckpt))
+        r = write_batch(log, recs, n, force_ckpt);
+    else
+        for (size_t i = 0; i < n; i++)
+            json_decref(recs[i]);
+    free(recs);
+    if (r != OCV_OK) {
+        pthread_mutex_lock(&log->mu);
+        log->sticky = r;
+        pthread_mutex_unlock(&log->mu);
+    }
+    pthread_mutex_unlock(&log->flush_mu);
+    return r;
+}
+
+static void deadline_after(unsigned ms, struct timespec *ts)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+static void *flusher(void *arg)
+{
+    ocv_audit_log *log = arg;
+    pthread_mutex_lock(&log->mu);
+    while (!log->stop) {
+        if (log->qlen == 0) {
+            pthread_cond_wait(&log->work, &log->mu);
+            continue;
+        }
+        struct timespec ts;
+        deadline_after(log->opt.batch_max_ms, &ts);
+        while (!log->stop && log->qlen < log->opt.batch_max_records)
+            if (pthread_cond_timedwait(&log->work, &log->mu, &ts) != 0)
+                break;
+        pthread_mutex_unlock(&log->mu);
+        (void)flush_now(log, 0);
+        pthread_mutex_lock(&log->mu);
+    }
+    pthread_mutex_unlock(&log->mu);
+    return NULL;
+}
+
+ocv_reason ocv_audit_open(const char *path, const ocv_audit_options *options, ocv_audit_log **out,
+                          char *err, size_t err_len)
+{
+    *out = NULL;
+    ocv_audit_options defaults;
+    ocv_audit_options_init(&defaults);
+    const ocv_audit_options *o = options ? options : &defaults;
+    const char *id = o->device_id ? o->device_id : DEFAULT_DEVICE_ID;
+    if (strlen(id) == 0 || strlen(id) > MAX_DEVICE_ID) {
+        ocv_errf(err, err_len, "audit: a device id of 1..%u bytes", MAX_DEVICE_ID);
+        return OCV_CONFIG_INVALID;
+    }
+    if (o->device_key != NULL && !o->device_key->has_private) {
+        ocv_errf(err, err_len, "audit: checkpoints need the device's private key");
+        return OCV_CONFIG_INVALID;
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ocv_errf(err, err_len, "%s: %s", path, fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd >= 0)
+            close(fd);
+        return OCV_CONFIG_INVALID;
+    }
+    ocv_audit_log *log = calloc(1, sizeof(*log));
+    if (log == NULL || (log->path = strdup(path)) == NULL) {
+        free(log);
+        close(fd);
+        return OCV_INTERNAL_ERROR;
+    }
+    log->fd = fd;
+    log->opt = *o;
+    if (log->opt.batch_max_records == 0)
+        log->opt.batch_max_records = 1;
+    if (log->opt.batch_max_records > OCV_AUDIT_MAX_PENDING)
+        log->opt.batch_max_records = OCV_AUDIT_MAX_PENDING;
+    ocv_strlcpy(log->device_id, id, sizeof(log->device_id));
+    log->opt.device_id = log->device_id;
+    memcpy(log->head.hash, ZERO_HASH, 65);
+    pthread_mutex_init(&log->mu, NULL);
+    pthread_mutex_init(&log->flush_mu, NULL);
+    pthread_cond_init(&log->work, NULL);
+    pthread_cond_init(&log->room, NULL);
+    if (o->batch_max_ms > 0) {
+        if (pthread_create(&log->thread, NULL, flusher, log) != 0) {
+            ocv_errf(err, err_len, "audit: cannot start the flusher thread");
+            ocv_reason ignored = ocv_audit_close(log);
+            (void)ignored;
+            return OCV_INTERNAL_ERROR;
+        }
+        log->threaded = 1;
+    }
+    *out = log;
+    return OCV_OK;
+}
+
+static int reserved(const char *name)
+{
+    static const char *const names[] = {"seq", "time", "event", "ckpt", "prev", "hash"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t time, json_t *fields)
+{
+    if (event == NULL || strcmp(event, "checkpoint") == 0 || strcmp(event, "recovered") == 0)
+        return OCV_MALFORMED;
+    json_t *rec = json_object();
+    if (rec == NULL)
+        return OCV_INTERNAL_ERROR;
+    const char *k;
+    json_t *v;
+    json_object_foreach(fields, k, v)
+    {
+        if (reserved(k)) {
+            json_decref(rec);
+            return OCV_MALFORMED;
+        }
+        json_object_set(rec, k, v);
+    }
+    json_object_set_new(rec, "event", json_string(event));
+    json_object_set_new(rec, "time", json_integer(time));
+    pthread_mutex_lock(&log->mu);
+    while (log->sticky == OCV_OK && log->qlen >= OCV_AUDIT_MAX_PENDING)
+        pthread_cond_wait(&log->room, &log->mu);
+    ocv_reason r = log->sticky;
+    if (r == OCV_OK && log->qlen == log->qcap) {
+        size_t cap = log->qcap ? log->qcap * 2 : 64;
+        json_t **q = realloc(log->queue, cap * sizeof(*q));
+        if (q == NULL)
+            r = OCV_INTERNAL_ERROR;
+        else {
+            log->queue = q;
+            log->qcap = cap;
+        }
+    }
+    if (r == OCV_OK) {
+        log->queue[log->qlen++] = rec;
+        rec = NULL;
+        if (log->qlen >= log->opt.batch_max_records || log->qlen == 1)
+            pthread_cond_signal(&log->work);
+    }
+    int sync = !log->threaded;
+    pthread_mutex_unlock(&log->mu);
     json_decref(rec);
-    flock(fd, LOCK_UN);
-    close(fd);
+    if (r == OCV_OK && sync)
+        r = flush_now(log, 0);
+    return r;
+}
+
+ocv_reason ocv_audit_log_decision(ocv_audit_log *log, const ocv_decision *d,
+                                  const ocv_audit_decision_meta *meta)
+{
+    if (d->allow ? !log->opt.log_allows : !log->opt.log_denies)
+        return OCV_OK;
+    ocv_audit_decision_meta none;
+    memset(&none, 0, sizeof(none));
+    const ocv_audit_decision_meta *m = meta ? meta : &none;
+    json_t *f = json_object();
+    if (f == NULL)
+        return OCV_INTERNAL_ERROR;
+    json_object_set_new(f, "subject", json_string(d->subject));
+    if (d->subject[0] && !d->subject_verified)
+        json_object_set_new(f, "subject_claimed", json_true());
+    json_object_set_new(f, "decision", json_string(d->allow ? "allow" : "deny"));
+    json_object_set_new(f, "reason", json_string(ocv_reason_name(d->reason)));
+    json_object_set_new(f, "rule", json_string(d->rule));
+    if (m->purpose)
+        json_object_set_new(f, "purpose", json_string(m->purpose));
+    if (m->audience)
+        json_object_set_new(f, "audience", json_string(m->audience));
+    if (m->credential != NULL) {
+        uint8_t digest[32];
+        char hex[65];
+        if (ocv_sha256(m->credential, m->credential_len, digest) != 0) {
+            json_decref(f);
+            return OCV_INTERNAL_ERROR;
+        }
+        ocv_hex_encode(digest, sizeof(digest), hex);
+        json_object_set_new(f, "credential_sha256", json_string(hex));
+    }
+    if (m->authority) {
+        json_object_set_new(f, "authority", json_string(m->authority));
+        json_object_set_new(f, "sequence", json_integer(m->sequence));
+    }
+    if (m->listen)
+        json_object_set_new(f, "listen", json_string(m->listen));
+    if (m->peer)
+        json_object_set_new(f, "peer", json_string(m->peer));
+    if (d->policy_skipped)
+        json_object_set_new(f, "policy_skipped", json_true());
+    int64_t t = d->evaluated_at ? d->evaluated_at : ocv_now();
+    ocv_reason r = ocv_audit_log_event(log, "decision", t, f);
+    json_decref(f);
+    return r;
+}
+
+ocv_reason ocv_audit_flush(ocv_audit_log *log)
+{
+    return flush_now(log, 0);
+}
+
+ocv_reason ocv_audit_checkpoint(ocv_audit_log *log)
+{
+    return flush_now(log, 1);
+}
+
+void ocv_audit_get_head(ocv_audit_log *log, ocv_audit_head *out)
+{
+    pthread_mutex_lock(&log->mu);
+    *out = log->head;
+    pthread_mutex_unlock(&log->mu);
+}
+
+void ocv_audit_stats(ocv_audit_log *log, uint64_t *records, uint64_t *batches)
+{
+    pthread_mutex_lock(&log->mu);
+    *records = log->records;
+    *batches = log->batches;
+    pthread_mutex_unlock(&log->mu);
+}
+
+const char *ocv_audit_error(ocv_audit_log *log)
+{
+    return log->error;
+}
+
+ocv_reason ocv_audit_close(ocv_audit_log *log)
+{
+    if (log == NULL)
+        return OCV_OK;
+    if (log->threaded) {
+        pthread_mutex_lock(&log->mu);
+        log->stop = 1;
+        pthread_cond_broadcast(&log->work);
+        pthread_mutex_unlock(&log->mu);
+        pthread_join(log->thread, NULL);
+    }
+    ocv_reason r = flush_now(log, log->opt.device_key != NULL);
+    for (size_t i = 0; i < log->qlen; i++)
+        json_decref(log->queue[i]);
+    free(log->queue);
+    pthread_mutex_destroy(&log->mu);
+    pthread_mutex_destroy(&log->flush_mu);
+    pthread_cond_destroy(&log->work);
+    pthread_cond_destroy(&log->room);
+    close(log->fd);
+    free(log->path);
+    free(log);
+    return r;
+}
+
+ocv_reason ocv_audit_append(const char *path, const char *event, int64_t time, json_t *fields,
+                            char *err, size_t err_len)
+{
+    ocv_audit_log *log;
+    ocv_reason r = ocv_audit_open(path, NULL, &log, err, err_len);
+    if (r != OCV_OK)
+        return r;
+    r = ocv_audit_log_event(log, event, time, fields);
+    if (r != OCV_OK)
+        ocv_errf(err, err_len, "%s", log->error[0] ? log->error : "audit: invalid record");
+    ocv_reason c = ocv_audit_close(log);
+    return r != OCV_OK ? r : c;
+}
+
+/* ---- reading and verifying ----------------------------------------- */
+
+/* Opens a log for reading: it must exist, be a regular file, not be empty. */
+static FILE *open_for_reading(const char *path, char *err, size_t err_len)
+{
+    struct stat st;
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        ocv_errf(err, err_len, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+        ocv_errf(err, err_len, "%s: %s", path,
+                 !S_ISREG(st.st_mode) ? "not a regular file" : "empty: the log holds no records");
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+ocv_reason ocv_audit_read_head(const char *path, ocv_audit_head *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof(*out));
+    memcpy(out->hash, ZERO_HASH, 65);
+    FILE *f = open_for_reading(path, err, err_len);
+    if (f == NULL)
+        return OCV_CONFIG_INVALID;
+    tail_state t;
+    int rc = read_tail(fileno(f), &t);
+    fclose(f);
+    if (rc != 0 || t.seq == 0) {
+        ocv_errf(err, err_len, "%s: the last record is unreadable", path);
+        return OCV_MALFORMED;
+    }
+    out->count = t.seq;
+    memcpy(out->hash, t.hash, 65);
+    return OCV_OK;
+}
+
+typedef struct verifier_state {
+    const ocv_pkey *pub;
+    const char *device_id;
+    char prev[65];
+    int64_t last_ckpt;      /* seq of the latest checkpoint */
+    int64_t every;          /* of the latest verified checkpoint */
+    int64_t since;          /* records after it */
+    int64_t last_ckpt_line; /* its line */
+} verifier_state;
+
+static int payload_matches(const uint8_t *p, size_t len, const char *device, int64_t count,
+                           const char *head, int64_t every, int64_t time)
+{
+    ocv_cbor_pull r;
+    ocv_cbor_item it, v;
+    uint8_t head_raw[32];
+    size_t head_len;
+    if (ocv_hex_decode(head, 64, head_raw, sizeof(head_raw), &head_len) != 0)
+        return 0;
+    ocv_cbor_pull_init(&r, p, len);
+    if (ocv_cbor_pull_expect(&r, OCV_CBOR_MAP, &it) != 0 || it.u != 5)
+        return 0;
+    for (uint64_t key = 1; key <= 5; key++) {
+        ocv_cbor_kind kind = key == 1 ? OCV_CBOR_TEXT : key == 3 ? OCV_CBOR_BYTES : OCV_CBOR_UINT;
+        if (ocv_cbor_pull_expect(&r, OCV_CBOR_UINT, &it) != 0 || it.u != key ||
+            ocv_cbor_pull_expect(&r, kind, &v) != 0)
+            return 0;
+        int ok = key == 1   ? v.len == strlen(device) && memcmp(v.p, device, v.len) == 0
+                 : key == 3 ? v.len == 32 && memcmp(v.p, head_raw, 32) == 0
+                 : key == 2 ? (int64_t)v.u == count && v.u <= INT64_MAX
+                 : key == 4 ? (int64_t)v.u == every && v.u <= INT64_MAX
+                            : (int64_t)v.u == time && v.u <= INT64_MAX;
+        if (!ok)
+            return 0;
+    }
+    return ocv_cbor_pull_done(&r);
+}
+
+/* Checks one checkpoint record (line n) against the chain and the key. */
+static ocv_reason check_checkpoint(verifier_state *vs, json_t *rec, int64_t n,
+                                   ocv_audit_report *rep, char *why, size_t why_len)
+{
+    json_t *count = json_object_get(rec, "count"), *every = json_object_get(rec, "every");
+    json_t *time = json_object_get(rec, "time");
+    const char *head = json_string_value(json_object_get(rec, "head"));
+    const char *device = json_string_value(json_object_get(rec, "device"));
+    const char *sig = json_string_value(json_object_get(rec, "sig"));
+    if (!json_is_integer(count) || json_integer_value(count) != n - 1 || head == NULL ||
+        strcmp(head, vs->prev) != 0 || !json_is_integer(every) || json_integer_value(every) < 0 ||
+        device == NULL || sig == NULL || strlen(sig) > MAX_SIG_B64) {
+        ocv_errf(why, why_len, "checkpoint does not cover the records before it");
+        return OCV_MALFORMED;
+    }
+    rep->checkpoints++;
+    if (vs->pub == NULL)
+        return OCV_OK;
+    ocv_bytes cose;
+    ocv_sign1 msg;
+    ocv_reason r = ocv_b64url_decode_alloc(sig, strlen(sig), &cose);
+    if (r != OCV_OK) {
+        ocv_errf(why, why_len, "checkpoint signature is not base64url");
+        return OCV_MALFORMED;
+    }
+    char detail[128];
+    r = ocv_sign1_parse(cose.data, cose.len, &msg, detail, sizeof(detail));
+    if (r == OCV_OK && ocv_sign1_verify(&msg, vs->pub) != OCV_OK)
+        r = OCV_SIGNATURE_INVALID;
+    else if (r == OCV_OK &&
+             !payload_matches(msg.payload, msg.payload_len, device, json_integer_value(count), head,
+                              json_integer_value(every), json_integer_value(time)))
+        r = OCV_MALFORMED;
+    ocv_bytes_free(&cose);
+    if (r == OCV_SIGNATURE_INVALID) {
+        ocv_errf(why, why_len, "checkpoint does not verify with this device key");
+        return r;
+    }
+    if (r != OCV_OK) {
+        ocv_errf(why, why_len, "checkpoint's signed content differs from the record");
+        return OCV_MALFORMED;
+    }
+    if (vs->device_id != NULL && strcmp(device, vs->device_id) != 0) {
+        ocv_errf(why, why_len, "checkpoint is signed for device '%s'", device);
+        return OCV_SIGNATURE_INVALID;
+    }
+    rep->checkpoints_checked++;
+    rep->covered = n;
+    vs->every = json_integer_value(every);
+    vs->since = 0;
+    vs->last_ckpt_line = n;
+    return OCV_OK;
+}
+
+/* Checks one parsed record at line n; advances the state. */
+static ocv_reason check_record(verifier_state *vs, json_t *rec, int64_t n, ocv_audit_report *rep,
+                               char *why, size_t why_len)
+{
+    const char *h = json_string_value(json_object_get(rec, "hash"));
+    const char *p = json_string_value(json_object_get(rec, "prev"));
+    const char *ev = json_string_value(json_object_get(rec, "event"));
+    json_t *seq = json_object_get(rec, "seq"), *ckpt = json_object_get(rec, "ckpt");
+    char want[65], copy[65] = "";
+    int ok = is_hex64(h) && p != NULL && strcmp(p, vs->prev) == 0 && json_is_integer(seq) &&
+             json_integer_value(seq) == n && ev != NULL &&
+             (ckpt == NULL ? vs->last_ckpt == 0
+                           : json_is_integer(ckpt) && json_integer_value(ckpt) == vs->last_ckpt);
+    if (ok) {
+        ocv_strlcpy(copy, h, sizeof(copy));
+        json_object_del(rec, "hash");
+        ok = record_hash(rec, vs->prev, want) == 0 && strcmp(want, copy) == 0;
+    }
+    if (!ok) {
+        ocv_errf(why, why_len, "record does not chain (edited, removed or reordered)");
+        return OCV_MALFORMED;
+    }
+    if (strcmp(ev, "checkpoint") == 0) {
+        ocv_reason r = check_checkpoint(vs, rec, n, rep, why, why_len);
+        if (r != OCV_OK)
+            return r;
+        vs->last_ckpt = n;
+    } else if (vs->pub != NULL && rep->checkpoints_checked > 0 && vs->every > 0 &&
+               ++vs->since > vs->every) {
+        ocv_errf(why, why_len,
+                 "more than %lld records after the checkpoint at line %lld: a checkpoint "
+                 "was removed",
+                 (long long)vs->every, (long long)vs->last_ckpt_line);
+        return OCV_MALFORMED;
+    }
+    memcpy(vs->prev, copy, 65);
+    return OCV_OK;
+}
+
+ocv_reason ocv_audit_verify_log(const char *path, const ocv_pkey *device_pub, const char *device_id,
+                                const ocv_audit_head *expect, ocv_audit_report *rep, char *err,
+                                size_t err_len)
+{
+    memset(rep, 0, sizeof(*rep));
+    memcpy(rep->head.hash, ZERO_HASH, 65);
+    FILE *f = open_for_reading(path, err, err_len);
+    if (f == NULL)
+        return OCV_CONFIG_INVALID;
+    verifier_state vs;
+    memset(&vs, 0, sizeof(vs));
+    vs.pub = device_pub;
+    vs.device_id = device_id;
+    memcpy(vs.prev, ZERO_HASH, 65);
+    char *line = malloc(OCV_AUDIT_MAX_LINE + 2);
+    ocv_reason r = line ? OCV_OK : OCV_INTERNAL_ERROR;
+    int64_t n = 0;
+    char why[256] = "";
+    while (r == OCV_OK && fgets(line, OCV_AUDIT_MAX_LINE + 2, f) != NULL) {
+        size_t len = strlen(line);
+        if (len == 0 || line[len - 1] != '\n') {
+            if (len <= OCV_AUDIT_MAX_LINE && fgetc(f) == EOF) {
+                rep->torn_bytes = len; /* an interrupted write: not part of the chain */
+                break;
+            }
+            ocv_errf(err, err_len, "%s:%lld: overlong record or a NUL byte", path,
+                     (long long)n + 1);
+            r = OCV_MALFORMED;
+            break;
+        }
+        n++;
+        json_t *rec = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+        r = rec ? check_record(&vs, rec, n, rep, why, sizeof(why)) : OCV_MALFORMED;
+        json_decref(rec);
+        if (r != OCV_OK) {
+            ocv_errf(err, err_len, "%s:%lld: %s", path, (long long)n, why[0] ? why : "not JSON");
+            break;
+        }
+        rep->records = (size_t)n;
+        rep->head.count = n;
+        memcpy(rep->head.hash, vs.prev, 65);
+        if (expect != NULL && expect->count == n && strcmp(expect->hash, vs.prev) != 0) {
+            ocv_errf(err, err_len, "%s:%lld: not the record of the expected head (rewritten)", path,
+                     (long long)n);
+            r = OCV_MALFORMED;
+        }
+    }
+    free(line);
+    fclose(f);
+    if (r == OCV_OK && n == 0) {
+        ocv_errf(err, err_len, "%s: no complete record", path);
+        r = OCV_CONFIG_INVALID;
+    }
+    if (r == OCV_OK && expect != NULL && n < expect->count) {
+        ocv_errf(err, err_len, "%s: %lld records, the expected head names record %lld: truncated",
+                 path, (long long)n, (long long)expect->count);
+        r = OCV_MALFORMED;
+    }
+    if (r == OCV_OK && device_pub != NULL && rep->checkpoints_checked == 0) {
+        ocv_errf(err, err_len, "%s: no checkpoint signed by this device key: nothing is proven",
+                 path);
+        r = OCV_SIGNATURE_INVALID;
+    }
+    rep->unprotected = rep->records - (size_t)rep->covered;
     return r;
 }
 
 ocv_reason ocv_audit_verify(const char *path, size_t *records, char *err, size_t err_len)
 {
-    *records = 0;
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        ocv_errf(err, err_len, "%s: %s", path, strerror(errno));
-        return OCV_CONFIG_INVALID;
-    }
-    char *line = malloc(MAX_AUDIT_LINE + 2);
-    char prev[65];
-    memcpy(prev, ZERO_HASH, 65);
-    ocv_reason r = OCV_OK;
-    size_t n = 0;
-    while (line != NULL && fgets(line, MAX_AUDIT_LINE + 2, f) != NULL) {
-        n++;
-        size_t len = strlen(line);
-        if (len == 0 || line[len - 1] != '\n') {
-            ocv_errf(err, err_len, "%s:%zu: torn or overlong record", path, n);
-            r = OCV_MALFORMED;
-            break;
-        }
-        json_t *rec = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
-        const char *h = json_string_value(json_object_get(rec, "hash"));
-        const char *p = json_string_value(json_object_get(rec, "prev"));
-        json_t *seq = json_object_get(rec, "seq");
-        char want[65], copy[65] = "";
-        int ok = h != NULL && p != NULL && strcmp(p, prev) == 0 && json_is_integer(seq) &&
-                 json_integer_value(seq) == (json_int_t)n;
-        if (ok) {
-            ocv_strlcpy(copy, h, sizeof(copy));
-            json_object_del(rec, "hash");
-            ok = record_hash(rec, prev, want) == 0 && strcmp(want, copy) == 0;
-        }
-        json_decref(rec);
-        if (!ok) {
-            ocv_errf(err, err_len,
-                     "%s:%zu: record does not chain (edited, removed or "
-                     "reordered)",
-                     path, n);
-            r = OCV_MALFORMED;
-            break;
-        }
-        memcpy(prev, copy, 65);
-    }
-    free(line);
-    fclose(f);
-    if (r == OCV_OK)
-        *records = n;
+    ocv_audit_report rep;
+    ocv_reason r = ocv_audit_verify_log(path, NULL, NULL, NULL, &rep, err, err_len);
+    *records = r == OCV_OK ? rep.records : 0;
     return r;
 }

@@ -30,6 +30,7 @@
 #include "base/limits.h"
 #include "base/util.h"
 #include "decision/stages.h"
+#include "revocation/integrity.h"
 #include "ocv.h"
 #include "verifier/keyset.h"
 #include "verifier/pkey.h"
@@ -161,8 +162,8 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
         /* a store altered outside ocv denies every decision, with a reason */
         ocv_store *store = ocv_store_pool_acquire(st->stores);
         st->store_broken =
-            store == NULL || ocv_store_check_integrity(store, st->store_problem,
-                                                       sizeof(st->store_problem)) != OCV_OK;
+            store == NULL ||
+            ocv_store_prove(store, st->store_problem, sizeof(st->store_problem)) != OCV_OK;
         if (store != NULL)
             ocv_store_pool_release(st->stores, store);
     }

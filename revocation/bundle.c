@@ -543,8 +543,16 @@ ocv_reason ocv_bundle_apply_signed(ocv_store *store, const uint8_t *bytes, size_
         ocv_errf(detail, detail_len, "the payload names another authority than the signer");
         r = OCV_BUNDLE_MALFORMED;
     }
+    /* the key that verified, kept with the bundle for the proof at rest */
+    ocv_bytes signer;
+    ocv_bytes_init(&signer);
+    if (r == OCV_OK)
+        r = ocv_bytes_copy(&signer, a.public_key.data, a.public_key.len);
     if (r == OCV_OK)
         r = apply_locked(store, &a, &b, at, skew, result, detail, detail_len);
+    if (r == OCV_OK && !result->no_op)
+        r = ocv_store_put_signed_bundle(store, id, bytes, len, signer.data, signer.len);
+    ocv_bytes_free(&signer);
     r = finish_locked(store, &a, r, result);
     if (decoded)
         ocv_bundle_free(&b);

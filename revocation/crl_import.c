@@ -176,9 +176,13 @@ ocv_reason ocv_crl_import(ocv_store *store, const ocv_x509_anchors *anchors, con
         goto out;
     }
     ocv_hex_encode(hash, sizeof(hash), rec.issuer);
+    /* set before the commit, so a pre-commit hook can record it */
+    memcpy(result->issuer, rec.issuer, sizeof(result->issuer));
     rec.this_update = ocv_x509_time_to_unix(&crl.this_update);
     rec.next_update = ocv_x509_time_to_unix(&crl.next_update);
-    if (ocv_bytes_copy(&rec.number, num, num_len) != OCV_OK) {
+    if (ocv_bytes_copy(&rec.number, num, num_len) != OCV_OK ||
+        ocv_bytes_copy(&rec.der, crl.raw.p, crl.raw.len) != OCV_OK ||
+        ocv_bytes_copy(&rec.issuer_spki, ca->pk_raw.p, ca->pk_raw.len) != OCV_OK) {
         r = OCV_INTERNAL_ERROR;
         goto out;
     }
@@ -203,13 +207,99 @@ ocv_reason ocv_crl_import(ocv_store *store, const ocv_x509_anchors *anchors, con
     else
         ocv_store_rollback(store);
     if (r == OCV_OK) {
-        memcpy(result->issuer, rec.issuer, sizeof(result->issuer));
         result->this_update = rec.this_update;
         result->next_update = rec.next_update;
     }
 out:
     mbedtls_x509_crl_free(&crl);
     ocv_crl_record_free(&old);
+    ocv_crl_record_free(&rec);
+    return r;
+}
+
+/* ---- proving an imported CRL at rest -------------------------------- */
+
+/* Every serial the CRL lists must be a row, and the rows must be exactly
+ * those: a rewritten or deleted row un-revokes a certificate. */
+static ocv_reason check_rows(ocv_store *store, const ocv_crl_record *rec,
+                             const mbedtls_x509_crl *crl, char *detail, size_t detail_len)
+{
+    char authority[80];
+    snprintf(authority, sizeof(authority), "crl:%s", rec->issuer);
+    int64_t listed = 0;
+    for (const mbedtls_x509_crl_entry *e = &crl->entry; e != NULL; e = e->next) {
+        uint8_t mag[OCV_MAX_SERIAL_BYTES];
+        size_t mag_len = 0;
+        if (e->serial.p == NULL ||
+            ocv_serial_from_listed(e->serial.p, e->serial.len, mag, &mag_len) != 0)
+            continue;
+        char hex[OCV_SERIAL_HEX_BYTES];
+        ocv_serial_to_text(mag, mag_len, hex);
+        ocv_entry entry = {OCV_ENTRY_SERIAL, rec->issuer, strlen(rec->issuer), hex, strlen(hex),
+                           0,                rec->next_update};
+        ocv_entry_change found;
+        ocv_reason r = ocv_store_find_entry(store, authority, &entry, &found);
+        if (r != OCV_OK)
+            return r;
+        if (!found.existed) {
+            ocv_errf(detail, detail_len, "CRL of %.16s...: serial %s is listed but not stored",
+                     rec->issuer, hex);
+            return OCV_BUNDLE_DIGEST_MISMATCH;
+        }
+        listed++;
+    }
+    ocv_store_counts c;
+    ocv_reason r = ocv_store_count(store, authority, &c);
+    if (r != OCV_OK)
+        return r;
+    if (c.serial + c.jti + c.key + c.subject + c.subject_before != listed ||
+        rec->entry_count != listed) {
+        ocv_errf(detail, detail_len, "CRL of %.16s...: the store holds other rows than it lists",
+                 rec->issuer);
+        return OCV_BUNDLE_DIGEST_MISMATCH;
+    }
+    return OCV_OK;
+}
+
+ocv_reason ocv_crl_prove(ocv_store *store, const char *issuer, char *detail, size_t detail_len)
+{
+    ocv_crl_record rec;
+    ocv_reason r = ocv_store_get_crl(store, issuer, &rec);
+    if (r != OCV_OK)
+        return r == OCV_REVOCATION_MISSING ? OCV_BUNDLE_DIGEST_MISMATCH : r;
+    mbedtls_x509_crl crl;
+    mbedtls_x509_crl_init(&crl);
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    uint8_t hash[32];
+    char hex[65];
+    const uint8_t *num = NULL;
+    size_t num_len = 0;
+    r = OCV_BUNDLE_DIGEST_MISMATCH;
+    if (ocv_sha256(rec.issuer_spki.data, rec.issuer_spki.len, hash) != 0)
+        goto out;
+    ocv_hex_encode(hash, sizeof(hash), hex);
+    if (strcmp(hex, rec.issuer) != 0 ||
+        mbedtls_pk_parse_public_key(&pk, rec.issuer_spki.data, rec.issuer_spki.len) != 0 ||
+        mbedtls_x509_crl_parse_der(&crl, rec.der.data, rec.der.len) != 0 || crl.next != NULL ||
+        crl_number(&crl, &num, &num_len) != 0 ||
+        ocv_x509_check_signature(crl.sig_pk, crl.sig_opts, crl.sig_md, &pk, crl.tbs.p,
+                                 crl.tbs.len, crl.sig.p, crl.sig.len) != OCV_OK) {
+        ocv_errf(detail, detail_len,
+                 "CRL of %.16s...: the stored CRL does not verify with its issuer's key", issuer);
+        goto out;
+    }
+    if (rec.this_update != ocv_x509_time_to_unix(&crl.this_update) ||
+        rec.next_update != ocv_x509_time_to_unix(&crl.next_update) ||
+        compare_numbers(num, num_len, rec.number.data, rec.number.len) != 0) {
+        ocv_errf(detail, detail_len, "CRL of %.16s...: the record differs from the signed CRL",
+                 issuer);
+        goto out;
+    }
+    r = check_rows(store, &rec, &crl, detail, detail_len);
+out:
+    mbedtls_pk_free(&pk);
+    mbedtls_x509_crl_free(&crl);
     ocv_crl_record_free(&rec);
     return r;
 }

@@ -39,4 +39,14 @@ OCV_MUST_CHECK ocv_reason ocv_crl_import(ocv_store *store, const ocv_x509_anchor
                                          ocv_crl_import_result *result, char *detail,
                                          size_t detail_len);
 
+/*
+ * Proves an imported CRL at rest: the stored CRL verifies with the stored
+ * issuer key, that key hashes to the issuer id, the record (thisUpdate,
+ * nextUpdate, number) is the signed one, and the store's rows under
+ * "crl:<issuer>" are exactly the serials it lists. OCV_OK,
+ * OCV_BUNDLE_DIGEST_MISMATCH (detail says what differs), OCV_INTERNAL_ERROR.
+ */
+OCV_MUST_CHECK ocv_reason ocv_crl_prove(ocv_store *store, const char *issuer, char *detail,
+                                        size_t detail_len);
+
 #endif

@@ -3,12 +3,18 @@
  *
  * Implementation notes
  *
- * Schema (user_version 1):
+ * Schema (user_version 2):
  *   authority(id PRIMARY KEY, pubkey, seq, lthash, digest, issued_at,
- *             next_update, applied_at, entry_count)
+ *             next_update, applied_at, entry_count, bundle, bundle_signer)
+ *             bundle: the last applied signed bundle, as it arrived, and
+ *             the key that verified it, so the rows can be proven
+ *             against the authority's signature later (integrity.c)
  *   entry(k, authority, before, expires, PRIMARY KEY (k, authority))
  *             WITHOUT ROWID, so a lookup is one B-tree descent on k
- *   crl(issuer PRIMARY KEY, number, this_update, next_update, entry_count)
+ *   crl(issuer PRIMARY KEY, number, this_update, next_update, entry_count,
+ *       der, issuer_spki): the imported CRL as signed, and its issuer's key
+ * Schema 1 (ocv 0.1) is refused with a message: its serial and key
+ * entries were not in canonical form and its rows cannot be proven.
  *   meta(k PRIMARY KEY, v): clock_floor
  * CRL-sourced entries are stored under the pseudo-authority "crl:<issuer>".
  *
@@ -22,8 +28,11 @@
  */
 #include "store.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -45,6 +54,9 @@ enum {
     STMT_READ_END,
     STMT_TYPE_EXISTS,
     STMT_GET_ENTRY,
+    STMT_EACH_ENTRY,
+    STMT_PUT_BUNDLE,
+    STMT_GET_BUNDLE,
     STMT_COUNT
 };
 
@@ -60,12 +72,16 @@ static const char *const STMT_SQL[STMT_COUNT] = {
     "SELECT v FROM meta WHERE k = ?1",
     "INSERT INTO meta (k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
     "SELECT id, seq, issued_at, next_update FROM authority ORDER BY id",
-    "SELECT number, this_update, next_update, entry_count FROM crl WHERE issuer = ?1",
+    "SELECT number, this_update, next_update, entry_count, der, issuer_spki FROM crl"
+    " WHERE issuer = ?1",
     "PRAGMA data_version",
     "BEGIN",
     "COMMIT",
     "SELECT 1 FROM entry WHERE k >= ?1 AND k < ?2 LIMIT 1",
     "SELECT before, expires FROM entry WHERE k = ?1 AND authority = ?2",
+    "SELECT k, before, expires FROM entry WHERE authority = ?1",
+    "UPDATE authority SET bundle = ?2, bundle_signer = ?3 WHERE id = ?1",
+    "SELECT bundle, bundle_signer FROM authority WHERE id = ?1",
 };
 
 /* Authority freshness and the clock floor change only when a sync
@@ -84,6 +100,8 @@ struct ocv_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[STMT_COUNT];
     freshness_cache cache;
+    ocv_store_commit_hook commit_hook; /* see ocv_store_set_commit_hook */
+    void *commit_hook_ctx;
 };
 
 static ocv_reason refresh_cache(ocv_store *s);
@@ -92,14 +110,15 @@ static int split_key(const uint8_t *k, size_t len, ocv_entry *e);
 static const char SCHEMA[] =
     "CREATE TABLE authority (id TEXT PRIMARY KEY, pubkey BLOB NOT NULL, seq INTEGER NOT NULL,"
     " lthash BLOB NOT NULL, digest BLOB NOT NULL, issued_at INTEGER NOT NULL,"
-    " next_update INTEGER NOT NULL, applied_at INTEGER NOT NULL, entry_count INTEGER NOT NULL);"
+    " next_update INTEGER NOT NULL, applied_at INTEGER NOT NULL, entry_count INTEGER NOT NULL,"
+    " bundle BLOB NOT NULL DEFAULT x'', bundle_signer BLOB NOT NULL DEFAULT x'');"
     "CREATE TABLE entry (k BLOB NOT NULL, authority TEXT NOT NULL, before INTEGER NOT NULL,"
     " expires INTEGER NOT NULL, PRIMARY KEY (k, authority)) WITHOUT ROWID;"
     "CREATE TABLE crl (issuer TEXT PRIMARY KEY, number BLOB NOT NULL,"
     " this_update INTEGER NOT NULL, next_update INTEGER NOT NULL,"
-    " entry_count INTEGER NOT NULL);"
+    " entry_count INTEGER NOT NULL, der BLOB NOT NULL, issuer_spki BLOB NOT NULL);"
     "CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
-    "PRAGMA user_version = 1;";
+    "PRAGMA user_version = 2;";
 
 const char *ocv_entry_type_name(ocv_entry_type type)
 {
@@ -268,6 +287,8 @@ void ocv_crl_record_init(ocv_crl_record *c)
 {
     memset(c, 0, sizeof(*c));
     ocv_bytes_init(&c->number);
+    ocv_bytes_init(&c->der);
+    ocv_bytes_init(&c->issuer_spki);
 }
 
 void ocv_crl_record_free(ocv_crl_record *c)
@@ -275,6 +296,8 @@ void ocv_crl_record_free(ocv_crl_record *c)
     if (c == NULL)
         return;
     ocv_bytes_free(&c->number);
+    ocv_bytes_free(&c->der);
+    ocv_bytes_free(&c->issuer_spki);
     ocv_crl_record_init(c);
 }
 
@@ -330,16 +353,51 @@ static ocv_reason migrate(sqlite3 *db, int create, const char *path, char *err, 
     }
     if (version == 0 && tables == 0)
         ocv_errf(err, err_len, "%s: empty store (run 'ocv revocation init' first)", path);
+    else if (version == 1)
+        ocv_errf(err, err_len,
+                 "%s: a store of schema 1 (ocv 0.1), whose entries are not in canonical form and "
+                 "whose rows cannot be proven; make a new store with 'ocv revocation init' and "
+                 "sync a full bundle",
+                 path);
     else
         ocv_errf(err, err_len, "%s: not an ocv store of schema version %d (found %d)", path,
                  OCV_STORE_SCHEMA_VERSION, version);
     return OCV_CONFIG_INVALID;
 }
 
+/* Why an existing store cannot be opened, in the operator's terms, before
+ * SQLite answers "unable to open database file" for all of them. */
+static int explain_unopenable(const char *path, int create, char *err, size_t err_len)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT && !create)
+            ocv_errf(err, err_len,
+                     "%s: no such store (create it with 'ocv revocation init --db %s')", path,
+                     path);
+        else if (errno != ENOENT)
+            ocv_errf(err, err_len, "%s: %s", path, strerror(errno));
+        return errno != ENOENT || !create;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        ocv_errf(err, err_len, "%s: is a directory, not a store file", path);
+        return 1;
+    }
+    if (access(path, R_OK | W_OK) != 0) {
+        /* readers need write access too: WAL mode keeps its index beside the file */
+        ocv_errf(err, err_len, "%s: %s (ocv needs read and write access to the store)", path,
+                 strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 ocv_reason ocv_store_open(const char *path, int create, ocv_store **out, char *err, size_t err_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     *out = NULL;
+    if (explain_unopenable(path, create, err, err_len))
+        return OCV_CONFIG_INVALID;
     ocv_store *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return OCV_INTERNAL_ERROR;
@@ -398,8 +456,21 @@ ocv_reason ocv_store_begin(ocv_store *s)
     return exec(s->db, "BEGIN IMMEDIATE") == 0 ? OCV_OK : OCV_INTERNAL_ERROR;
 }
 
+void ocv_store_set_commit_hook(ocv_store *s, ocv_store_commit_hook hook, void *ctx)
+{
+    s->commit_hook = hook;
+    s->commit_hook_ctx = ctx;
+}
+
 ocv_reason ocv_store_commit(ocv_store *s)
 {
+    if (s->commit_hook != NULL) {
+        ocv_reason r = s->commit_hook(s->commit_hook_ctx);
+        if (r != OCV_OK) {
+            ocv_store_rollback(s);
+            return r;
+        }
+    }
     if (exec(s->db, "COMMIT") == 0)
         return OCV_OK;
     ocv_store_rollback(s);
@@ -422,6 +493,16 @@ static sqlite3_stmt *stmt(ocv_store *s, int which)
     return st;
 }
 
+ocv_reason ocv_store_snapshot_begin(ocv_store *s)
+{
+    return sqlite3_step(stmt(s, STMT_READ_BEGIN)) == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+void ocv_store_snapshot_end(ocv_store *s)
+{
+    sqlite3_step(stmt(s, STMT_READ_END));
+}
+
 ocv_reason ocv_store_add_authority(ocv_store *s, const char *id, const uint8_t *spki,
                                    size_t spki_len)
 {
@@ -439,7 +520,8 @@ ocv_reason ocv_store_add_authority(ocv_store *s, const char *id, const uint8_t *
     if (ocv_lthash_digest(&empty, digest) != OCV_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO authority VALUES (?1, ?2, 0, ?3, ?4, 0, 0, 0, 0)",
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO authority (id, pubkey, seq, lthash, digest, issued_at, next_update,"
+                           " applied_at, entry_count) VALUES (?1, ?2, 0, ?3, ?4, 0, 0, 0, 0)",
                            -1, &st, NULL) != SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -576,12 +658,80 @@ ocv_reason ocv_store_put_entry(ocv_store *s, const char *authority, const ocv_en
     return entry_step(s, STMT_INSERT_ENTRY, authority, e, NULL);
 }
 
+ocv_reason ocv_store_find_entry(ocv_store *s, const char *authority, const ocv_entry *e,
+                                ocv_entry_change *found)
+{
+    memset(found, 0, sizeof(*found));
+    return entry_step(s, STMT_GET_ENTRY, authority, e, found);
+}
+
 ocv_reason ocv_store_delete_entry(ocv_store *s, const char *authority, const ocv_entry *e,
                                   ocv_entry_change *change)
 {
     memset(change, 0, sizeof(*change));
     ocv_reason r = entry_step(s, STMT_DELETE_ENTRY, authority, e, change);
     change->changed = change->existed;
+    return r;
+}
+
+ocv_reason ocv_store_each_entry(ocv_store *s, const char *authority,
+                                int (*fn)(const ocv_entry *e, void *arg), void *arg)
+{
+    sqlite3_stmt *st = stmt(s, STMT_EACH_ENTRY);
+    sqlite3_bind_text(st, 1, authority, -1, SQLITE_STATIC);
+    int rc;
+    ocv_reason r = OCV_OK;
+    while (r == OCV_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ocv_entry e;
+        const uint8_t *k = sqlite3_column_blob(st, 0);
+        if (k == NULL || split_key(k, (size_t)sqlite3_column_bytes(st, 0), &e) != 0) {
+            r = OCV_BUNDLE_DIGEST_MISMATCH; /* a row no entry could have written */
+            break;
+        }
+        e.before = sqlite3_column_int64(st, 1);
+        e.expires = sqlite3_column_int64(st, 2);
+        if (fn(&e, arg) != 0)
+            r = OCV_BUNDLE_DIGEST_MISMATCH;
+    }
+    if (r == OCV_OK && rc != SQLITE_DONE)
+        r = OCV_INTERNAL_ERROR;
+    sqlite3_reset(st);
+    return r;
+}
+
+ocv_reason ocv_store_put_signed_bundle(ocv_store *s, const char *authority, const uint8_t *bundle,
+                                       size_t len, const uint8_t *signer, size_t signer_len)
+{
+    sqlite3_stmt *st = stmt(s, STMT_PUT_BUNDLE);
+    sqlite3_bind_text(st, 1, authority, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 2, bundle, len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, signer, (int)signer_len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int changed = sqlite3_changes(s->db);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE && changed == 1 ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+ocv_reason ocv_store_get_signed_bundle(ocv_store *s, const char *authority, ocv_bytes *bundle,
+                                       ocv_bytes *signer)
+{
+    ocv_bytes_init(bundle);
+    ocv_bytes_init(signer);
+    sqlite3_stmt *st = stmt(s, STMT_GET_BUNDLE);
+    sqlite3_bind_text(st, 1, authority, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    ocv_reason r = rc == SQLITE_DONE ? OCV_BUNDLE_AUTHORITY_UNKNOWN : OCV_INTERNAL_ERROR;
+    if (rc == SQLITE_ROW &&
+        ocv_bytes_copy(bundle, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) ==
+            OCV_OK &&
+        ocv_bytes_copy(signer, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1)) ==
+            OCV_OK)
+        r = OCV_OK;
+    sqlite3_reset(st);
+    if (r != OCV_OK) {
+        ocv_bytes_free(bundle);
+        ocv_bytes_free(signer);
+    }
     return r;
 }
 
@@ -850,13 +1000,20 @@ ocv_reason ocv_store_get_crl(ocv_store *s, const char *issuer, ocv_crl_record *o
     ocv_reason r = OCV_INTERNAL_ERROR;
     if (rc == SQLITE_DONE)
         r = OCV_REVOCATION_MISSING;
-    else if (rc == SQLITE_ROW && ocv_bytes_copy(&out->number, sqlite3_column_blob(st, 0),
-                                                (size_t)sqlite3_column_bytes(st, 0)) == OCV_OK) {
+    else if (rc == SQLITE_ROW &&
+             ocv_bytes_copy(&out->number, sqlite3_column_blob(st, 0),
+                            (size_t)sqlite3_column_bytes(st, 0)) == OCV_OK &&
+             ocv_bytes_copy(&out->der, sqlite3_column_blob(st, 4),
+                            (size_t)sqlite3_column_bytes(st, 4)) == OCV_OK &&
+             ocv_bytes_copy(&out->issuer_spki, sqlite3_column_blob(st, 5),
+                            (size_t)sqlite3_column_bytes(st, 5)) == OCV_OK) {
         out->this_update = sqlite3_column_int64(st, 1);
         out->next_update = sqlite3_column_int64(st, 2);
         out->entry_count = sqlite3_column_int64(st, 3);
         r = OCV_OK;
     }
+    if (r != OCV_OK && r != OCV_REVOCATION_MISSING)
+        ocv_crl_record_free(out);
     sqlite3_reset(st);
     return r;
 }
@@ -866,9 +1023,10 @@ ocv_reason ocv_store_put_crl(ocv_store *s, const ocv_crl_record *c)
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(
             s->db,
-            "INSERT INTO crl VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(issuer) DO "
+            "INSERT INTO crl VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(issuer) DO "
             "UPDATE SET number = excluded.number, this_update = excluded.this_update,"
-            " next_update = excluded.next_update, entry_count = excluded.entry_count",
+            " next_update = excluded.next_update, entry_count = excluded.entry_count,"
+            " der = excluded.der, issuer_spki = excluded.issuer_spki",
             -1, &st, NULL) != SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_bind_text(st, 1, c->issuer, -1, SQLITE_STATIC);
@@ -877,6 +1035,10 @@ ocv_reason ocv_store_put_crl(ocv_store *s, const ocv_crl_record *c)
     sqlite3_bind_int64(st, 3, c->this_update);
     sqlite3_bind_int64(st, 4, c->next_update);
     sqlite3_bind_int64(st, 5, c->entry_count);
+    sqlite3_bind_blob(st, 6, c->der.data ? (const void *)c->der.data : "", (int)c->der.len,
+                      SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, c->issuer_spki.data ? (const void *)c->issuer_spki.data : "",
+                      (int)c->issuer_spki.len, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
@@ -1006,33 +1168,6 @@ out:
     free(list);
     free(buf);
     free(spans);
-    return r;
-}
-
-ocv_reason ocv_store_check_integrity(ocv_store *s, char *detail, size_t detail_len)
-{
-    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
-    size_t count = 0;
-    ocv_reason r = ocv_store_list_authorities(s, ids, &count);
-    for (size_t i = 0; r == OCV_OK && i < count; i++) {
-        ocv_authority_state a;
-        ocv_store_counts c;
-        r = ocv_store_get_authority(s, ids[i], &a);
-        if (r != OCV_OK)
-            break;
-        uint8_t digest[OCV_STATE_DIGEST_BYTES];
-        r = ocv_lthash_digest(&a.lthash, digest);
-        if (r == OCV_OK)
-            r = ocv_store_count(s, ids[i], &c);
-        if (r == OCV_OK &&
-            (memcmp(digest, a.digest, sizeof(digest)) != 0 ||
-             c.serial + c.jti + c.key + c.subject + c.subject_before != a.entry_count)) {
-            ocv_errf(detail, detail_len, "authority '%s': stored state does not match its digest",
-                     ids[i]);
-            r = OCV_BUNDLE_DIGEST_MISMATCH;
-        }
-        ocv_authority_state_free(&a);
-    }
     return r;
 }
 

@@ -40,7 +40,7 @@
 #include "ocv.h"
 #include "revocation/digest.h"
 
-#define OCV_STORE_SCHEMA_VERSION   1
+#define OCV_STORE_SCHEMA_VERSION   2
 #define OCV_MAX_AUTHORITY_ID_BYTES 128
 #define OCV_MAX_AUTHORITIES        16
 #define OCV_MAX_ENTRY_VALUE_BYTES  2048
@@ -121,21 +121,25 @@ void ocv_store_close(ocv_store *store);
  * reader only delays it. */
 void ocv_store_checkpoint(ocv_store *store);
 
-/*
- * The cheap integrity check run when a verifier opens the store: every
- * authority's stored digest is the SHA-256 of its stored LtHash state,
- * and its entry count matches the entry table. OCV_OK, or
- * OCV_BUNDLE_DIGEST_MISMATCH with detail naming the authority (the store
- * was altered outside ocv), or OCV_INTERNAL_ERROR when unreadable.
- */
-OCV_MUST_CHECK ocv_reason ocv_store_check_integrity(ocv_store *store, char *detail,
-                                                    size_t detail_len);
-
 /* Transactions: every change happens between begin and commit; rollback
  * on any failure leaves the file as it was. */
 OCV_MUST_CHECK ocv_reason ocv_store_begin(ocv_store *store);
 OCV_MUST_CHECK ocv_reason ocv_store_commit(ocv_store *store);
 void ocv_store_rollback(ocv_store *store);
+
+/* A read snapshot for several reads that must agree (not for writes). */
+OCV_MUST_CHECK ocv_reason ocv_store_snapshot_begin(ocv_store *store);
+void ocv_store_snapshot_end(ocv_store *store);
+
+/*
+ * A pre-commit hook: ocv_store_commit calls it inside the write
+ * transaction, right before COMMIT (so every bundle apply and CRL import
+ * runs it without knowing). A non-OK return rolls the transaction back
+ * and is what ocv_store_commit returns. The audit log uses it to write
+ * and fsync a change's record before the change commits. NULL clears it.
+ */
+typedef ocv_reason (*ocv_store_commit_hook)(void *ctx);
+void ocv_store_set_commit_hook(ocv_store *store, ocv_store_commit_hook hook, void *ctx);
 
 /* Pins a new authority (inside a transaction). OCV_CONFIG_INVALID when
  * the id is already pinned or more than OCV_MAX_AUTHORITIES exist. */
@@ -165,10 +169,31 @@ typedef struct ocv_entry_change {
  * subject_before cut-off replaces the old one). */
 OCV_MUST_CHECK ocv_reason ocv_store_put_entry(ocv_store *store, const char *authority,
                                               const ocv_entry *e, ocv_entry_change *change);
+/* Reads whether an entry of that key exists (found->existed, with its
+ * before and expires). */
+OCV_MUST_CHECK ocv_reason ocv_store_find_entry(ocv_store *store, const char *authority,
+                                               const ocv_entry *e, ocv_entry_change *found);
 /* Removes an entry by key (type, issuer, value), whatever its before and
  * expires; change says what was removed. */
 OCV_MUST_CHECK ocv_reason ocv_store_delete_entry(ocv_store *store, const char *authority,
                                                  const ocv_entry *e, ocv_entry_change *change);
+/* Calls fn on every entry row of an authority (views valid for the call
+ * only), in no particular order, with constant memory. A row that is no
+ * entry, or fn returning non-zero, stops it with OCV_BUNDLE_DIGEST_MISMATCH;
+ * OCV_INTERNAL_ERROR when unreadable. */
+OCV_MUST_CHECK ocv_reason ocv_store_each_entry(ocv_store *store, const char *authority,
+                                               int (*fn)(const ocv_entry *e, void *arg),
+                                               void *arg);
+
+/* The last applied signed bundle of an authority, as it arrived, and the
+ * key (SPKI DER) that verified it (inside the apply transaction); read
+ * back by the integrity proof. Empty when none was kept. */
+OCV_MUST_CHECK ocv_reason ocv_store_put_signed_bundle(ocv_store *store, const char *authority,
+                                                      const uint8_t *bundle, size_t len,
+                                                      const uint8_t *signer, size_t signer_len);
+OCV_MUST_CHECK ocv_reason ocv_store_get_signed_bundle(ocv_store *store, const char *authority,
+                                                      ocv_bytes *bundle, ocv_bytes *signer);
+
 /* Removes every entry of an authority (a full bundle replaces them). */
 OCV_MUST_CHECK ocv_reason ocv_store_clear_entries(ocv_store *store, const char *authority);
 
@@ -223,6 +248,8 @@ OCV_MUST_CHECK ocv_reason ocv_store_lookup(ocv_store *store, const ocv_claims *c
 typedef struct ocv_crl_record {
     char issuer[65];
     ocv_bytes number; /* CRL number, big-endian; empty when absent */
+    ocv_bytes der;         /* the CRL as its issuer signed it */
+    ocv_bytes issuer_spki; /* the issuer's SubjectPublicKeyInfo (DER) */
     int64_t this_update, next_update;
     int64_t entry_count;
 } ocv_crl_record;

@@ -6,7 +6,8 @@ set -eu
 
 PACKAGES="build-essential pkg-config libmbedtls-dev libcbor-dev libsqlite3-dev \
 libjansson-dev libsodium-dev libmicrohttpd-dev libcmocka-dev openssl sqlite3 \
-valgrind clang libclang-rt-14-dev llvm libssl-dev nginx-light wrk python3-cryptography-vectors python3-cryptography curl"
+valgrind clang clang-format libclang-rt-14-dev llvm libssl-dev nginx-light wrk \
+python3-cryptography-vectors python3-cryptography curl"
 
 missing=""
 for p in $PACKAGES; do

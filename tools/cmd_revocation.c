@@ -13,6 +13,7 @@
 #include "base/util.h"
 #include "cli.h"
 #include "decision/audit.h"
+#include "revocation/integrity.h"
 #include "decision/stages.h"
 #include "revocation/bundle.h"
 #include "revocation/crl_import.h"
@@ -26,9 +27,12 @@ static const char REVOCATION_USAGE[] =
     "       ocv revocation status --db DB [--at UNIX] [--json]\n"
     "       ocv revocation import-crl --db DB --anchors ROOTS [--at UNIX] [--json] CRL...\n"
     "       ocv revocation receipt --db DB --device-key KEY --device-id ID\n"
-    "                              [--authority ID] [--at UNIX] -o RECEIPT\n"
-    "  sync, import-crl and receipt take --audit LOG: each event is appended to the\n"
-    "  tamper-evident audit log (ocv audit verify LOG)\n"
+    "                              [--authority ID] [--nonce N] [--at UNIX] -o RECEIPT\n"
+    "  sync, import-crl and receipt take --audit LOG [--device-key KEY --device-id ID]:\n"
+    "  each event is appended to the audit log (ocv audit verify LOG) - a change's\n"
+    "  record is written and fsynced before the change commits, and no change is\n"
+    "  made when it cannot be; with the device key the log gets a signed checkpoint\n"
+    "  at the end of the command, and a receipt carries the log's head\n"
     "\n"
     "The device's revocation store (SQLite, WAL). init pins an authority's public\n"
     "key; sync applies signed bundles in order, each in one transaction, refusing\n"
@@ -42,7 +46,8 @@ static const char REVOCATION_USAGE[] =
 #define MAX_BUNDLE_FILE_BYTES (2048u * 1024u * 1024u)
 
 typedef struct rev_args {
-    const char *db, *authority, *authority_pub, *anchors, *device_key, *device_id, *out, *audit;
+    const char *db, *authority, *authority_pub, *anchors, *device_key, *device_id, *out, *audit,
+        *nonce;
     int64_t at, skew;
     int has_at, json;
 } rev_args;
@@ -58,6 +63,7 @@ enum {
     OPT_SKEW,
     OPT_JSON,
     OPT_AUDIT,
+    OPT_NONCE,
     OPT_HELP
 };
 
@@ -72,27 +78,130 @@ static const struct option REV_OPTIONS[] = {
     {"skew", required_argument, NULL, OPT_SKEW},
     {"json", no_argument, NULL, OPT_JSON},
     {"audit", required_argument, NULL, OPT_AUDIT},
+    {"nonce", required_argument, NULL, OPT_NONCE},
     {"help", no_argument, NULL, OPT_HELP},
     {"out", required_argument, NULL, 'o'},
     {NULL, 0, NULL, 0},
 };
 
-/* Records one revocation event when --audit names a log; a log that
- * cannot be written fails the command (an unrecorded event is not done). */
-static int audit_event(const rev_args *a, const char *event, json_t *fields)
+/* The command's audit log: opened before any change, closed (with a
+ * signed checkpoint when the device key is given) after the last. */
+typedef struct rev_audit {
+    ocv_audit_log *log; /* NULL without --audit */
+    ocv_pkey key;
+} rev_audit;
+
+static int audit_open(const rev_args *a, rev_audit *au)
 {
-    if (a->audit == NULL) {
-        json_decref(fields);
+    au->log = NULL;
+    ocv_pkey_init(&au->key);
+    if (a->audit == NULL)
         return 0;
-    }
     char err[512] = "";
-    ocv_reason r = ocv_audit_append(a->audit, event, a->at, fields, err, sizeof(err));
-    json_decref(fields);
-    if (r != OCV_OK) {
+    ocv_audit_options o;
+    ocv_audit_options_init(&o);
+    if (a->device_key != NULL) {
+        if (ocv_pkey_load_file(a->device_key, 1, 0, &au->key, err, sizeof(err)) != OCV_OK) {
+            ocv_cli_usage_error("%s", err);
+            return -1;
+        }
+        o.device_key = &au->key;
+        o.device_id = a->device_id;
+    }
+    if (ocv_audit_open(a->audit, &o, &au->log, err, sizeof(err)) != OCV_OK) {
+        ocv_pkey_free(&au->key);
         ocv_cli_usage_error("audit: %s", err);
         return -1;
     }
     return 0;
+}
+
+/* Closes the log; -1 (with a message) when its last write failed. */
+static int audit_close(rev_audit *au)
+{
+    int rc = 0;
+    if (au->log != NULL) {
+        char err[512];
+        ocv_strlcpy(err, ocv_audit_error(au->log), sizeof(err));
+        if (ocv_audit_close(au->log) != OCV_OK) {
+            ocv_cli_usage_error("audit: %s", err[0] ? err : "the log could not be written");
+            rc = -1;
+        }
+    }
+    au->log = NULL;
+    ocv_pkey_free(&au->key);
+    return rc;
+}
+
+/* Records one revocation event when --audit names a log (written and
+ * fsynced before it returns); a log that cannot be written fails the
+ * command (an unrecorded event is not done). */
+static int audit_event(rev_audit *au, const rev_args *a, const char *event, json_t *fields)
+{
+    if (au->log == NULL) {
+        json_decref(fields);
+        return 0;
+    }
+    ocv_reason r = ocv_audit_log_event(au->log, event, a->at, fields);
+    json_decref(fields);
+    if (r != OCV_OK) {
+        ocv_cli_usage_error("audit: %s", ocv_audit_error(au->log));
+        return -1;
+    }
+    return 0;
+}
+
+/* The record of a change, written by the store's pre-commit hook inside
+ * the write transaction: the change commits only once its record is on
+ * disk. */
+typedef struct commit_record {
+    rev_audit *au;
+    const rev_args *a;
+    const char *event;
+    json_t *fields;                   /* built before the apply */
+    const ocv_apply_result *bundle;   /* or NULL: read at commit time */
+    const ocv_crl_import_result *crl; /* or NULL */
+    int written, failed;
+} commit_record;
+
+static ocv_reason record_before_commit(void *ctx)
+{
+    commit_record *c = ctx;
+    if (c->bundle != NULL) {
+        json_object_set_new(c->fields, "sequence", json_integer(c->bundle->sequence));
+        json_object_set_new(c->fields, "added", json_integer((json_int_t)c->bundle->added));
+        json_object_set_new(c->fields, "removed", json_integer((json_int_t)c->bundle->removed));
+    }
+    if (c->crl != NULL) {
+        json_object_set_new(c->fields, "issuer", json_string(c->crl->issuer));
+        json_object_set_new(c->fields, "serials", json_integer((json_int_t)c->crl->serials));
+    }
+    ocv_reason r = ocv_audit_log_event(c->au->log, c->event, c->a->at, c->fields);
+    c->written = r == OCV_OK;
+    c->failed = r != OCV_OK;
+    return r == OCV_OK ? OCV_OK : OCV_CONFIG_INVALID;
+}
+
+/* After the apply: a refusal (nothing changed) is recorded now; a COMMIT
+ * that failed after its record was written gets a follow-up record. */
+static int record_after(commit_record *c, ocv_reason r, json_t *refusal)
+{
+    if (c->failed) {
+        json_decref(refusal);
+        ocv_cli_usage_error("audit: %s (nothing was applied)", ocv_audit_error(c->au->log));
+        return -1;
+    }
+    if (c->written && r == OCV_OK) {
+        json_decref(refusal);
+        return 0;
+    }
+    if (c->written) {
+        json_object_set_new(refusal, "result", json_string("rolled_back"));
+        json_object_set_new(refusal, "detail",
+                            json_string("COMMIT failed after this change's record was written: "
+                                        "the change is not applied"));
+    }
+    return audit_event(c->au, c->a, c->event, refusal);
 }
 
 static int parse_rev_args(int argc, char **argv, rev_args *a)
@@ -126,6 +235,9 @@ static int parse_rev_args(int argc, char **argv, rev_args *a)
             break;
         case OPT_AUDIT:
             a->audit = optarg;
+            break;
+        case OPT_NONCE:
+            a->nonce = optarg;
             break;
         case 'o':
             a->out = optarg;
@@ -203,27 +315,54 @@ static int cmd_init(const rev_args *a)
         ocv_bytes_free(&spki);
         return OCV_EXIT_USAGE;
     }
-    r = ocv_store_begin(store);
-    if (r == OCV_OK)
-        r = ocv_store_add_authority(store, a->authority, spki.data, spki.len);
-    r = r == OCV_OK ? ocv_store_commit(store) : (ocv_store_rollback(store), r);
+    /* idempotent: pinning the same key again is a no-op, another key an error */
+    ocv_authority_state pinned;
+    ocv_authority_state_init(&pinned);
+    int same = -1;
+    if (ocv_store_get_authority(store, a->authority, &pinned) == OCV_OK) {
+        same = pinned.public_key.len == spki.len &&
+               memcmp(pinned.public_key.data, spki.data, spki.len) == 0;
+        ocv_authority_state_free(&pinned);
+    }
+    r = OCV_OK;
+    if (same < 0) {
+        r = ocv_store_begin(store);
+        if (r == OCV_OK)
+            r = ocv_store_add_authority(store, a->authority, spki.data, spki.len);
+        r = r == OCV_OK ? ocv_store_commit(store) : (ocv_store_rollback(store), r);
+    }
     ocv_store_close(store);
     ocv_bytes_free(&spki);
+    if (same == 0)
+        return ocv_cli_usage_error(
+            "revocation init: authority '%s' is already pinned in %s with another key (a "
+            "rotation moves the pin: see ocv bundle build --rotate-to)",
+            a->authority, a->db);
     if (r != OCV_OK)
-        return ocv_cli_usage_error("revocation init: authority '%s' already pinned, or too many",
-                                   a->authority);
-    printf("pinned authority %s in %s\n", a->authority, a->db);
+        return ocv_cli_usage_error("revocation init: cannot pin '%s': at most %d authorities",
+                                   a->authority, OCV_MAX_AUTHORITIES);
+    printf(same == 1 ? "authority %s is already pinned in %s with this key\n"
+                     : "pinned authority %s in %s\n",
+           a->authority, a->db);
     return OCV_EXIT_ALLOW;
 }
 
 /* ---- sync ---------------------------------------------------------- */
 
-static int sync_one(ocv_store *store, const rev_args *a, const char *path)
+static int sync_one(ocv_store *store, const rev_args *a, rev_audit *au, const char *path)
 {
     ocv_bytes file;
     char detail[512] = "";
     ocv_apply_result res;
     memset(&res, 0, sizeof(res));
+    commit_record rec = {au, a, "bundle", json_object(), &res, NULL, 0, 0};
+    json_object_set_new(rec.fields, "db", json_string(a->db));
+    json_object_set_new(rec.fields, "bundle", json_string(path));
+    json_object_set_new(rec.fields, "result", json_string("applied"));
+    json_object_set_new(rec.fields, "reason", json_string("OK"));
+    json_object_set_new(rec.fields, "detail", json_string(""));
+    if (au->log != NULL)
+        ocv_store_set_commit_hook(store, record_before_commit, &rec);
     ocv_reason r = ocv_file_read(path, MAX_BUNDLE_FILE_BYTES, &file, detail, sizeof(detail));
     if (r == OCV_OK) {
         r = ocv_bundle_apply_signed(store, file.data, file.len, a->at, a->skew, &res, detail,
@@ -232,6 +371,8 @@ static int sync_one(ocv_store *store, const rev_args *a, const char *path)
     } else if (r != OCV_TOO_LARGE) {
         r = OCV_BUNDLE_MALFORMED;
     }
+    ocv_store_set_commit_hook(store, NULL, NULL);
+    json_decref(rec.fields);
     const char *outcome = r != OCV_OK ? "refused" : res.no_op ? "unchanged" : "applied";
     json_t *event = json_object();
     json_object_set_new(event, "db", json_string(a->db));
@@ -240,7 +381,7 @@ static int sync_one(ocv_store *store, const rev_args *a, const char *path)
     json_object_set_new(event, "reason", json_string(ocv_reason_name(r)));
     json_object_set_new(event, "sequence", json_integer(res.sequence));
     json_object_set_new(event, "detail", json_string(detail));
-    if (audit_event(a, "bundle", event) != 0)
+    if (record_after(&rec, r, event) != 0)
         return 2;
     if (a->json) {
         json_t *o = json_object();
@@ -272,11 +413,18 @@ static int cmd_sync(const rev_args *a, int argc, char **argv)
     ocv_store *store;
     if (open_store(a, 0, &store) != 0)
         return OCV_EXIT_USAGE;
+    rev_audit au;
+    if (audit_open(a, &au) != 0) {
+        ocv_store_close(store);
+        return OCV_EXIT_USAGE;
+    }
     int refused = 0;
     for (int i = optind; i < argc && refused < 2; i++)
-        refused |= sync_one(store, a, argv[i]);
+        refused |= sync_one(store, a, &au, argv[i]);
     ocv_store_checkpoint(store);
     ocv_store_close(store);
+    if (audit_close(&au) != 0)
+        refused = 2;
     return refused >= 2 ? OCV_EXIT_USAGE : refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
 }
 
@@ -418,12 +566,20 @@ static int cmd_status(const rev_args *a)
         json_array_append_new(list, authority_json(store, ids[i], a->at, &bad));
     json_object_set_new(status, "authorities", list);
     json_object_set_new(status, "crls", crls_json(store, a->at, &bad));
+    char problem[300] = "";
+    int proven = ocv_store_prove(store, problem, sizeof(problem)) == OCV_OK;
+    bad |= !proven;
+    json_object_set_new(status, "proven", json_boolean(proven));
+    json_object_set_new(status, "problem", proven ? json_null() : json_string(problem));
     ocv_store_close(store);
     if (a->json) {
         print_json(status);
     } else {
         print_status_text(status);
         print_crls_text(status);
+        printf(proven ? "rows proven against the signed state\n"
+                      : "NOT PROVEN: %s (every decision using this store denies)\n",
+               problem);
         json_decref(status);
     }
     return bad ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
@@ -445,18 +601,33 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
         ocv_x509_anchors_free(&anchors);
         return OCV_EXIT_USAGE;
     }
+    rev_audit au;
+    if (audit_open(a, &au) != 0) {
+        ocv_store_close(store);
+        ocv_x509_anchors_free(&anchors);
+        return OCV_EXIT_USAGE;
+    }
     int refused = 0;
     for (int i = optind; i < argc; i++) {
         ocv_bytes file;
         ocv_crl_import_result res;
         memset(&res, 0, sizeof(res));
         char detail[512] = "";
+        commit_record rec = {&au, a, "crl_import", json_object(), NULL, &res, 0, 0};
+        json_object_set_new(rec.fields, "db", json_string(a->db));
+        json_object_set_new(rec.fields, "crl", json_string(argv[i]));
+        json_object_set_new(rec.fields, "result", json_string("imported"));
+        json_object_set_new(rec.fields, "reason", json_string("OK"));
+        if (au.log != NULL)
+            ocv_store_set_commit_hook(store, record_before_commit, &rec);
         ocv_reason r = ocv_file_read(argv[i], 256u * 1024u * 1024u, &file, detail, sizeof(detail));
         if (r == OCV_OK) {
             r = ocv_crl_import(store, &anchors, file.data, file.len, a->at, a->skew, &res, detail,
                                sizeof(detail));
             ocv_bytes_free(&file);
         }
+        ocv_store_set_commit_hook(store, NULL, NULL);
+        json_decref(rec.fields);
         refused |= r != OCV_OK;
         json_t *event = json_object();
         json_object_set_new(event, "db", json_string(a->db));
@@ -464,7 +635,7 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
         json_object_set_new(event, "result", json_string(r == OCV_OK ? "imported" : "refused"));
         json_object_set_new(event, "reason", json_string(ocv_reason_name(r)));
         json_object_set_new(event, "issuer", json_string(res.issuer));
-        if (audit_event(a, "crl_import", event) != 0) {
+        if (record_after(&rec, r, event) != 0) {
             refused = 2;
             break;
         }
@@ -486,10 +657,42 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
     }
     ocv_store_close(store);
     ocv_x509_anchors_free(&anchors);
+    if (audit_close(&au) != 0)
+        refused = 2;
     return refused >= 2 ? OCV_EXIT_USAGE : refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
 }
 
 /* ---- receipt ------------------------------------------------------- */
+
+/* With --audit, the receipt's own event is recorded and checkpointed
+ * first, so the receipt carries (and signs) a head that covers it. */
+static ocv_reason audit_receipt(rev_audit *au, const rev_args *a, const char *authority,
+                                ocv_receipt_extras *x)
+{
+    if (au->log == NULL)
+        return OCV_OK;
+    json_t *event = json_object();
+    json_object_set_new(event, "db", json_string(a->db));
+    json_object_set_new(event, "authority", json_string(authority));
+    json_object_set_new(event, "device", json_string(a->device_id));
+    json_object_set_new(event, "receipt", json_string(a->out));
+    if (a->nonce != NULL)
+        json_object_set_new(event, "nonce", json_string(a->nonce));
+    if (audit_event(au, a, "receipt", event) != 0)
+        return OCV_CONFIG_INVALID;
+    if (ocv_audit_checkpoint(au->log) != OCV_OK) {
+        ocv_cli_usage_error("audit: %s", ocv_audit_error(au->log));
+        return OCV_CONFIG_INVALID;
+    }
+    ocv_audit_head head;
+    ocv_audit_get_head(au->log, &head);
+    x->has_audit_head = 1;
+    x->audit_count = head.count;
+    size_t len;
+    if (ocv_hex_decode(head.hash, 64, x->audit_head, sizeof(x->audit_head), &len) != 0)
+        return OCV_INTERNAL_ERROR;
+    return OCV_OK;
+}
 
 static int cmd_receipt(const rev_args *a)
 {
@@ -498,6 +701,10 @@ static int cmd_receipt(const rev_args *a)
                                    "required");
     if (strlen(a->device_id) == 0 || strlen(a->device_id) > OCV_MAX_AUTHORITY_ID_BYTES)
         return ocv_cli_usage_error("revocation receipt: device id of 1..128 bytes");
+    if (a->nonce != NULL &&
+        (strlen(a->nonce) == 0 || strlen(a->nonce) > OCV_MAX_RECEIPT_NONCE_BYTES))
+        return ocv_cli_usage_error("revocation receipt: --nonce of 1..%d bytes",
+                                   OCV_MAX_RECEIPT_NONCE_BYTES);
     ocv_store *store;
     if (open_store(a, 0, &store) != 0)
         return OCV_EXIT_USAGE;
@@ -512,6 +719,12 @@ static int cmd_receipt(const rev_args *a)
     char err[512] = "";
     ocv_bytes receipt;
     ocv_bytes_init(&receipt);
+    rev_audit au;
+    au.log = NULL;
+    ocv_pkey_init(&au.key);
+    ocv_receipt_extras x;
+    memset(&x, 0, sizeof(x));
+    x.nonce = a->nonce;
     if (authority == NULL) {
         ocv_cli_usage_error("revocation receipt: name the --authority (the store has %zu)", count);
         goto out;
@@ -520,20 +733,18 @@ static int cmd_receipt(const rev_args *a)
         ocv_cli_usage_error("%s", err);
         goto out;
     }
-    ocv_reason r = ocv_receipt_create(store, authority, a->device_id, &key, a->at, &receipt);
+    if (audit_open(a, &au) != 0 || audit_receipt(&au, a, authority, &x) != OCV_OK)
+        goto out;
+    ocv_reason r = ocv_receipt_create(store, authority, a->device_id, &key, a->at, &x, &receipt);
     if (r != OCV_OK) {
         ocv_cli_usage_error("revocation receipt: %s", ocv_reason_meaning(r));
         goto out;
     }
-    json_t *event = json_object();
-    json_object_set_new(event, "db", json_string(a->db));
-    json_object_set_new(event, "authority", json_string(authority));
-    json_object_set_new(event, "device", json_string(a->device_id));
-    json_object_set_new(event, "receipt", json_string(a->out));
-    if (audit_event(a, "receipt", event) == 0 &&
-        ocv_cli_write_file(a->out, receipt.data, receipt.len, 0, 1) == 0)
+    if (ocv_cli_write_file(a->out, receipt.data, receipt.len, 0, 1) == 0)
         code = OCV_EXIT_ALLOW;
 out:
+    if (audit_close(&au) != 0)
+        code = OCV_EXIT_USAGE;
     ocv_bytes_free(&receipt);
     ocv_pkey_free(&key);
     ocv_store_close(store);

@@ -16,6 +16,7 @@
 #include "base/limits.h"
 #include "base/util.h"
 #include "cli.h"
+#include "cli_audit.h"
 #include "decision/stages.h"
 #include "ocv.h"
 
@@ -31,6 +32,7 @@ static const char VERIFY_USAGE[] =
     "                  [--initial-policy OID]... [--require-explicit-policy]\n"
     "                  [--inhibit-policy-mapping] [--inhibit-any-policy]\n"
     "                  [--anchor-name-constraints] [--json] [--explain]\n"
+    "                  [--audit LOG [--device-key KEY --device-id ID]]\n"
     "\n"
     "Decides whether a credential grants authority, offline. A sound signature is\n"
     "necessary, never sufficient: the chain, its validity at the evaluation time,\n"
@@ -77,6 +79,9 @@ static const char VERIFY_USAGE[] =
     "  --anchor-name-constraints  apply the anchors' own nameConstraints\n"
     "  --json          print one JSON object: decision, reason, subject, rule, detail\n"
     "  --explain       also list every check with its outcome\n"
+    "  --audit LOG     record the decision in the audit log (fsynced before it is\n"
+    "                  printed; a log that cannot be written exits 2); with\n"
+    "                  --device-key the log gets a signed checkpoint\n"
     "\n"
     "Exit: 0 allow, 1 deny, 2 usage or configuration error.\n";
 
@@ -87,6 +92,7 @@ typedef struct verify_args {
     int64_t at;
     int has_at, json, explain, crls_from_flags;
     const char *purpose, *audience;
+    ocv_cli_audit audit;
 } verify_args;
 
 enum {
@@ -118,6 +124,9 @@ enum {
     OPT_INHIBIT_MAPPING,
     OPT_INHIBIT_ANY,
     OPT_ANCHOR_NC,
+    OPT_AUDIT,
+    OPT_DEVICE_KEY,
+    OPT_DEVICE_ID,
     OPT_HELP
 };
 
@@ -150,6 +159,9 @@ static const struct option VERIFY_OPTIONS[] = {
     {"inhibit-policy-mapping", no_argument, NULL, OPT_INHIBIT_MAPPING},
     {"inhibit-any-policy", no_argument, NULL, OPT_INHIBIT_ANY},
     {"anchor-name-constraints", no_argument, NULL, OPT_ANCHOR_NC},
+    {"audit", required_argument, NULL, OPT_AUDIT},
+    {"device-key", required_argument, NULL, OPT_DEVICE_KEY},
+    {"device-id", required_argument, NULL, OPT_DEVICE_ID},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -302,6 +314,15 @@ static int parse_option(int opt, const char *arg, verify_args *a)
     case OPT_REVOCATION_MAX_AGE:
         if (ocv_parse_duration(arg, &a->config.revocation_max_age_seconds) != 0)
             return ocv_cli_usage_error("--revocation-max-age wants a duration like 24h");
+        break;
+    case OPT_AUDIT:
+        a->audit.log = arg;
+        break;
+    case OPT_DEVICE_KEY:
+        a->audit.device_key = arg;
+        break;
+    case OPT_DEVICE_ID:
+        a->audit.device_id = arg;
         break;
     case OPT_JSON:
         a->json = 1;
@@ -464,6 +485,9 @@ static int run_verify(verify_args *a)
     ocv_decision d;
     ocv_reason verdict = ocv_check(ctx, &req, &d);
     d.allow = d.allow && verdict == OCV_OK;
+    if (ocv_cli_audit_decision(&a->audit, &d, cred.data, cred.len, a->purpose, req.audience,
+                               a->config.db_path) != 0)
+        goto out; /* code stays OCV_EXIT_USAGE: an unrecorded decision is not made */
     code = print_and_exit(&d, a);
 out:
     ocv_close(ctx);

@@ -17,7 +17,10 @@ LEAFKEY=$(openssl pkey -pubin -in "$P/leaf.pub" -outform DER | sha256sum | cut -
 "$OCV" keygen --type ec-p256 -o evil.key --pub evil.pub >/dev/null
 "$OCV" keygen --type ed25519 -o dev.key --pub dev.pub >/dev/null
 expect_exit 0 "init" -- "$OCV" revocation init --db dev.db --authority acme --authority-pub auth.pub
-expect_exit 2 "init twice" -- "$OCV" revocation init --db dev.db --authority acme --authority-pub auth.pub
+expect_exit 0 "init twice with the same key is a no-op" -- "$OCV" revocation init --db dev.db --authority acme --authority-pub auth.pub
+expect_grep "already pinned" .out "init twice says so"
+expect_exit 2 "init again with another key" -- "$OCV" revocation init --db dev.db --authority acme --authority-pub evil.pub
+expect_grep "another key" .err "the error names the conflict"
 expect_exit 2 "init with a private key file" -- "$OCV" revocation init --db x.db --authority a --authority-pub auth.key
 
 V="$OCV verify --anchors $P/anchors.pem --no-policy --cert $P/leaf.pem --chain $P/inter.pem --db dev.db"
@@ -39,7 +42,8 @@ expect_reason 1 REVOKED "the next decision sees the revocation" -- $V
 expect_grep "serial $INTER 0badc0de" .out "detail names the entry"
 expect_exit 0 "receipt" -- "$OCV" revocation receipt --db dev.db --device-key dev.key --device-id edge-7 -o r.cose
 expect_exit 0 "receipt proves sequence 2" -- "$OCV" receipt verify --device-pub dev.pub --receipt r.cose --expect-seq 2 --authority acme
-expect_exit 1 "receipt is behind sequence 3" -- "$OCV" receipt verify --device-pub dev.pub --receipt r.cose --expect-seq 3
+expect_exit 1 "receipt is behind sequence 3" -- "$OCV" receipt verify --device-pub dev.pub --receipt r.cose --expect-seq 3 --authority acme
+expect_exit 2 "--expect-seq without --authority is a usage error" -- "$OCV" receipt verify --device-pub dev.pub --receipt r.cose --expect-seq 1
 expect_exit 1 "receipt checked with another key" -- "$OCV" receipt verify --device-pub auth.pub --receipt r.cose
 expect_exit 1 "receipt for another authority" -- "$OCV" receipt verify --device-pub dev.pub --receipt r.cose --authority beta
 cp r.cose r2.cose && printf 'x' >> r2.cose
@@ -184,13 +188,17 @@ expect_grep "applied OK" sync.log "the concurrent sync applied"
 # Every revocation event in the tamper-evident audit log.
 "$OCV" revocation sync --db dev.db --audit audit.log b1.cose garbage.cose > /dev/null 2>&1
 "$OCV" revocation receipt --db dev.db --authority acme --device-key dev.key --device-id edge-7 --audit audit.log -o r3.cose
-"$OCV" revocation import-crl --db crl.db --anchors cas.pem --audit audit.log "$P/crl_revoked.pem" > /dev/null
+expect_exit 2 "a keyless writer may not append to a checkpointed log" -- \
+    "$OCV" revocation import-crl --db crl.db --anchors cas.pem --audit audit.log "$P/crl_revoked.pem"
+"$OCV" revocation import-crl --db crl.db --anchors cas.pem --audit audit.log --device-key dev.key --device-id edge-7 "$P/crl_revoked.pem" > /dev/null
 expect_exit 0 "audit log verifies" -- "$OCV" audit verify audit.log
-expect_grep "intact: 4 records" .out "four events recorded"
+expect_grep "intact: 6 records" .out "four events and two checkpoints recorded"
+expect_exit 0 "audit log checkpoints verify" -- "$OCV" audit verify --device-pub dev.pub audit.log
+expect_grep "records 1..6 proven, 0 after" .out "every record covered"
 expect_grep '"reason":"BUNDLE_MALFORMED"' audit.log "refusal recorded"
 expect_grep '"event":"receipt"' audit.log "receipt recorded"
-expect_exit 0 "audit tail" -- "$OCV" audit tail -n 1 audit.log
-expect_grep '"event":"crl_import"' .out "tail shows the last record"
+expect_exit 0 "audit tail" -- "$OCV" audit tail -n 2 audit.log
+expect_grep '"event":"crl_import"' .out "tail shows the last records"
 sed -i 's/BUNDLE_MALFORMED/BUNDLE_ROLLBACK/' audit.log
 expect_exit 1 "an edited audit log is found" -- "$OCV" audit verify audit.log
 expect_exit 2 "audit log in a missing directory fails the command" -- \

@@ -125,7 +125,7 @@ expect_exit 0 "sync the revocation" -- "$OCV" revocation sync --db dev.db b2.cos
 expect_reason 1 REVOKED "the next decision on the token" -- "$OCV" verify --token t42.jwt $K --db dev.db
 expect_grep "jti https://issuer.example tok-42" .out "detail names the jti"
 "$OCV" revocation receipt --db dev.db --device-key dev.key --device-id edge-1 -o r.cose
-expect_exit 0 "the receipt proves sequence 2" -- "$OCV" receipt verify --device-pub dev.pub --receipt r.cose --expect-seq 2
+expect_exit 0 "the receipt proves sequence 2" -- "$OCV" receipt verify --device-pub dev.pub --receipt r.cose --expect-seq 2 --authority acme
 mint --format cwt --iss https://issuer.example --cti 0a0b0c -o c.cwt
 printf '[{"type":"jti","issuer":"https://issuer.example","value":"0a0b0c"}]' > revoke2.json
 "$OCV" bundle build --state auth.db --authority acme --authority-key auth.key --delta --add revoke2.json --valid-for 1d -o b3.cose 2>/dev/null

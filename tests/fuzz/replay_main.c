@@ -1,8 +1,10 @@
 /*
  * replay_main.c - runs a fuzz target over files (a corpus, regression
  * inputs, fixtures) without libFuzzer, so the ordinary gcc build replays
- * every saved input. Prints one line per input that is read, and
- * "replay: N inputs" at the end; a crash or sanitizer report fails.
+ * every saved input. Prints "input: PATH" before each input (flushed, so
+ * the last line names the input a crash came from) and "replay: N inputs"
+ * at the end; a crash or sanitizer report fails, and so does an input
+ * that cannot be read (exit 2).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +20,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         ocv_bytes b;
         char err[256];
+        printf("input: %s\n", argv[i]);
+        fflush(stdout);
         if (ocv_file_read(argv[i], 16u * 1024u * 1024u, &b, err, sizeof(err)) != OCV_OK) {
             fprintf(stderr, "replay: %s\n", err);
             return 2;
