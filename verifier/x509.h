@@ -1,28 +1,29 @@
 /*
- * x509.h - X.509 workload certificate chains and CRLs, with mbedtls 2.28.
+ * x509.h - certificate chains and CRLs: the entry points the pipeline uses.
  *
  * What it does: parses a presented chain (leaf plus intermediates, PEM or
- * concatenated DER, in any order), extracts the workload identity and the
- * normalised claims, verifies the chain to a trust anchor at the request's
- * evaluation time, applies the workload-leaf rules (SPIFFE X.509-SVID), and
- * checks the verified chain against CRLs.
+ * concatenated DER, in any order; mbedtls 2.28 parses, with the extension
+ * callback of x509_ext.h), extracts the workload identity (SPIFFE rules,
+ * or a generic PKI identity) and the normalised claims, builds and
+ * validates the path to a trust anchor at the request's evaluation time
+ * (x509_path.h: RFC 5280 §6.1 with name constraints and certificate
+ * policies), applies the leaf rules, and checks the verified path against
+ * CRLs (x509_crl.h: distribution points, delta and indirect CRLs).
  *
  * What it does not do: fetch anything (AIA, OCSP, CRL distribution
- * points), name constraints (mbedtls 2.28 refuses a critical
- * nameConstraints extension, which ocv reports as MALFORMED), policy
- * constraints, or trust a leaf that is itself an anchor.
+ * points), DSA or Ed25519 certificates, or trust a leaf that is itself an
+ * anchor.
  *
- * Time: mbedtls 2.28 compares validity with the wall clock only. ocv
- * clears exactly the two time flags in its verify callback and sets them
- * again from the request's evaluation time; CRL times are checked by ocv
- * itself (mbedtls never sees the CRLs).
+ * Time: every validity window is checked by ocv against the request's
+ * evaluation time with the configured skew; mbedtls's wall-clock checks
+ * are never used.
  *
  * Ownership: ocv_x509_anchors, ocv_x509_crls and ocv_x509_chain own
- * their mbedtls objects; _free releases them and leaves the struct
- * reusable. Loaded anchors and CRLs are read-only afterwards and may be
- * shared by any number of threads (anchor keys are precomputed at load so
- * that verification never writes to them). An ocv_x509_chain belongs to
- * one request.
+ * their objects; _free releases them and leaves the struct reusable.
+ * Loaded anchors and CRLs are read-only afterwards and may be shared by
+ * any number of threads (anchor keys are precomputed at load so that
+ * verification never writes to them). An ocv_x509_chain belongs to one
+ * request.
  */
 #ifndef OCV_VERIFIER_X509_H
 #define OCV_VERIFIER_X509_H
@@ -140,15 +141,17 @@ OCV_MUST_CHECK ocv_reason ocv_x509_parse(const uint8_t *leaf, size_t leaf_len,
                                          ocv_claims *claims, char *detail, size_t detail_len);
 
 /*
- * Verifies the chain to an anchor at options->at and applies the leaf
- * rules. Fills chain->path and the anchor and issuer fields of claims.
- * Reasons, in this precedence when several apply: OCV_ALG_NOT_ALLOWED
- * (SHA-1 or weaker, RSA under 2048 bits, a curve outside P-256/384/521);
- * OCV_CHAIN_UNTRUSTED (no path to an anchor); OCV_SIGNATURE_INVALID (the
- * issuer is there but its signature does not verify); OCV_CHAIN_INVALID
- * (issuer not a CA, path length, key usage, the leaf is a CA or an
- * anchor, wrong EKU, any other mbedtls flag); OCV_EXPIRED;
- * OCV_NOT_YET_VALID; OCV_OK.
+ * Builds and validates the path to an anchor at options->at
+ * (x509_path.h) and applies the leaf rules. Fills chain->path (leaf at
+ * [0], anchor last) and the anchor and issuer fields of claims. Reasons:
+ * those of ocv_x509_path_build - OCV_ALG_NOT_ALLOWED (SHA-1 or weaker,
+ * RSA under 2048 bits, a curve outside P-256/384/521); OCV_MALFORMED (a
+ * serial RFC 5280 forbids); OCV_CHAIN_INVALID (not a CA, not v3, path
+ * length, key usage, EKU, name constraints, policies); OCV_EXPIRED;
+ * OCV_NOT_YET_VALID; OCV_SIGNATURE_INVALID (the issuers found did not
+ * sign); OCV_CHAIN_UNTRUSTED (no path to an anchor) - then the leaf
+ * rules: OCV_CHAIN_INVALID (the leaf is a CA or an anchor, key usage,
+ * wrong EKU); OCV_OK.
  */
 OCV_MUST_CHECK ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain,
                                                 const ocv_x509_anchors *anchors,
