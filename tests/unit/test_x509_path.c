@@ -176,11 +176,14 @@ static int teardown(void **state)
     return 0;
 }
 
+static int anchor_nc; /* build(): apply the anchor's nameConstraints */
+
 static ocv_reason build(graph *g, const mbedtls_x509_crt *pool, size_t *len, char *detail,
                         size_t detail_len)
 {
     ocv_x509_path_options o;
     memset(&o, 0, sizeof(o));
+    o.anchor_constraints = anchor_nc;
     o.at = AT;
     o.skew = 60;
     o.eku = OCV_EKU_CLIENT_AUTH;
@@ -291,11 +294,39 @@ static void rfc5280_refusals(void **state)
     mbedtls_x509_crt_free(&pool);
 }
 
+/* An anchor whose own nameConstraints exclude the leaf's name: ignored by
+ * default (RFC 5280 §6.1.1 leaves it to the relying party), applied with
+ * anchor_constraints. */
+static void anchor_name_constraints(void **state)
+{
+    graph *g = *state;
+    graph constrained = *g;
+    mbedtls_x509_crt_init(&constrained.anchors);
+    cert_spec root = {
+        "CN=Root", "CN=Root", &root_key, &root_key, 1, NULL, NULL, NC_OTHER, sizeof(NC_OTHER),
+        NULL,      0,         NULL,      0,         2, 0,    NULL, NULL};
+    make_cert(&root, &constrained.anchors);
+    mbedtls_x509_crt pool;
+    mbedtls_x509_crt_init(&pool);
+    add_inter(GOOD, 20, &pool);
+    char detail[256] = "";
+    size_t len = 0;
+    anchor_nc = 0;
+    assert_reason(build(&constrained, &pool, &len, detail, sizeof(detail)), OCV_OK);
+    anchor_nc = 1;
+    assert_reason(build(&constrained, &pool, &len, detail, sizeof(detail)), OCV_CHAIN_INVALID);
+    assert_non_null(strstr(detail, "DNS name is outside the permitted subtrees"));
+    anchor_nc = 0;
+    mbedtls_x509_crt_free(&pool);
+    mbedtls_x509_crt_free(&constrained.anchors);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rfc5280_refusals),
         cmocka_unit_test(wrong_branch_skipped),
+        cmocka_unit_test(anchor_name_constraints),
         cmocka_unit_test(hostile_bundle_bounded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
