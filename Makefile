@@ -12,7 +12,17 @@
 #   make install  PREFIX=/usr/local DESTDIR=
 
 CC ?= cc
+# PROFILE=default: ECDSA/RSA verified by OpenSSL libcrypto (servers, sidecars).
+# PROFILE=device:  mbedtls alone, no libcrypto linked (edge devices); builds
+#                  in build-device/ unless BUILD says otherwise.
+PROFILE ?= default
+ifeq ($(PROFILE),device)
+BUILD ?= build-device
+else ifeq ($(PROFILE),default)
 BUILD ?= build
+else
+$(error PROFILE must be default or device)
+endif
 PREFIX ?= /usr/local
 DESTDIR ?=
 VERSION := 0.1.0
@@ -25,6 +35,11 @@ CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -fPIC -fvisibilit
           -Iinclude -I. -pthread
 LDFLAGS += -pthread
 LIBS := -lmbedx509 -lmbedcrypto -lsodium -lcbor -ljansson -lsqlite3
+ifeq ($(PROFILE),device)
+CFLAGS += -DOCV_PROFILE_DEVICE
+else
+LIBS += -lcrypto
+endif
 TOOL_LIBS := -lmicrohttpd
 TEST_LIBS := -lcmocka
 
@@ -47,6 +62,9 @@ endif
 
 LAYERS := base verifier revocation policy decision
 LIB_SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
+ifeq ($(PROFILE),device)
+LIB_SRCS := $(filter-out %_openssl.c,$(LIB_SRCS))
+endif
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -68,8 +86,8 @@ STATIC_LIB := $(BUILD)/libocv.a
 SHARED_LIB := $(BUILD)/libocv.so.$(VERSION)
 OCV := $(BUILD)/ocv
 
-.PHONY: all deps test tests-build demo sanitize valgrind lint bench fuzz fuzz-build fuzz-cov fuzz-merge \
-	install uninstall clean format
+.PHONY: all deps test test-profile test-device check-device-links tests-build demo sanitize \
+	valgrind lint bench fuzz fuzz-build fuzz-cov fuzz-merge install uninstall clean format
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(OCV)
 
@@ -98,9 +116,32 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(STATIC_LIB)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(STATIC_LIB) \
 		$(TEST_LIBS) $(LIBS)
 
+# make test: the suite in this profile, then (from the default profile) the
+# whole suite again in the device profile, in $(BUILD)-device.
 test: deps
+	@$(MAKE) --no-print-directory test-profile
+ifeq ($(PROFILE),default)
+	@$(MAKE) --no-print-directory PROFILE=device BUILD=$(BUILD)-device test-profile
+endif
+
+test-profile:
 	@$(MAKE) --no-print-directory all tests-build
+ifeq ($(PROFILE),device)
+	@$(MAKE) --no-print-directory check-device-links
+endif
+	@echo "== suite, profile $(PROFILE) ($(BUILD))"
 	@OCV=$(abspath $(OCV)) BUILD=$(abspath $(BUILD)) sh tests/run.sh
+
+test-device: deps
+	@$(MAKE) --no-print-directory PROFILE=device test-profile
+
+# The device binary and library carry no libcrypto: not linked, no symbol.
+check-device-links: $(OCV) $(SHARED_LIB)
+	@if ldd $(OCV) $(SHARED_LIB) | grep -q libcrypto; then \
+		echo "device profile: libcrypto is linked"; exit 1; fi
+	@if nm $(STATIC_LIB) 2>/dev/null | grep -Eq ' U (EVP_|d2i_PUBKEY|OPENSSL_)'; then \
+		echo "device profile: libocv.a refers to OpenSSL"; exit 1; fi
+	@echo "device profile: no libcrypto linked (ldd, nm)"
 
 tests-build: $(TEST_BINS) $(REPLAY_BINS)
 
@@ -194,6 +235,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ocv.pc $(DESTDIR)$(PREFIX)/share/man/man1/ocv.1
 
 clean:
-	rm -rf build build-san build-fuzz build-cov build-clang
+.PHONY: all deps test test-profile test-device check-device-links tests-build demo sanitize \
+	valgrind lint bench fuzz fuzz-build fuzz-cov fuzz-merge install uninstall clean format
 
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d)

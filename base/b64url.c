@@ -37,11 +37,24 @@ int ocv_b64url_decode(const char *in, size_t len, uint8_t *out, size_t cap, size
     size_t need = ocv_b64url_decoded_len(len);
     if (need > cap)
         return -1;
+    const uint8_t *p = (const uint8_t *)in;
+    size_t n = 0, i = 0;
+    /* four characters, three bytes at a time; 64 (not in the alphabet)
+     * is the only table value with bit 6 set */
+    for (; i + 4 <= len; i += 4) {
+        uint32_t a = VALUE[p[i]], b = VALUE[p[i + 1]], c = VALUE[p[i + 2]], d = VALUE[p[i + 3]];
+        if ((a | b | c | d) & 64)
+            return -1;
+        uint32_t v = a << 18 | b << 12 | c << 6 | d;
+        out[n] = (uint8_t)(v >> 16);
+        out[n + 1] = (uint8_t)(v >> 8);
+        out[n + 2] = (uint8_t)v;
+        n += 3;
+    }
     uint32_t acc = 0;
     int bits = 0;
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t v = VALUE[(uint8_t)in[i]];
+    for (; i < len; i++) {
+        uint8_t v = VALUE[p[i]];
         if (v == 64)
             return -1;
         acc = (acc << 6) | v;

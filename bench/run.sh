@@ -19,11 +19,12 @@ for kind in ec-p256 ec-p384 rsa; do
     echo
     echo "== X.509 chain, $kind (leaf + intermediate + anchor)"
     "$OCV" bench x509 --anchors "$D/root-$kind.pem" --cert "$D/leaf-$kind.pem" \
-        --chain "$D/inter-$kind.pem" --batches 15 --batch-size 40
+        --chain "$D/inter-$kind.pem" --batches 7 --batch-size 20
 done
 
 echo
-"$OCV" bench token --batches 11 --batch-size 50
+echo "== tokens (JWT and CWT; one thread, then two)"
+"$OCV" bench token --tokens "${OCV_BENCH_TOKENS:-1000}" --batches 5 --threads 2 --dir "$D"
 echo
 "$OCV" bench revocation --entries "${OCV_BENCH_ENTRIES:-1000000}" --delta 10000 --dir "$D"
 

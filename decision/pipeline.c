@@ -241,6 +241,11 @@ ocv_reason ocv_reload(ocv_ctx *ctx, const ocv_config *config, char *err, size_t 
     r = state_load(config, &fresh, err, err_len);
     if (r != OCV_OK)
         return r;
+    /* verified signatures survive a reload for the keys that stayed (a
+     * removed key's entries stay behind with the old state) */
+    ocv_state *current = state_acquire(ctx);
+    ocv_keyset_carry_cache(&fresh->keys, fresh->sigcache, current->sigcache);
+    state_release(current);
     pthread_mutex_lock(&ctx->lock);
     ocv_state *old = ctx->state;
     ctx->state = fresh;

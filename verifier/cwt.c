@@ -245,11 +245,17 @@ ocv_reason ocv_cwt_parse(const uint8_t *data, size_t len, ocv_token *out, ocv_cl
         out->has_kid = 1;
     }
     out->alg = msg.alg;
-    r = ocv_sign1_to_be_signed(&msg, &out->signed_bytes);
-    if (r == OCV_OK)
-        r = ocv_bytes_copy(&out->signature, msg.signature, msg.signature_len);
+    r = ocv_sign1_to_be_signed(&msg, &out->sig_structure);
     if (r != OCV_OK)
         return r;
+    out->signed_data = out->sig_structure.data;
+    out->signed_len = out->sig_structure.len;
+    /* a signature longer than the buffer stays empty: it cannot verify */
+    out->signature_len = 0;
+    if (msg.signature_len > 0 && msg.signature_len <= sizeof(out->signature)) {
+        memcpy(out->signature, msg.signature, msg.signature_len);
+        out->signature_len = msg.signature_len;
+    }
     out->type = OCV_CREDENTIAL_CWT;
     claims->type = OCV_CREDENTIAL_CWT;
     claims->alg = out->alg;

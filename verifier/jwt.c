@@ -35,18 +35,35 @@ static ocv_reason malformed(char *detail, size_t detail_len, const char *what)
     return OCV_MALFORMED;
 }
 
+/* Header and payload decode into a stack buffer when they fit (they
+ * nearly always do), so a decision allocates nothing for them. */
+#define JSON_PART_STACK_BYTES 2048
+
 static ocv_reason decode_json_part(const char *p, size_t len, json_t **out, const char *what,
                                    char *detail, size_t detail_len)
 {
-    ocv_bytes raw;
-    if (ocv_b64url_decode_alloc(p, len, &raw) != OCV_OK) {
+    uint8_t stack[JSON_PART_STACK_BYTES];
+    ocv_bytes heap;
+    ocv_bytes_init(&heap);
+    const uint8_t *raw = stack;
+    size_t raw_len = 0;
+    int bad;
+    if (ocv_b64url_decoded_len(len) <= sizeof(stack)) {
+        bad = ocv_b64url_decode(p, len, stack, sizeof(stack), &raw_len) != 0;
+    } else {
+        bad = ocv_b64url_decode_alloc(p, len, &heap) != OCV_OK;
+        raw = heap.data;
+        raw_len = heap.len;
+    }
+    if (bad) {
+        ocv_bytes_free(&heap);
         ocv_errf(detail, detail_len, "JWT: the %s is not strict base64url", what);
         return OCV_MALFORMED;
     }
     char why[160] = "";
     ocv_reason r =
-        ocv_json_load((const char *)raw.data, raw.len, OCV_MAX_JSON_DEPTH, out, why, sizeof(why));
-    ocv_bytes_free(&raw);
+        ocv_json_load((const char *)raw, raw_len, OCV_MAX_JSON_DEPTH, out, why, sizeof(why));
+    ocv_bytes_free(&heap);
     if (r != OCV_OK) {
         ocv_errf(detail, detail_len, "JWT: the %s is not valid JSON: %s", what, why);
         return r;
@@ -58,6 +75,21 @@ static ocv_reason decode_json_part(const char *p, size_t len, json_t **out, cons
         return OCV_MALFORMED;
     }
     return OCV_OK;
+}
+
+/* The signature, decoded into the token. One longer than the buffer is
+ * checked for base64url and then left empty: it cannot verify. */
+static int decode_signature(const char *p, size_t len, ocv_token *t)
+{
+    t->signature_len = 0;
+    if (len == 0)
+        return -1;
+    if (ocv_b64url_decoded_len(len) <= sizeof(t->signature))
+        return ocv_b64url_decode(p, len, t->signature, sizeof(t->signature), &t->signature_len);
+    ocv_bytes big;
+    int rc = ocv_b64url_decode_alloc(p, len, &big) == OCV_OK ? 0 : -1;
+    ocv_bytes_free(&big);
+    return rc;
 }
 
 static ocv_reason read_header(json_t *h, ocv_token *t, char *detail, size_t detail_len)
@@ -306,11 +338,10 @@ ocv_reason ocv_jwt_parse(const char *text, size_t len, ocv_token *out, ocv_claim
     json_decref(payload);
     if (r != OCV_OK)
         return r;
-    if (slen == 0 || ocv_b64url_decode_alloc(sig, slen, &out->signature) != OCV_OK)
+    if (decode_signature(sig, slen, out) != 0)
         return malformed(detail, detail_len, "the signature is missing or not base64url");
-    r = ocv_bytes_copy(&out->signed_bytes, text, (size_t)(dot2 - text));
-    if (r != OCV_OK)
-        return r;
+    out->signed_data = (const uint8_t *)text; /* borrowed: see token.h */
+    out->signed_len = (size_t)(dot2 - text);
     out->type = OCV_CREDENTIAL_JWT;
     claims->type = OCV_CREDENTIAL_JWT;
     claims->alg = out->alg;
@@ -334,8 +365,7 @@ ocv_reason ocv_jws_verify_compact(const char *text, size_t len, const ocv_keyset
     if (r == OCV_OK)
         r = read_header(header, &t, detail, detail_len);
     json_decref(header);
-    if (r == OCV_OK &&
-        ocv_b64url_decode_alloc(dot2 + 1, len - (size_t)(dot2 + 1 - text), &t.signature) != OCV_OK)
+    if (r == OCV_OK && decode_signature(dot2 + 1, len - (size_t)(dot2 + 1 - text), &t) != 0)
         r = malformed(detail, detail_len, "the signature is not base64url");
     if (r == OCV_OK) {
         size_t plen = (size_t)(dot2 - dot1 - 1);
@@ -345,10 +375,11 @@ ocv_reason ocv_jws_verify_compact(const char *text, size_t len, const ocv_keyset
                 : malformed(detail, detail_len, "the payload is not base64url");
         ocv_bytes_free(&payload);
     }
-    if (r == OCV_OK)
-        r = ocv_bytes_copy(&t.signed_bytes, text, (size_t)(dot2 - text));
-    if (r == OCV_OK)
+    if (r == OCV_OK) {
+        t.signed_data = (const uint8_t *)text;
+        t.signed_len = (size_t)(dot2 - text);
         r = ocv_token_verify(&t, keys, detail, detail_len);
+    }
     ocv_token_free(&t);
     return r;
 }

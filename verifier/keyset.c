@@ -580,3 +580,17 @@ ocv_reason ocv_jwks_from_key(const ocv_pkey *key, const char *kid, ocv_alg pin, 
     json_decref(set);
     return *out ? OCV_OK : OCV_INTERNAL_ERROR;
 }
+
+size_t ocv_keyset_carry_cache(const ocv_keyset *set, ocv_sigcache *to, ocv_sigcache *from)
+{
+    if (set == NULL || set->count == 0 || to == NULL || from == NULL)
+        return 0;
+    uint8_t(*ids)[32] = malloc(set->count * sizeof(*ids));
+    if (ids == NULL)
+        return 0; /* the new cache starts empty: slower, never wrong */
+    for (size_t i = 0; i < set->count; i++)
+        memcpy(ids[i], set->keys[i].spki_sha256, 32);
+    size_t n = ocv_sigcache_carry_over(to, from, (const uint8_t(*)[32])ids, set->count);
+    free(ids);
+    return n;
+}

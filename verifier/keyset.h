@@ -30,6 +30,7 @@
 #include "base/claims.h"
 #include "ocv.h"
 #include "verifier/pkey.h"
+#include "verifier/sigcache.h"
 
 #define OCV_MAX_KEYSET_KEYS 256
 #define OCV_MAX_KID_BYTES   256
@@ -81,6 +82,12 @@ OCV_MUST_CHECK ocv_reason ocv_jwk_public_pkey(json_t *jwk, ocv_pkey *out, const 
  * 8747 §3.2): OCV_OK, OCV_MALFORMED with *why, OCV_INTERNAL_ERROR. */
 OCV_MUST_CHECK ocv_reason ocv_cose_key_public_pkey(ocv_cbor_pull *r, ocv_pkey *out,
                                                    const char **why);
+
+/* For ocv_reload: copies from the old configuration's signature cache into
+ * the new one the entries made by keys `set` (the new configuration's
+ * keys) still holds; a removed key's entries stay behind. Either cache may
+ * be NULL. Returns how many entries were copied. */
+size_t ocv_keyset_carry_cache(const ocv_keyset *set, ocv_sigcache *to, ocv_sigcache *from);
 
 /* RFC 7638 JWK thumbprint (SHA-256) of a public key, for cnf "jkt". */
 OCV_MUST_CHECK ocv_reason ocv_jwk_thumbprint(const ocv_pkey *key, uint8_t out[32]);

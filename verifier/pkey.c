@@ -55,6 +55,7 @@ void ocv_pkey_free(ocv_pkey *key)
 {
     if (key == NULL)
         return;
+    ocv_pkey_evp_free(key->evp);
     mbedtls_pk_free(&key->pk);
     ocv_zeroize(key, sizeof(*key));
     ocv_pkey_init(key);
@@ -185,6 +186,35 @@ static ocv_reason parse_mbedtls(const uint8_t *data, size_t len, int want_privat
     return classify(out, allow_weak, err, err_len);
 }
 
+/* Once per key, at construction: the key's id and the backend's key. */
+static ocv_reason pkey_finish(ocv_pkey *key)
+{
+    ocv_bytes der;
+    ocv_reason r = ocv_pkey_public_der(key, &der);
+    if (r != OCV_OK)
+        return r;
+    r = ocv_sha256(der.data, der.len, key->id) == 0 ? OCV_OK : OCV_INTERNAL_ERROR;
+    if (r == OCV_OK && key->type != OCV_KEY_ED25519)
+        r = ocv_pkey_evp_prepare(key, der.data, der.len);
+    ocv_bytes_free(&der);
+    return r;
+}
+
+#ifdef OCV_PROFILE_DEVICE
+ocv_reason ocv_pkey_evp_prepare(ocv_pkey *key, const uint8_t *spki, size_t len)
+{
+    (void)key;
+    (void)spki;
+    (void)len;
+    return OCV_OK;
+}
+
+void ocv_pkey_evp_free(struct ocv_pkey_evp *evp)
+{
+    (void)evp;
+}
+#endif
+
 ocv_reason ocv_pkey_parse(const uint8_t *data, size_t len, int want_private, int allow_weak,
                           ocv_pkey *out, char *err, size_t err_len)
 {
@@ -203,10 +233,17 @@ ocv_reason ocv_pkey_parse(const uint8_t *data, size_t len, int want_private, int
         return OCV_MALFORMED;
     }
     r = parse_ed25519(data, len, want_private, out);
-    if (r == OCV_OK || r == OCV_INTERNAL_ERROR)
+    if (r == OCV_INTERNAL_ERROR)
         return r;
-    ocv_pkey_init(out);
-    r = parse_mbedtls(data, len, want_private, allow_weak, out, err, err_len);
+    if (r != OCV_OK) {
+        ocv_pkey_init(out);
+        r = parse_mbedtls(data, len, want_private, allow_weak, out, err, err_len);
+    }
+    if (r == OCV_OK) {
+        r = pkey_finish(out);
+        if (r == OCV_MALFORMED)
+            ocv_errf(err, err_len, "the key does not load into the signature backend");
+    }
     if (r != OCV_OK)
         ocv_pkey_free(out);
     return r;
@@ -225,6 +262,14 @@ ocv_reason ocv_pkey_load_file(const char *path, int want_private, int allow_weak
     ocv_bytes_free(&file);
     if (r != OCV_OK)
         ocv_errf(err, err_len, "%s: %s", path, why[0] ? why : ocv_reason_meaning(r));
+    return r;
+}
+
+static ocv_reason finish_or_free(ocv_pkey *key)
+{
+    ocv_reason r = pkey_finish(key);
+    if (r != OCV_OK)
+        ocv_pkey_free(key);
     return r;
 }
 
@@ -274,7 +319,7 @@ ocv_reason ocv_pkey_from_ec_point(ocv_key_type type, const uint8_t *x, size_t x_
         return OCV_MALFORMED;
     }
     out->type = type;
-    return OCV_OK;
+    return finish_or_free(out);
 }
 
 ocv_reason ocv_pkey_from_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
@@ -300,7 +345,7 @@ ocv_reason ocv_pkey_from_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, s
         return OCV_ALG_NOT_ALLOWED;
     }
     out->type = OCV_KEY_RSA;
-    return OCV_OK;
+    return finish_or_free(out);
 }
 
 ocv_reason ocv_pkey_from_ed25519(const uint8_t *pub, size_t len, ocv_pkey *out)
@@ -310,7 +355,7 @@ ocv_reason ocv_pkey_from_ed25519(const uint8_t *pub, size_t len, ocv_pkey *out)
         return OCV_MALFORMED;
     memcpy(out->ed25519_pub, pub, 32);
     out->type = OCV_KEY_ED25519;
-    return OCV_OK;
+    return finish_or_free(out);
 }
 
 ocv_reason ocv_pkey_generate(ocv_key_type type, unsigned rsa_bits, ocv_pkey *out)
@@ -323,7 +368,7 @@ ocv_reason ocv_pkey_generate(ocv_key_type type, unsigned rsa_bits, ocv_pkey *out
             return OCV_INTERNAL_ERROR;
         out->type = type;
         out->has_private = 1;
-        return OCV_OK;
+        return finish_or_free(out);
     case OCV_KEY_RSA:
         if (rsa_bits < 1024 || rsa_bits > 8192)
             return OCV_ALG_NOT_ALLOWED;
@@ -351,7 +396,7 @@ ocv_reason ocv_pkey_generate(ocv_key_type type, unsigned rsa_bits, ocv_pkey *out
     }
     out->type = type;
     out->has_private = 1;
-    return OCV_OK;
+    return finish_or_free(out);
 }
 
 static ocv_reason pem_armour(const char *begin, const char *end, const uint8_t *der, size_t der_len,

@@ -9,9 +9,18 @@
  * Encrypted private keys are refused. RSA keys under 2048 bits are refused
  * unless allow_weak is set (test fixtures only).
  *
- * Ownership: an ocv_pkey owns its key material; ocv_pkey_free zeroises it
- * and leaves the struct reusable. Not thread-safe for writes; a loaded
- * public key may be read by many threads once ocv_pkey_precompute ran.
+ * Every constructor (parse, load, from_*, generate) finishes the key once:
+ * it fills id (SHA-256 of the SubjectPublicKeyInfo: the key's identity for
+ * the signature cache and revocation) and, in the default build profile,
+ * prepares the OpenSSL EVP_PKEY the fast backend verifies with (sigalg.h).
+ * Nothing is parsed again per verification.
+ *
+ * Ownership: an ocv_pkey owns its key material and its prepared backend
+ * key; ocv_pkey_free zeroises it and leaves the struct reusable. A struct
+ * copy moves ownership (free only one of the two). Not thread-safe for
+ * writes; a loaded public key may be read by many threads once
+ * ocv_pk_precompute ran (the mbedtls backend's lazy tables; the OpenSSL
+ * backend needs nothing more).
  */
 #ifndef OCV_VERIFIER_PKEY_H
 #define OCV_VERIFIER_PKEY_H
@@ -36,9 +45,12 @@ typedef enum ocv_key_type {
 typedef struct ocv_pkey {
     ocv_key_type type;
     int has_private;
-    mbedtls_pk_context pk;   /* EC and RSA keys */
-    uint8_t ed25519_pub[32]; /* Ed25519 public key */
-    uint8_t ed25519_sk[64];  /* Ed25519 libsodium secret key (seed||pub) */
+    mbedtls_pk_context pk;    /* EC and RSA keys */
+    uint8_t ed25519_pub[32];  /* Ed25519 public key */
+    uint8_t ed25519_sk[64];   /* Ed25519 libsodium secret key (seed||pub) */
+    uint8_t id[32];           /* SHA-256 of the SubjectPublicKeyInfo DER */
+    struct ocv_pkey_evp *evp; /* default profile: the prepared OpenSSL key;
+                                 NULL in the device profile and for Ed25519 */
 } ocv_pkey;
 
 void ocv_pkey_init(ocv_pkey *key);
@@ -91,5 +103,15 @@ OCV_MUST_CHECK ocv_reason ocv_pkey_spki_sha256(const ocv_pkey *key, uint8_t out[
  * later verifications only read the context and may run in parallel.
  */
 OCV_MUST_CHECK ocv_reason ocv_pk_precompute(mbedtls_pk_context *pk);
+
+/*
+ * The backend's half of a key (verifier/sigalg_openssl.c in the default
+ * profile; nothing in the device profile): prepare turns the public key's
+ * SubjectPublicKeyInfo DER into the backend's key, once; free releases it
+ * (NULL accepted). Called by this module's constructors and ocv_pkey_free.
+ * OCV_OK, OCV_MALFORMED (the backend refuses the key), OCV_INTERNAL_ERROR.
+ */
+OCV_MUST_CHECK ocv_reason ocv_pkey_evp_prepare(ocv_pkey *key, const uint8_t *spki, size_t len);
+void ocv_pkey_evp_free(struct ocv_pkey_evp *evp);
 
 #endif

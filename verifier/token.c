@@ -9,17 +9,22 @@
 
 void ocv_token_init(ocv_token *t)
 {
-    memset(t, 0, sizeof(*t));
-    ocv_bytes_init(&t->signed_bytes);
-    ocv_bytes_init(&t->signature);
+    /* the fixed fields only: the signature buffer is written before use */
+    t->type = OCV_CREDENTIAL_AUTO;
+    t->alg = OCV_ALG_NONE;
+    t->kid_len = 0;
+    t->has_kid = 0;
+    t->signed_data = NULL;
+    t->signed_len = 0;
+    ocv_bytes_init(&t->sig_structure);
+    t->signature_len = 0;
 }
 
 void ocv_token_free(ocv_token *t)
 {
     if (t == NULL)
         return;
-    ocv_bytes_free(&t->signed_bytes);
-    ocv_bytes_free(&t->signature);
+    ocv_bytes_free(&t->sig_structure);
     ocv_token_init(t);
 }
 
@@ -128,22 +133,22 @@ ocv_reason ocv_token_verify_cached(const ocv_token *t, const ocv_keyset *keys, o
     if (r != OCV_OK)
         return r;
     uint8_t id[32];
-    int have_id = cache != NULL && ocv_sigcache_id(key->spki_sha256, t->alg, t->signed_bytes.data,
-                                                   t->signed_bytes.len, t->signature.data,
-                                                   t->signature.len, id) == 0;
+    int have_id =
+        cache != NULL && ocv_sigcache_id(key->spki_sha256, (uint64_t)t->alg, t->signed_data,
+                                         t->signed_len, t->signature, t->signature_len, id) == 0;
     if (have_id && ocv_sigcache_hit(cache, id)) {
         *cached = 1;
         memcpy(key_sha256, key->spki_sha256, 32);
         return OCV_OK;
     }
-    r = ocv_sig_verify(t->alg, &key->key, t->signed_bytes.data, t->signed_bytes.len,
-                       t->signature.data, t->signature.len);
+    r = ocv_sig_verify(t->alg, &key->key, t->signed_data, t->signed_len, t->signature,
+                       t->signature_len);
     if (r == OCV_ALG_NOT_ALLOWED)
         ocv_errf(detail, detail_len, "the selected key cannot verify %s", ocv_alg_name(t->alg));
     else if (r != OCV_OK)
         ocv_errf(detail, detail_len, "the %s signature does not verify", ocv_alg_name(t->alg));
     else if (have_id)
-        ocv_sigcache_remember(cache, id);
+        ocv_sigcache_remember(cache, id, key->spki_sha256);
     if (r == OCV_OK)
         memcpy(key_sha256, key->spki_sha256, 32);
     return r;

@@ -12,9 +12,11 @@
  * COSE_Sign with several signers (UNSUPPORTED_FORMAT), detached payloads,
  * the JWS JSON serialisations, key discovery.
  *
- * Ownership: ocv_token owns copies of the signed bytes and the signature;
- * ocv_token_free releases them. Thread safety: none needed per token; the
- * keyset is read-only.
+ * Ownership: a JWT's signed bytes are borrowed from the input (which must
+ * outlive the token); a CWT's Sig_structure is built and owned by the
+ * token; the signature is decoded into the token itself (no allocation).
+ * ocv_token_free releases what the token owns. Thread safety: none needed
+ * per token; the keyset is read-only.
  */
 #ifndef OCV_VERIFIER_TOKEN_H
 #define OCV_VERIFIER_TOKEN_H
@@ -28,14 +30,21 @@
 #include "verifier/keyset.h"
 #include "verifier/sigcache.h"
 
+/* The longest signature a token may carry: RSA-8192, the largest modulus a
+ * keyset accepts. A longer one cannot verify (SIGNATURE_INVALID). */
+#define OCV_MAX_TOKEN_SIG_BYTES 1024
+
 typedef struct ocv_token {
     ocv_credential_type type; /* JWT or CWT */
     ocv_alg alg;
     uint8_t kid[OCV_MAX_KID_BYTES];
     size_t kid_len;
     int has_kid;
-    ocv_bytes signed_bytes; /* JWS signing input, or the COSE Sig_structure */
-    ocv_bytes signature;
+    const uint8_t *signed_data; /* JWS signing input (borrowed), or sig_structure.data */
+    size_t signed_len;
+    ocv_bytes sig_structure; /* CWT: the COSE Sig_structure (owned); JWT: empty */
+    uint8_t signature[OCV_MAX_TOKEN_SIG_BYTES];
+    size_t signature_len; /* 0 when the signature was longer than the buffer */
 } ocv_token;
 
 void ocv_token_init(ocv_token *t);

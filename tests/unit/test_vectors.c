@@ -5,8 +5,12 @@
  *   ECDSA DER               -> ocv_x509_check_signature (the X.509 path)
  *   RSA PKCS#1 v1.5, PSS    -> ocv_sig_verify
  *   Ed25519                 -> ocv_sig_verify
- * Every "valid" must verify and every "invalid" must fail, except the
- * deviations listed here and in docs/vector-deviations.md; the test fails
+ * and then again through each signature backend built in (sigalg.h:
+ * OpenSSL and mbedtls in the default profile, mbedtls on device), raw
+ * files with ocv_sig_verify_with and DER files with
+ * ocv_sig_verify_x509_with. Every "valid" must verify and every "invalid"
+ * must fail, except the deviations listed here and in
+ * docs/vector-deviations.md, the same for every backend; the test fails
  * when a listed deviation stops deviating, so the list stays honest.
  */
 #include <stdio.h>
@@ -74,13 +78,21 @@ static uint8_t *hex_field(json_t *obj, const char *name, size_t *len)
     return out;
 }
 
+/* NULL: the build's entry points (ocv_sig_verify, ocv_x509_check_signature). */
+static const ocv_sig_backend *backend;
+
 static int verify_one(const vector_file *f, ocv_pkey *key, const uint8_t *msg, size_t msg_len,
                       const uint8_t *sig, size_t sig_len)
 {
-    if (f->how == PATH_RAW)
+    if (f->how == PATH_RAW && backend == NULL)
         return ocv_sig_verify(f->alg, key, msg, msg_len, sig, sig_len) == OCV_OK;
-    return ocv_x509_check_signature(MBEDTLS_PK_ECDSA, NULL, f->md, &key->pk, msg, msg_len, sig,
-                                    sig_len) == OCV_OK;
+    if (f->how == PATH_RAW)
+        return ocv_sig_verify_with(backend, f->alg, key, msg, msg_len, sig, sig_len) == OCV_OK;
+    if (backend == NULL)
+        return ocv_x509_check_signature(MBEDTLS_PK_ECDSA, NULL, f->md, &key->pk, msg, msg_len, sig,
+                                        sig_len) == OCV_OK;
+    ocv_x509_sig s = {MBEDTLS_PK_ECDSA, f->md, NULL, msg, msg_len, sig, sig_len};
+    return ocv_sig_verify_x509_with(backend, key, &s) == OCV_OK;
 }
 
 typedef struct tally {
@@ -145,28 +157,48 @@ static tally run_file(const vector_file *f)
     json_t *group;
     json_array_foreach(json_object_get(root, "testGroups"), i, group) run_group(f, group, &t);
     json_decref(root);
-    print_message("%-42s valid ok %4d, invalid refused %4d, acceptable %d, deviations %d\n",
-                  f->name, t.valid_ok, t.invalid_refused, t.acceptable, t.deviations);
+    print_message("%-8s %-42s valid ok %4d, invalid refused %4d, acceptable %d, deviations %d\n",
+                  backend ? backend->name : "entry", f->name, t.valid_ok, t.invalid_refused,
+                  t.acceptable, t.deviations);
     return t;
 }
 
 static void wycheproof_signatures(void **state)
 {
     (void)state;
+    size_t count = 0;
+    const ocv_sig_backend *const *all = ocv_sig_backends(&count);
     int mismatches = 0;
-    for (size_t i = 0; i < sizeof(FILES) / sizeof(FILES[0]); i++) {
-        tally t = run_file(&FILES[i]);
-        mismatches += t.mismatches;
-        assert_int_equal(t.deviations, (int)FILES[i].deviation_count);
+    for (size_t b = 0; b <= count; b++) {
+        backend = b == 0 ? NULL : all[b - 1];
+        for (size_t i = 0; i < sizeof(FILES) / sizeof(FILES[0]); i++) {
+            tally t = run_file(&FILES[i]);
+            mismatches += t.mismatches;
+            assert_int_equal(t.deviations, (int)FILES[i].deviation_count);
+        }
     }
+    backend = NULL;
     assert_int_equal(mismatches, 0);
 }
 
 /* The salt-0 PSS file is a negative source for PS256: its "valid"
  * signatures use no salt, which RFC 7518 does not allow. */
+static void pss_salt_once(void);
+
 static void pss_salt_is_pinned(void **state)
 {
     (void)state;
+    size_t count = 0;
+    const ocv_sig_backend *const *all = ocv_sig_backends(&count);
+    for (size_t b = 0; b <= count; b++) {
+        backend = b == 0 ? NULL : all[b - 1];
+        pss_salt_once();
+    }
+    backend = NULL;
+}
+
+static void pss_salt_once(void)
+{
     vector_file f = {"rsa_pss_2048_sha256_mgf1_0_test.json",
                      OCV_ALG_PS256,
                      PATH_RAW,

@@ -1,0 +1,2 @@
+build-san-device/obj/base/rng.o: base/rng.c base/rng.h
+base/rng.h:
