@@ -54,4 +54,29 @@ while IFS='	' read -r run section leaf inters crls settings expected; do
     fi
 done <"$root/pkits/cases.tsv"
 if [ $exit2 -eq 0 ]; then e2e_pass; else e2e_fail "$exit2 PKITS runs ended in exit 2"; fi
+
+# One CRL or anchor file ocv cannot use is a problem only for what it covers.
+V="$OCV verify --cert $D/certs/ValidCertificatePathTest1EE.crt --chain $D/certs/GoodCACert.crt
+    --no-policy --at $AT --identity subject --eku any"
+mkdir -p "$T/anchors"
+cp "$D/certs/TrustAnchorRootCertificate.crt" "$T/anchors/root.der"
+cp "$D/certs/DSACACert.crt" "$T/anchors/dsa.crt"
+expect_reason 0 OK "a DSA CRL of another CA is skipped" -- $V --anchors "$T/anchors" \
+    --crl "$D/crls/GoodCACRL.crl" --crl "$D/crls/TrustAnchorRootCRL.crl" --crl "$D/crls/DSACACRL.crl"
+$V --anchors "$T/anchors" --crl "$D/crls/GoodCACRL.crl" --crl "$D/crls/TrustAnchorRootCRL.crl" \
+    --crl "$D/crls/DSACACRL.crl" --explain >"$T/explain" 2>&1
+expect_grep "DSACACRL.crl skipped" "$T/explain" "--explain names the skipped CRL"
+expect_grep "1 anchor certificate(s) skipped" "$T/explain" "--explain names the skipped anchor"
+expect_reason 1 REVOCATION_MISSING "a CRL of the leaf's issuer that cannot be used" -- \
+    "$OCV" verify --cert "$D/certs/InvalidUnknownCRLExtensionTest9EE.crt" \
+    --chain "$D/certs/UnknownCRLExtensionCACert.crt" --anchors "$T/anchors" --no-policy --at $AT \
+    --identity subject --eku any --crl "$D/crls/UnknownCRLExtensionCACRL.crl" \
+    --crl "$D/crls/TrustAnchorRootCRL.crl"
+expect_reason 1 MALFORMED "SPIFFE rules by default: no URI SAN" -- "$OCV" verify \
+    --cert "$D/certs/ValidCertificatePathTest1EE.crt" --chain "$D/certs/GoodCACert.crt" \
+    --anchors "$T/anchors" --no-policy --at $AT --eku any
+expect_reason 1 MALFORMED "--identity san and no SAN" -- "$OCV" verify \
+    --cert "$D/certs/ValidCertificatePathTest1EE.crt" --chain "$D/certs/GoodCACert.crt" \
+    --anchors "$T/anchors" --no-policy --at $AT --eku any --identity san
+expect_exit 2 "an initial policy that is no OID" -- $V --anchors "$T/anchors" --initial-policy 1.x
 e2e_finish pkits_cli
