@@ -435,7 +435,8 @@ typedef struct tally {
 } tally;
 
 /* The delta for complete CRL L: *delta the current one to apply (or NULL);
- * returns -1 when a delta in scope exists but none is current and signed. */
+ * returns -1 when a delta in scope exists but none is current, signed and
+ * built on a base L covers (fail closed). */
 static int find_delta(const check_ctx *x, size_t i, const mbedtls_x509_crt *crt,
                       const ocv_x509_crl *L, int nested, const ocv_x509_crl **delta)
 {
@@ -445,9 +446,13 @@ static int find_delta(const check_ctx *x, size_t i, const mbedtls_x509_crt *crt,
         const ocv_x509_crl *D = &x->crls->list[k];
         if (!D->is_delta ||
             !ocv_x509_name_eq(D->issuer.p, D->issuer.len, L->issuer.p, L->issuer.len) ||
-            !same_idp(D, L) || L->number.p == NULL || !int_le(D->base_number, L->number))
+            !same_idp(D, L))
             continue;
+        /* a delta in scope that cannot be combined with L (no CRL number,
+         * or built on a newer base) may hold revocations L lacks */
         seen = 1;
+        if (L->number.p == NULL || !int_le(D->base_number, L->number))
+            continue;
         if (!D->unusable && current(D, x->options) && verify_crl(x, i, crt, D, nested) == SIG_OK) {
             *delta = D;
             return 0;
