@@ -8,7 +8,11 @@
  *   "leaf_eku": "clientAuth"|"serverAuth"|"any",
  *   "identity_fallback": ["dns"|"cn"...], "audience": string,
  *   "require_revocation": bool, "revocation_max_age": duration,
- *   "max_ttl_ceiling": duration
+ *   "max_ttl_ceiling": duration,
+ *   "identity": "spiffe"|"subject"|"san"|"san-or-subject",
+ *   "initial_policies": [dotted OID...], "require_explicit_policy": bool,
+ *   "inhibit_policy_mapping": bool, "inhibit_any_policy": bool,
+ *   "anchor_name_constraints": bool
  * Relative paths are relative to the configuration file's directory.
  *
  * Strictness: duplicate members, unknown members, wrong types, bad or
@@ -25,9 +29,11 @@
 #include "base/limits.h"
 #include "base/util.h"
 #include "ocv.h"
+#include "verifier/x509_policy.h"
 
 #define MAX_CONFIG_BYTES  (1024u * 1024u)
 #define MAX_CONFIG_VALUES 10000u
+#define MAX_OID_TEXT      128 /* a dotted OID as configured */
 #define MAX_PATH_BYTES    4096
 #define MAX_CLOCK_SKEW    3600
 #define MAX_DURATION      (3650 * 86400LL)
@@ -37,6 +43,7 @@ struct ocv_config_file {
     char paths[6 + OCV_MAX_CRL_FILES][MAX_PATH_BYTES];
     size_t used;
     char audience[OCV_MAX_AUDIENCE_BYTES + 1];
+    char policies[OCV_MAX_INITIAL_POLICIES][MAX_OID_TEXT];
 };
 
 typedef struct config_reader {
@@ -131,6 +138,54 @@ static ocv_reason read_fallback(config_reader *c, const ocv_json_at *at, json_t 
     return OCV_OK;
 }
 
+/* "identity": the SPIFFE rules (default) or a generic PKI identity. */
+static ocv_reason read_identity(config_reader *c, const ocv_json_at *at, json_t *value,
+                                ocv_config *cfg)
+{
+    const char *s = json_string_value(value);
+    unsigned bits = 0;
+    if (s != NULL && strcmp(s, "spiffe") == 0)
+        bits = 0;
+    else if (s != NULL && strcmp(s, "subject") == 0)
+        bits = OCV_IDENTITY_PKI_SUBJECT;
+    else if (s != NULL && strcmp(s, "san") == 0)
+        bits = OCV_IDENTITY_PKI_SAN;
+    else if (s != NULL && strcmp(s, "san-or-subject") == 0)
+        bits = OCV_IDENTITY_PKI;
+    else
+        return bad(c, at, "identity",
+                   "must be \"spiffe\", \"subject\", \"san\" or "
+                   "\"san-or-subject\"");
+    cfg->identity_fallback = (cfg->identity_fallback & ~(unsigned)OCV_IDENTITY_PKI) | bits;
+    return OCV_OK;
+}
+
+/* "initial_policies": dotted OIDs, checked here so a typo is a
+ * configuration error rather than a policy that matches nothing. */
+static ocv_reason read_policies(config_reader *c, const ocv_json_at *at, json_t *value,
+                                ocv_config *cfg)
+{
+    if (!json_is_array(value) || json_array_size(value) == 0 ||
+        json_array_size(value) > OCV_MAX_INITIAL_POLICIES)
+        return bad(c, at, "initial_policies", "must be an array of 1 to 8 dotted OIDs");
+    size_t i;
+    json_t *item;
+    json_array_foreach(value, i, item)
+    {
+        ocv_json_at item_at = {at, i, 0, 0};
+        const char *s = json_string_value(item);
+        uint8_t der[64];
+        size_t der_len;
+        if (s == NULL || json_string_length(item) >= MAX_OID_TEXT ||
+            ocv_x509_oid_encode(s, der, sizeof(der), &der_len) != 0)
+            return bad(c, &item_at, "initial_policies", "entries must be dotted OIDs");
+        memcpy(c->storage->policies[i], s, json_string_length(item) + 1);
+        cfg->initial_policies[i] = c->storage->policies[i];
+    }
+    cfg->initial_policy_count = json_array_size(value);
+    return OCV_OK;
+}
+
 static ocv_reason read_bool(config_reader *c, const ocv_json_at *at, const char *member,
                             json_t *value, int *out)
 {
@@ -196,6 +251,18 @@ static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at, const
         return read_fallback(c, at, value, cfg);
     if (strcmp(key, "no_policy") == 0)
         return read_bool(c, at, key, value, &cfg->no_policy);
+    if (strcmp(key, "identity") == 0)
+        return read_identity(c, at, value, cfg);
+    if (strcmp(key, "initial_policies") == 0)
+        return read_policies(c, at, value, cfg);
+    if (strcmp(key, "require_explicit_policy") == 0)
+        return read_bool(c, at, key, value, &cfg->require_explicit_policy);
+    if (strcmp(key, "inhibit_policy_mapping") == 0)
+        return read_bool(c, at, key, value, &cfg->inhibit_policy_mapping);
+    if (strcmp(key, "inhibit_any_policy") == 0)
+        return read_bool(c, at, key, value, &cfg->inhibit_any_policy);
+    if (strcmp(key, "anchor_name_constraints") == 0)
+        return read_bool(c, at, key, value, &cfg->anchor_name_constraints);
     if (strcmp(key, "require_revocation") == 0)
         return read_bool(c, at, key, value, &cfg->require_revocation);
     if (strcmp(key, "clock_skew") == 0)
@@ -218,7 +285,9 @@ static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at, const
     return bad(c, key_at, key,
                "unknown member (anchors, crls, jwks, cose_keys, db, policy, no_policy, "
                "clock_skew, leaf_eku, identity_fallback, audience, require_revocation, "
-               "revocation_max_age, max_ttl_ceiling, signature_cache)");
+               "revocation_max_age, max_ttl_ceiling, signature_cache, identity, "
+               "initial_policies, require_explicit_policy, inhibit_policy_mapping, "
+               "inhibit_any_policy, anchor_name_constraints)");
 }
 
 /* Fills cfg from the file; strings point into storage. */

@@ -95,6 +95,29 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
     st->skew = config->clock_skew_seconds;
     st->leaf_eku = config->leaf_eku;
     st->identity_fallback = config->identity_fallback;
+    st->anchor_name_constraints = config->anchor_name_constraints;
+    st->policy_init.explicit_policy = config->require_explicit_policy;
+    st->policy_init.inhibit_mapping = config->inhibit_policy_mapping;
+    st->policy_init.inhibit_any = config->inhibit_any_policy;
+    if (config->initial_policy_count > OCV_MAX_INITIAL_POLICIES) {
+        ocv_errf(err, err_len, "more than %d initial policies", OCV_MAX_INITIAL_POLICIES);
+        r = OCV_CONFIG_INVALID;
+        goto fail;
+    }
+    for (size_t i = 0; i < config->initial_policy_count; i++) {
+        size_t len = 0;
+        if (config->initial_policies[i] == NULL ||
+            ocv_x509_oid_encode(config->initial_policies[i], st->policy_oids[i],
+                                sizeof(st->policy_oids[i]), &len) != 0) {
+            ocv_errf(err, err_len, "initial policy '%s' is not a dotted OID",
+                     config->initial_policies[i] ? config->initial_policies[i] : "(null)");
+            r = OCV_CONFIG_INVALID;
+            goto fail;
+        }
+        st->policy_init.oids[i].p = st->policy_oids[i];
+        st->policy_init.oids[i].len = len;
+        st->policy_init.count = i + 1;
+    }
     st->no_policy = config->no_policy != 0;
     st->max_ttl_ceiling = config->max_ttl_ceiling_seconds;
     if (config->signature_cache_entries > (1u << 24)) {
@@ -512,6 +535,11 @@ static ocv_reason credential_verify(ocv_state *st, credential *cr, ocv_claims *c
             r = path_refs(&cr->chain, claims, detail, detail_len);
         if (r == OCV_OK)
             ocv_errf(detail, detail_len, "chain verified to anchor '%s'", claims->anchor_name);
+        if (st->anchors.skipped > 0) { /* --explain: anchors left out at load */
+            size_t used = strnlen(detail, detail_len);
+            ocv_errf(detail + used, detail_len - used, "; %zu anchor certificate(s) skipped: %s",
+                     st->anchors.skipped, st->anchors.problem);
+        }
         return r;
     }
     uint8_t key[32];
@@ -545,6 +573,8 @@ static ocv_reason revocation_stage(ocv_state *st, const credential *cr, const oc
         r = ocv_stage_store(st, claims, at, verdict, detail, detail_len);
     if (r == OCV_OK)
         ocv_strlcpy(detail, revocation_summary(st), detail_len);
+    /* --explain says which CRL files are not used, and why */
+    (void)ocv_x509_crls_describe_problems(&st->crls, detail, detail_len);
     return r;
 }
 
@@ -586,7 +616,12 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
     credential cr;
     memset(&cr, 0, sizeof(cr));
     cr.type = type;
-    cr.opt = (ocv_x509_options){at, st->skew, st->leaf_eku, st->identity_fallback};
+    cr.opt = (ocv_x509_options){at,
+                                st->skew,
+                                st->leaf_eku,
+                                st->identity_fallback,
+                                &st->policy_init,
+                                st->anchor_name_constraints};
     ocv_x509_chain_init(&cr.chain);
     ocv_token_init(&cr.token);
     size_t stage = 0;

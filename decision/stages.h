@@ -57,6 +57,10 @@ typedef struct ocv_state {
     char store_problem[200];
     int require_revocation;
     int64_t revocation_max_age;
+    /* X.509 path validation inputs (RFC 5280 §6.1.1); oids hold the DER */
+    ocv_x509_policy_init policy_init;
+    uint8_t policy_oids[OCV_MAX_INITIAL_POLICIES][64];
+    int anchor_name_constraints;
 } ocv_state;
 
 /*

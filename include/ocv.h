@@ -80,10 +80,17 @@ typedef enum ocv_eku {
 enum {
     OCV_IDENTITY_URI_ONLY = 0,
     OCV_IDENTITY_FALLBACK_DNS = 1 << 0,
-    OCV_IDENTITY_FALLBACK_CN = 1 << 1
+    OCV_IDENTITY_FALLBACK_CN = 1 << 1,
+    /* Generic PKI mode (not SPIFFE): no URI-SAN rule, the leaf may be a
+     * CA. The identity is the first SAN (URI, DNS, email) with
+     * PKI_SAN, else the subject DN (RFC 4514-like text) with PKI_SUBJECT. */
+    OCV_IDENTITY_PKI_SUBJECT = 1 << 2,
+    OCV_IDENTITY_PKI_SAN = 1 << 3
 };
+#define OCV_IDENTITY_PKI (OCV_IDENTITY_PKI_SUBJECT | OCV_IDENTITY_PKI_SAN)
 
-#define OCV_MAX_CRL_FILES 32
+#define OCV_MAX_CRL_FILES        32
+#define OCV_MAX_INITIAL_POLICIES 8 /* certificate policies a configuration accepts */
 
 /*
  * Configuration. Paths are read during ocv_open/ocv_reload only; the
@@ -109,6 +116,14 @@ typedef struct ocv_config {
     int64_t max_ttl_ceiling_seconds; /* >0: caps every policy max_ttl; 0: none */
     size_t signature_cache_entries;  /* verified token signatures kept; default
                                         4096, 0: no cache */
+    /* Appended with ocv's own X.509 path validation (docs/x509.md). The
+     * RFC 5280 §6.1.1 inputs; defaults: {anyPolicy}, no flags. */
+    const char *initial_policies[OCV_MAX_INITIAL_POLICIES]; /* dotted OIDs */
+    size_t initial_policy_count;
+    int require_explicit_policy; /* initial-explicit-policy */
+    int inhibit_policy_mapping;  /* initial-policy-mapping-inhibit */
+    int inhibit_any_policy;      /* initial-any-policy-inhibit */
+    int anchor_name_constraints; /* apply anchors' own nameConstraints */
 } ocv_config;
 
 OCV_API void ocv_config_init(ocv_config *config);

@@ -27,7 +27,11 @@ static const char VERIFY_USAGE[] =
     "                  [--revocation-max-age D] [--no-policy | --policy FILE]\n"
     "                  [--purpose P] [--audience A] [--peer-cert F] [--at UNIX_SECONDS]\n"
     "                  [--skew SECONDS] [--eku client|server|any]\n"
-    "                  [--identity-fallback dns|cn|dns,cn] [--json] [--explain]\n"
+    "                  [--identity-fallback dns|cn|dns,cn]\n"
+    "                  [--identity spiffe|subject|san|san-or-subject]\n"
+    "                  [--initial-policy OID]... [--require-explicit-policy]\n"
+    "                  [--inhibit-policy-mapping] [--inhibit-any-policy]\n"
+    "                  [--anchor-name-constraints] [--json] [--explain]\n"
     "                  [--audit LOG [--device-key KEY --device-id ID]]\n"
     "\n"
     "Decides whether a credential grants authority, offline. A sound signature is\n"
@@ -64,6 +68,15 @@ static const char VERIFY_USAGE[] =
     "                  client (default), server or any\n"
     "  --identity-fallback L  where the identity may come from when the leaf has\n"
     "                  no URI SAN: dns, cn or dns,cn (default: nowhere, deny)\n"
+    "  --identity M    spiffe (default: one URI SAN, the leaf no CA) or a generic\n"
+    "                  PKI identity: subject (the subject DN), san (the first URI,\n"
+    "                  DNS or email SAN) or san-or-subject; no URI-SAN or leaf rule\n"
+    "  --initial-policy OID  a certificate policy the path must carry (RFC 5280\n"
+    "                  initial-policy-set); repeatable; default anyPolicy\n"
+    "  --require-explicit-policy  initial-explicit-policy: the path needs a policy\n"
+    "  --inhibit-policy-mapping   initial-policy-mapping-inhibit\n"
+    "  --inhibit-any-policy       initial-any-policy-inhibit\n"
+    "  --anchor-name-constraints  apply the anchors' own nameConstraints\n"
     "  --json          print one JSON object: decision, reason, subject, rule, detail\n"
     "  --explain       also list every check with its outcome\n"
     "  --audit LOG     record the decision in the audit log (fsynced before it is\n"
@@ -105,6 +118,12 @@ enum {
     OPT_JWKS,
     OPT_COSE_KEYS,
     OPT_PEER_CERT,
+    OPT_IDENTITY,
+    OPT_INITIAL_POLICY,
+    OPT_EXPLICIT_POLICY,
+    OPT_INHIBIT_MAPPING,
+    OPT_INHIBIT_ANY,
+    OPT_ANCHOR_NC,
     OPT_AUDIT,
     OPT_DEVICE_KEY,
     OPT_DEVICE_ID,
@@ -134,6 +153,12 @@ static const struct option VERIFY_OPTIONS[] = {
     {"revocation-max-age", required_argument, NULL, OPT_REVOCATION_MAX_AGE},
     {"json", no_argument, NULL, OPT_JSON},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"identity", required_argument, NULL, OPT_IDENTITY},
+    {"initial-policy", required_argument, NULL, OPT_INITIAL_POLICY},
+    {"require-explicit-policy", no_argument, NULL, OPT_EXPLICIT_POLICY},
+    {"inhibit-policy-mapping", no_argument, NULL, OPT_INHIBIT_MAPPING},
+    {"inhibit-any-policy", no_argument, NULL, OPT_INHIBIT_ANY},
+    {"anchor-name-constraints", no_argument, NULL, OPT_ANCHOR_NC},
     {"audit", required_argument, NULL, OPT_AUDIT},
     {"device-key", required_argument, NULL, OPT_DEVICE_KEY},
     {"device-id", required_argument, NULL, OPT_DEVICE_ID},
@@ -153,6 +178,24 @@ static int parse_fallback(const char *text, unsigned *out)
         *out = OCV_IDENTITY_URI_ONLY;
     else
         return -1;
+    return 0;
+}
+
+/* --identity: keeps the fallback bits, sets the generic PKI ones. */
+static int parse_identity(const char *text, unsigned *bits)
+{
+    unsigned pki;
+    if (strcmp(text, "spiffe") == 0)
+        pki = 0;
+    else if (strcmp(text, "subject") == 0)
+        pki = OCV_IDENTITY_PKI_SUBJECT;
+    else if (strcmp(text, "san") == 0)
+        pki = OCV_IDENTITY_PKI_SAN;
+    else if (strcmp(text, "san-or-subject") == 0)
+        pki = OCV_IDENTITY_PKI;
+    else
+        return -1;
+    *bits = (*bits & ~(unsigned)OCV_IDENTITY_PKI) | pki;
     return 0;
 }
 
@@ -226,10 +269,35 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         if (parse_eku(arg, &a->config.leaf_eku) != 0)
             return ocv_cli_usage_error("--eku wants client, server or any, not '%s'", arg);
         break;
-    case OPT_FALLBACK:
+    case OPT_FALLBACK: {
+        unsigned pki = a->config.identity_fallback & OCV_IDENTITY_PKI;
         if (parse_fallback(arg, &a->config.identity_fallback) != 0)
             return ocv_cli_usage_error("--identity-fallback wants dns, cn or dns,cn, not '%s'",
                                        arg);
+        a->config.identity_fallback |= pki;
+        break;
+    }
+    case OPT_IDENTITY:
+        if (parse_identity(arg, &a->config.identity_fallback) != 0)
+            return ocv_cli_usage_error(
+                "--identity wants spiffe, subject, san or san-or-subject, not '%s'", arg);
+        break;
+    case OPT_INITIAL_POLICY:
+        if (a->config.initial_policy_count >= OCV_MAX_INITIAL_POLICIES)
+            return ocv_cli_usage_error("at most %d --initial-policy", OCV_MAX_INITIAL_POLICIES);
+        a->config.initial_policies[a->config.initial_policy_count++] = arg;
+        break;
+    case OPT_EXPLICIT_POLICY:
+        a->config.require_explicit_policy = 1;
+        break;
+    case OPT_INHIBIT_MAPPING:
+        a->config.inhibit_policy_mapping = 1;
+        break;
+    case OPT_INHIBIT_ANY:
+        a->config.inhibit_any_policy = 1;
+        break;
+    case OPT_ANCHOR_NC:
+        a->config.anchor_name_constraints = 1;
         break;
     case OPT_DB:
         a->config.db_path = arg;

@@ -26,6 +26,8 @@
  */
 #include "x509.h"
 
+#include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mbedtls/asn1.h>
@@ -37,26 +39,11 @@
 #include "base/canon.h"
 #include "base/util.h"
 #include "verifier/pkey.h"
-
-#define TIME_FLAGS (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)
-#define ALG_FLAGS                                                                                  \
-    (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK | MBEDTLS_X509_BADCERT_BAD_KEY)
+#include "verifier/x509_ext.h"
+#include "verifier/x509_path.h"
 
 static const char PEM_CERT_BEGIN[] = "-----BEGIN CERTIFICATE-----";
 static const char PEM_CERT_END[] = "-----END CERTIFICATE-----";
-
-/* SHA-256 and up, RSA (PKCS#1 v1.5 and PSS) of 2048 bits and more, ECDSA
- * on the NIST curves ocv's token path also accepts. */
-static const mbedtls_x509_crt_profile ocv_profile = {
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) |
-        MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSASSA_PSS) |
-        MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY),
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) |
-        MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1) |
-        MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP521R1),
-    2048,
-};
 
 /* ---- time ---------------------------------------------------------- */
 
@@ -76,16 +63,6 @@ int64_t ocv_x509_time_to_unix(const mbedtls_x509_time *t)
 {
     return days_from_civil(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
            (int64_t)t->min * 60 + t->sec;
-}
-
-static uint32_t time_flags_at(const mbedtls_x509_crt *crt, const ocv_x509_options *options)
-{
-    uint32_t flags = 0;
-    if (options->at - options->skew > ocv_x509_time_to_unix(&crt->valid_to))
-        flags |= MBEDTLS_X509_BADCERT_EXPIRED;
-    if (options->at + options->skew < ocv_x509_time_to_unix(&crt->valid_from))
-        flags |= MBEDTLS_X509_BADCERT_FUTURE;
-    return flags;
 }
 
 /* ---- input splitting ------------------------------------------------- */
@@ -121,14 +98,32 @@ static const uint8_t *find_bytes(const uint8_t *hay, size_t hay_len, const char 
     return NULL;
 }
 
+/* While anchors load (ocv_x509_anchors_load) a file may hold any number
+ * of certificates, and one that does not parse is counted and skipped
+ * instead of failing the file. */
+typedef struct load_mode {
+    size_t limit;
+    int lenient;
+    size_t skipped;
+    char first_problem[200];
+} load_mode;
+static __thread load_mode load_mode_now = {OCV_MAX_CHAIN_LEN, 0, 0, ""};
+
 static ocv_reason add_der(mbedtls_x509_crt *certs, size_t *count, const uint8_t *der,
                           size_t der_len, char *detail, size_t detail_len)
 {
-    if (*count >= OCV_MAX_CHAIN_LEN) {
-        ocv_errf(detail, detail_len, "more than %d certificates presented", OCV_MAX_CHAIN_LEN);
+    if (*count >= load_mode_now.limit) {
+        ocv_errf(detail, detail_len, "more than %zu certificates", load_mode_now.limit);
         return OCV_TOO_LARGE;
     }
-    int ret = mbedtls_x509_crt_parse_der(certs, der, der_len);
+    int ret = mbedtls_x509_crt_parse_der_with_ext_cb(certs, der, der_len, 1, ocv_x509_ext_cb, NULL);
+    if (ret != 0 && load_mode_now.lenient) {
+        if (load_mode_now.skipped++ == 0)
+            ocv_errf(load_mode_now.first_problem, sizeof(load_mode_now.first_problem),
+                     "certificate %zu does not parse (mbedtls -0x%04x)",
+                     *count + load_mode_now.skipped, (unsigned)-ret);
+        return OCV_OK;
+    }
     if (ret != 0) {
         ocv_errf(detail, detail_len, "certificate %zu does not parse (mbedtls -0x%04x)", *count + 1,
                  (unsigned)-ret);
@@ -292,10 +287,65 @@ static int find_single_cn(const mbedtls_x509_crt *crt, const mbedtls_x509_buf **
     return found;
 }
 
+/* Generic PKI identity: the first URI, DNS or email SAN (PKI_SAN), else
+ * the subject DN as text (PKI_SUBJECT). Spaces are allowed here. */
+static ocv_reason pki_identity(const mbedtls_x509_crt *leaf, unsigned mode, char *out,
+                               ocv_identity_kind *kind, char *detail, size_t detail_len)
+{
+    if (mode & OCV_IDENTITY_PKI_SAN) {
+        for (const mbedtls_x509_sequence *s = &leaf->subject_alt_names; s != NULL; s = s->next) {
+            int t = s->buf.tag;
+            if (s->buf.p == NULL || (t != 0x86 && t != 0x82 && t != 0x81))
+                continue;
+            *kind = t == 0x86 ? OCV_IDENTITY_URI : t == 0x82 ? OCV_IDENTITY_DNS : OCV_IDENTITY_CN;
+            return copy_identity(out, s->buf.p, s->buf.len, "the SAN", detail, detail_len);
+        }
+    }
+    /* a DN (or an email SAN) is an opaque name: the CN kind, never SPIFFE */
+    *kind = OCV_IDENTITY_CN;
+    if (mode & OCV_IDENTITY_PKI_SUBJECT) {
+        int n = mbedtls_x509_dn_gets(out, OCV_MAX_IDENTITY_BYTES + 1, &leaf->subject);
+        if (n < 0) {
+            ocv_errf(detail, detail_len, "the subject DN is longer than %d bytes",
+                     OCV_MAX_IDENTITY_BYTES);
+            return OCV_TOO_LARGE;
+        }
+        if (n > 0)
+            return OCV_OK;
+    }
+    if (mode & OCV_IDENTITY_PKI_SUBJECT) {
+        /* an empty subject: the first directoryName SAN (RFC 5280 §4.1.2.6) */
+        for (const mbedtls_x509_sequence *s = &leaf->subject_alt_names; s != NULL; s = s->next) {
+            if (s->buf.p == NULL || s->buf.tag != 0xa4)
+                continue;
+            mbedtls_x509_name name;
+            memset(&name, 0, sizeof(name));
+            unsigned char *p = s->buf.p, *end = s->buf.p + s->buf.len, *body = p;
+            size_t len = 0;
+            int n = -1;
+            if (mbedtls_asn1_get_tag(&body, end, &len,
+                                     MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) == 0 &&
+                mbedtls_x509_get_name(&body, body + len, &name) == 0)
+                n = mbedtls_x509_dn_gets(out, OCV_MAX_IDENTITY_BYTES + 1, &name);
+            for (mbedtls_x509_name *x = name.next; x != NULL;) {
+                mbedtls_x509_name *next = x->next;
+                free(x);
+                x = next;
+            }
+            if (n > 0)
+                return OCV_OK;
+        }
+    }
+    ocv_errf(detail, detail_len, "the leaf has no SAN and no subject DN (identity)");
+    return OCV_MALFORMED;
+}
+
 static ocv_reason extract_identity(const mbedtls_x509_crt *leaf, unsigned fallback, char *out,
                                    ocv_identity_kind *kind, char *detail, size_t detail_len)
 {
     const mbedtls_x509_buf *v = NULL;
+    if (fallback & OCV_IDENTITY_PKI)
+        return pki_identity(leaf, fallback, out, kind, detail, detail_len);
     int n = find_single_san(leaf, 6, &v);
     if (n == 2) {
         ocv_errf(detail, detail_len, "the leaf has more than one URI SAN");
@@ -515,44 +565,6 @@ int ocv_x509_ecdsa_der_is_strict(const uint8_t *sig, size_t len)
 
 /* ---- chain verification -------------------------------------------- */
 
-typedef struct verify_record {
-    const ocv_x509_options *options;
-    const mbedtls_x509_crt *path[OCV_MAX_CHAIN_LEN + 2];
-    uint32_t flags[OCV_MAX_CHAIN_LEN + 2];
-    size_t len;
-} verify_record;
-
-/* The one verify callback: replaces the wall-clock time flags with the
- * request-time ones and records the path mbedtls built. */
-static int verify_callback(void *data, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
-{
-    verify_record *rec = data;
-    *flags &= ~(uint32_t)TIME_FLAGS;
-    *flags |= time_flags_at(crt, rec->options);
-    /* mbedtls accepts BER forms of ECDSA signatures; ocv does not. A
-     * self-signed certificate's own signature is never relied on. */
-    if (crt->sig_pk == MBEDTLS_PK_ECDSA && !same_name(&crt->subject_raw, &crt->issuer_raw) &&
-        !ocv_x509_ecdsa_der_is_strict(crt->sig.p, crt->sig.len))
-        *flags |= MBEDTLS_X509_BADCERT_NOT_TRUSTED;
-    if (depth < 0 || (size_t)depth >= sizeof(rec->path) / sizeof(rec->path[0]))
-        return MBEDTLS_ERR_X509_FATAL_ERROR;
-    rec->path[depth] = crt;
-    rec->flags[depth] = *flags;
-    if ((size_t)depth + 1 > rec->len)
-        rec->len = (size_t)depth + 1;
-    return 0;
-}
-
-static const mbedtls_x509_crt *find_issuer(const mbedtls_x509_crt *child,
-                                           const mbedtls_x509_crt *list)
-{
-    for (const mbedtls_x509_crt *c = list; c != NULL; c = c->next) {
-        if (c->raw.p != NULL && c != child && same_name(&c->subject_raw, &child->issuer_raw))
-            return c;
-    }
-    return NULL;
-}
-
 ocv_reason ocv_x509_check_signature(mbedtls_pk_type_t sig_pk, const void *sig_opts,
                                     mbedtls_md_type_t md_type, const mbedtls_pk_context *key,
                                     const uint8_t *tbs, size_t tbs_len, const uint8_t *sig,
@@ -570,91 +582,10 @@ ocv_reason ocv_x509_check_signature(mbedtls_pk_type_t sig_pk, const void *sig_op
                : OCV_SIGNATURE_INVALID;
 }
 
-static int signature_verifies(const mbedtls_x509_crt *child, const mbedtls_x509_crt *issuer)
-{
-    return ocv_x509_check_signature(child->sig_pk, child->sig_opts, child->sig_md, &issuer->pk,
-                                    child->tbs.p, child->tbs.len, child->sig.p,
-                                    child->sig.len) == OCV_OK;
-}
-
-/* NOT_TRUSTED means either "no issuer" or "issuer's signature bad". */
-static ocv_reason explain_untrusted(const mbedtls_x509_crt *crt, const ocv_x509_chain *chain,
-                                    const ocv_x509_anchors *anchors, char *detail,
-                                    size_t detail_len)
-{
-    char name[256];
-    if (mbedtls_x509_dn_gets(name, sizeof(name), &crt->issuer) < 0)
-        ocv_strlcpy(name, "(name too long)", sizeof(name));
-    const mbedtls_x509_crt *issuer = find_issuer(crt, &anchors->certs);
-    if (issuer == NULL)
-        issuer = find_issuer(crt, &chain->certs);
-    if (issuer == NULL && same_name(&crt->subject_raw, &crt->issuer_raw)) {
-        ocv_errf(detail, detail_len, "the chain ends at '%s', which is not a trust anchor", name);
-        return OCV_CHAIN_UNTRUSTED;
-    }
-    if (issuer == NULL) {
-        ocv_errf(detail, detail_len, "no trust anchor or intermediate named '%s'", name);
-        return OCV_CHAIN_UNTRUSTED;
-    }
-    if (!issuer->ca_istrue && issuer->version >= 3) {
-        ocv_errf(detail, detail_len, "issuer '%s' is not a CA", name);
-        return OCV_CHAIN_INVALID;
-    }
-    if (!signature_verifies(crt, issuer)) {
-        ocv_errf(detail, detail_len, "signature by '%s' does not verify", name);
-        return OCV_SIGNATURE_INVALID;
-    }
-    if (find_issuer(crt, &anchors->certs) == NULL) {
-        /* a presented CA whose own path never reaches an anchor: a loop,
-         * or a chain that stops short */
-        ocv_errf(detail, detail_len, "the chain through '%s' never reaches a trust anchor", name);
-        return OCV_CHAIN_UNTRUSTED;
-    }
-    ocv_errf(detail, detail_len,
-             "issuer '%s' may not issue this certificate (key usage or path length)", name);
-    return OCV_CHAIN_INVALID;
-}
-
-/* The one place mbedtls flags become a reason, by the precedence in x509.h:
- * algorithm, trust, signature and rules, then time. Unknown bits are
- * CHAIN_INVALID. */
-static ocv_reason flags_to_reason(const verify_record *rec, const ocv_x509_chain *chain,
-                                  const ocv_x509_anchors *anchors, char *detail, size_t detail_len)
-{
-    uint32_t all = 0;
-    for (size_t i = 0; i < rec->len; i++)
-        all |= rec->flags[i];
-    if (all & ALG_FLAGS) {
-        ocv_errf(detail, detail_len,
-                 "hash, key type or key size not allowed (SHA-256+, RSA 2048+, P-256/384/521)");
-        return OCV_ALG_NOT_ALLOWED;
-    }
-    for (size_t i = 0; i < rec->len; i++) {
-        if (rec->flags[i] & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
-            return explain_untrusted(rec->path[i], chain, anchors, detail, detail_len);
-    }
-    uint32_t other = all & ~(uint32_t)(TIME_FLAGS);
-    if (other != 0) {
-        ocv_errf(detail, detail_len, "chain rejected (mbedtls flags 0x%x)", (unsigned)other);
-        return OCV_CHAIN_INVALID;
-    }
-    for (size_t i = 0; i < rec->len; i++) {
-        if (rec->flags[i] & MBEDTLS_X509_BADCERT_EXPIRED) {
-            ocv_errf(detail, detail_len, "certificate %zu of the path has expired", i);
-            return OCV_EXPIRED;
-        }
-        if (rec->flags[i] & MBEDTLS_X509_BADCERT_FUTURE) {
-            ocv_errf(detail, detail_len, "certificate %zu of the path is not valid yet", i);
-            return OCV_NOT_YET_VALID;
-        }
-    }
-    return OCV_OK;
-}
-
 static ocv_reason check_leaf_rules(const mbedtls_x509_crt *leaf, const ocv_x509_options *options,
                                    char *detail, size_t detail_len)
 {
-    if (leaf->ca_istrue) {
+    if (leaf->ca_istrue && !(options->identity_fallback & OCV_IDENTITY_PKI)) {
         ocv_errf(detail, detail_len, "the leaf is a CA certificate");
         return OCV_CHAIN_INVALID;
     }
@@ -663,7 +594,8 @@ static ocv_reason check_leaf_rules(const mbedtls_x509_crt *leaf, const ocv_x509_
             ocv_errf(detail, detail_len, "the leaf's key usage lacks digitalSignature");
             return OCV_CHAIN_INVALID;
         }
-        if (leaf->key_usage & (MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN)) {
+        if ((leaf->key_usage & (MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN)) &&
+            !(options->identity_fallback & OCV_IDENTITY_PKI)) {
             ocv_errf(detail, detail_len, "the leaf's key usage allows signing certificates");
             return OCV_CHAIN_INVALID;
         }
@@ -682,11 +614,11 @@ static ocv_reason check_leaf_rules(const mbedtls_x509_crt *leaf, const ocv_x509_
     return OCV_OK;
 }
 
-static ocv_reason fill_path_claims(const verify_record *rec, ocv_claims *claims, char *detail,
-                                   size_t detail_len)
+static ocv_reason fill_path_claims(const mbedtls_x509_crt *const *path, size_t len,
+                                   ocv_claims *claims, char *detail, size_t detail_len)
 {
-    const mbedtls_x509_crt *issuer = rec->path[1];
-    const mbedtls_x509_crt *anchor = rec->path[rec->len - 1];
+    const mbedtls_x509_crt *issuer = path[1];
+    const mbedtls_x509_crt *anchor = path[len - 1];
     uint8_t hash[32];
     if (ocv_sha256(issuer->pk_raw.p, issuer->pk_raw.len, hash) != 0)
         return OCV_INTERNAL_ERROR;
@@ -712,147 +644,22 @@ ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain, const ocv_x509_anchors *
         ocv_errf(detail, detail_len, "no trust anchors are configured");
         return OCV_CHAIN_UNTRUSTED;
     }
-    verify_record rec;
-    memset(&rec, 0, sizeof(rec));
-    rec.options = options;
-    uint32_t flags = 0;
-    int ret = mbedtls_x509_crt_verify_with_profile(
-        &chain->certs, (mbedtls_x509_crt *)&anchors->certs, NULL, &ocv_profile, NULL, &flags,
-        verify_callback, &rec);
-    if (ret != 0 && ret != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
-        ocv_errf(detail, detail_len, "chain cannot be built (mbedtls -0x%04x)", (unsigned)-ret);
-        return OCV_CHAIN_INVALID;
-    }
-    if (rec.len == 0) {
-        ocv_errf(detail, detail_len, "mbedtls reported no path");
-        return OCV_CHAIN_INVALID;
-    }
-    r = flags_to_reason(&rec, chain, anchors, detail, detail_len);
+    ocv_x509_path_options po = {options->at, options->skew, options->policy,
+                                options->anchor_constraints, options->leaf_eku};
+    const mbedtls_x509_crt *path[OCV_X509_MAX_PATH];
+    size_t len = 0;
+    r = ocv_x509_path_build(&chain->certs, chain->certs.next, &anchors->certs, &po, path, &len,
+                            detail, detail_len);
     if (r != OCV_OK)
         return r;
-    if (rec.len < 2) {
-        ocv_errf(detail, detail_len, "the leaf is itself a trust anchor");
-        return OCV_CHAIN_INVALID;
-    }
     r = check_leaf_rules(&chain->certs, options, detail, detail_len);
     if (r != OCV_OK)
         return r;
-    r = fill_path_claims(&rec, claims, detail, detail_len);
+    r = fill_path_claims(path, len, claims, detail, detail_len);
     if (r != OCV_OK)
         return r;
-    memcpy(chain->path, rec.path, rec.len * sizeof(rec.path[0]));
-    chain->path_len = rec.len;
-    return OCV_OK;
-}
-
-/* ---- CRLs ---------------------------------------------------------- */
-
-typedef enum crl_verdict { CRL_NOT_APPLICABLE, CRL_BAD_SIGNATURE, CRL_WEAK, CRL_OK } crl_verdict;
-
-static crl_verdict crl_applies(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *issuer)
-{
-    if (crl->version == 0 || !same_name(&crl->issuer_raw, &issuer->subject_raw))
-        return CRL_NOT_APPLICABLE;
-    if ((issuer->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) &&
-        !(issuer->key_usage & MBEDTLS_X509_KU_CRL_SIGN))
-        return CRL_BAD_SIGNATURE;
-    if ((ocv_profile.allowed_mds & MBEDTLS_X509_ID_FLAG(crl->sig_md)) == 0)
-        return CRL_WEAK;
-    if (ocv_x509_check_signature(crl->sig_pk, crl->sig_opts, crl->sig_md, &issuer->pk, crl->tbs.p,
-                                 crl->tbs.len, crl->sig.p, crl->sig.len) != OCV_OK)
-        return CRL_BAD_SIGNATURE;
-    return CRL_OK;
-}
-
-/* Whether the CRL lists crt's serial, compared as integers (base/canon.h):
- * a redundant leading zero on either side cannot hide a match. A
- * certificate whose serial is no valid integer counts as listed (fail
- * closed). Serials are public data. */
-static int crl_lists(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *crt)
-{
-    uint8_t want[OCV_MAX_SERIAL_BYTES], got[OCV_MAX_SERIAL_BYTES];
-    size_t want_len, got_len;
-    if (ocv_serial_from_listed(crt->serial.p, crt->serial.len, want, &want_len) != 0)
-        return 1;
-    for (const mbedtls_x509_crl_entry *e = &crl->entry; e != NULL; e = e->next) {
-        if (e->serial.p != NULL &&
-            ocv_serial_from_listed(e->serial.p, e->serial.len, got, &got_len) == 0 &&
-            got_len == want_len && memcmp(got, want, want_len) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static int crl_current(const mbedtls_x509_crl *crl, const ocv_x509_options *options)
-{
-    if (crl->next_update.year == 0)
-        return 0; /* no nextUpdate: no promise of freshness */
-    return options->at + options->skew >= ocv_x509_time_to_unix(&crl->this_update) &&
-           options->at - options->skew <= ocv_x509_time_to_unix(&crl->next_update);
-}
-
-/* Checks one certificate of the path against every CRL of its issuer. */
-static ocv_reason check_one(const mbedtls_x509_crt *crt, const mbedtls_x509_crt *issuer,
-                            int must_be_covered, const ocv_x509_crls *crls,
-                            const ocv_x509_options *options, char *detail, size_t detail_len)
-{
-    int current = 0, stale = 0, bad = 0, weak = 0;
-    for (const mbedtls_x509_crl *crl = &crls->crls; crl != NULL; crl = crl->next) {
-        switch (crl_applies(crl, issuer)) {
-        case CRL_NOT_APPLICABLE:
-            continue;
-        case CRL_BAD_SIGNATURE:
-            bad++;
-            continue;
-        case CRL_WEAK:
-            weak++;
-            continue;
-        case CRL_OK:
-            break;
-        }
-        if (crl_lists(crl, crt)) {
-            ocv_errf(detail, detail_len, "serial is listed on a CRL of the issuer");
-            return OCV_REVOKED;
-        }
-        if (crl_current(crl, options))
-            current++;
-        else
-            stale++;
-    }
-    if (current > 0)
-        return OCV_OK;
-    if (stale > 0) {
-        ocv_errf(detail, detail_len, "the issuer's CRL is outside thisUpdate..nextUpdate");
-        return OCV_REVOCATION_STALE;
-    }
-    if (weak > 0) {
-        ocv_errf(detail, detail_len, "the issuer's CRL is signed with a hash not allowed");
-        return OCV_ALG_NOT_ALLOWED;
-    }
-    if (!must_be_covered)
-        return OCV_OK;
-    if (bad > 0)
-        ocv_errf(detail, detail_len, "a CRL names the issuer but its signature does not verify");
-    else
-        ocv_errf(detail, detail_len, "no CRL from the leaf's issuer is loaded");
-    return OCV_REVOCATION_MISSING;
-}
-
-ocv_reason ocv_x509_check_crls(const ocv_x509_chain *chain, const ocv_x509_crls *crls,
-                               const ocv_x509_options *options, char *detail, size_t detail_len)
-{
-    if (crls == NULL || crls->count == 0)
-        return OCV_OK;
-    if (chain->path_len < 2) {
-        ocv_errf(detail, detail_len, "no verified path to check against CRLs");
-        return OCV_INTERNAL_ERROR;
-    }
-    for (size_t i = 0; i + 1 < chain->path_len; i++) {
-        ocv_reason r = check_one(chain->path[i], chain->path[i + 1], i == 0, crls, options, detail,
-                                 detail_len);
-        if (r != OCV_OK)
-            return r;
-    }
+    memcpy(chain->path, path, len * sizeof(path[0]));
+    chain->path_len = len;
     return OCV_OK;
 }
 
@@ -860,8 +667,8 @@ ocv_reason ocv_x509_check_crls(const ocv_x509_chain *chain, const ocv_x509_crls 
 
 void ocv_x509_anchors_init(ocv_x509_anchors *anchors)
 {
+    memset(anchors, 0, sizeof(*anchors));
     mbedtls_x509_crt_init(&anchors->certs);
-    anchors->count = 0;
 }
 
 void ocv_x509_anchors_free(ocv_x509_anchors *anchors)
@@ -872,30 +679,113 @@ void ocv_x509_anchors_free(ocv_x509_anchors *anchors)
     ocv_x509_anchors_init(anchors);
 }
 
+static int anchor_file_name(const char *name)
+{
+    size_t n = strlen(name);
+    static const char *const ext[] = {".pem", ".crt", ".cer", ".der"};
+    for (size_t k = 0; k < sizeof(ext) / sizeof(ext[0]); k++) {
+        if (n > 4 && strcmp(name + n - 4, ext[k]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One file of anchors into fresh; a file that holds no certificate at all
+ * is an error (a directory's other files are not read). */
+static ocv_reason load_anchor_file(ocv_x509_anchors *fresh, const char *path, char *err,
+                                   size_t err_len)
+{
+    ocv_bytes file;
+    ocv_reason r = ocv_file_read(path, OCV_MAX_TRUST_FILE_BYTES, &file, err, err_len);
+    if (r != OCV_OK)
+        return r;
+    char why[200] = "";
+    size_t before = fresh->count, skipped_before = load_mode_now.skipped;
+    r = split_certs(file.data, file.len, 0, &fresh->certs, &fresh->count, why, sizeof(why));
+    ocv_bytes_free(&file);
+    if (r == OCV_TOO_LARGE) {
+        ocv_errf(err, err_len, "%s: more than %d trust anchors", path, OCV_MAX_ANCHORS);
+        return r;
+    }
+    if (r != OCV_OK || (fresh->count == before && load_mode_now.skipped == skipped_before)) {
+        ocv_errf(err, err_len, "%s: not a PEM bundle of certificates: %s", path,
+                 why[0] ? why : "no certificate found");
+        return OCV_CONFIG_INVALID;
+    }
+    if (load_mode_now.skipped > skipped_before && fresh->problem[0] == 0)
+        ocv_errf(fresh->problem, sizeof(fresh->problem), "%s: %s", path,
+                 load_mode_now.first_problem);
+    return OCV_OK;
+}
+
+/* Every *.pem, *.crt, *.cer and *.der file of a directory, in name order. */
+static ocv_reason load_anchor_dir(ocv_x509_anchors *fresh, const char *path, DIR *dir, char *err,
+                                  size_t err_len)
+{
+    char *names[OCV_MAX_ANCHOR_FILES];
+    size_t n = 0;
+    ocv_reason r = OCV_OK;
+    for (struct dirent *e = readdir(dir); e != NULL; e = readdir(dir)) {
+        if (e->d_name[0] == '.' || !anchor_file_name(e->d_name))
+            continue;
+        if (n == OCV_MAX_ANCHOR_FILES) {
+            ocv_errf(err, err_len, "%s: more than %d anchor files", path, OCV_MAX_ANCHOR_FILES);
+            r = OCV_TOO_LARGE;
+            goto out;
+        }
+        names[n] = strdup(e->d_name);
+        if (names[n] == NULL) {
+            r = OCV_INTERNAL_ERROR;
+            goto out;
+        }
+        n++;
+    }
+    qsort(names, n, sizeof(names[0]), cmp_names);
+    for (size_t k = 0; k < n && r == OCV_OK; k++) {
+        char full[4096];
+        int len = snprintf(full, sizeof(full), "%s/%s", path, names[k]);
+        if (len < 0 || (size_t)len >= sizeof(full)) {
+            ocv_errf(err, err_len, "%s: path too long", path);
+            r = OCV_CONFIG_INVALID;
+        } else {
+            r = load_anchor_file(fresh, full, err, err_len);
+        }
+    }
+out:
+    for (size_t k = 0; k < n; k++)
+        free(names[k]);
+    return r;
+}
+
 ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path, char *err,
                                  size_t err_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
-    ocv_bytes file;
-    r = ocv_file_read(path, OCV_MAX_TRUST_FILE_BYTES, &file, err, err_len);
-    if (r != OCV_OK)
-        return r;
     ocv_x509_anchors fresh;
     ocv_x509_anchors_init(&fresh);
-    char why[200] = "";
-    /* Anchor bundles are split by ocv's own PEM reader (not strict about
-     * text between blocks) rather than counted on mbedtls's partial
-     * success, so one bad block fails the whole file. */
-    r = split_certs(file.data, file.len, 0, &fresh.certs, &fresh.count, why, sizeof(why));
-    ocv_bytes_free(&file);
-    if (r == OCV_TOO_LARGE) {
-        ocv_errf(err, err_len, "%s: more than %d anchors per file is not supported", path,
-                 OCV_MAX_CHAIN_LEN);
-        goto fail;
+    load_mode saved = load_mode_now;
+    load_mode_now.limit = OCV_MAX_ANCHORS;
+    load_mode_now.lenient = 1;
+    load_mode_now.skipped = 0;
+    load_mode_now.first_problem[0] = 0;
+    DIR *dir = opendir(path);
+    if (dir != NULL) {
+        r = load_anchor_dir(&fresh, path, dir, err, err_len);
+        closedir(dir);
+    } else {
+        r = load_anchor_file(&fresh, path, err, err_len);
     }
-    if (r != OCV_OK || fresh.count == 0) {
-        ocv_errf(err, err_len, "%s: not a PEM bundle of certificates: %s", path,
-                 why[0] ? why : "no certificate found");
+    fresh.skipped = load_mode_now.skipped;
+    load_mode_now = saved;
+    if (r != OCV_OK)
+        goto fail;
+    if (fresh.count == 0) {
+        ocv_errf(err, err_len, "%s: no trust anchor could be loaded (%s)", path, fresh.problem);
         r = OCV_CONFIG_INVALID;
         goto fail;
     }
@@ -906,47 +796,15 @@ ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path, ch
             goto fail;
         }
     }
+    if (fresh.skipped > 0)
+        ocv_errf(err, err_len, "%s: %zu anchor certificate(s) skipped, first: %s", path,
+                 fresh.skipped, fresh.problem);
     ocv_x509_anchors_free(anchors);
     *anchors = fresh;
     return OCV_OK;
 fail:
     ocv_x509_anchors_free(&fresh);
     return r;
-}
-
-void ocv_x509_crls_init(ocv_x509_crls *crls)
-{
-    mbedtls_x509_crl_init(&crls->crls);
-    crls->count = 0;
-}
-
-void ocv_x509_crls_free(ocv_x509_crls *crls)
-{
-    if (crls == NULL)
-        return;
-    mbedtls_x509_crl_free(&crls->crls);
-    ocv_x509_crls_init(crls);
-}
-
-ocv_reason ocv_x509_crls_load(ocv_x509_crls *crls, const char *path, char *err, size_t err_len)
-{
-    ocv_reason r = OCV_INTERNAL_ERROR;
-    ocv_bytes file;
-    r = ocv_file_read(path, OCV_MAX_CRL_BYTES, &file, err, err_len);
-    if (r != OCV_OK)
-        return r;
-    /* mbedtls_x509_crl_parse wants the NUL counted for PEM input. */
-    size_t len = file.len;
-    if (len > 0 && find_bytes(file.data, len, "-----BEGIN X509 CRL-----") != NULL)
-        len++;
-    int ret = mbedtls_x509_crl_parse(&crls->crls, file.data, len);
-    ocv_bytes_free(&file);
-    if (ret != 0) {
-        ocv_errf(err, err_len, "%s: not a CRL (mbedtls -0x%04x)", path, (unsigned)-ret);
-        return OCV_CONFIG_INVALID;
-    }
-    crls->count++;
-    return OCV_OK;
 }
 
 void ocv_x509_chain_init(ocv_x509_chain *chain)

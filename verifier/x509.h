@@ -1,28 +1,29 @@
 /*
- * x509.h - X.509 workload certificate chains and CRLs, with mbedtls 2.28.
+ * x509.h - certificate chains and CRLs: the entry points the pipeline uses.
  *
  * What it does: parses a presented chain (leaf plus intermediates, PEM or
- * concatenated DER, in any order), extracts the workload identity and the
- * normalised claims, verifies the chain to a trust anchor at the request's
- * evaluation time, applies the workload-leaf rules (SPIFFE X.509-SVID), and
- * checks the verified chain against CRLs.
+ * concatenated DER, in any order; mbedtls 2.28 parses, with the extension
+ * callback of x509_ext.h), extracts the workload identity (SPIFFE rules,
+ * or a generic PKI identity) and the normalised claims, builds and
+ * validates the path to a trust anchor at the request's evaluation time
+ * (x509_path.h: RFC 5280 §6.1 with name constraints and certificate
+ * policies), applies the leaf rules, and checks the verified path against
+ * CRLs (x509_crl.h: distribution points, delta and indirect CRLs).
  *
  * What it does not do: fetch anything (AIA, OCSP, CRL distribution
- * points), name constraints (mbedtls 2.28 refuses a critical
- * nameConstraints extension, which ocv reports as MALFORMED), policy
- * constraints, or trust a leaf that is itself an anchor.
+ * points), DSA or Ed25519 certificates, or trust a leaf that is itself an
+ * anchor.
  *
- * Time: mbedtls 2.28 compares validity with the wall clock only. ocv
- * clears exactly the two time flags in its verify callback and sets them
- * again from the request's evaluation time; CRL times are checked by ocv
- * itself (mbedtls never sees the CRLs).
+ * Time: every validity window is checked by ocv against the request's
+ * evaluation time with the configured skew; mbedtls's wall-clock checks
+ * are never used.
  *
  * Ownership: ocv_x509_anchors, ocv_x509_crls and ocv_x509_chain own
- * their mbedtls objects; _free releases them and leaves the struct
- * reusable. Loaded anchors and CRLs are read-only afterwards and may be
- * shared by any number of threads (anchor keys are precomputed at load so
- * that verification never writes to them). An ocv_x509_chain belongs to
- * one request.
+ * their objects; _free releases them and leaves the struct reusable.
+ * Loaded anchors and CRLs are read-only afterwards and may be shared by
+ * any number of threads (anchor keys are precomputed at load so that
+ * verification never writes to them). An ocv_x509_chain belongs to one
+ * request.
  */
 #ifndef OCV_VERIFIER_X509_H
 #define OCV_VERIFIER_X509_H
@@ -36,22 +37,48 @@
 #include "base/claims.h"
 #include "base/limits.h"
 #include "ocv.h"
+#include "verifier/x509_policy.h"
 
 typedef struct ocv_x509_options {
     int64_t at;                 /* evaluation time, UNIX seconds */
     int64_t skew;               /* tolerated clock skew, seconds */
     ocv_eku leaf_eku;           /* required EKU when the leaf has one */
     unsigned identity_fallback; /* OCV_IDENTITY_* bits */
+    /* Appended with ocv's own path validation (x509_path.h). */
+    const ocv_x509_policy_init *policy; /* NULL: {anyPolicy}, no flags */
+    int anchor_constraints;             /* apply anchors' nameConstraints */
 } ocv_x509_options;
+
+/* Anchors per configuration and anchor files per directory: a system CA
+ * directory holds a few hundred; the bound keeps loading finite. */
+#define OCV_MAX_ANCHORS      4096
+#define OCV_MAX_ANCHOR_FILES 1024
 
 typedef struct ocv_x509_anchors {
     mbedtls_x509_crt certs;
     size_t count;
+    size_t skipped;    /* certificates that did not parse, left out */
+    char problem[320]; /* the first of them: file and why */
 } ocv_x509_anchors;
 
+/* A CRL file that could not be used: which file, why, and whose
+ * certificates it would cover. */
+#define OCV_X509_MAX_SKIPPED_CRLS 32
+typedef struct ocv_x509_skipped_crl {
+    char file[256];
+    char why[128];
+    uint8_t *issuer; /* DER Name, heap */
+    size_t issuer_len;
+} ocv_x509_skipped_crl;
+
+struct ocv_x509_crl; /* one parsed CRL: verifier/x509_crl.h */
+
 typedef struct ocv_x509_crls {
-    mbedtls_x509_crl crls;
-    size_t count;
+    struct ocv_x509_crl *list; /* heap, list_count parsed CRLs */
+    size_t list_count, list_cap;
+    size_t count; /* files loaded */
+    ocv_x509_skipped_crl skipped[OCV_X509_MAX_SKIPPED_CRLS];
+    size_t skipped_count;
 } ocv_x509_crls;
 
 typedef struct ocv_x509_chain {
@@ -66,8 +93,13 @@ typedef struct ocv_x509_chain {
 void ocv_x509_anchors_init(ocv_x509_anchors *anchors);
 void ocv_x509_anchors_free(ocv_x509_anchors *anchors);
 /*
- * Loads a PEM bundle of trust anchors. Every block must parse; an empty
- * bundle is an error. Reasons: OCV_OK, OCV_CONFIG_INVALID, OCV_TOO_LARGE,
+ * Loads trust anchors: a file (PEM blocks with any text between them, or
+ * DER certificates back to back) or a directory of such files (*.pem,
+ * *.crt, *.cer, *.der, read in name order). Any number up to
+ * OCV_MAX_ANCHORS. A certificate that does not parse is left out and
+ * counted (anchors->skipped, anchors->problem; err describes it even on
+ * OCV_OK); a file with no certificate at all, or no anchor loaded, is
+ * OCV_CONFIG_INVALID. Reasons: OCV_OK, OCV_CONFIG_INVALID, OCV_TOO_LARGE,
  * OCV_INTERNAL_ERROR; err says which file and why.
  */
 OCV_MUST_CHECK ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path,
@@ -75,7 +107,17 @@ OCV_MUST_CHECK ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const
 
 void ocv_x509_crls_init(ocv_x509_crls *crls);
 void ocv_x509_crls_free(ocv_x509_crls *crls);
-/* Adds the CRLs of one PEM or DER file. Same reasons as anchors_load. */
+/*
+ * Adds the CRLs of one PEM or DER file. A file that is read but cannot be
+ * used (mbedtls refuses it: a critical extension it does not know, a DSA
+ * signature) but whose issuer name can be read is not a configuration
+ * error: it is recorded in crls->skipped with that name, OCV_OK is
+ * returned and err says why it was skipped. A file that is not a CRL at
+ * all stays OCV_CONFIG_INVALID. A certificate that such a CRL would cover is
+ * then REVOCATION_MISSING (ocv_x509_check_crls). Reasons: OCV_OK;
+ * OCV_CONFIG_INVALID (unreadable file, too many skipped files);
+ * OCV_TOO_LARGE; OCV_INTERNAL_ERROR.
+ */
 OCV_MUST_CHECK ocv_reason ocv_x509_crls_load(ocv_x509_crls *crls, const char *path, char *err,
                                              size_t err_len);
 
@@ -99,15 +141,17 @@ OCV_MUST_CHECK ocv_reason ocv_x509_parse(const uint8_t *leaf, size_t leaf_len,
                                          ocv_claims *claims, char *detail, size_t detail_len);
 
 /*
- * Verifies the chain to an anchor at options->at and applies the leaf
- * rules. Fills chain->path and the anchor and issuer fields of claims.
- * Reasons, in this precedence when several apply: OCV_ALG_NOT_ALLOWED
- * (SHA-1 or weaker, RSA under 2048 bits, a curve outside P-256/384/521);
- * OCV_CHAIN_UNTRUSTED (no path to an anchor); OCV_SIGNATURE_INVALID (the
- * issuer is there but its signature does not verify); OCV_CHAIN_INVALID
- * (issuer not a CA, path length, key usage, the leaf is a CA or an
- * anchor, wrong EKU, any other mbedtls flag); OCV_EXPIRED;
- * OCV_NOT_YET_VALID; OCV_OK.
+ * Builds and validates the path to an anchor at options->at
+ * (x509_path.h) and applies the leaf rules. Fills chain->path (leaf at
+ * [0], anchor last) and the anchor and issuer fields of claims. Reasons:
+ * those of ocv_x509_path_build - OCV_ALG_NOT_ALLOWED (SHA-1 or weaker,
+ * RSA under 2048 bits, a curve outside P-256/384/521); OCV_MALFORMED (a
+ * serial RFC 5280 forbids); OCV_CHAIN_INVALID (not a CA, not v3, path
+ * length, key usage, EKU, name constraints, policies); OCV_EXPIRED;
+ * OCV_NOT_YET_VALID; OCV_SIGNATURE_INVALID (the issuers found did not
+ * sign); OCV_CHAIN_UNTRUSTED (no path to an anchor) - then the leaf
+ * rules: OCV_CHAIN_INVALID (the leaf is a CA or an anchor, key usage,
+ * wrong EKU); OCV_OK.
  */
 OCV_MUST_CHECK ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain,
                                                 const ocv_x509_anchors *anchors,
@@ -117,7 +161,10 @@ OCV_MUST_CHECK ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain,
 /*
  * Checks a verified chain (chain->path) against CRLs at options->at. A
  * CRL applies to a certificate when its issuer name is the certificate
- * issuer's subject and its signature verifies with that issuer's key.
+ * issuer's subject (RFC 5280 §7.1) and its signature verifies with that
+ * issuer's key. A skipped CRL file naming the issuer makes the
+ * certificate REVOCATION_MISSING (detail names the file) unless a usable
+ * CRL lists it (REVOKED).
  * Reasons: OCV_REVOKED (a listed serial, whatever the CRL's age);
  * OCV_REVOCATION_STALE (the only applicable CRLs are past nextUpdate or
  * before thisUpdate); OCV_REVOCATION_MISSING (no applicable CRL for the
@@ -129,6 +176,13 @@ OCV_MUST_CHECK ocv_reason ocv_x509_check_crls(const ocv_x509_chain *chain,
                                               const ocv_x509_crls *crls,
                                               const ocv_x509_options *options, char *detail,
                                               size_t detail_len);
+
+/*
+ * Says which loaded CRL files are not used and why (skipped at load, or
+ * parsed but carrying an unknown critical extension), for --explain:
+ * "; CRL F skipped: why" per file, appended to out. Returns how many.
+ */
+size_t ocv_x509_crls_describe_problems(const ocv_x509_crls *crls, char *out, size_t out_len);
 
 /*
  * 1 when sig is an ECDSA-Sig-Value in strict DER (RFC 5480 §2.2, X.690

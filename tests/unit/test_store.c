@@ -14,9 +14,9 @@
 #include "base/util.h"
 #include "revocation/bundle.h"
 #include "revocation/store.h"
+#include "testutil.h"
 #include "verifier/cose_sign1.h"
 #include "verifier/pkey.h"
-#include "testutil.h"
 
 #define T0 1800000000ll
 
@@ -510,7 +510,6 @@ static void open_errors(void **state)
     unlink(fut);
 }
 
-
 /* ---- rotation against an old-key bundle (issue 8 #6) --------------- */
 
 typedef struct racer {
@@ -610,9 +609,9 @@ static void rotation_races_an_old_key_bundle(void **state)
     ocv_bytes first, rotation, old_key;
     signed_bundle(&b, &k1, &first);
     ocv_apply_result res;
-    assert_reason(ocv_bundle_apply_signed(s, first.data, first.len, T0 + 5, 60, &res, err,
-                                          sizeof(err)),
-                  OCV_OK);
+    assert_reason(
+        ocv_bundle_apply_signed(s, first.data, first.len, T0 + 5, 60, &res, err, sizeof(err)),
+        OCV_OK);
     ocv_store_checkpoint(s);
     ocv_store_close(s);
     bundle(&b, "auth", 2, OCV_BUNDLE_DELTA, NULL, 0);
