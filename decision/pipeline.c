@@ -621,7 +621,7 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
                                 st->leaf_eku,
                                 st->identity_fallback,
                                 &st->policy_init,
-                                st->anchor_name_constraints};
+                                st->anchor_name_constraints, st->sigcache};
     ocv_x509_chain_init(&cr.chain);
     ocv_token_init(&cr.token);
     size_t stage = 0;

@@ -272,6 +272,28 @@ static uint64_t x509_alg_code(const ocv_x509_sig *s)
     return code;
 }
 
+ocv_reason ocv_sig_verify_x509_spki(const uint8_t *spki, size_t spki_len, const ocv_x509_sig *s,
+                                    ocv_sigcache *cache)
+{
+    uint8_t key_id[32], id[32];
+    /* a hit needs no key: only successes by the key with this SPKI hash
+     * over exactly these bytes were remembered */
+    int have_id = cache != NULL && ocv_sha256(spki, spki_len, key_id) == 0 &&
+                  ocv_sigcache_id(key_id, x509_alg_code(s), s->tbs, s->tbs_len, s->sig,
+                                  s->sig_len, id) == 0;
+    if (have_id && ocv_sigcache_hit(cache, id))
+        return OCV_OK;
+    ocv_pkey key;
+    ocv_pkey_init(&key);
+    ocv_reason r = ocv_pkey_parse(spki, spki_len, 0, 1, &key, NULL, 0);
+    if (r == OCV_OK)
+        r = ocv_sig_verify_x509(&key, s, cache);
+    else
+        r = r == OCV_ALG_NOT_ALLOWED ? r : OCV_SIGNATURE_INVALID;
+    ocv_pkey_free(&key);
+    return r;
+}
+
 ocv_reason ocv_sig_verify_x509(const ocv_pkey *issuer_key, const ocv_x509_sig *s,
                                ocv_sigcache *cache)
 {

@@ -151,6 +151,11 @@ typedef struct ocv_x509_sig {
 OCV_MUST_CHECK ocv_reason ocv_sig_verify_x509(const ocv_pkey *issuer_key, const ocv_x509_sig *s,
                                               ocv_sigcache *cache);
 
+/* The same with the issuer key as its SubjectPublicKeyInfo DER (a
+ * certificate's pk_raw): a cache hit answers without parsing the key. */
+OCV_MUST_CHECK ocv_reason ocv_sig_verify_x509_spki(const uint8_t *spki, size_t spki_len,
+                                                   const ocv_x509_sig *s, ocv_sigcache *cache);
+
 /* ---- backends ---------------------------------------------------------- */
 
 /* A backend's verification of one X.509 signature, after the seam's

@@ -21,7 +21,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const ocv_x509_options opt = {FUZZ_AT, 60, OCV_EKU_CLIENT_AUTH, 0, NULL, 0};
+static const ocv_x509_options opt = {FUZZ_AT, 60, OCV_EKU_CLIENT_AUTH, 0, NULL, 0, NULL};
 static ocv_x509_anchors root_only, both_cas;
 static ocv_x509_chain chain;
 static ocv_store *store;
