@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/util.h"
 #include "cli.h"
@@ -34,6 +35,9 @@ static const char AUDIT_USAGE[] =
 
 static int tail(const char *path, long n)
 {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return ocv_cli_usage_error("%s: not a readable regular file", path);
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return ocv_cli_usage_error("%s: cannot open", path);

@@ -122,5 +122,6 @@ expect_exit 0 "checkpoint on demand (nothing new: no record)" -- "$OCV" audit ch
 "$OCV" audit head log > h2
 cmp -s h1 h2 && e2e_pass || e2e_fail "a checkpoint of a checkpointed head added a record"
 expect_exit 2 "checkpoint needs the key" -- "$OCV" audit checkpoint log
+expect_exit 2 "tail of a directory" -- "$OCV" audit tail adir
 
 e2e_finish attack_audit_log
