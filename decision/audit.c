@@ -175,7 +175,7 @@ struct ocv_audit_log {
     pthread_mutex_t mu;       /* queue, counters, error */
     pthread_mutex_t flush_mu; /* one flush at a time */
     pthread_cond_t work, room;
-    json_t **queue;
+    char **queue; /* canonical texts without the chain's members */
     size_t qlen, qcap;
     int stop, threaded;
     pthread_t thread;
@@ -268,42 +268,167 @@ static json_t *checkpoint_record(const ocv_audit_log *log, int64_t count, const 
     return rec;
 }
 
-/* Numbers, chains and serialises one record onto the batch; steals rec. */
-static int chain_one(text_buf *out, json_t *rec, tail_state *t)
+/* ---- chaining: splicing the chain's members into the record's text ---- */
+
+/* One member to insert: its key and its value as JSON text. */
+typedef struct member {
+    const char *key;
+    char value[72];
+} member;
+
+static int emit_member(text_buf *out, int *first, const member *m)
 {
-    int is_ckpt = strcmp(json_string_value(json_object_get(rec, "event")), "checkpoint") == 0;
-    char hash[65];
-    int rc = -1;
-    t->seq++;
-    if (json_object_set_new(rec, "seq", json_integer(t->seq)) != 0 ||
-        json_object_set_new(rec, "ckpt", json_integer(t->last_ckpt)) != 0 ||
-        json_object_set_new(rec, "prev", json_string(t->hash)) != 0 ||
-        record_hash(rec, t->hash, hash) != 0 ||
-        json_object_set_new(rec, "hash", json_string(hash)) != 0)
-        goto out;
-    char *line = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    if (line == NULL)
-        goto out;
-    size_t n = strlen(line);
-    rc = n < OCV_AUDIT_MAX_LINE && text_add(out, line, n) == 0 && text_add(out, "\n", 1) == 0 ? 0
-                                                                                              : -1;
-    free(line);
-    memcpy(t->hash, hash, 65);
-    if (is_ckpt)
-        t->last_ckpt = t->seq;
-out:
+    char buf[96];
+    int n = snprintf(buf, sizeof(buf), "%s\"%s\":%s", *first ? "" : ",", m->key, m->value);
+    *first = 0;
+    return n > 0 && (size_t)n < sizeof(buf) ? text_add(out, buf, (size_t)n) : -1;
+}
+
+/* The end of the JSON value starting at obj[v] (jansson's compact output:
+ * no whitespace): the index of the ',' or '}' that follows it. */
+static size_t value_end(const char *obj, size_t v, size_t len)
+{
+    size_t depth = 0;
+    int in_str = 0;
+    for (; v < len; v++) {
+        char c = obj[v];
+        if (in_str) {
+            if (c == '\\')
+                v++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return v;
+            depth--;
+        } else if (c == ',' && depth == 0) {
+            return v;
+        }
+    }
+    return len;
+}
+
+/* strcmp order of a key against the raw key text raw[0..len). */
+static int key_cmp(const char *key, const char *raw, size_t len)
+{
+    size_t kl = strlen(key), n = kl < len ? kl : len;
+    int c = memcmp(key, raw, n);
+    return c != 0 ? c : kl < len ? -1 : kl > len ? 1 : 0;
+}
+
+/*
+ * Appends to out the compact object text obj with the members m (keys
+ * ascending, none already present) inserted where JSON_SORT_KEYS puts
+ * them, so the result is byte for byte what jansson writes for the object
+ * with those members. obj is jansson's own compact, sorted, ASCII-only
+ * output; a top-level key with an escape (whose order jansson takes from
+ * the unescaped bytes) returns -1 and the caller asks jansson instead.
+ */
+static int splice(text_buf *out, const char *obj, const member *m, size_t m_count)
+{
+    size_t len = strlen(obj), p = 1, next = 0;
+    int first = 1;
+    if (len < 2 || obj[0] != '{' || obj[len - 1] != '}' || text_add(out, "{", 1) != 0)
+        return -1;
+    while (p < len - 1) {
+        if (obj[p] != '"')
+            return -1;
+        size_t ks = p + 1, ke = ks;
+        while (ke < len && obj[ke] != '"' && obj[ke] != '\\')
+            ke++;
+        if (ke + 1 >= len || obj[ke] != '"' || obj[ke + 1] != ':')
+            return -1;
+        size_t v = value_end(obj, ke + 2, len);
+        if (v >= len)
+            return -1;
+        while (next < m_count && key_cmp(m[next].key, obj + ks, ke - ks) < 0)
+            if (emit_member(out, &first, &m[next++]) != 0)
+                return -1;
+        if ((!first && text_add(out, ",", 1) != 0) || text_add(out, obj + p, v - p) != 0)
+            return -1;
+        first = 0;
+        p = obj[v] == ',' ? v + 1 : v;
+    }
+    while (next < m_count)
+        if (emit_member(out, &first, &m[next++]) != 0)
+            return -1;
+    return text_add(out, "}", 1);
+}
+
+/* The slow path: jansson adds the members and serialises. */
+static int rebuild(text_buf *out, const char *obj, const member *m, size_t m_count)
+{
+    json_t *rec = json_loads(obj, JSON_REJECT_DUPLICATES, NULL);
+    int rc = rec != NULL ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < m_count; i++)
+        rc = json_object_set_new(rec, m[i].key, json_loads(m[i].value, JSON_DECODE_ANY, NULL));
+    char *text =
+        rc == 0 ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
+    rc = text != NULL ? text_add(out, text, strlen(text)) : -1;
+    free(text);
     json_decref(rec);
     return rc;
 }
 
-static int64_t batch_time(json_t **recs, size_t n)
+static int add_members(text_buf *out, const char *obj, const member *m, size_t m_count)
 {
-    int64_t t = 0;
-    for (size_t i = 0; i < n; i++) {
-        int64_t v = json_integer_value(json_object_get(recs[i], "time"));
-        t = v > t ? v : t;
-    }
-    return t ? t : ocv_now();
+    size_t mark = out->len;
+    if (splice(out, obj, m, m_count) == 0)
+        return 0;
+    out->len = mark;
+    return rebuild(out, obj, m, m_count);
+}
+
+/*
+ * Numbers, chains and serialises one record, given as its canonical text
+ * without the chain's members, onto the batch:
+ *   canonical = text + {ckpt, prev, seq}; hash = SHA-256(prev || canonical);
+ *   line = canonical + {hash}.
+ */
+static int chain_text(text_buf *out, const char *base, int is_ckpt, tail_state *t)
+{
+    member chain[3] = {{"ckpt", ""}, {"prev", ""}, {"seq", ""}};
+    member h = {"hash", ""};
+    snprintf(chain[0].value, sizeof(chain[0].value), "%lld", (long long)t->last_ckpt);
+    snprintf(chain[1].value, sizeof(chain[1].value), "\"%s\"", t->hash);
+    snprintf(chain[2].value, sizeof(chain[2].value), "%lld", (long long)(t->seq + 1));
+    text_buf canon = {NULL, 0, 0};
+    uint8_t digest[32];
+    char hex[65];
+    int rc = -1;
+    /* canon holds prev || canonical: one SHA-256 call covers both */
+    if (text_add(&canon, t->hash, 64) != 0 || add_members(&canon, base, chain, 3) != 0 ||
+        ocv_sha256((const uint8_t *)canon.p, canon.len, digest) != 0)
+        goto out;
+    canon.p[canon.len] = 0;
+    ocv_hex_encode(digest, sizeof(digest), hex);
+    snprintf(h.value, sizeof(h.value), "\"%s\"", hex);
+    size_t mark = out->len;
+    if (add_members(out, canon.p + 64, &h, 1) != 0 || out->len - mark >= OCV_AUDIT_MAX_LINE ||
+        text_add(out, "\n", 1) != 0)
+        goto out;
+    t->seq++;
+    memcpy(t->hash, hex, 65);
+    if (is_ckpt)
+        t->last_ckpt = t->seq;
+    rc = 0;
+out:
+    free(canon.p);
+    return rc;
+}
+
+/* Serialises a record made here (checkpoint, recovered) and chains it. */
+static int chain_json(text_buf *out, json_t *rec, int is_ckpt, tail_state *t)
+{
+    char *text = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
+    int rc = text != NULL ? chain_text(out, text, is_ckpt, t) : -1;
+    free(text);
+    json_decref(rec);
+    return rc;
 }
 
 /* "PATH: WHAT[: WHY]" */
@@ -315,13 +440,12 @@ static void set_error(ocv_audit_log *log, const char *what, const char *why)
     pthread_mutex_unlock(&log->mu);
 }
 
-/* Builds the batch text under the file lock; steals recs[0..n). */
-static ocv_reason build_batch(ocv_audit_log *log, json_t **recs, size_t n, int force_ckpt,
+/* Builds the batch text under the file lock. */
+static ocv_reason build_batch(ocv_audit_log *log, char **recs, size_t n, int force_ckpt,
                               tail_state *t, text_buf *out)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     const ocv_pkey *key = log->opt.device_key;
-    size_t i = 0;
     if (key == NULL && t->last_ckpt > 0) {
         set_error(log,
                   "the log carries signed checkpoints; a writer without the device key would "
@@ -332,50 +456,38 @@ static ocv_reason build_batch(ocv_audit_log *log, json_t **recs, size_t n, int f
     }
     if (t->torn > 0) {
         json_t *rec = json_pack("{s:s, s:I, s:I}", "event", "recovered", "time",
-                                (json_int_t)batch_time(recs, n), "torn_bytes", (json_int_t)t->torn);
-        if (rec == NULL || chain_one(out, rec, t) != 0)
+                                (json_int_t)ocv_now(), "torn_bytes", (json_int_t)t->torn);
+        if (chain_json(out, rec, 0, t) != 0)
             goto out;
     }
-    for (; i < n; i++) {
-        json_t *rec = recs[i];
-        recs[i] = NULL;
-        if (chain_one(out, rec, t) != 0)
+    for (size_t i = 0; i < n; i++) {
+        if (chain_text(out, recs[i], 0, t) != 0)
             goto out;
         if (key != NULL && log->opt.checkpoint_every > 0 &&
-            t->seq - t->last_ckpt >= (int64_t)log->opt.checkpoint_every) {
-            json_t *c = checkpoint_record(log, t->seq, t->hash, ocv_now());
-            if (c == NULL || chain_one(out, c, t) != 0)
-                goto out;
-        }
-    }
-    if (key != NULL && force_ckpt && t->last_ckpt != t->seq && t->seq > 0) {
-        json_t *c = checkpoint_record(log, t->seq, t->hash, ocv_now());
-        if (c == NULL || chain_one(out, c, t) != 0)
+            t->seq - t->last_ckpt >= (int64_t)log->opt.checkpoint_every &&
+            chain_json(out, checkpoint_record(log, t->seq, t->hash, ocv_now()), 1, t) != 0)
             goto out;
     }
+    if (key != NULL && force_ckpt && t->last_ckpt != t->seq && t->seq > 0 &&
+        chain_json(out, checkpoint_record(log, t->seq, t->hash, ocv_now()), 1, t) != 0)
+        goto out;
     r = OCV_OK;
 out:
-    for (; i < n; i++)
-        json_decref(recs[i]);
     return r;
 }
 
 /* Writes one batch to the file: lock, read the head, write, fsync. */
-static ocv_reason write_batch(ocv_audit_log *log, json_t **recs, size_t n, int force_ckpt)
+static ocv_reason write_batch(ocv_audit_log *log, char **recs, size_t n, int force_ckpt)
 {
     text_buf out = {NULL, 0, 0};
     tail_state t;
     ocv_reason r = OCV_CONFIG_INVALID;
     if (flock(log->fd, LOCK_EX) != 0) {
         set_error(log, "cannot lock", strerror(errno));
-        for (size_t i = 0; i < n; i++)
-            json_decref(recs[i]);
         return r;
     }
     if (read_tail(log->fd, &t) != 0) {
         set_error(log, "the last record is unreadable; run 'ocv audit verify'", NULL);
-        for (size_t i = 0; i < n; i++)
-            json_decref(recs[i]);
         goto unlock;
     }
     r = build_batch(log, recs, n, force_ckpt, &t, &out);
@@ -406,30 +518,51 @@ unlock:
     return r;
 }
 
-/* Takes the queue and writes it. The error is sticky. */
-static ocv_reason flush_now(ocv_audit_log *log, int force_ckpt)
+/* Writes at most batch_max_records of the queue (the oldest) as one batch;
+ * the error is sticky. */
+static ocv_reason flush_batch(ocv_audit_log *log, int force_ckpt)
 {
-    pthread_mutex_lock(&log->flush_mu);
     pthread_mutex_lock(&log->mu);
-    json_t **recs = log->queue;
-    size_t n = log->qlen;
-    ocv_reason sticky = log->sticky;
-    log->queue = NULL;
-    log->qlen = log->qcap = 0;
-    pthread_cond_broadcast(&log->room);
+    size_t n = log->qlen < log->opt.batch_max_records ? log->qlen : log->opt.batch_max_records;
+    char **recs = malloc((n ? n : 1) * sizeof(*recs));
+    ocv_reason r = recs ? log->sticky : OCV_INTERNAL_ERROR;
+    if (recs != NULL) {
+        memcpy(recs, log->queue, n * sizeof(*recs));
+        memmove(log->queue, log->queue + n, (log->qlen - n) * sizeof(*recs));
+        log->qlen -= n;
+        pthread_cond_broadcast(&log->room);
+    } else {
+        n = 0;
+    }
+    force_ckpt = force_ckpt && log->qlen == 0;
     pthread_mutex_unlock(&log->mu);
-    ocv_reason r = sticky;
     if (r == OCV_OK && (n > 0 || force_ckpt))
         r = write_batch(log, recs, n, force_ckpt);
-    else
-        for (size_t i = 0; i < n; i++)
-            json_decref(recs[i]);
+    for (size_t i = 0; i < n; i++)
+        free(recs[i]);
     free(recs);
     if (r != OCV_OK) {
         pthread_mutex_lock(&log->mu);
         log->sticky = r;
+        pthread_cond_broadcast(&log->room);
         pthread_mutex_unlock(&log->mu);
     }
+    return r;
+}
+
+/* Writes everything queued so far, batch by batch (then a checkpoint when
+ * asked); one flush at a time. */
+static ocv_reason flush_now(ocv_audit_log *log, int force_ckpt)
+{
+    pthread_mutex_lock(&log->flush_mu);
+    ocv_reason r;
+    size_t left;
+    do {
+        r = flush_batch(log, force_ckpt);
+        pthread_mutex_lock(&log->mu);
+        left = log->qlen;
+        pthread_mutex_unlock(&log->mu);
+    } while (r == OCV_OK && left > 0);
     pthread_mutex_unlock(&log->flush_mu);
     return r;
 }
@@ -551,13 +684,23 @@ ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t ti
     }
     json_object_set_new(rec, "event", json_string(event));
     json_object_set_new(rec, "time", json_integer(time));
+    /* serialised here, on the caller's thread; the flusher only splices in
+     * the chain's members and hashes */
+    char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(rec);
+    if (text == NULL)
+        return OCV_INTERNAL_ERROR;
+    if (strlen(text) > OCV_AUDIT_MAX_LINE - 256) {
+        free(text);
+        return OCV_TOO_LARGE;
+    }
     pthread_mutex_lock(&log->mu);
     while (log->sticky == OCV_OK && log->qlen >= OCV_AUDIT_MAX_PENDING)
         pthread_cond_wait(&log->room, &log->mu);
     ocv_reason r = log->sticky;
     if (r == OCV_OK && log->qlen == log->qcap) {
         size_t cap = log->qcap ? log->qcap * 2 : 64;
-        json_t **q = realloc(log->queue, cap * sizeof(*q));
+        char **q = realloc(log->queue, cap * sizeof(*q));
         if (q == NULL)
             r = OCV_INTERNAL_ERROR;
         else {
@@ -566,14 +709,14 @@ ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t ti
         }
     }
     if (r == OCV_OK) {
-        log->queue[log->qlen++] = rec;
-        rec = NULL;
+        log->queue[log->qlen++] = text;
+        text = NULL;
         if (log->qlen >= log->opt.batch_max_records || log->qlen == 1)
             pthread_cond_signal(&log->work);
     }
     int sync = !log->threaded;
     pthread_mutex_unlock(&log->mu);
-    json_decref(rec);
+    free(text);
     if (r == OCV_OK && sync)
         r = flush_now(log, 0);
     return r;
@@ -669,7 +812,7 @@ ocv_reason ocv_audit_close(ocv_audit_log *log)
     }
     ocv_reason r = flush_now(log, log->opt.device_key != NULL);
     for (size_t i = 0; i < log->qlen; i++)
-        json_decref(log->queue[i]);
+        free(log->queue[i]);
     free(log->queue);
     pthread_mutex_destroy(&log->mu);
     pthread_mutex_destroy(&log->flush_mu);
