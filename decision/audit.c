@@ -526,13 +526,13 @@ static ocv_reason flush_batch(ocv_audit_log *log, int force_ckpt)
     size_t n = log->qlen < log->opt.batch_max_records ? log->qlen : log->opt.batch_max_records;
     char **recs = malloc((n ? n : 1) * sizeof(*recs));
     ocv_reason r = recs ? log->sticky : OCV_INTERNAL_ERROR;
-    if (recs != NULL) {
+    if (recs == NULL) {
+        n = 0;
+    } else if (n > 0) { /* the queue is NULL while empty */
         memcpy(recs, log->queue, n * sizeof(*recs));
         memmove(log->queue, log->queue + n, (log->qlen - n) * sizeof(*recs));
         log->qlen -= n;
         pthread_cond_broadcast(&log->room);
-    } else {
-        n = 0;
     }
     force_ckpt = force_ckpt && log->qlen == 0;
     pthread_mutex_unlock(&log->mu);
