@@ -169,6 +169,8 @@ typedef struct commit_record {
 static ocv_reason record_before_commit(void *ctx)
 {
     commit_record *c = ctx;
+    if (c->written)
+        return OCV_OK; /* one record per change, however many commits it takes */
     if (c->bundle != NULL) {
         json_object_set_new(c->fields, "sequence", json_integer(c->bundle->sequence));
         json_object_set_new(c->fields, "added", json_integer((json_int_t)c->bundle->added));
