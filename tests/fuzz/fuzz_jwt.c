@@ -61,6 +61,7 @@ static void as_json_parts(const uint8_t *data, size_t size, const ocv_keyset *ke
         ocv_claims claims;
         char detail[256];
         ocv_token_init(&t);
+        ocv_claims_init(&claims);
         if (ocv_jwt_parse(jws, (size_t)n, &t, &claims, detail, sizeof(detail)) == OCV_OK &&
             ocv_token_verify(&t, keys, detail, sizeof(detail)) == OCV_OK)
             abort(); /* the signature is not one */
@@ -85,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ocv_token_free(&t);
     ocv_token_init(&t);
+    ocv_claims_init(&claims); /* the parsers behind token.h start from fresh claims */
     if (ocv_jwt_parse((const char *)data, size, &t, &claims, detail, sizeof(detail)) == OCV_OK) {
         if (ocv_token_verify(&t, keys, detail, sizeof(detail)) == OCV_OK &&
             claims.type != OCV_CREDENTIAL_JWT)
