@@ -35,6 +35,14 @@ static void load_anchors(ocv_x509_anchors *a, const char *pem, size_t len)
         abort();
 }
 
+static void teardown(void)
+{
+    ocv_store_close(store);
+    ocv_x509_chain_free(&chain);
+    ocv_x509_anchors_free(&both_cas);
+    ocv_x509_anchors_free(&root_only);
+}
+
 static void setup(void)
 {
     static int done;
@@ -56,6 +64,7 @@ static void setup(void)
         abort();
     if (ocv_store_open(":memory:", 1, &store, err, sizeof(err)) != OCV_OK)
         abort();
+    atexit(teardown);
 }
 
 static void as_crl_file(const uint8_t *data, size_t size)
