@@ -552,8 +552,11 @@ static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int
     if (o->threads > 1 && measure(o, jwks, policy, tokens, count, o->threads, &in, ref,
                                   &res.cold[1], &res.ratio[1], &res.zipf[1]) != 0)
         goto out;
-    printf("%-6s %-4s %10.0f %10.0f %10.0f %6.2f %10.0f", ocv_alg_name(c->alg), cwt ? "CWT" : "JWT",
-           res.evp, res.mbed, res.cold[0], res.ratio[0], res.zipf[0]);
+    char evp[32] = "-";
+    if (res.evp > 0)
+        snprintf(evp, sizeof(evp), "%.0f", res.evp);
+    printf("%-6s %-4s %10s %10.0f %10.0f %6.2f %10.0f", ocv_alg_name(c->alg), cwt ? "CWT" : "JWT",
+           evp, res.mbed, res.cold[0], res.ratio[0], res.zipf[0]);
     if (o->threads > 1)
         printf(" %10.0f %5.2f %10.0f %5.2f", res.cold[1], res.cold[1] / res.cold[0], res.zipf[1],
                res.zipf[1] / res.zipf[0]);
