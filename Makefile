@@ -37,6 +37,10 @@ LIB_SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+# serve/: the sidecar layer beside tools/; only the ocv binary and the
+# serve unit tests link it (and libmicrohttpd), never libocv.
+SERVE_SRCS := $(wildcard serve/*.c)
+SERVE_OBJS := $(SERVE_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
@@ -72,13 +76,19 @@ $(SHARED_LIB): $(LIB_OBJS)
 	ln -sf libocv.so.$(VERSION) $(BUILD)/libocv.so.$(SOVERSION)
 	ln -sf libocv.so.$(VERSION) $(BUILD)/libocv.so
 
-$(OCV): $(TOOL_OBJS) $(STATIC_LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(STATIC_LIB) $(TOOL_LIBS) $(LIBS)
+$(OCV): $(TOOL_OBJS) $(SERVE_OBJS) $(STATIC_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(SERVE_OBJS) $(STATIC_LIB) $(TOOL_LIBS) $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(STATIC_LIB) \
 		$(TEST_LIBS) $(LIBS)
+
+# The serve unit tests link the serve layer (the more specific pattern wins).
+$(BUILD)/tests/test_serve%: tests/unit/test_serve%.c $(TEST_SUPPORT_OBJS) $(SERVE_OBJS) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(SERVE_OBJS) \
+		$(STATIC_LIB) $(TEST_LIBS) $(TOOL_LIBS) $(LIBS)
 
 test: deps
 	@$(MAKE) --no-print-directory all tests-build
@@ -124,7 +134,7 @@ lint:
 	@sh scripts/lint.sh
 
 format:
-	clang-format -i $(LIB_SRCS) $(TOOL_SRCS) $(wildcard */*.h include/*.h tests/unit/*.c)
+	clang-format -i $(LIB_SRCS) $(TOOL_SRCS) $(SERVE_SRCS) $(wildcard */*.h include/*.h tests/unit/*.c)
 
 $(BUILD)/ocv.pc: ocv.pc.in
 	@mkdir -p $(dir $@)
@@ -150,4 +160,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz build-clang
 
--include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(SERVE_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d)

@@ -8,7 +8,7 @@
  *   "leaf_eku": "clientAuth"|"serverAuth"|"any",
  *   "identity_fallback": ["dns"|"cn"...], "audience": string,
  *   "require_revocation": bool, "revocation_max_age": duration,
- *   "max_ttl_ceiling": duration
+ *   "max_ttl_ceiling": duration, "serve": object (read by serve/serve_config.c)
  * Relative paths are relative to the configuration file's directory.
  *
  * Strictness: duplicate members, unknown members, wrong types, bad or
@@ -215,10 +215,13 @@ static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at, const
         cfg->signature_cache_entries = (size_t)json_integer_value(value);
         return OCV_OK;
     }
+    if (strcmp(key, "serve") == 0) /* the sidecar's section: serve/serve_config.c reads it */
+        return json_is_object(value) ? OCV_OK
+                                     : bad(c, at, key, "must be an object (docs/sidecar.md)");
     return bad(c, key_at, key,
                "unknown member (anchors, crls, jwks, cose_keys, db, policy, no_policy, "
                "clock_skew, leaf_eku, identity_fallback, audience, require_revocation, "
-               "revocation_max_age, max_ttl_ceiling, signature_cache)");
+               "revocation_max_age, max_ttl_ceiling, signature_cache, serve)");
 }
 
 /* Fills cfg from the file; strings point into storage. */
