@@ -84,8 +84,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(STATIC_LIB)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(STATIC_LIB) \
 		$(TEST_LIBS) $(LIBS)
 
-# The serve unit tests link the serve layer (the more specific pattern wins).
-$(BUILD)/tests/test_serve%: tests/unit/test_serve%.c $(TEST_SUPPORT_OBJS) $(SERVE_OBJS) $(STATIC_LIB)
+# The serve unit tests (test_serve_*) link the serve layer (the more
+# specific pattern wins).
+$(BUILD)/tests/test_serve_%: tests/unit/test_serve_%.c $(TEST_SUPPORT_OBJS) $(SERVE_OBJS) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(SERVE_OBJS) \
 		$(STATIC_LIB) $(TEST_LIBS) $(TOOL_LIBS) $(LIBS)

@@ -68,7 +68,10 @@ typedef struct ocv_serve_route {
     size_t index; /* position in the file, for ties and logs */
 } ocv_serve_route;
 
-typedef enum ocv_serve_log_format { OCV_SERVE_LOG_JSON = 0, OCV_SERVE_LOG_LOGFMT = 1 } ocv_serve_log_format;
+typedef enum ocv_serve_log_format {
+    OCV_SERVE_LOG_JSON = 0,
+    OCV_SERVE_LOG_LOGFMT = 1
+} ocv_serve_log_format;
 
 typedef enum ocv_serve_log_level {
     OCV_SERVE_LOG_DEBUG = 0,
@@ -84,13 +87,13 @@ enum { OCV_SERVE_AUDIT_ALLOWS = 1, OCV_SERVE_AUDIT_DENIES = 2, OCV_SERVE_AUDIT_B
 typedef struct ocv_serve_config {
     char listen[OCV_SERVE_MAX_LISTEN][OCV_SERVE_MAX_ADDR + 1];
     size_t listen_count;
-    unsigned threads;            /* worker threads per listen address */
-    size_t max_header_bytes;     /* per-connection memory for the request head */
-    size_t max_body_bytes;       /* request bodies are read and dropped up to this */
-    unsigned max_connections;    /* open connections per listen address */
-    unsigned max_per_ip;         /* 0: no per-address limit */
-    unsigned connection_timeout; /* seconds of inactivity before a close */
-    unsigned drain_timeout;      /* seconds SIGTERM waits for connections */
+    unsigned threads;                          /* worker threads per listen address */
+    size_t max_header_bytes;                   /* per-connection memory for the request head */
+    size_t max_body_bytes;                     /* request bodies are read and dropped up to this */
+    unsigned max_connections;                  /* open connections per listen address */
+    unsigned max_per_ip;                       /* 0: no per-address limit */
+    unsigned connection_timeout;               /* seconds of inactivity before a close */
+    unsigned drain_timeout;                    /* seconds SIGTERM waits for connections */
     char auth_path[OCV_SERVE_MAX_PATH + 1];    /* nginx auth_request URI */
     char envoy_prefix[OCV_SERVE_MAX_PATH + 1]; /* Envoy path_prefix; "" off */
     char purpose_header[OCV_SERVE_MAX_NAME + 1];     /* "" : never read */
@@ -122,8 +125,8 @@ void ocv_serve_config_free(ocv_serve_config *cfg);
  * are OCV_CONFIG_INVALID with err "FILE:LINE:COL: \"serve.member\": ...".
  * *cfg is written only on OCV_OK (the caller initialises and frees it).
  */
-OCV_MUST_CHECK ocv_reason ocv_serve_config_load(const char *path, ocv_serve_config *cfg,
-                                                char *err, size_t err_len);
+OCV_MUST_CHECK ocv_reason ocv_serve_config_load(const char *path, ocv_serve_config *cfg, char *err,
+                                                size_t err_len);
 
 /* ---- request parsing (serve_request.c; pure, no I/O) ---------------- */
 
@@ -183,8 +186,7 @@ void ocv_serve_credential_free(ocv_serve_credential *c);
  * Another scheme, an empty or ill-formed token: UNREADABLE. On OK the
  * token borrows from authorization.
  */
-ocv_serve_cred_status ocv_serve_parse_bearer(const char *authorization,
-                                             ocv_serve_credential *out);
+ocv_serve_cred_status ocv_serve_parse_bearer(const char *authorization, ocv_serve_credential *out);
 
 /*
  * nginx's $ssl_client_escaped_cert: URL-encoded PEM. An empty value

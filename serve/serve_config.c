@@ -80,8 +80,8 @@ void ocv_serve_config_free(ocv_serve_config *cfg)
     cfg->route_count = 0;
 }
 
-static ocv_reason read_uint(serve_reader *c, const ocv_json_at *at, const char *member,
-                            json_t *v, long long lo, long long hi, long long *out)
+static ocv_reason read_uint(serve_reader *c, const ocv_json_at *at, const char *member, json_t *v,
+                            long long lo, long long hi, long long *out)
 {
     if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
         char what[96];
@@ -99,8 +99,8 @@ static ocv_reason read_seconds(serve_reader *c, const ocv_json_at *at, const cha
     int64_t seconds = 0;
     if (s == NULL || ocv_parse_duration(s, &seconds) != 0 || seconds < lo || seconds > hi) {
         char what[96];
-        snprintf(what, sizeof(what), "must be a duration from %llds to %llds",
-                 (long long)lo, (long long)hi);
+        snprintf(what, sizeof(what), "must be a duration from %llds to %llds", (long long)lo,
+                 (long long)hi);
         return bad(c, at, member, what);
     }
     *out = (unsigned)seconds;
@@ -263,13 +263,12 @@ static ocv_reason read_routes(serve_reader *c, const ocv_json_at *at, json_t *v,
     return OCV_OK;
 }
 
-typedef ocv_reason (*member_fn)(serve_reader *c, const ocv_json_at *key_at,
-                                const ocv_json_at *at, const char *key, json_t *v,
-                                ocv_serve_config *cfg);
+typedef ocv_reason (*member_fn)(serve_reader *c, const ocv_json_at *key_at, const ocv_json_at *at,
+                                const char *key, json_t *v, ocv_serve_config *cfg);
 
 /* Runs fn over every member of an object value. */
-static ocv_reason each_member(serve_reader *c, const ocv_json_at *at, const char *member,
-                              json_t *v, ocv_serve_config *cfg, member_fn fn)
+static ocv_reason each_member(serve_reader *c, const ocv_json_at *at, const char *member, json_t *v,
+                              ocv_serve_config *cfg, member_fn fn)
 {
     if (!json_is_object(v))
         return bad(c, at, member, "must be an object");
@@ -287,9 +286,8 @@ static ocv_reason each_member(serve_reader *c, const ocv_json_at *at, const char
     return OCV_OK;
 }
 
-static ocv_reason headers_member(serve_reader *c, const ocv_json_at *key_at,
-                                 const ocv_json_at *at, const char *key, json_t *v,
-                                 ocv_serve_config *cfg)
+static ocv_reason headers_member(serve_reader *c, const ocv_json_at *key_at, const ocv_json_at *at,
+                                 const char *key, json_t *v, ocv_serve_config *cfg)
 {
     if (strcmp(key, "purpose") == 0)
         return read_name(c, at, "headers.purpose", v, 1, cfg->purpose_header,
@@ -298,8 +296,7 @@ static ocv_reason headers_member(serve_reader *c, const ocv_json_at *key_at,
         return read_name(c, at, "headers.client_cert", v, 1, cfg->client_cert_header,
                          sizeof(cfg->client_cert_header));
     if (strcmp(key, "xfcc") == 0)
-        return read_name(c, at, "headers.xfcc", v, 1, cfg->xfcc_header,
-                         sizeof(cfg->xfcc_header));
+        return read_name(c, at, "headers.xfcc", v, 1, cfg->xfcc_header, sizeof(cfg->xfcc_header));
     if (strcmp(key, "subject") == 0)
         return read_name(c, at, "headers.subject", v, 0, cfg->subject_header,
                          sizeof(cfg->subject_header));
@@ -356,7 +353,8 @@ static ocv_reason log_member(serve_reader *c, const ocv_json_at *key_at, const o
                 return OCV_OK;
             }
         }
-        return bad(c, at, "log.level", "must be \"debug\", \"info\", \"warn\", \"error\" or \"off\"");
+        return bad(c, at, "log.level",
+                   "must be \"debug\", \"info\", \"warn\", \"error\" or \"off\"");
     }
     return bad(c, key_at, "log", "unknown member (format, level)");
 }
@@ -370,9 +368,9 @@ static ocv_reason audit_member(serve_reader *c, const ocv_json_at *key_at, const
     if (strcmp(key, "path") == 0) {
         int len = -1;
         if (s != NULL && json_string_length(v) > 0)
-            len = s[0] == '/' ? snprintf(cfg->audit_path, sizeof(cfg->audit_path), "%s", s)
-                              : snprintf(cfg->audit_path, sizeof(cfg->audit_path), "%s/%s",
-                                         c->dir, s);
+            len = s[0] == '/'
+                      ? snprintf(cfg->audit_path, sizeof(cfg->audit_path), "%s", s)
+                      : snprintf(cfg->audit_path, sizeof(cfg->audit_path), "%s/%s", c->dir, s);
         if (len < 0 || (size_t)len >= sizeof(cfg->audit_path))
             return bad(c, at, "audit.path", "must be a non-empty path of at most 4096 bytes");
     } else if (strcmp(key, "batch_count") == 0) {
@@ -426,8 +424,7 @@ static ocv_reason serve_member(serve_reader *c, const ocv_json_at *key_at, const
                "routes, log, audit)");
 }
 
-ocv_reason ocv_serve_config_load(const char *path, ocv_serve_config *cfg, char *err,
-                                 size_t err_len)
+ocv_reason ocv_serve_config_load(const char *path, ocv_serve_config *cfg, char *err, size_t err_len)
 {
     ocv_json_doc doc;
     ocv_reason r = ocv_json_doc_load(&doc, path, MAX_CONFIG_BYTES, MAX_CONFIG_VALUES, err, err_len);

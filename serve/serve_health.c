@@ -52,7 +52,8 @@ static void read_locked(ocv_serve_monitor *mon, ocv_serve_revocation *out)
     if (!out->configured)
         return;
     char err[200] = "";
-    if (mon->store == NULL && ocv_store_open(mon->db_path, 0, &mon->store, err, sizeof(err)) != OCV_OK) {
+    if (mon->store == NULL &&
+        ocv_store_open(mon->db_path, 0, &mon->store, err, sizeof(err)) != OCV_OK) {
         mon->store = NULL;
         ocv_errf(out->problem, sizeof(out->problem), "store unreadable: %s", err);
         return;
@@ -125,8 +126,9 @@ int ocv_serve_health(ocv_serve_monitor *mon, int64_t now, char *why, size_t why_
             return -1;
         }
         if (a->next_update <= now) {
-            snprintf(why, why_len, "unhealthy: authority %s: stale since %lld s (next_update passed)",
-                     a->id, (long long)(now - a->next_update));
+            snprintf(why, why_len,
+                     "unhealthy: authority %s: stale since %lld s (next_update passed)", a->id,
+                     (long long)(now - a->next_update));
             return -1;
         }
         if (mon->max_age > 0 && now - a->issued_at > mon->max_age) {

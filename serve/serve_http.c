@@ -73,8 +73,10 @@ typedef struct serve_server {
     size_t listener_count;
 } serve_server;
 
-/* *con_cls of a request answered on the first call (no body). */
-static int NO_BODY;
+/* *con_cls of a request without a body: waiting for MHD's second call
+ * (answering on the first makes MHD close the connection), answered.
+ * A request with a body gets a body_state. */
+static int NO_BODY, NO_BODY_ANSWERED;
 
 typedef struct body_state {
     size_t received;
@@ -136,8 +138,8 @@ static void log_event(serve_server *s, ocv_serve_log_level at, const char *event
 static enum MHD_Result respond(serve_server *s, struct MHD_Connection *conn, unsigned status,
                                const char *body, const char *const *headers)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body,
-                                                                MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     if (resp == NULL)
         return MHD_NO;
     int ok = MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8") == MHD_YES;
@@ -327,8 +329,7 @@ static enum MHD_Result answer_decision(serve_server *s, serve_listener *l,
 {
     ocv_serve_revocation rev;
     ocv_serve_monitor_cached(&s->monitor, &rev);
-    if (s->audit != NULL &&
-        ocv_serve_audit_decision(s->audit, d, meta, &rev) != OCV_OK)
+    if (s->audit != NULL && ocv_serve_audit_decision(s->audit, d, meta, &rev) != OCV_OK)
         deny_as(d, OCV_INTERNAL_ERROR, "the decision could not be written to the audit log");
     meta->status = status_of(d);
     const char *reason = ocv_reason_name(d->reason);
@@ -369,9 +370,9 @@ static enum MHD_Result answer_decision(serve_server *s, serve_listener *l,
     return r;
 }
 
-static enum MHD_Result answer_check(serve_server *s, serve_listener *l,
-                                    struct MHD_Connection *conn, serve_runtime *rt,
-                                    const char *url, const char *method, int envoy)
+static enum MHD_Result answer_check(serve_server *s, serve_listener *l, struct MHD_Connection *conn,
+                                    serve_runtime *rt, const char *url, const char *method,
+                                    int envoy)
 {
     uint64_t start = now_ns();
     ocv_serve_meta meta;
@@ -410,7 +411,8 @@ static enum MHD_Result answer_check(serve_server *s, serve_listener *l,
         r = refuse(s, conn, 400, NULL, cred.why, meta.peer);
         goto out;
     }
-    if (ts == OCV_SERVE_CRED_UNREADABLE || (ts == OCV_SERVE_CRED_NONE && cs == OCV_SERVE_CRED_UNREADABLE)) {
+    if (ts == OCV_SERVE_CRED_UNREADABLE ||
+        (ts == OCV_SERVE_CRED_NONE && cs == OCV_SERVE_CRED_UNREADABLE)) {
         r = refuse(s, conn, 401, "MALFORMED", cred.why, meta.peer);
         goto out;
     }
@@ -489,8 +491,7 @@ static enum MHD_Result answer_metrics(serve_server *s, struct MHD_Connection *co
     char *text = ocv_serve_metrics_render(&s->metrics, &rev, ocv_now(), &len);
     if (text == NULL)
         return MHD_NO;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(text);
         return MHD_NO;
@@ -532,9 +533,8 @@ static enum MHD_Result answer(serve_listener *l, struct MHD_Connection *conn, co
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     (void)upload_data;
@@ -543,22 +543,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*con_cls == NULL) {
         atomic_fetch_add(&s->metrics.in_flight, 1);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
         int64_t declared = 0;
         if (cl != NULL && (ocv_parse_int64(cl, &declared) != 0 || declared < 0)) {
-            *con_cls = &NO_BODY;
+            *con_cls = &NO_BODY_ANSWERED;
             return refuse(s, conn, 400, NULL, "bad Content-Length", "");
         }
         serve_runtime *rt = runtime_acquire(s);
         size_t cap = rt->cfg.max_body_bytes;
         runtime_release(rt);
         if ((uint64_t)declared > cap) {
-            *con_cls = &NO_BODY;
+            *con_cls = &NO_BODY_ANSWERED;
             return refuse(s, conn, 413, NULL, "request body over max_body_bytes", "");
         }
-        if (te == NULL && declared == 0) {
+        if (declared == 0 &&
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") == NULL) {
             *con_cls = &NO_BODY;
-            return answer(l, conn, url, method);
+            return MHD_YES;
         }
         body_state *b = calloc(1, sizeof(*b));
         if (b == NULL) {
@@ -568,8 +568,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = b;
         return MHD_YES;
     }
-    if (*con_cls == &NO_BODY)
+    if (*con_cls == &NO_BODY_ANSWERED)
         return MHD_YES;
+    if (*con_cls == &NO_BODY) {
+        *con_cls = &NO_BODY_ANSWERED;
+        return answer(l, conn, url, method);
+    }
     body_state *b = *con_cls;
     if (*upload_data_size > 0) {
         b->received += *upload_data_size;
@@ -593,7 +597,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     serve_server *s = cls;
     if (*con_cls == NULL)
         return;
-    if (*con_cls != &NO_BODY)
+    if (*con_cls != &NO_BODY && *con_cls != &NO_BODY_ANSWERED)
         free(*con_cls);
     *con_cls = NULL;
     atomic_fetch_sub(&s->metrics.in_flight, 1);
@@ -801,7 +805,8 @@ static void drain(serve_server *s, unsigned timeout)
     }
     json_t *f = json_object();
     json_object_set_new(f, "connections_left", json_integer(left));
-    json_object_set_new(f, "in_flight", json_integer((json_int_t)atomic_load(&s->metrics.in_flight)));
+    json_object_set_new(f, "in_flight",
+                        json_integer((json_int_t)atomic_load(&s->metrics.in_flight)));
     log_event(s, OCV_SERVE_LOG_INFO, "drained", f);
     for (size_t i = 0; i < s->listener_count; i++)
         MHD_stop_daemon(s->listeners[i].daemon);
@@ -829,8 +834,8 @@ static int open_server(serve_server *s, const ocv_serve_config *scfg, char *err,
     if (r == OCV_OK && (s->rt = runtime_new(&copy, cfg.audience)) == NULL)
         r = OCV_INTERNAL_ERROR;
     ocv_serve_config_free(&copy);
-    if (r == OCV_OK && ocv_serve_monitor_init(&s->monitor, cfg.db_path,
-                                              cfg.revocation_max_age_seconds) != 0)
+    if (r == OCV_OK &&
+        ocv_serve_monitor_init(&s->monitor, cfg.db_path, cfg.revocation_max_age_seconds) != 0)
         r = OCV_INTERNAL_ERROR;
     s->monitor_up = r == OCV_OK;
     if (r == OCV_OK)

@@ -18,15 +18,23 @@
 
 /* ---- metrics (serve_metrics.c) -------------------------------------- */
 
-#define OCV_SERVE_REASON_SLOTS   64 /* reason numbers are below this */
+#define OCV_SERVE_REASON_SLOTS    64 /* reason numbers are below this */
 #define OCV_SERVE_LATENCY_BUCKETS 12
 
-enum { OCV_SERVE_HTTP_200, OCV_SERVE_HTTP_400, OCV_SERVE_HTTP_401, OCV_SERVE_HTTP_403,
-       OCV_SERVE_HTTP_404, OCV_SERVE_HTTP_413, OCV_SERVE_HTTP_503, OCV_SERVE_HTTP_OTHER,
-       OCV_SERVE_HTTP_SLOTS };
+enum {
+    OCV_SERVE_HTTP_200,
+    OCV_SERVE_HTTP_400,
+    OCV_SERVE_HTTP_401,
+    OCV_SERVE_HTTP_403,
+    OCV_SERVE_HTTP_404,
+    OCV_SERVE_HTTP_413,
+    OCV_SERVE_HTTP_503,
+    OCV_SERVE_HTTP_OTHER,
+    OCV_SERVE_HTTP_SLOTS
+};
 
 typedef struct ocv_serve_metrics {
-    atomic_ullong decisions[2][OCV_SERVE_REASON_SLOTS]; /* [allow][reason] */
+    atomic_ullong decisions[2][OCV_SERVE_REASON_SLOTS];  /* [allow][reason] */
     atomic_ullong latency_le[OCV_SERVE_LATENCY_BUCKETS]; /* per bucket, not cumulative */
     atomic_ullong latency_count, latency_sum_ns;
     atomic_ullong http[OCV_SERVE_HTTP_SLOTS];
@@ -98,8 +106,8 @@ typedef struct ocv_serve_meta {
 
 /* One line on stderr: {"time","level","event", ...fields} or logfmt.
  * fields is borrowed (may be NULL). Lines below level are dropped. */
-void ocv_serve_log(ocv_serve_log_format format, ocv_serve_log_level level,
-                   ocv_serve_log_level at, const char *event, json_t *fields);
+void ocv_serve_log(ocv_serve_log_format format, ocv_serve_log_level level, ocv_serve_log_level at,
+                   const char *event, json_t *fields);
 /* The decision line: the library's decision JSON plus the request. */
 void ocv_serve_log_decision(ocv_serve_log_format format, ocv_serve_log_level level,
                             const ocv_decision *d, const ocv_serve_meta *meta);
@@ -112,8 +120,8 @@ typedef struct ocv_serve_audit ocv_serve_audit;
 
 /* Opens the audit log the config names (NULL *out when none). */
 OCV_MUST_CHECK ocv_reason ocv_serve_audit_open(const ocv_serve_config *cfg,
-                                               ocv_serve_metrics *metrics,
-                                               ocv_serve_audit **out, char *err, size_t err_len);
+                                               ocv_serve_metrics *metrics, ocv_serve_audit **out,
+                                               char *err, size_t err_len);
 /* Records one decision (when the config's "decisions" selects it);
  * returns once the record is written (or batched). Anything but OCV_OK:
  * the caller answers 403 INTERNAL_ERROR. */

@@ -10,7 +10,7 @@
 
 #include "serve/serve_internal.h"
 
-#define X_REASON_FITS(name, number, text, meaning) \
+#define X_REASON_FITS(name, number, text, meaning)                                                 \
     _Static_assert((number) < OCV_SERVE_REASON_SLOTS, "reason slots");
 OCV_REASON_LIST(X_REASON_FITS)
 #undef X_REASON_FITS
@@ -36,8 +36,8 @@ void ocv_serve_metrics_init(ocv_serve_metrics *m)
 void ocv_serve_metrics_decision(ocv_serve_metrics *m, int allow, ocv_reason reason,
                                 uint64_t nanoseconds)
 {
-    unsigned r = (unsigned)reason < OCV_SERVE_REASON_SLOTS ? (unsigned)reason
-                                                           : (unsigned)OCV_INTERNAL_ERROR;
+    unsigned r =
+        (unsigned)reason < OCV_SERVE_REASON_SLOTS ? (unsigned)reason : (unsigned)OCV_INTERNAL_ERROR;
     atomic_fetch_add_explicit(&m->decisions[allow ? 1 : 0][r], 1, memory_order_relaxed);
     uint64_t us = nanoseconds / 1000;
     size_t b = 0;
@@ -104,11 +104,11 @@ static void render_decisions(text_buf *t, const ocv_serve_metrics *m)
 {
     emit(t, "# HELP ocv_decisions_total Decisions by result and reason.\n"
             "# TYPE ocv_decisions_total counter\n");
-#define X_DECISION(name, number, text, meaning)                                               \
-    if (get(&m->decisions[1][number]) > 0)                                                    \
-        emit(t, "ocv_decisions_total{decision=\"allow\",reason=\"%s\"} %llu\n", text,        \
-             get(&m->decisions[1][number]));                                                  \
-    emit(t, "ocv_decisions_total{decision=\"deny\",reason=\"%s\"} %llu\n", text,             \
+#define X_DECISION(name, number, text, meaning)                                                    \
+    if (get(&m->decisions[1][number]) > 0)                                                         \
+        emit(t, "ocv_decisions_total{decision=\"allow\",reason=\"%s\"} %llu\n", text,              \
+             get(&m->decisions[1][number]));                                                       \
+    emit(t, "ocv_decisions_total{decision=\"deny\",reason=\"%s\"} %llu\n", text,                   \
          get(&m->decisions[0][number]));
     OCV_REASON_LIST(X_DECISION)
 #undef X_DECISION
@@ -127,9 +127,10 @@ static void render_decisions(text_buf *t, const ocv_serve_metrics *m)
 
 static void render_revocation(text_buf *t, const ocv_serve_revocation *rev, int64_t now)
 {
-    emit(t, "# HELP ocv_revocation_readable 1 when the revocation store can be read.\n"
-            "# TYPE ocv_revocation_readable gauge\n"
-            "ocv_revocation_readable %d\n",
+    emit(t,
+         "# HELP ocv_revocation_readable 1 when the revocation store can be read.\n"
+         "# TYPE ocv_revocation_readable gauge\n"
+         "ocv_revocation_readable %d\n",
          !rev->configured || rev->readable);
     emit(t, "# HELP ocv_revocation_sequence Applied bundle sequence per authority.\n"
             "# TYPE ocv_revocation_sequence gauge\n");
@@ -161,25 +162,29 @@ char *ocv_serve_metrics_render(const ocv_serve_metrics *m, const ocv_serve_revoc
     for (size_t i = 0; i < sizeof(HTTP_CODES) / sizeof(HTTP_CODES[0]); i++)
         emit(&t, "ocv_http_responses_total{code=\"%u\"} %llu\n", HTTP_CODES[i].code,
              get(&m->http[HTTP_CODES[i].slot]));
-    emit(&t, "ocv_http_responses_total{code=\"other\"} %llu\n", get(&m->http[OCV_SERVE_HTTP_OTHER]));
-    emit(&t, "# HELP ocv_requests_in_flight Requests being answered.\n"
-             "# TYPE ocv_requests_in_flight gauge\n"
-             "ocv_requests_in_flight %lld\n",
+    emit(&t, "ocv_http_responses_total{code=\"other\"} %llu\n",
+         get(&m->http[OCV_SERVE_HTTP_OTHER]));
+    emit(&t,
+         "# HELP ocv_requests_in_flight Requests being answered.\n"
+         "# TYPE ocv_requests_in_flight gauge\n"
+         "ocv_requests_in_flight %lld\n",
          (long long)atomic_load(&m->in_flight));
-    emit(&t, "# HELP ocv_reloads_total Configuration reloads (SIGHUP) by result.\n"
-             "# TYPE ocv_reloads_total counter\n"
-             "ocv_reloads_total{result=\"ok\"} %llu\n"
-             "ocv_reloads_total{result=\"failed\"} %llu\n",
+    emit(&t,
+         "# HELP ocv_reloads_total Configuration reloads (SIGHUP) by result.\n"
+         "# TYPE ocv_reloads_total counter\n"
+         "ocv_reloads_total{result=\"ok\"} %llu\n"
+         "ocv_reloads_total{result=\"failed\"} %llu\n",
          get(&m->reloads_ok), get(&m->reloads_failed));
-    emit(&t, "# HELP ocv_audit_records_total Decision records written to the audit log.\n"
-             "# TYPE ocv_audit_records_total counter\n"
-             "ocv_audit_records_total %llu\n"
-             "# HELP ocv_audit_batches_total Audit log writes (one fsync each).\n"
-             "# TYPE ocv_audit_batches_total counter\n"
-             "ocv_audit_batches_total %llu\n"
-             "# HELP ocv_audit_failures_total Decisions denied because the audit log failed.\n"
-             "# TYPE ocv_audit_failures_total counter\n"
-             "ocv_audit_failures_total %llu\n",
+    emit(&t,
+         "# HELP ocv_audit_records_total Decision records written to the audit log.\n"
+         "# TYPE ocv_audit_records_total counter\n"
+         "ocv_audit_records_total %llu\n"
+         "# HELP ocv_audit_batches_total Audit log writes (one fsync each).\n"
+         "# TYPE ocv_audit_batches_total counter\n"
+         "ocv_audit_batches_total %llu\n"
+         "# HELP ocv_audit_failures_total Decisions denied because the audit log failed.\n"
+         "# TYPE ocv_audit_failures_total counter\n"
+         "ocv_audit_failures_total %llu\n",
          get(&m->audit_records), get(&m->audit_batches), get(&m->audit_failures));
     render_revocation(&t, rev, now);
     if (t.failed) {

@@ -20,11 +20,9 @@ static const struct {
     const char *name;
     unsigned bit;
 } METHODS[] = {
-    {"GET", OCV_METHOD_GET},         {"HEAD", OCV_METHOD_HEAD},
-    {"POST", OCV_METHOD_POST},       {"PUT", OCV_METHOD_PUT},
-    {"PATCH", OCV_METHOD_PATCH},     {"DELETE", OCV_METHOD_DELETE},
-    {"OPTIONS", OCV_METHOD_OPTIONS}, {"CONNECT", OCV_METHOD_CONNECT},
-    {"TRACE", OCV_METHOD_TRACE},
+    {"GET", OCV_METHOD_GET},         {"HEAD", OCV_METHOD_HEAD},       {"POST", OCV_METHOD_POST},
+    {"PUT", OCV_METHOD_PUT},         {"PATCH", OCV_METHOD_PATCH},     {"DELETE", OCV_METHOD_DELETE},
+    {"OPTIONS", OCV_METHOD_OPTIONS}, {"CONNECT", OCV_METHOD_CONNECT}, {"TRACE", OCV_METHOD_TRACE},
 };
 
 unsigned ocv_serve_method_bit(const char *method)
@@ -71,8 +69,7 @@ static int hex_value(char c)
     return -1;
 }
 
-int ocv_serve_percent_decode(const char *in, size_t len, char *out, size_t out_cap,
-                             size_t *out_len)
+int ocv_serve_percent_decode(const char *in, size_t len, char *out, size_t out_cap, size_t *out_len)
 {
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
