@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/util.h"
 #include "serve/serve_internal.h"
@@ -95,13 +96,36 @@ void ocv_serve_monitor_read(ocv_serve_monitor *mon, ocv_serve_revocation *out)
     pthread_mutex_unlock(&mon->lock);
 }
 
+/* What changes when another process commits to the store: the database
+ * file or its write-ahead log (mtime and size). Two stat calls, no SQL. */
+static void store_stamp(const char *path, int64_t stamp[4])
+{
+    char wal[OCV_SERVE_MAX_PATH + 8];
+    struct stat st;
+    memset(stamp, 0, 4 * sizeof(stamp[0]));
+    if (stat(path, &st) == 0) {
+        stamp[0] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        stamp[1] = (int64_t)st.st_size;
+    }
+    snprintf(wal, sizeof(wal), "%s-wal", path);
+    if (stat(wal, &st) == 0) {
+        stamp[2] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        stamp[3] = (int64_t)st.st_size;
+    }
+}
+
 void ocv_serve_monitor_cached(ocv_serve_monitor *mon, ocv_serve_revocation *out)
 {
     pthread_mutex_lock(&mon->lock);
     int64_t now = ocv_now();
-    if (mon->cached_at == 0 || now - mon->cached_at >= 1) {
+    int64_t stamp[4] = {0, 0, 0, 0};
+    if (mon->db_path[0])
+        store_stamp(mon->db_path, stamp);
+    if (mon->cached_at == 0 || now - mon->cached_at >= 1 ||
+        memcmp(stamp, mon->cached_stamp, sizeof(stamp)) != 0) {
         read_locked(mon, &mon->cached);
         mon->cached_at = now;
+        memcpy(mon->cached_stamp, stamp, sizeof(stamp));
     }
     *out = mon->cached;
     pthread_mutex_unlock(&mon->lock);

@@ -70,15 +70,17 @@ typedef struct ocv_serve_monitor {
     char db_path[OCV_SERVE_MAX_PATH + 1]; /* "" : no store */
     int64_t max_age;                      /* config revocation_max_age, 0: none */
     ocv_store *store;
-    ocv_serve_revocation cached; /* for audit records, refreshed each second */
+    ocv_serve_revocation cached; /* for audit records */
     int64_t cached_at;
+    int64_t cached_stamp[4]; /* the store's and its WAL's mtime (ns) and size */
 } ocv_serve_monitor;
 
 int ocv_serve_monitor_init(ocv_serve_monitor *mon, const char *db_path, int64_t max_age);
 void ocv_serve_monitor_free(ocv_serve_monitor *mon);
 void ocv_serve_monitor_set(ocv_serve_monitor *mon, const char *db_path, int64_t max_age);
 void ocv_serve_monitor_read(ocv_serve_monitor *mon, ocv_serve_revocation *out);
-/* The snapshot at most a second old (audit records name the sequence). */
+/* The snapshot for audit records: reread when the store file or its WAL
+ * changed (a sync by another process) or after a second. */
 void ocv_serve_monitor_cached(ocv_serve_monitor *mon, ocv_serve_revocation *out);
 /* 0 healthy; else why into why. */
 int ocv_serve_health(ocv_serve_monitor *mon, int64_t now, char *why, size_t why_len);
