@@ -132,6 +132,18 @@ static void log_event(serve_server *s, ocv_serve_log_level at, const char *event
     json_decref(fields);
 }
 
+/* Start, reload and drain lines: shown at every level but "off", so an
+ * operator (and a test) always learns the bound address and the end. */
+static void log_lifecycle(serve_server *s, const char *event, json_t *fields)
+{
+    serve_runtime *rt = runtime_acquire(s);
+    ocv_serve_log_level level =
+        rt->cfg.log_level == OCV_SERVE_LOG_OFF ? OCV_SERVE_LOG_OFF : OCV_SERVE_LOG_DEBUG;
+    ocv_serve_log(rt->cfg.log_format, level, OCV_SERVE_LOG_INFO, event, fields);
+    runtime_release(rt);
+    json_decref(fields);
+}
+
 /* Queues status with body text and optional headers (name, value pairs,
  * NULL-terminated). A header that cannot be set (a value with CR/LF)
  * fails the whole response: the caller then denies. */
@@ -768,7 +780,7 @@ static void reload(serve_server *s)
         atomic_fetch_add(&s->metrics.reloads_ok, 1);
         json_object_set_new(f, "result", json_string("ok"));
         json_object_set_new(f, "routes", json_integer((json_int_t)fresh->cfg.route_count));
-        log_event(s, OCV_SERVE_LOG_INFO, "reload", f);
+        log_lifecycle(s, "reload", f);
     }
     ocv_serve_config_free(&scfg);
     ocv_config_file_free(storage);
@@ -807,7 +819,7 @@ static void drain(serve_server *s, unsigned timeout)
     json_object_set_new(f, "connections_left", json_integer(left));
     json_object_set_new(f, "in_flight",
                         json_integer((json_int_t)atomic_load(&s->metrics.in_flight)));
-    log_event(s, OCV_SERVE_LOG_INFO, "drained", f);
+    log_lifecycle(s, "drained", f);
     for (size_t i = 0; i < s->listener_count; i++)
         MHD_stop_daemon(s->listeners[i].daemon);
     s->listener_count = 0;
@@ -878,7 +890,7 @@ int ocv_serve_run(const char *config_path, const ocv_serve_config *scfg)
         json_t *f = json_object();
         json_object_set_new(f, "listen", json_string(s->listeners[i].name));
         json_object_set_new(f, "threads", json_integer(scfg->threads));
-        log_event(s, OCV_SERVE_LOG_INFO, "listening", f);
+        log_lifecycle(s, "listening", f);
     }
     for (;;) {
         int sig = 0;

@@ -38,7 +38,7 @@ EOP
 serve_config() {
     cat > "$1" <<EOC
 {"anchors": "$P/root.pem", "jwks": "iss.jwks", "db": "dev.db", "policy": "policy.json",
- "serve": {"listen": "127.0.0.1:0", "threads": 2,
+ "serve": {"listen": "127.0.0.1:0", "threads": ${SERVE_THREADS:-2},
    "routes": [{"methods": ["GET", "HEAD"], "prefix": "/orders/", "purpose": "orders:read"},
               {"methods": ["POST"], "path": "/orders", "purpose": "orders:write"}],
    "audit": {"path": "audit.log"}${2:+, $2}}}
@@ -59,6 +59,8 @@ serve_start() {
         i=$((i + 1))
     done
     if [ -z "$PORT" ]; then
+        kill -TERM "$SERVE_PID" 2>/dev/null
+        wait "$SERVE_PID" 2>/dev/null
         e2e_fail "ocv serve did not start"
         sed 's/^/  | /' serve.log
         return 1
