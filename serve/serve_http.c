@@ -339,10 +339,12 @@ static enum MHD_Result answer_decision(serve_server *s, serve_listener *l,
                                        struct MHD_Connection *conn, serve_runtime *rt,
                                        ocv_decision *d, ocv_serve_meta *meta)
 {
-    ocv_serve_revocation rev;
-    ocv_serve_monitor_cached(&s->monitor, &rev);
-    if (s->audit != NULL && ocv_serve_audit_decision(s->audit, d, meta, &rev) != OCV_OK)
-        deny_as(d, OCV_INTERNAL_ERROR, "the decision could not be written to the audit log");
+    if (s->audit != NULL) { /* the store's snapshot is for the audit record only */
+        ocv_serve_revocation rev;
+        ocv_serve_monitor_cached(&s->monitor, &rev);
+        if (ocv_serve_audit_decision(s->audit, d, meta, &rev) != OCV_OK)
+            deny_as(d, OCV_INTERNAL_ERROR, "the decision could not be written to the audit log");
+    }
     meta->status = status_of(d);
     const char *reason = ocv_reason_name(d->reason);
     enum MHD_Result r;
