@@ -116,7 +116,7 @@ echo "    (audit: $records records, one fsync each until group commit lands)"
 # Peak RSS at 1,000 connections.
 start_serve repeated
 nice -n 10 wrk -t2 -c1000 -d"${SECS}s" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1 > wrk.out 2>&1 || true
-rss=$(sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' /proc/$SERVE_PID/status)
+rss=$(awk '/^VmHWM:/ { print $2 }' /proc/$SERVE_PID/status)
 rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' wrk.out)
 echo "  ocv serve peak RSS after 1000 connections:   $((rss / 1024)) MiB ($rss kB), $rps req/s"
 

@@ -110,7 +110,7 @@ typedef struct ocv_serve_config {
     unsigned audit_which; /* OCV_SERVE_AUDIT_* */
 } ocv_serve_config;
 
-/* Defaults: no listen address, 2 threads, 16 KiB head, 8 KiB body, 1024
+/* Defaults: no listen address, 2 threads, 8 KiB head, 8 KiB body, 1024
  * connections, no per-IP limit, 10 s timeout, 10 s drain, "/auth",
  * "/envoy", X-OCV-Purpose, X-Client-Cert, x-forwarded-client-cert,
  * x-spiffe-id, no routes, JSON at info, no audit, batches of 64 / 5 ms,

@@ -53,7 +53,7 @@ void ocv_serve_config_init(ocv_serve_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->threads = 2;
-    cfg->max_header_bytes = 16 * 1024;
+    cfg->max_header_bytes = 8 * 1024;
     cfg->max_body_bytes = 8 * 1024;
     cfg->max_connections = 1024;
     cfg->connection_timeout = 10;
