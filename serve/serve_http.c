@@ -335,9 +335,8 @@ static unsigned status_of(const ocv_decision *d)
     return 403;
 }
 
-static enum MHD_Result answer_decision(serve_server *s, serve_listener *l,
-                                       struct MHD_Connection *conn, serve_runtime *rt,
-                                       ocv_decision *d, ocv_serve_meta *meta)
+static enum MHD_Result answer_decision(serve_server *s, struct MHD_Connection *conn,
+                                       serve_runtime *rt, ocv_decision *d, ocv_serve_meta *meta)
 {
     if (s->audit != NULL) { /* the store's snapshot is for the audit record only */
         ocv_serve_revocation rev;
@@ -380,7 +379,6 @@ static enum MHD_Result answer_decision(serve_server *s, serve_listener *l,
     meta->nanoseconds = now_ns() - meta->nanoseconds;
     ocv_serve_metrics_decision(&s->metrics, d->allow, d->reason, meta->nanoseconds);
     ocv_serve_log_decision(rt->cfg.log_format, rt->cfg.log_level, d, meta);
-    (void)l;
     return r;
 }
 
@@ -479,7 +477,7 @@ static enum MHD_Result answer_check(serve_server *s, serve_listener *l, struct M
         ocv_reason v = ocv_check(s->ctx, &req, &d);
         d.allow = d.allow && v == OCV_OK && d.reason == OCV_OK;
     }
-    r = answer_decision(s, l, conn, rt, &d, &meta);
+    r = answer_decision(s, conn, rt, &d, &meta);
 out:
     ocv_serve_credential_free(&cred);
     return r;

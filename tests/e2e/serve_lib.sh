@@ -45,11 +45,11 @@ serve_config() {
 EOC
 }
 
-# serve_start CONFIG: starts `ocv serve` (stderr in serve.log), sets
-# SERVE_PID and PORT (read from the "listening" line).
+# serve_start CONFIG [FLAGS...]: starts `ocv serve` (stderr in serve.log),
+# sets SERVE_PID and PORT (read from the "listening" line).
 serve_start() {
     : > serve.log
-    "$OCV" serve --config "$1" 2>>serve.log &
+    "$OCV" serve --config "$@" 2>>serve.log &
     SERVE_PID=$!
     PORT=
     i=0

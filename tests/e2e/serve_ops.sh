@@ -12,7 +12,22 @@ B="Authorization: Bearer"
 
 # ---- SIGHUP ------------------------------------------------------------
 serve_config ocv.json
-serve_start ocv.json || { e2e_finish serve_ops; exit 1; }
+serve_start ocv.json || { # ---- a unix socket; kill -9 under load leaves a log that verifies --------
+rm -f audit.log
+serve_config unix.json '"log": {"level": "warn"}'
+serve_start unix.json --listen 127.0.0.1:0 --listen "unix:$T/ocv.sock" || { e2e_finish serve_ops; exit 1; }
+req 200 "over the unix socket" -- --unix-socket "$T/ocv.sock" -H "$B $(cat ok.jwt)" http://x/envoy/orders/7
+hdr x-spiffe-id "$SUB" "identity over the unix socket"
+python3 load.py $PORT $SERVE_PID "$(cat ok.jwt)" KILL > kill.out 2>&1
+wait $SERVE_PID
+cat kill.out
+expect_grep ' bad 0 ' kill.out "every answer before the kill was an allow"
+expect_exit 0 "the audit log verifies after kill -9 under load" -- "$OCV" audit verify audit.log
+answered=$(sed -n 's/^answered \([0-9]*\) .*/\1/p' kill.out)
+records=$(grep -c '"event":"decision"' audit.log)
+expect_exit 0 "every answered request has its record ($records >= ${answered:-0} + 1)" -- \
+    test "$records" -ge "$((${answered:-0} + 1))"
+e2e_finish serve_ops; exit 1; }
 U=http://127.0.0.1:$PORT/envoy
 wait_reloads() { # wait_reloads N: until N "reload" lines are in serve.log
     i=0
@@ -57,10 +72,26 @@ cp policy.good policy.json
 # ---- SIGTERM under load ---------------------------------------------------
 rm -f audit.log
 serve_config load.json '"log": {"level": "warn"}'
-serve_start load.json || { e2e_finish serve_ops; exit 1; }
+serve_start load.json || { # ---- a unix socket; kill -9 under load leaves a log that verifies --------
+rm -f audit.log
+serve_config unix.json '"log": {"level": "warn"}'
+serve_start unix.json --listen 127.0.0.1:0 --listen "unix:$T/ocv.sock" || { e2e_finish serve_ops; exit 1; }
+req 200 "over the unix socket" -- --unix-socket "$T/ocv.sock" -H "$B $(cat ok.jwt)" http://x/envoy/orders/7
+hdr x-spiffe-id "$SUB" "identity over the unix socket"
+python3 load.py $PORT $SERVE_PID "$(cat ok.jwt)" KILL > kill.out 2>&1
+wait $SERVE_PID
+cat kill.out
+expect_grep ' bad 0 ' kill.out "every answer before the kill was an allow"
+expect_exit 0 "the audit log verifies after kill -9 under load" -- "$OCV" audit verify audit.log
+answered=$(sed -n 's/^answered \([0-9]*\) .*/\1/p' kill.out)
+records=$(grep -c '"event":"decision"' audit.log)
+expect_exit 0 "every answered request has its record ($records >= ${answered:-0} + 1)" -- \
+    test "$records" -ge "$((${answered:-0} + 1))"
+e2e_finish serve_ops; exit 1; }
 cat > load.py <<'EOP'
 import http.client, os, signal, sys, threading, time
 port, pid, token = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+sig = signal.SIGKILL if len(sys.argv) > 4 and sys.argv[4] == "KILL" else signal.SIGTERM
 answered, bad, lock, stop = [0], [], threading.Lock(), [False]
 def worker():
     conn = None
@@ -90,7 +121,7 @@ threads = [threading.Thread(target=worker) for _ in range(6)]
 for t in threads: t.start()
 time.sleep(1.0)
 before = answered[0]
-os.kill(pid, signal.SIGTERM)
+os.kill(pid, sig)
 for t in threads: t.join(30)
 stop[0] = True
 print("answered", answered[0], "before_sigterm", before, "bad", len(bad), bad[:5])
@@ -111,7 +142,22 @@ expect_exit 0 "the audit log verifies after the drain" -- "$OCV" audit verify au
 # ---- limits --------------------------------------------------------------
 SERVE_THREADS=1 serve_config limits.json '"limits": {"max_header_bytes": 2048, "max_body_bytes": 16,
    "max_connections": 4, "max_connections_per_ip": 3, "connection_timeout": "10s"}'
-serve_start limits.json || { e2e_finish serve_ops; exit 1; }
+serve_start limits.json || { # ---- a unix socket; kill -9 under load leaves a log that verifies --------
+rm -f audit.log
+serve_config unix.json '"log": {"level": "warn"}'
+serve_start unix.json --listen 127.0.0.1:0 --listen "unix:$T/ocv.sock" || { e2e_finish serve_ops; exit 1; }
+req 200 "over the unix socket" -- --unix-socket "$T/ocv.sock" -H "$B $(cat ok.jwt)" http://x/envoy/orders/7
+hdr x-spiffe-id "$SUB" "identity over the unix socket"
+python3 load.py $PORT $SERVE_PID "$(cat ok.jwt)" KILL > kill.out 2>&1
+wait $SERVE_PID
+cat kill.out
+expect_grep ' bad 0 ' kill.out "every answer before the kill was an allow"
+expect_exit 0 "the audit log verifies after kill -9 under load" -- "$OCV" audit verify audit.log
+answered=$(sed -n 's/^answered \([0-9]*\) .*/\1/p' kill.out)
+records=$(grep -c '"event":"decision"' audit.log)
+expect_exit 0 "every answered request has its record ($records >= ${answered:-0} + 1)" -- \
+    test "$records" -ge "$((${answered:-0} + 1))"
+e2e_finish serve_ops; exit 1; }
 L=http://127.0.0.1:$PORT/envoy
 req 200 "a small request" -- -H "$B $(cat ok.jwt)" $L/orders/7
 big=$(head -c 3000 /dev/zero | tr '\0' 'a')
@@ -153,7 +199,22 @@ serve_stop
 expect_exit 0 "exit 0" -- test "$SERVE_RC" -eq 0
 
 serve_config timeout.json '"limits": {"connection_timeout": "1s"}'
-serve_start timeout.json || { e2e_finish serve_ops; exit 1; }
+serve_start timeout.json || { # ---- a unix socket; kill -9 under load leaves a log that verifies --------
+rm -f audit.log
+serve_config unix.json '"log": {"level": "warn"}'
+serve_start unix.json --listen 127.0.0.1:0 --listen "unix:$T/ocv.sock" || { e2e_finish serve_ops; exit 1; }
+req 200 "over the unix socket" -- --unix-socket "$T/ocv.sock" -H "$B $(cat ok.jwt)" http://x/envoy/orders/7
+hdr x-spiffe-id "$SUB" "identity over the unix socket"
+python3 load.py $PORT $SERVE_PID "$(cat ok.jwt)" KILL > kill.out 2>&1
+wait $SERVE_PID
+cat kill.out
+expect_grep ' bad 0 ' kill.out "every answer before the kill was an allow"
+expect_exit 0 "the audit log verifies after kill -9 under load" -- "$OCV" audit verify audit.log
+answered=$(sed -n 's/^answered \([0-9]*\) .*/\1/p' kill.out)
+records=$(grep -c '"event":"decision"' audit.log)
+expect_exit 0 "every answered request has its record ($records >= ${answered:-0} + 1)" -- \
+    test "$records" -ge "$((${answered:-0} + 1))"
+e2e_finish serve_ops; exit 1; }
 cat > idle.py <<'EOP'
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.settimeout(10)
@@ -170,4 +231,19 @@ expect_exit 0 "an idle connection is closed after connection_timeout ($(cat idle
     test "${secs:-99}" -ge 0 -a "${secs:-99}" -le 4
 serve_stop
 expect_exit 0 "exit 0" -- test "$SERVE_RC" -eq 0
+# ---- a unix socket; kill -9 under load leaves a log that verifies --------
+rm -f audit.log
+serve_config unix.json '"log": {"level": "warn"}'
+serve_start unix.json --listen 127.0.0.1:0 --listen "unix:$T/ocv.sock" || { e2e_finish serve_ops; exit 1; }
+req 200 "over the unix socket" -- --unix-socket "$T/ocv.sock" -H "$B $(cat ok.jwt)" http://x/envoy/orders/7
+hdr x-spiffe-id "$SUB" "identity over the unix socket"
+python3 load.py $PORT $SERVE_PID "$(cat ok.jwt)" KILL > kill.out 2>&1
+wait $SERVE_PID
+cat kill.out
+expect_grep ' bad 0 ' kill.out "every answer before the kill was an allow"
+expect_exit 0 "the audit log verifies after kill -9 under load" -- "$OCV" audit verify audit.log
+answered=$(sed -n 's/^answered \([0-9]*\) .*/\1/p' kill.out)
+records=$(grep -c '"event":"decision"' audit.log)
+expect_exit 0 "every answered request has its record ($records >= ${answered:-0} + 1)" -- \
+    test "$records" -ge "$((${answered:-0} + 1))"
 e2e_finish serve_ops
