@@ -175,8 +175,8 @@ expect_exit 0 "exit 0" -- test "$SERVE_RC" -eq 0
 mkdir -p stale && cp iss.jwks policy.json stale/
 "$OCV" revocation init --db stale/dev.db --authority acme --authority-pub auth.pub >/dev/null
 "$OCV" bundle build --state stale/auth.db --authority acme --authority-key auth.key --full \
-    --valid-for 3s -o stale/b1.cose 2>/dev/null
-expect_exit 0 "a bundle valid for 3 s" -- "$OCV" revocation sync --db stale/dev.db stale/b1.cose
+    --valid-for 6s -o stale/b1.cose 2>/dev/null
+expect_exit 0 "a bundle valid for 6 s" -- "$OCV" revocation sync --db stale/dev.db stale/b1.cose
 cat > stale/ocv.json <<EOC
 {"jwks": "iss.jwks", "db": "dev.db", "policy": "policy.json", "clock_skew": "1s",
  "serve": {"listen": "127.0.0.1:0", "routes": [{"prefix": "/", "purpose": "orders:read"}]}}
@@ -184,7 +184,7 @@ EOC
 serve_start stale/ocv.json || { e2e_finish serve_ops; exit 1; }
 req 200 "healthz while fresh" -- http://127.0.0.1:$PORT/healthz
 req 200 "a decision while fresh" -- -H "$B $(cat ok.jwt)" http://127.0.0.1:$PORT/envoy/x
-sleep 5
+sleep 8
 req 503 "healthz once the data is stale" -- http://127.0.0.1:$PORT/healthz
 expect_grep "unhealthy: authority acme: stale since" .b "healthz says why"
 req 403 "a decision on stale data" -- -H "$B $(cat ok.jwt)" http://127.0.0.1:$PORT/envoy/x
