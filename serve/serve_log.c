@@ -162,17 +162,52 @@ static void emit(ocv_serve_log_format format, json_t *o)
     }
 }
 
+/* The current second as RFC 3339, formatted once a second per thread. */
+static const char *now_text(void)
+{
+    static _Thread_local int64_t second = -1;
+    static _Thread_local char text[32];
+    int64_t now = ocv_now();
+    if (now != second) {
+        ocv_format_time(now, text, sizeof(text));
+        second = now;
+    }
+    return text;
+}
+
 static json_t *header(ocv_serve_log_level at, const char *event)
 {
     json_t *o = json_object();
     if (o == NULL)
         return NULL;
-    char when[32];
-    ocv_format_time(ocv_now(), when, sizeof(when));
-    json_object_set_new(o, "time", json_string(when));
+    json_object_set_new(o, "time", json_string(now_text()));
     json_object_set_new(o, "level", json_string(LEVEL_NAMES[at]));
     json_object_set_new(o, "event", json_string(event));
     return o;
+}
+
+/* The JSON decision line without a second object: the fixed head is
+ * printed, the rest is jansson's rendering of the decision object. */
+static void emit_json_decision(json_t *o)
+{
+    char *body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    if (body == NULL || body[0] != '{')
+        goto out;
+    char head[96];
+    int n = snprintf(head, sizeof(head),
+                     "{\"time\":\"%s\",\"level\":\"info\",\"event\":\"decision\",", now_text());
+    size_t body_len = strlen(body);
+    if (n <= 0 || (size_t)n >= sizeof(head))
+        goto out;
+    char *line = malloc((size_t)n + body_len + 2);
+    if (line == NULL)
+        goto out;
+    memcpy(line, head, (size_t)n);
+    memcpy(line + n, body + 1, body_len); /* body without its '{', with its NUL */
+    write_line(line);
+    free(line);
+out:
+    free(body);
 }
 
 void ocv_serve_log(ocv_serve_log_format format, ocv_serve_log_level level, ocv_serve_log_level at,
@@ -194,15 +229,9 @@ void ocv_serve_log_decision(ocv_serve_log_format format, ocv_serve_log_level lev
 {
     if (OCV_SERVE_LOG_INFO < level)
         return;
-    json_t *o = header(OCV_SERVE_LOG_INFO, "decision");
-    json_t *dj = ocv_decision_json(d, 0);
-    if (o == NULL || dj == NULL) {
-        json_decref(o);
-        json_decref(dj);
+    json_t *o = ocv_decision_json(d, 0);
+    if (o == NULL)
         return;
-    }
-    json_object_update(o, dj);
-    json_decref(dj);
     set_str(o, "contract", meta->contract);
     set_str(o, "method", meta->method);
     set_str(o, "path", meta->path);
@@ -213,6 +242,15 @@ void ocv_serve_log_decision(ocv_serve_log_format format, ocv_serve_log_level lev
     set_str(o, "credential_sha256", meta->fingerprint[0] ? meta->fingerprint : NULL);
     json_object_set_new(o, "status", json_integer(meta->status));
     json_object_set_new(o, "duration_us", json_integer((json_int_t)(meta->nanoseconds / 1000)));
-    emit(format, o);
+    if (format == OCV_SERVE_LOG_JSON) {
+        emit_json_decision(o);
+    } else {
+        json_t *line = header(OCV_SERVE_LOG_INFO, "decision");
+        if (line != NULL) {
+            json_object_update(line, o);
+            emit(format, line);
+        }
+        json_decref(line);
+    }
     json_decref(o);
 }
