@@ -40,7 +40,6 @@
 #define OCV_SERVE_MAX_ADDR        256  /* host:port or unix:PATH */
 #define OCV_SERVE_MAX_PATH        4096 /* a request path (and a rule's) */
 #define OCV_SERVE_MAX_PURPOSE     256  /* a purpose name */
-#define OCV_SERVE_MAX_XFCC_ELEMS  1    /* one XFCC element: SANITIZE_SET */
 #define OCV_SERVE_MAX_AUDIT_BATCH 4096 /* records per batch */
 
 /* HTTP methods a route may name; a rule without methods matches any. */
