@@ -45,10 +45,11 @@ cat > policy.json <<EOP
 {"version": 1, "rules": [{"id": "shop", "subjects": ["$SUB"], "issuers": ["$ISS"],
   "purposes": ["orders:read"]}]}
 EOP
-# config NAME CACHE AUDIT(0/1)
+# config NAME CACHE AUDIT(0/1) [LOG_LEVEL]
 config() {
     audit=
     [ "$3" = 1 ] && audit=', "audit": {"path": "audit-'$1'.log"}'
+    audit="$audit, \"log\": {\"level\": \"${4:-info}\"}"
     cat > "$1.json" <<EOC
 {"jwks": "iss.jwks", "db": "rev.db", "policy": "policy.json", "signature_cache": $2,
  "serve": {"listen": "127.0.0.1:0", "threads": 2,
@@ -104,6 +105,9 @@ config repeated 4096 0
 start_serve repeated
 A="Authorization: Bearer $(cat tok.jwt)"
 run "ocv serve direct, repeated token" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1
+config quiet 4096 0 warn
+start_serve quiet
+run "ocv serve direct, repeated, no decision log" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1
 config distinct 0 0
 start_serve distinct
 run "ocv serve direct, distinct (no sig cache)" -s distinct.lua http://127.0.0.1:$PORT/envoy/orders/1
