@@ -97,9 +97,12 @@ test: deps
 
 tests-build: $(TEST_BINS) $(REPLAY_BINS)
 
-$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(STATIC_LIB)
+# serve_request.o (pure parsing, no libmicrohttpd) for fuzz_serve_request.
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(BUILD)/obj/serve/serve_request.o \
+		$(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(STATIC_LIB) $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(BUILD)/obj/serve/serve_request.o \
+		$(STATIC_LIB) $(LIBS)
 
 # libFuzzer under clang: make fuzz FUZZ_SECONDS=300
 fuzz: deps
@@ -107,7 +110,7 @@ fuzz: deps
 	@for src in $(FUZZ_SRCS); do \
 		name=$$(basename $$src .c); \
 		clang $(CFLAGS) -fsanitize=fuzzer,address,undefined -o build-fuzz/$$name $$src \
-			build-fuzz/libocv.a $(LIBS) -pthread || exit 1; \
+			build-fuzz/obj/serve/serve_request.o build-fuzz/libocv.a $(LIBS) -pthread || exit 1; \
 		mkdir -p build-fuzz/corpus/$$name; \
 		build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$name \
 			tests/fuzz/corpus/$${name#fuzz_} || exit 1; \
