@@ -90,6 +90,10 @@ def worker():
 threads = [threading.Thread(target=worker) for _ in range(6)]
 for t in threads: t.start()
 time.sleep(1.0)
+if len(sys.argv) > 4 and sys.argv[4] == "HUP":
+    for _ in range(5):  # reloads under load: no request may fail
+        os.kill(pid, signal.SIGHUP)
+        time.sleep(0.2)
 before = answered[0]
 os.kill(pid, sig)
 for t in threads: t.join(30)
@@ -108,6 +112,17 @@ expect_grep '"event":"drained","connections_left":0' serve.log "drained with no 
 records=$(grep -c '"event":"decision"' audit.log)
 expect_exit 0 "an audit record for every answer ($records >= ${answered:-0})" -- test "$records" -ge "${answered:-1}"
 expect_exit 0 "the audit log verifies after the drain" -- "$OCV" audit verify audit.log
+
+# Five reloads under load, then the drain: every answer an allow.
+serve_start load.json || { e2e_finish serve_ops; exit 1; }
+python3 load.py $PORT $SERVE_PID "$(cat ok.jwt)" HUP > hup.out 2>&1
+wait $SERVE_PID
+SERVE_RC=$?
+cat hup.out
+expect_grep ' bad 0 ' hup.out "no request failed during five reloads under load"
+n=$(grep -c '"event":"reload","result":"ok"' serve.log)
+expect_exit 0 "five reloads applied ($n)" -- test "$n" -eq 5
+expect_exit 0 "exit 0 after reloads and drain" -- test "$SERVE_RC" -eq 0
 
 # ---- limits --------------------------------------------------------------
 SERVE_THREADS=1 serve_config limits.json '"limits": {"max_header_bytes": 2048, "max_body_bytes": 16,
