@@ -17,8 +17,11 @@
  * deny with INTERNAL_ERROR. Only this file changes when the batched API
  * arrives.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "decision/audit.h"
@@ -45,6 +48,14 @@ ocv_reason ocv_serve_audit_open(const ocv_serve_config *cfg, ocv_serve_metrics *
         ocv_errf(err, err_len, "audit log %s does not verify: %s", cfg->audit_path, why);
         return OCV_CONFIG_INVALID;
     }
+    /* Refuse to start when the log cannot be written at all (a missing
+     * directory, permissions): better than denying every request later. */
+    int fd = open(cfg->audit_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        ocv_errf(err, err_len, "audit log %s: %s", cfg->audit_path, strerror(errno));
+        return OCV_CONFIG_INVALID;
+    }
+    close(fd);
     ocv_serve_audit *a = calloc(1, sizeof(*a));
     if (a == NULL || pthread_mutex_init(&a->lock, NULL) != 0) {
         free(a);

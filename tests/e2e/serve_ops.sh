@@ -224,4 +224,14 @@ answered=$(sed -n 's/^answered \([0-9]*\) .*/\1/p' kill.out)
 records=$(grep -c '"event":"decision"' audit.log)
 expect_exit 0 "every answered request has its record ($records >= ${answered:-0} + 1)" -- \
     test "$records" -ge "$((${answered:-0} + 1))"
+# An audit log that cannot be written stops the start (exit 2), as does
+# one whose chain is broken.
+serve_config noaudit.json
+sed 's|"path": "audit.log"|"path": "no/such/dir/audit.log"|' noaudit.json > noaudit2.json
+expect_exit 2 "an audit log in a missing directory" -- "$OCV" serve --config noaudit2.json
+expect_grep "no/such/dir/audit.log: No such file or directory" .err "the error names the log"
+sed 's/"reason":"OK"/"reason":"REVOKED"/' audit.log > broken.log
+sed 's|"path": "audit.log"|"path": "broken.log"|' noaudit.json > noaudit3.json
+expect_exit 2 "an audit log that does not verify" -- "$OCV" serve --config noaudit3.json
+expect_grep "does not verify" .err "says so"
 e2e_finish serve_ops
