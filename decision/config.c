@@ -12,7 +12,7 @@
  *   "identity": "spiffe"|"subject"|"san"|"san-or-subject",
  *   "initial_policies": [dotted OID...], "require_explicit_policy": bool,
  *   "inhibit_policy_mapping": bool, "inhibit_any_policy": bool,
- *   "anchor_name_constraints": bool
+ *   "anchor_name_constraints": bool, "serve": object (read by serve/serve_config.c)
  * Relative paths are relative to the configuration file's directory.
  *
  * Strictness: duplicate members, unknown members, wrong types, bad or
@@ -282,12 +282,15 @@ static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at, const
         cfg->signature_cache_entries = (size_t)json_integer_value(value);
         return OCV_OK;
     }
+    if (strcmp(key, "serve") == 0) /* the sidecar's section: serve/serve_config.c reads it */
+        return json_is_object(value) ? OCV_OK
+                                     : bad(c, at, key, "must be an object (docs/sidecar.md)");
     return bad(c, key_at, key,
                "unknown member (anchors, crls, jwks, cose_keys, db, policy, no_policy, "
                "clock_skew, leaf_eku, identity_fallback, audience, require_revocation, "
                "revocation_max_age, max_ttl_ceiling, signature_cache, identity, "
                "initial_policies, require_explicit_policy, inhibit_policy_mapping, "
-               "inhibit_any_policy, anchor_name_constraints)");
+               "inhibit_any_policy, anchor_name_constraints, serve)");
 }
 
 /* Fills cfg from the file; strings point into storage. */

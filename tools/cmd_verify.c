@@ -17,6 +17,7 @@
 #include "base/util.h"
 #include "cli.h"
 #include "cli_audit.h"
+#include "decision/decision_json.h"
 #include "decision/stages.h"
 #include "ocv.h"
 
@@ -340,51 +341,11 @@ static int parse_option(int opt, const char *arg, verify_args *a)
     return -1;
 }
 
-static const char *outcome_name(ocv_check_outcome o)
-{
-    switch (o) {
-    case OCV_CHECK_PASS:
-        return "pass";
-    case OCV_CHECK_FAIL:
-        return "fail";
-    case OCV_CHECK_SKIPPED:
-        return "skipped";
-    }
-    return "fail";
-}
-
 static void print_json(const ocv_decision *d, int explain)
 {
-    char when[32];
-    ocv_format_time(d->evaluated_at, when, sizeof(when));
-    json_t *o = json_object();
-    json_object_set_new(o, "decision", json_string(d->allow ? "allow" : "deny"));
-    json_object_set_new(o, "reason", json_string(ocv_reason_name(d->reason)));
-    json_object_set_new(o, "subject", d->subject[0] ? json_string(d->subject) : json_null());
-    json_object_set_new(o, "subject_verified", json_boolean(d->subject_verified));
-    json_object_set_new(o, "rule", d->rule[0] ? json_string(d->rule) : json_null());
-    json_object_set_new(o, "detail", json_string(d->detail));
-    json_object_set_new(o, "policy_applied", json_boolean(!d->policy_skipped));
-    if (d->revocation_stale_allowed) {
-        json_object_set_new(o, "revocation_stale_allowed", json_true());
-        json_object_set_new(o, "revocation_stale_seconds",
-                            json_integer(d->revocation_stale_seconds));
-    }
-    json_object_set_new(o, "evaluated_at", json_string(when));
-    if (explain) {
-        json_t *checks = json_array();
-        for (size_t i = 0; i < d->check_count; i++) {
-            const ocv_check_entry *e = &d->checks[i];
-            json_t *c = json_object();
-            json_object_set_new(c, "check", json_string(e->name));
-            json_object_set_new(c, "outcome", json_string(outcome_name(e->outcome)));
-            json_object_set_new(c, "reason", json_string(ocv_reason_name(e->reason)));
-            json_object_set_new(c, "detail", json_string(e->detail));
-            json_array_append_new(checks, c);
-        }
-        json_object_set_new(o, "checks", checks);
-    }
-    char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    json_t *o = ocv_decision_json(d, explain);
+    char *text =
+        o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
     if (text != NULL)
         puts(text);
     free(text);
@@ -408,7 +369,7 @@ static void print_text(const ocv_decision *d, int explain)
         return;
     for (size_t i = 0; i < d->check_count; i++) {
         const ocv_check_entry *e = &d->checks[i];
-        printf("  %-17s %-7s %-19s %s\n", e->name, outcome_name(e->outcome),
+        printf("  %-17s %-7s %-19s %s\n", e->name, ocv_decision_outcome_name(e->outcome),
                e->outcome == OCV_CHECK_FAIL ? ocv_reason_name(e->reason) : "", e->detail);
     }
 }

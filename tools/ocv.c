@@ -27,6 +27,7 @@ static const ocv_command commands[] = {
     {"audit", ocv_cmd_audit, "verify and read the tamper-evident audit log"},
     {"bench", ocv_cmd_bench, "measure decisions per second and memory"},
     {"policy", ocv_cmd_policy, "check a policy file (lint) and show what it allows (explain)"},
+    {"serve", ocv_cmd_serve, "the sidecar: nginx auth_request and Envoy ext_authz checks"},
 };
 
 static void print_help(FILE *out)
