@@ -477,12 +477,13 @@ static int run_explain(policy_args *a)
     if (r != OCV_OK)
         return ocv_cli_usage_error("policy explain: %s", err[0] ? err : ocv_reason_meaning(r));
     char issuer[OCV_MAX_ISSUER_BYTES + 1] = "";
-    ocv_policy_query q = {a->subject, a->type, NULL, NULL};
+    ocv_policy_query q = {a->subject, a->type, NULL, NULL, NULL, NULL, 0};
     if (a->issuer != NULL) {
         ocv_strlcpy(issuer, a->issuer, sizeof(issuer));
         if (strncmp(issuer, "sha256:", 7) == 0) {
             for (char *c = issuer + 7; *c; c++)
                 *c = (*c >= 'A' && *c <= 'F') ? (char)(*c - 'A' + 'a') : *c;
+            q.anchor_sha256 = issuer + 7; /* an anchor key names no token issuer */
         }
         q.issuer = issuer;
     }

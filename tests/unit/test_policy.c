@@ -500,7 +500,8 @@ static void explain_checks_in_order(void **state)
     in.has_revocation_data = 0;
     in.purpose = "db:write";
 
-    ocv_policy_query q = {"spiffe://prod.example/ns/payments/api", OCV_CREDENTIAL_AUTO, NULL, NULL};
+    ocv_policy_query q = {
+        "spiffe://prod.example/ns/payments/api", OCV_CREDENTIAL_AUTO, NULL, NULL, NULL, NULL, 0};
     assert_reason(ocv_policy_explain(p, &q, "db:read", "db.prod.example", &res), OCV_OK);
     assert_string_equal(res.rule, "payments-db");
     assert_int_equal(res.checks[3].outcome, OCV_CHECK_SKIPPED);
@@ -511,9 +512,12 @@ static void explain_checks_in_order(void **state)
     q.issuer = "https://evil.example";
     assert_reason(ocv_policy_explain(p, &q, "db:read", "db.prod.example", &res),
                   OCV_ISSUER_NOT_ALLOWED);
-    q.issuer = "sha256:" ROOT_SHA;
+    q.issuer = "sha256:" ROOT_SHA; /* as a token iss: an anchor key is no token issuer */
     q.subject = "spiffe://prod.example/ns/payments/admin";
+    assert_reason(ocv_policy_explain(p, &q, "db:admin", NULL, &res), OCV_ISSUER_NOT_ALLOWED);
+    q.anchor_sha256 = ROOT_SHA; /* as the anchor's key */
     assert_reason(ocv_policy_explain(p, &q, "db:admin", NULL, &res), OCV_OK);
+    q.anchor_sha256 = NULL;
     q.subject = "spiffe://prod.example/ns/batch/x";
     q.issuer = NULL;
     q.type = OCV_CREDENTIAL_X509;
@@ -604,7 +608,7 @@ static void matching(void **state)
         {"db.prod.exampl", "i", "", OCV_NO_MATCHING_RULE, NULL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        ocv_policy_query q = {cases[i].subject, OCV_CREDENTIAL_JWT, cases[i].issuer, NULL};
+        ocv_policy_query q = {cases[i].subject, OCV_CREDENTIAL_JWT, cases[i].issuer, NULL, NULL, NULL, 0};
         size_t index = 99;
         const uint32_t *level = NULL;
         size_t level_count = 0;
@@ -652,7 +656,7 @@ static void documented_precedence(void **state)
         {"spiffe://td/other/x", "I", "", OCV_NO_MATCHING_RULE},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        ocv_policy_query q = {cases[i].subject, OCV_CREDENTIAL_CWT, cases[i].issuer, NULL};
+        ocv_policy_query q = {cases[i].subject, OCV_CREDENTIAL_CWT, cases[i].issuer, NULL, NULL, NULL, 0};
         ocv_policy_result res;
         ocv_reason r = ocv_policy_explain(p, &q, "p", NULL, &res);
         if (r != cases[i].want || strcmp(res.rule, cases[i].rule) != 0)
