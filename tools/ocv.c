@@ -27,6 +27,7 @@ static const ocv_command commands[] = {
     {"audit", ocv_cmd_audit, "verify and read the tamper-evident audit log"},
     {"bench", ocv_cmd_bench, "measure decisions per second and memory"},
     {"policy", ocv_cmd_policy, "check a policy file (lint) and show what it allows (explain)"},
+    {"trust", ocv_cmd_trust, "show the trust sources and SPIFFE bundle sequences (status)"},
 };
 
 static void print_help(FILE *out)
