@@ -232,9 +232,8 @@ static ocv_reason source_files(config_reader *c, const ocv_json_at *at, json_t *
     return OCV_OK;
 }
 
-static ocv_reason source_member(config_reader *c, const ocv_json_at *key_at,
-                                const ocv_json_at *at, const char *key, json_t *value,
-                                ocv_trust_source_config *src)
+static ocv_reason source_member(config_reader *c, const ocv_json_at *key_at, const ocv_json_at *at,
+                                const char *key, json_t *value, ocv_trust_source_config *src)
 {
     if (strcmp(key, "name") == 0)
         return source_string(c, at, key, value, OCV_MAX_SOURCE_NAME_BYTES, &src->name);

@@ -500,7 +500,7 @@ static void note_source(const ocv_trust_source *by, ocv_claims *claims, ocv_deci
     ocv_strlcpy(claims->trust_source, by->name, sizeof(claims->trust_source));
     claims->trust_kind = by->kind;
     ocv_strlcpy(claims->trust_domain, by->trust_domain, sizeof(claims->trust_domain));
-    const char *shown = by->kind != OCV_TRUST_UNNAMED            ? by->name
+    const char *shown = by->kind != OCV_TRUST_UNNAMED         ? by->name
                         : claims->type == OCV_CREDENTIAL_X509 ? claims->anchor_name
                                                               : claims->issuer;
     ocv_strlcpy(d->issuer, shown, sizeof(d->issuer));

@@ -184,6 +184,8 @@ OCV_API void ocv_request_init(ocv_request *request);
 #define OCV_MAX_RULE_ID_BYTES  128
 #define OCV_MAX_DETAIL_BYTES   512
 #define OCV_MAX_CHECKS         16
+
+/* The issuer a decision names: a trust source's name or a claimed issuer. */
 #define OCV_MAX_ISSUER_NAME_BYTES 512
 
 typedef enum ocv_check_outcome {

@@ -41,10 +41,11 @@ static json_t *info_json(const ocv_trust_info *t)
 {
     json_t *o = json_object();
     json_object_set_new(o, "name", t->name[0] ? json_string(t->name) : json_null());
-    json_object_set_new(o, "kind", json_string(t->kind == OCV_TRUST_OIDC     ? "oidc"
-                                               : t->kind == OCV_TRUST_SPIFFE ? "spiffe"
-                                               : t->kind == OCV_TRUST_CA     ? "ca"
-                                                                             : "unnamed"));
+    json_object_set_new(o, "kind",
+                        json_string(t->kind == OCV_TRUST_OIDC     ? "oidc"
+                                    : t->kind == OCV_TRUST_SPIFFE ? "spiffe"
+                                    : t->kind == OCV_TRUST_CA     ? "ca"
+                                                                  : "unnamed"));
     if (t->issuer[0])
         json_object_set_new(o, "issuer", json_string(t->issuer));
     if (t->trust_domain[0])

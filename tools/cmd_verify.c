@@ -529,7 +529,8 @@ static int parse_args(int argc, char **argv, verify_args *a)
     if (a->chain != NULL && a->cert == NULL)
         return ocv_cli_usage_error("verify: --chain goes with --cert");
     if (a->cert != NULL && a->type != OCV_CREDENTIAL_AUTO && a->type != OCV_CREDENTIAL_X509)
-        return ocv_cli_usage_error("verify: --cert is a certificate; --type jwt|cwt goes with --token");
+        return ocv_cli_usage_error(
+            "verify: --cert is a certificate; --type jwt|cwt goes with --token");
     return -1;
 }
 

@@ -65,9 +65,8 @@ OCV_MUST_CHECK ocv_reason ocv_keyset_load_file(ocv_keyset *set, const char *path
 
 /* ocv_keyset_parse, adding the number of keys skipped for their "use"
  * to *skipped (may be NULL). */
-OCV_MUST_CHECK ocv_reason ocv_keyset_parse_counted(const uint8_t *data, size_t len,
-                                                   ocv_keyset *out, size_t *skipped, char *err,
-                                                   size_t err_len);
+OCV_MUST_CHECK ocv_reason ocv_keyset_parse_counted(const uint8_t *data, size_t len, ocv_keyset *out,
+                                                   size_t *skipped, char *err, size_t err_len);
 
 /* Adds one JWK whatever its "use" (the caller decided: a SPIFFE bundle's
  * jwt-svid keys). OCV_OK, OCV_CONFIG_INVALID (err: why), OCV_TOO_LARGE. */

@@ -103,8 +103,7 @@ static ocv_reason anchors_add_der(ocv_x509_anchors *a, const uint8_t *der, size_
 }
 
 /* One PEM file of anchors, read by the strict loader, appended. */
-static ocv_reason anchors_add_file(ocv_x509_anchors *a, const char *path, char *err,
-                                   size_t err_len)
+static ocv_reason anchors_add_file(ocv_x509_anchors *a, const char *path, char *err, size_t err_len)
 {
     ocv_x509_anchors one;
     ocv_x509_anchors_init(&one);
@@ -133,8 +132,7 @@ static int is_pem_name(const char *n)
 }
 
 /* A file, or every *.pem / *.crt file of a directory in name order. */
-static ocv_reason anchors_add_path(ocv_x509_anchors *a, const char *path, char *err,
-                                   size_t err_len)
+static ocv_reason anchors_add_path(ocv_x509_anchors *a, const char *path, char *err, size_t err_len)
 {
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -427,16 +425,19 @@ static ocv_reason check_fields(const ocv_trust_source_config *c, char *err, size
     case OCV_TRUST_OIDC:
         if (c->issuer == NULL || c->issuer[0] == 0 || strlen(c->issuer) > OCV_MAX_ISSUER_BYTES ||
             c->trust_domain != NULL) {
-            ocv_errf(err, err_len, "trust source '%s' (oidc): needs an issuer (the exact iss) "
-                     "and no trust_domain", c->name);
+            ocv_errf(err, err_len,
+                     "trust source '%s' (oidc): needs an issuer (the exact iss) "
+                     "and no trust_domain",
+                     c->name);
             return OCV_CONFIG_INVALID;
         }
         return OCV_OK;
     case OCV_TRUST_SPIFFE:
         if (c->issuer != NULL || !trust_domain_ok(c->trust_domain, &why)) {
-            ocv_errf(err, err_len, "trust source '%s' (spiffe): needs a trust_domain "
-                     "(spiffe://example.org) and no issuer: %s", c->name,
-                     c->issuer != NULL ? "issuer given" : why);
+            ocv_errf(err, err_len,
+                     "trust source '%s' (spiffe): needs a trust_domain "
+                     "(spiffe://example.org) and no issuer: %s",
+                     c->name, c->issuer != NULL ? "issuer given" : why);
             return OCV_CONFIG_INVALID;
         }
         if (c->file_count != 1) {
@@ -446,8 +447,10 @@ static ocv_reason check_fields(const ocv_trust_source_config *c, char *err, size
         return OCV_OK;
     case OCV_TRUST_CA:
         if (c->issuer != NULL || c->trust_domain != NULL) {
-            ocv_errf(err, err_len, "trust source '%s' (ca): anchors only, no issuer or "
-                     "trust_domain", c->name);
+            ocv_errf(err, err_len,
+                     "trust source '%s' (ca): anchors only, no issuer or "
+                     "trust_domain",
+                     c->name);
             return OCV_CONFIG_INVALID;
         }
         return OCV_OK;
@@ -547,8 +550,8 @@ ocv_reason ocv_trust_load(ocv_trust *out, const ocv_config *config, const ocv_tr
                           char *err, size_t err_len)
 {
     ocv_trust_init(out);
-    int old_paths = config->anchors_path != NULL || config->jwks_path != NULL ||
-                    config->cose_keys_path != NULL;
+    int old_paths =
+        config->anchors_path != NULL || config->jwks_path != NULL || config->cose_keys_path != NULL;
     size_t n = config->trust_source_count;
     if (n > OCV_MAX_TRUST_SOURCES) {
         ocv_errf(err, err_len, "more than %d trust sources", OCV_MAX_TRUST_SOURCES);
@@ -591,10 +594,10 @@ ocv_reason ocv_trust_load(ocv_trust *out, const ocv_config *config, const ocv_tr
     for (size_t i = 0; r == OCV_OK && i < n; i++) {
         for (size_t j = 0; j < i; j++) {
             const ocv_trust_source *a = &out->sources[i], *b = &out->sources[j];
-            int same = a->kind == b->kind &&
-                       ((a->kind == OCV_TRUST_OIDC && strcmp(a->issuer, b->issuer) == 0) ||
-                        (a->kind == OCV_TRUST_SPIFFE &&
-                         strcmp(a->trust_domain, b->trust_domain) == 0));
+            int same =
+                a->kind == b->kind &&
+                ((a->kind == OCV_TRUST_OIDC && strcmp(a->issuer, b->issuer) == 0) ||
+                 (a->kind == OCV_TRUST_SPIFFE && strcmp(a->trust_domain, b->trust_domain) == 0));
             if (same) {
                 ocv_errf(err, err_len, "trust sources '%s' and '%s' claim the same %s", b->name,
                          a->name, a->kind == OCV_TRUST_OIDC ? "issuer" : "trust domain");
@@ -652,8 +655,8 @@ static int iss_names_anchor(const ocv_trust *t, const char *iss)
         return 1;
     char dn[OCV_MAX_ISSUER_BYTES + 1];
     for (size_t i = 0; i < t->count; i++) {
-        for (const mbedtls_x509_crt *c = &t->sources[i].anchors.certs;
-             c != NULL && c->raw.len > 0; c = c->next) {
+        for (const mbedtls_x509_crt *c = &t->sources[i].anchors.certs; c != NULL && c->raw.len > 0;
+             c = c->next) {
             if (mbedtls_x509_dn_gets(dn, sizeof(dn), &c->subject) > 0 && strcmp(dn, iss) == 0)
                 return 1;
         }
@@ -731,10 +734,10 @@ ocv_reason ocv_trust_verify_token(const ocv_trust *t, const ocv_token *tok, cons
         const ocv_trust_source *other = token_other(t, tok, claimed);
         if (other != NULL) {
             ocv_errf(detail, detail_len,
-                     "the token claims '%.200s'%s%s%s but %s a key of trust source %s",
-                     claim_text, claimed ? " (source " : "",
-                     claimed ? source_label(claimed) : "", claimed ? ")" : "",
-                     tok->has_kid ? "names" : "is signed by", source_label(other));
+                     "the token claims '%.200s'%s%s%s but %s a key of trust source %s", claim_text,
+                     claimed ? " (source " : "", claimed ? source_label(claimed) : "",
+                     claimed ? ")" : "", tok->has_kid ? "names" : "is signed by",
+                     source_label(other));
             return OCV_TRUST_SOURCE_MISMATCH;
         }
     }
@@ -777,8 +780,8 @@ ocv_reason ocv_trust_verify_chain(const ocv_trust *t, ocv_x509_chain *chain,
     int have_first = 0;
     for (size_t i = 0; i < n; i++) {
         char d[OCV_MAX_DETAIL_BYTES] = "";
-        ocv_reason ri = ocv_x509_verify_chain(chain, &cand[i]->anchors, options, claims, d,
-                                              sizeof(d));
+        ocv_reason ri =
+            ocv_x509_verify_chain(chain, &cand[i]->anchors, options, claims, d, sizeof(d));
         if (ri == OCV_OK) {
             *by = cand[i];
             return OCV_OK;

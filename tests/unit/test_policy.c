@@ -608,7 +608,8 @@ static void matching(void **state)
         {"db.prod.exampl", "i", "", OCV_NO_MATCHING_RULE, NULL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        ocv_policy_query q = {cases[i].subject, OCV_CREDENTIAL_JWT, cases[i].issuer, NULL, NULL, NULL, 0};
+        ocv_policy_query q = {
+            cases[i].subject, OCV_CREDENTIAL_JWT, cases[i].issuer, NULL, NULL, NULL, 0};
         size_t index = 99;
         const uint32_t *level = NULL;
         size_t level_count = 0;
@@ -656,7 +657,8 @@ static void documented_precedence(void **state)
         {"spiffe://td/other/x", "I", "", OCV_NO_MATCHING_RULE},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        ocv_policy_query q = {cases[i].subject, OCV_CREDENTIAL_CWT, cases[i].issuer, NULL, NULL, NULL, 0};
+        ocv_policy_query q = {
+            cases[i].subject, OCV_CREDENTIAL_CWT, cases[i].issuer, NULL, NULL, NULL, 0};
         ocv_policy_result res;
         ocv_reason r = ocv_policy_explain(p, &q, "p", NULL, &res);
         if (r != cases[i].want || strcmp(res.rule, cases[i].rule) != 0)

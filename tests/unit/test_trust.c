@@ -60,7 +60,8 @@ static void rollback_refused_on_reload(void **state)
     ocv_trust_source_config src;
     ocv_ctx *ctx = NULL;
     char err[512] = "";
-    config_for(&cfg, &src, write_bundle("b5.json", "\"spiffe_sequence\":5,\"spiffe_refresh_hint\":60"));
+    config_for(&cfg, &src,
+               write_bundle("b5.json", "\"spiffe_sequence\":5,\"spiffe_refresh_hint\":60"));
     assert_reason(ocv_open(&ctx, &cfg, err, sizeof(err)), OCV_OK);
     assert_int_equal(sequence_in_force(ctx), 5);
     ocv_trust_info info;
