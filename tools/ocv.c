@@ -17,6 +17,7 @@ typedef struct ocv_command {
 
 static const ocv_command commands[] = {
     {"verify", ocv_cmd_verify, "decide whether a credential grants authority"},
+    {"inspect", ocv_cmd_inspect, "decode a JWT, CWT or certificate chain WITHOUT verifying it"},
     {"keygen", ocv_cmd_keygen, "make a key pair (EC P-256/P-384, RSA, Ed25519)"},
     {"mint", ocv_cmd_mint, "issue test certificates, CRLs and tokens"},
     {"revocation", ocv_cmd_revocation,

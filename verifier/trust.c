@@ -31,6 +31,7 @@
 #include "base/limits.h"
 #include "base/spiffe.h"
 #include "base/util.h"
+#include "verifier/dn.h"
 #include "verifier/pkey.h"
 
 #define MAX_X5C_CERT_BYTES (16 * 1024) /* one CA certificate, generously */
@@ -657,7 +658,7 @@ static int iss_names_anchor(const ocv_trust *t, const char *iss)
     for (size_t i = 0; i < t->count; i++) {
         for (const mbedtls_x509_crt *c = &t->sources[i].anchors.certs; c != NULL && c->raw.len > 0;
              c = c->next) {
-            if (mbedtls_x509_dn_gets(dn, sizeof(dn), &c->subject) > 0 && strcmp(dn, iss) == 0)
+            if (ocv_dn_format(&c->subject, dn, sizeof(dn)) == 0 && strcmp(dn, iss) == 0)
                 return 1;
         }
     }
@@ -782,8 +783,15 @@ ocv_reason ocv_trust_verify_chain(const ocv_trust *t, ocv_x509_chain *chain,
         char d[OCV_MAX_DETAIL_BYTES] = "";
         ocv_reason ri =
             ocv_x509_verify_chain(chain, &cand[i]->anchors, options, claims, d, sizeof(d));
+        if (ri == OCV_OK && chain->path_len > 0 &&
+            ocv_dn_format(&chain->path[chain->path_len - 1]->subject, claims->anchor_name,
+                          sizeof(claims->anchor_name)) != 0) {
+            ocv_errf(d, sizeof(d), "the anchor's name is longer than %d bytes",
+                     OCV_MAX_ISSUER_BYTES);
+            ri = OCV_TOO_LARGE;
+        }
         if (ri == OCV_OK) {
-            *by = cand[i];
+            *by = cand[i]; /* the anchor named with UTF-8 kept (verifier/dn.h) */
             return OCV_OK;
         }
         /* the most telling failure: one that found a path beats "no path" */

@@ -95,5 +95,26 @@ expect_reason 1 TRUST_SOURCE_MISMATCH "legacy: a token whose iss is an anchor's 
 "$OCV" mint token --key a.key --kid ka --iss "CN=B Root, O=b.example" --sub $PAY -o iss_dn.jwt
 expect_reason 1 TRUST_SOURCE_MISMATCH "legacy: a token whose iss is an anchor's DN" -- $L --token iss_dn.jwt
 
+# Names that cannot collide: two anchors whose names differ only outside
+# ASCII ("Zürich" / "Zärich") were both "CN=Z??rich Prod Root"; a rule
+# naming one anchor must not admit a leaf under the other.
+"$OCV" keygen --type ec-p256 -o zu.key >/dev/null
+"$OCV" keygen --type ec-p256 -o za.key >/dev/null
+"$OCV" mint cert --key zu.key --subject "CN=Zürich Prod Root" --ca -o zu.pem
+"$OCV" mint cert --key za.key --subject "CN=Zärich Prod Root" --ca -o za.pem
+cat zu.pem za.pem > z_anchors.pem
+for z in zu za; do
+    "$OCV" mint cert --pub leaf.pub --subject "CN=api" --uri $PAY --issuer-cert $z.pem --issuer-key $z.key -o leaf_$z.pem
+done
+cat > z_policy.json <<P
+{ "version": 1, "rules": [
+  { "id": "zurich", "subjects": ["spiffe://b.example/ns/payments/*"],
+    "issuers": ["CN=Zürich Prod Root"], "purposes": ["pay"] } ] }
+P
+Z="$OCV verify --anchors z_anchors.pem --policy z_policy.json --purpose pay --db dev.db"
+expect_reason 0 OK "the anchor the rule names, by its UTF-8 name" -- $Z --cert leaf_zu.pem
+expect_grep '"issuer": "CN=Z\\u00FCrich Prod Root"' .out "the decision names the anchor with UTF-8 kept"
+expect_reason 1 ISSUER_NOT_ALLOWED "an anchor whose name differs only outside ASCII" -- $Z --cert leaf_za.pem
+
 expect_unchanged "$before" "forged issuers and trust domains" dev.db
 e2e_finish attack_trust_scope
