@@ -96,6 +96,12 @@ $BUNDLE -o empty.bundle --use enc enc.jwks
 sed 's/a.bundle/empty.bundle/' ocv.json > empty.json
 expect_exit 2 "a bundle without x509-svid or jwt-svid keys" -- "$OCV" trust status --config empty.json
 
+# policy lint against the configuration's trust sources.
+expect_exit 0 "lint: every issuer names a source (oidc-x) or a trust domain" -- "$OCV" policy lint --config ocv.json policy.json
+sed 's/"oidc-x"/"oidc-y"/' policy.json > policy_y.json
+expect_exit 1 "lint: a rule naming a source the configuration lacks" -- "$OCV" policy lint --config ocv.json policy_y.json
+expect_grep "issuer 'oidc-y' names no trust source of the configuration" .out "lint names the unknown source"
+
 # Configuration errors.
 cat > dup.json <<C
 { "trust_sources": [
