@@ -319,8 +319,8 @@ static ocv_reason bundle_uint(json_t *root, const char *name, int *has, uint64_t
     return OCV_OK;
 }
 
-static ocv_reason bundle_parse(ocv_trust_source *s, const uint8_t *data, size_t len, char *err,
-                               size_t err_len)
+ocv_reason ocv_trust_bundle_parse(ocv_trust_source *s, const uint8_t *data, size_t len, char *err,
+                                  size_t err_len)
 {
     json_t *root = NULL;
     char why[200] = "";
@@ -373,7 +373,7 @@ static ocv_reason bundle_load(ocv_trust_source *s, const char *path, char *err, 
     if (r != OCV_OK)
         return r;
     char why[300] = "";
-    r = bundle_parse(s, file.data, file.len, why, sizeof(why));
+    r = ocv_trust_bundle_parse(s, file.data, file.len, why, sizeof(why));
     ocv_bytes_free(&file);
     if (r != OCV_OK)
         ocv_errf(err, err_len, "%s: %s", path, why);

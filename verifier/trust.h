@@ -113,6 +113,15 @@ OCV_MUST_CHECK ocv_reason ocv_trust_verify_chain(const ocv_trust *trust, ocv_x50
                                                  ocv_claims *claims, const ocv_trust_source **by,
                                                  char *detail, size_t detail_len);
 
+/*
+ * Parses a SPIFFE bundle into *s (initialised by the caller with its keys
+ * and anchors empty; released with ocv_trust_free of its trust or by
+ * freeing keys and anchors). Reasons: OCV_OK; OCV_CONFIG_INVALID (err: the
+ * key, by index, use and kid, and why); OCV_TOO_LARGE; OCV_INTERNAL_ERROR.
+ */
+OCV_MUST_CHECK ocv_reason ocv_trust_bundle_parse(ocv_trust_source *s, const uint8_t *data,
+                                                 size_t len, char *err, size_t err_len);
+
 /* "oidc", "spiffe", "ca" or "unnamed". */
 const char *ocv_trust_kind_name(ocv_trust_kind kind);
 
