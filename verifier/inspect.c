@@ -315,7 +315,9 @@ static json_t *sans_json(const mbedtls_x509_crt *c)
             size_t o = (size_t)snprintf(text, sizeof(text), "IP:");
             for (size_t i = 0; i < n; i++)
                 o += (size_t)snprintf(text + o, sizeof(text) - o, n == 4 ? "%s%u" : "%s%02x",
-                                      i == 0 ? "" : n == 4 ? "." : (i % 2 ? "" : ":"),
+                                      i == 0   ? ""
+                                      : n == 4 ? "."
+                                               : (i % 2 ? "" : ":"),
                                       s->buf.p[i]);
         } else
             snprintf(text, sizeof(text), "(a name of type [%d])", tag);
