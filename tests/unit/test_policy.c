@@ -1105,12 +1105,72 @@ static void load_from_file(void **state)
     rmdir(dir);
 }
 
+/* Rules name trust sources (docs/trust.md): a source-scoped credential
+ * matches the source's name, its trust domain, the iss it is bound to, or
+ * its anchor; a JWT-SVID's iss is no issuer identity; a token's iss never
+ * matches a sha256: (anchor key) entry. */
+static void issuers_name_trust_sources(void **state)
+{
+    (void)state;
+    ocv_policy *p = load("{\"version\": 1, \"rules\": [\n"
+                         " {\"id\": \"by-name\", \"subjects\": [\"spiffe://b.example/ns/pay/*\"],\n"
+                         "  \"issuers\": [\"td-b\"], \"purposes\": [\"p\"]},\n"
+                         " {\"id\": \"by-td\", \"subjects\": [\"spiffe://a.example/ns/web/*\"],\n"
+                         "  \"issuers\": [\"spiffe://a.example\"], \"purposes\": [\"p\"]},\n"
+                         " {\"id\": \"by-hash\", \"subjects\": [\"spiffe://c.example/x\"],\n"
+                         "  \"issuers\": [\"sha256:" ROOT_SHA "\"], \"purposes\": [\"p\"]}]}\n");
+    ocv_claims c;
+    ocv_policy_input in;
+    ocv_policy_result res;
+    base_claims(TOKEN, &c);
+    base_input(&in, &c);
+    in.purpose = "p";
+    in.audience = NULL;
+    SET(c.subject, "spiffe://b.example/ns/pay/api");
+    /* the unnamed source of the old flags: the iss string, as before */
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_ISSUER_NOT_ALLOWED);
+    SET(c.issuer, "td-b");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    /* a named OIDC source: its name matches, whatever the iss */
+    SET(c.issuer, ISS);
+    c.trust_kind = OCV_TRUST_OIDC;
+    SET(c.trust_source, "td-b");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    SET(c.trust_source, "td-a");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_ISSUER_NOT_ALLOWED);
+    /* a SPIFFE source: the trust domain matches, the iss never does */
+    SET(c.subject, "spiffe://a.example/ns/web/x");
+    c.trust_kind = OCV_TRUST_SPIFFE;
+    SET(c.trust_source, "td-a");
+    SET(c.trust_domain, "spiffe://a.example");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    assert_string_equal(res.rule, "by-td");
+    SET(c.trust_domain, "spiffe://b.example");
+    SET(c.issuer, "spiffe://a.example");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_ISSUER_NOT_ALLOWED);
+    /* a token whose iss is an anchor's key hash: never an anchor */
+    SET(c.subject, "spiffe://c.example/x");
+    c.trust_kind = OCV_TRUST_UNNAMED;
+    c.trust_source[0] = c.trust_domain[0] = 0;
+    SET(c.issuer, "sha256:" ROOT_SHA);
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_ISSUER_NOT_ALLOWED);
+    /* the certificate under that anchor does match, named or not */
+    base_claims(CERT, &c);
+    SET(c.subject, "spiffe://c.example/x");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    c.trust_kind = OCV_TRUST_CA;
+    SET(c.trust_source, "corp");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    ocv_policy_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_reason_for_certs_and_tokens),
         cmocka_unit_test(stale_allowance_is_recorded),
         cmocka_unit_test(explain_checks_in_order),
+        cmocka_unit_test(issuers_name_trust_sources),
         cmocka_unit_test(matching),
         cmocka_unit_test(documented_precedence),
         cmocka_unit_test(bad_patterns),
