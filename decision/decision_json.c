@@ -50,6 +50,9 @@ json_t *ocv_decision_json(const ocv_decision *d, int explain)
     json_object_set_new(o, "subject_verified", json_boolean(d->subject_verified));
     json_t *rule = d->rule[0] ? json_string(d->rule) : NULL;
     json_object_set_new(o, "rule", rule != NULL ? rule : json_null());
+    /* the trust source that vouched (docs/trust.md); null before one did */
+    json_t *issuer = d->issuer[0] ? json_string(d->issuer) : NULL;
+    json_object_set_new(o, "issuer", issuer != NULL ? issuer : json_null());
     json_t *detail = json_string(d->detail);
     json_object_set_new(o, "detail", detail != NULL ? detail : json_string(""));
     json_object_set_new(o, "policy_applied", json_boolean(!d->policy_skipped));

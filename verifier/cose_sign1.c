@@ -9,7 +9,7 @@
 #include "base/util.h"
 #include "verifier/sigalg.h"
 
-enum { LABEL_ALG = 1, LABEL_CRIT = 2, LABEL_CONTENT_TYPE = 3, LABEL_KID = 4 };
+enum { LABEL_ALG = 1, LABEL_CRIT = 2, LABEL_CONTENT_TYPE = 3, LABEL_KID = 4, LABEL_TYP = 16 };
 enum { TAG_COSE_SIGN = 98, TAG_COSE_SIGN1 = 18 };
 
 #define MAX_HEADER_LABELS 8
@@ -22,7 +22,7 @@ static ocv_reason malformed(char *detail, size_t detail_len, const char *what)
 }
 
 /* One header value we keep or skip: alg (int), kid (bstr), content type
- * (uint or tstr). */
+ * and typ (uint or tstr, protected only). */
 static ocv_reason header_value(ocv_cbor_pull *r, uint64_t label, int protected_map, ocv_sign1 *out,
                                char *detail, size_t detail_len)
 {
@@ -54,6 +54,10 @@ static ocv_reason header_value(ocv_cbor_pull *r, uint64_t label, int protected_m
     case LABEL_CONTENT_TYPE:
         if (!protected_map || (v.kind != OCV_CBOR_UINT && v.kind != OCV_CBOR_TEXT))
             return malformed(detail, detail_len, "bad content type");
+        return OCV_OK;
+    case LABEL_TYP: /* RFC 9596: the media type of the whole message */
+        if (!protected_map || (v.kind != OCV_CBOR_UINT && v.kind != OCV_CBOR_TEXT))
+            return malformed(detail, detail_len, "bad typ (RFC 9596)");
         return OCV_OK;
     default:
         return malformed(detail, detail_len,

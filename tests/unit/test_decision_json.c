@@ -22,7 +22,8 @@ static void deny_with_claimed_subject(void **state)
     assert_string_equal(text,
                         "{\"decision\":\"deny\",\"reason\":\"EXPIRED\","
                         "\"subject\":\"spiffe://example.org/w\",\"subject_verified\":false,"
-                        "\"rule\":null,\"detail\":\"expired 10 s ago\",\"policy_applied\":true,"
+                        "\"rule\":null,\"issuer\":null,\"detail\":\"expired 10 s ago\","
+                        "\"policy_applied\":true,"
                         "\"evaluated_at\":\"2023-11-14T22:13:20Z\"}");
     free(text);
     json_decref(o);
@@ -37,6 +38,7 @@ static void allow_with_checks_and_stale(void **state)
     d.reason = OCV_OK;
     d.subject_verified = 1;
     ocv_strlcpy(d.rule, "r1", sizeof(d.rule));
+    ocv_strlcpy(d.issuer, "prod-issuer", sizeof(d.issuer));
     d.revocation_stale_allowed = 1;
     d.revocation_stale_seconds = 42;
     d.check_count = 2;
@@ -48,6 +50,7 @@ static void allow_with_checks_and_stale(void **state)
     json_t *o = ocv_decision_json(&d, 1);
     assert_string_equal(json_string_value(json_object_get(o, "decision")), "allow");
     assert_string_equal(json_string_value(json_object_get(o, "rule")), "r1");
+    assert_string_equal(json_string_value(json_object_get(o, "issuer")), "prod-issuer");
     assert_true(json_is_null(json_object_get(o, "subject")));
     assert_int_equal(json_integer_value(json_object_get(o, "revocation_stale_seconds")), 42);
     json_t *checks = json_object_get(o, "checks");
