@@ -30,8 +30,8 @@
 #include "base/limits.h"
 #include "base/util.h"
 #include "decision/stages.h"
-#include "revocation/integrity.h"
 #include "ocv.h"
+#include "revocation/integrity.h"
 #include "verifier/keyset.h"
 #include "verifier/pkey.h"
 #include "verifier/token.h"
@@ -162,9 +162,8 @@ static ocv_reason state_load(const ocv_config *config, const ocv_state *prev, oc
             goto fail;
         /* a store altered outside ocv denies every decision, with a reason */
         ocv_store *store = ocv_store_pool_acquire(st->stores);
-        st->store_broken =
-            store == NULL ||
-            ocv_store_prove(store, st->store_problem, sizeof(st->store_problem)) != OCV_OK;
+        st->store_broken = store == NULL || ocv_store_prove(store, st->store_problem,
+                                                            sizeof(st->store_problem)) != OCV_OK;
         if (store != NULL)
             ocv_store_pool_release(st->stores, store);
     }
@@ -645,7 +644,8 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
                                 st->leaf_eku,
                                 st->identity_fallback,
                                 &st->policy_init,
-                                st->anchor_name_constraints, st->sigcache};
+                                st->anchor_name_constraints,
+                                st->sigcache};
     ocv_x509_chain_init(&cr.chain);
     ocv_token_init(&cr.token);
     size_t stage = 0;

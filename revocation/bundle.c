@@ -498,8 +498,8 @@ static ocv_reason check_signature(const ocv_sign1 *msg, const ocv_authority_stat
 {
     ocv_pkey key;
     char why[128] = "";
-    ocv_reason r = ocv_pkey_parse(a->public_key.data, a->public_key.len, 0, 0, &key, why,
-                                  sizeof(why));
+    ocv_reason r =
+        ocv_pkey_parse(a->public_key.data, a->public_key.len, 0, 0, &key, why, sizeof(why));
     if (r != OCV_OK) {
         ocv_errf(detail, detail_len, "the pinned key of '%s' is unusable: %s", a->id, why);
         return OCV_INTERNAL_ERROR;

@@ -235,8 +235,8 @@ static ocv_reason check_rows(ocv_store *store, const ocv_crl_record *rec,
             continue;
         char hex[OCV_SERIAL_HEX_BYTES];
         ocv_serial_to_text(mag, mag_len, hex);
-        ocv_entry entry = {OCV_ENTRY_SERIAL, rec->issuer, strlen(rec->issuer), hex, strlen(hex),
-                           0,                rec->next_update};
+        ocv_entry entry = {OCV_ENTRY_SERIAL, rec->issuer, strlen(rec->issuer), hex,
+                           strlen(hex),      0,           rec->next_update};
         ocv_entry_change found;
         ocv_reason r = ocv_store_find_entry(store, authority, &entry, &found);
         if (r != OCV_OK)

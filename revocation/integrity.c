@@ -92,7 +92,8 @@ static ocv_reason prove_header(const ocv_authority_state *a, const ocv_bytes *ke
     const uint8_t *pinned = b.new_key ? b.new_key : signer->data;
     size_t pinned_len = b.new_key ? b.new_key_len : signer->len;
     if (pinned_len != a->public_key.len || memcmp(pinned, a->public_key.data, pinned_len) != 0) {
-        r = mismatch(detail, detail_len, a->id, "the pinned key is not the one the bundles chain to");
+        r = mismatch(detail, detail_len, a->id,
+                     "the pinned key is not the one the bundles chain to");
         goto out;
     }
     r = OCV_OK;
@@ -102,8 +103,7 @@ out:
     return r;
 }
 
-static ocv_reason prove_authority(ocv_store *store, const char *id, char *detail,
-                                  size_t detail_len)
+static ocv_reason prove_authority(ocv_store *store, const char *id, char *detail, size_t detail_len)
 {
     ocv_authority_state a;
     ocv_reason r = ocv_store_get_authority(store, id, &a);

@@ -520,9 +520,11 @@ ocv_reason ocv_store_add_authority(ocv_store *s, const char *id, const uint8_t *
     if (ocv_lthash_digest(&empty, digest) != OCV_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO authority (id, pubkey, seq, lthash, digest, issued_at, next_update,"
-                           " applied_at, entry_count) VALUES (?1, ?2, 0, ?3, ?4, 0, 0, 0, 0)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db,
+            "INSERT INTO authority (id, pubkey, seq, lthash, digest, issued_at, next_update,"
+            " applied_at, entry_count) VALUES (?1, ?2, 0, ?3, ?4, 0, 0, 0, 0)",
+            -1, &st, NULL) != SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 2, spki, (int)spki_len, SQLITE_TRANSIENT);

@@ -182,8 +182,7 @@ OCV_MUST_CHECK ocv_reason ocv_store_delete_entry(ocv_store *store, const char *a
  * entry, or fn returning non-zero, stops it with OCV_BUNDLE_DIGEST_MISMATCH;
  * OCV_INTERNAL_ERROR when unreadable. */
 OCV_MUST_CHECK ocv_reason ocv_store_each_entry(ocv_store *store, const char *authority,
-                                               int (*fn)(const ocv_entry *e, void *arg),
-                                               void *arg);
+                                               int (*fn)(const ocv_entry *e, void *arg), void *arg);
 
 /* The last applied signed bundle of an authority, as it arrived, and the
  * key (SPKI DER) that verified it (inside the apply transaction); read
@@ -247,7 +246,7 @@ OCV_MUST_CHECK ocv_reason ocv_store_lookup(ocv_store *store, const ocv_claims *c
 /* Imported CRL bookkeeping, per issuer (SPKI SHA-256 hex). */
 typedef struct ocv_crl_record {
     char issuer[65];
-    ocv_bytes number; /* CRL number, big-endian; empty when absent */
+    ocv_bytes number;      /* CRL number, big-endian; empty when absent */
     ocv_bytes der;         /* the CRL as its issuer signed it */
     ocv_bytes issuer_spki; /* the issuer's SubjectPublicKeyInfo (DER) */
     int64_t this_update, next_update;

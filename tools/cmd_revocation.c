@@ -2,13 +2,13 @@
  * cmd_revocation.c - `ocv revocation init|sync|status|import-crl|receipt`:
  * the device side of offline revocation (docs/cli/ocv-revocation.md).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <errno.h>
 
 #include <jansson.h>
 
@@ -16,10 +16,10 @@
 #include "base/util.h"
 #include "cli.h"
 #include "decision/audit.h"
-#include "revocation/integrity.h"
 #include "decision/stages.h"
 #include "revocation/bundle.h"
 #include "revocation/crl_import.h"
+#include "revocation/integrity.h"
 #include "revocation/receipt.h"
 #include "revocation/store.h"
 #include "verifier/pkey.h"
@@ -45,7 +45,6 @@ static const char REVOCATION_USAGE[] =
     "\n"
     "Exit: 0 done (every bundle applied or already applied), 1 a bundle or CRL\n"
     "refused, 2 usage or configuration error.\n";
-
 
 typedef struct rev_args {
     const char *db, *authority, *authority_pub, *anchors, *device_key, *device_id, *out, *audit,

@@ -224,8 +224,8 @@ static ocv_reason sig_structure_head(const ocv_sign1 *msg, ocv_bytes *out)
 /* EdDSA signs the message itself, twice over, so it needs it whole: the
  * Sig_structure is assembled once on the heap while the caller drops the
  * pages already copied (one copy, never two). */
-static ocv_reason verify_assembled(const ocv_sign1 *msg, const ocv_pkey *key,
-                                   const ocv_bytes *head, ocv_sign1_passed passed, void *arg)
+static ocv_reason verify_assembled(const ocv_sign1 *msg, const ocv_pkey *key, const ocv_bytes *head,
+                                   ocv_sign1_passed passed, void *arg)
 {
     size_t total = head->len + msg->payload_len;
     if (total < head->len)

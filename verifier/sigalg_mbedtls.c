@@ -31,8 +31,8 @@ static int digest(mbedtls_md_type_t type, const uint8_t *msg, size_t len,
  * checked the length); mbedtls_ecdsa_verify itself refuses r or s
  * outside [1, n-1]. */
 ocv_reason ocv_mbedtls_verify_ecdsa_digest(const ocv_alg_info *info, const ocv_pkey *key,
-                                           const uint8_t *hash, size_t hash_len,
-                                           const uint8_t *sig, size_t sig_len)
+                                           const uint8_t *hash, size_t hash_len, const uint8_t *sig,
+                                           size_t sig_len)
 {
     (void)info;
     size_t half = sig_len / 2;
@@ -123,8 +123,12 @@ int ocv_backend_sha256(const ocv_sigcache_part *parts, size_t n, uint8_t out[32]
 #endif
 
 const ocv_sig_backend ocv_sig_backend_mbedtls = {
-    "mbedtls",   ocv_mbedtls_verify_ecdsa, ocv_mbedtls_verify_rsa_pkcs1, ocv_mbedtls_verify_rsa_pss,
-    verify_x509, ocv_mbedtls_verify_ecdsa_digest,
+    "mbedtls",
+    ocv_mbedtls_verify_ecdsa,
+    ocv_mbedtls_verify_rsa_pkcs1,
+    ocv_mbedtls_verify_rsa_pss,
+    verify_x509,
+    ocv_mbedtls_verify_ecdsa_digest,
 };
 
 ocv_reason ocv_mbedtls_sign_ecdsa(const ocv_alg_info *info, const ocv_pkey *key, const uint8_t *msg,

@@ -346,6 +346,10 @@ static ocv_reason verify_x509(const ocv_pkey *key, const ocv_x509_sig *s)
 }
 
 const ocv_sig_backend ocv_sig_backend_openssl = {
-    "openssl",   ocv_openssl_verify_ecdsa, ocv_openssl_verify_rsa_pkcs1, ocv_openssl_verify_rsa_pss,
-    verify_x509, ocv_openssl_verify_ecdsa_digest,
+    "openssl",
+    ocv_openssl_verify_ecdsa,
+    ocv_openssl_verify_rsa_pkcs1,
+    ocv_openssl_verify_rsa_pss,
+    verify_x509,
+    ocv_openssl_verify_ecdsa_digest,
 };

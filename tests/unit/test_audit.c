@@ -568,8 +568,14 @@ static void crash_keeps_chain(void **state)
             if (ocv_audit_log_decision(log, &d, NULL) != OCV_OK)
                 _exit(4);
     }
-    struct timespec ts = {0, 300 * 1000000L};
-    nanosleep(&ts, NULL);
+    /* kill it once it has written batches: wait for the log to grow (no
+     * fixed sleep, so a loaded machine cannot make the test fail) */
+    struct stat sb;
+    off_t start = stat(path, &sb) == 0 ? sb.st_size : 0;
+    for (int i = 0; i < 1000 && (stat(path, &sb) != 0 || sb.st_size < start + 4096); i++) {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     kill(pid, SIGKILL);
     int status;
     waitpid(pid, &status, 0);

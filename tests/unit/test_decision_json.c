@@ -19,12 +19,11 @@ static void deny_with_claimed_subject(void **state)
     json_t *o = ocv_decision_json(&d, 0);
     assert_non_null(o);
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    assert_string_equal(text,
-                        "{\"decision\":\"deny\",\"reason\":\"EXPIRED\","
-                        "\"subject\":\"spiffe://example.org/w\",\"subject_verified\":false,"
-                        "\"rule\":null,\"issuer\":null,\"detail\":\"expired 10 s ago\","
-                        "\"policy_applied\":true,"
-                        "\"evaluated_at\":\"2023-11-14T22:13:20Z\"}");
+    assert_string_equal(text, "{\"decision\":\"deny\",\"reason\":\"EXPIRED\","
+                              "\"subject\":\"spiffe://example.org/w\",\"subject_verified\":false,"
+                              "\"rule\":null,\"issuer\":null,\"detail\":\"expired 10 s ago\","
+                              "\"policy_applied\":true,"
+                              "\"evaluated_at\":\"2023-11-14T22:13:20Z\"}");
     free(text);
     json_decref(o);
 }
