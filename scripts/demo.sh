@@ -108,7 +108,7 @@ run $OCV revocation sync --db "$D/rev.db" --audit "$D/audit.log" "$D/acme-1.cose
 say "13. The device proves which revocation state it holds"
 run $OCV revocation receipt --db "$D/rev.db" --device-key "$D/device.key" --device-id edge-17 \
     --audit "$D/audit.log" -o "$D/edge-17.receipt"
-run $OCV receipt verify --device-pub "$D/device.pub" --receipt "$D/edge-17.receipt" --expect-seq 2
-run $OCV audit verify "$D/audit.log"
+run $OCV receipt verify --device-pub "$D/device.pub" --receipt "$D/edge-17.receipt" --authority acme --expect-seq 2
+run $OCV audit verify --device-pub "$D/device.pub" "$D/audit.log"
 
 printf '\nExit codes: 0 allow, 1 deny, 2 usage or configuration error. See docs/ and man ocv.\n'
