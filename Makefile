@@ -68,6 +68,10 @@ endif
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+# serve/: the sidecar layer beside tools/; only the ocv binary and the
+# serve unit tests link it (and libmicrohttpd), never libocv.
+SERVE_SRCS := $(wildcard serve/*.c)
+SERVE_OBJS := $(SERVE_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
@@ -108,13 +112,20 @@ $(SHARED_LIB): $(LIB_OBJS)
 	ln -sf libocv.so.$(VERSION) $(BUILD)/libocv.so.$(SOVERSION)
 	ln -sf libocv.so.$(VERSION) $(BUILD)/libocv.so
 
-$(OCV): $(TOOL_OBJS) $(STATIC_LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(STATIC_LIB) $(TOOL_LIBS) $(LIBS)
+$(OCV): $(TOOL_OBJS) $(SERVE_OBJS) $(STATIC_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(SERVE_OBJS) $(STATIC_LIB) $(TOOL_LIBS) $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(STATIC_LIB) \
 		$(TEST_LIBS) $(LIBS)
+
+# The serve unit tests (test_serve_*) link the serve layer (the more
+# specific pattern wins).
+$(BUILD)/tests/test_serve_%: tests/unit/test_serve_%.c $(TEST_SUPPORT_OBJS) $(SERVE_OBJS) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(SERVE_OBJS) \
+		$(STATIC_LIB) $(TEST_LIBS) $(TOOL_LIBS) $(LIBS)
 
 # make test: the suite in this profile, then (from the default profile) the
 # whole suite again in the device profile, in $(BUILD)-device.
@@ -151,7 +162,9 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c tests/fuzz/
 	$(CC) $(CFLAGS) -Itools $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(FUZZ_EXTRA_LIB) \
 		$(STATIC_LIB) $(LIBS)
 
-$(FUZZ_EXTRA_LIB): $(BUILD)/obj/tools/entries_json.o
+# entries_json.o (a CLI file format) and serve_request.o (pure parsing, no
+# libmicrohttpd) for their fuzz targets.
+$(FUZZ_EXTRA_LIB): $(BUILD)/obj/tools/entries_json.o $(BUILD)/obj/serve/serve_request.o
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
@@ -211,7 +224,7 @@ lint:
 	@sh scripts/lint.sh
 
 format:
-	clang-format -i $(LIB_SRCS) $(TOOL_SRCS) $(wildcard */*.h include/*.h tests/unit/*.c)
+	clang-format -i $(LIB_SRCS) $(TOOL_SRCS) $(SERVE_SRCS) $(wildcard */*.h include/*.h tests/unit/*.c)
 
 $(BUILD)/ocv.pc: ocv.pc.in
 	@mkdir -p $(dir $@)
@@ -238,4 +251,4 @@ clean:
 .PHONY: all deps test test-profile test-device check-device-links tests-build demo sanitize \
 	valgrind lint bench fuzz fuzz-build fuzz-cov fuzz-merge install uninstall clean format
 
--include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(SERVE_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d)

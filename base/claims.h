@@ -116,6 +116,13 @@ typedef struct ocv_claims {
     int has_cnf_jkt;
     int has_cnf;
     char cnf_unsupported[48];
+
+    /* Filled by the signature stage (verifier/trust.h): the trust source
+     * that vouched, by name ("" for the unnamed source of the old flags),
+     * its kind, and for a SPIFFE source its trust domain. */
+    char trust_source[OCV_MAX_SOURCE_NAME_BYTES + 1];
+    ocv_trust_kind trust_kind;
+    char trust_domain[OCV_MAX_ISSUER_BYTES + 1];
 } ocv_claims;
 
 void ocv_claims_init(ocv_claims *claims);

@@ -32,3 +32,8 @@ if [ -n "${POLICY_BENCH:-}" ]; then
     echo
     "$POLICY_BENCH"
 fi
+
+# ocv serve behind nginx and alone (wrk); bench/serve.sh
+if [ -x "$(dirname "$0")/serve.sh" ] || [ -f "$(dirname "$0")/serve.sh" ]; then
+    OCV="$OCV" sh "$(dirname "$0")/serve.sh"
+fi

@@ -3,14 +3,16 @@
  *
  * Implementation notes
  *
- * Writing. Records wait in memory as JSON objects without seq, ckpt, prev
- * and hash: those depend on the file's head, which another process may
- * have moved. A flush takes the file's exclusive flock, reads the last
- * complete line (its seq, hash and the latest checkpoint's seq), cuts a
- * torn tail if a crashed writer left one, then numbers, chains and
- * serialises the whole batch into one buffer, inserting a signed
- * checkpoint after every `checkpoint_every`-th record since the last
- * checkpoint, writes it with one write() (O_APPEND) and fsyncs. A failed
+ * Writing. Records wait in memory as their canonical text (serialised by
+ * the caller's thread) without seq, ckpt, prev and hash: those depend on
+ * the file's head, which another process may have moved. A flush takes
+ * the file's exclusive flock, reads the last complete line (its seq, hash
+ * and the latest checkpoint's seq), cuts a torn tail if a crashed writer
+ * left one, then numbers and chains the batch into one buffer - splicing
+ * the chain's members into each text exactly where jansson's sorted output
+ * puts them, or asking jansson when a key makes that uncertain - inserting
+ * a signed checkpoint after every `checkpoint_every`-th record since the
+ * last checkpoint, writes it with one write() (O_APPEND) and fsyncs. A failed
  * write or fsync truncates the file back to its size before the batch, so
  * the chain on disk never holds half a batch that was reported failed.
  *
@@ -20,13 +22,10 @@
  * batch_max_ms > 0 a flusher thread wakes when batch_max_records are
  * pending or batch_max_ms after the first pending record arrived.
  *
- * Verifying. Line by line with a bounded buffer; every record is re-hashed
- * from its parsed form (jansson, sorted keys), so what is checked is what
- * was hashed. Checkpoints are COSE_Sign1 verified through the one sigalg
- * seam; their payload must repeat the record's count, head, every and
- * device exactly.
+ * Verifying lives in audit_verify.c.
  */
 #include "audit.h"
+#include "audit_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,38 +44,10 @@
 #include "verifier/cose_sign1.h"
 #include "verifier/sigalg.h"
 
-static const char ZERO_HASH[65] =
-    "0000000000000000000000000000000000000000000000000000000000000000";
 #define DEFAULT_DEVICE_ID "ocv-device"
 #define MAX_DEVICE_ID     128u
-#define MAX_SIG_B64       4096u
 
-/* ---- hashing ------------------------------------------------------- */
-
-/* hash = SHA-256(prev || canonical record without "hash") */
-static int record_hash(json_t *record, const char *prev, char out[65])
-{
-    char *text = json_dumps(record, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    if (text == NULL)
-        return -1;
-    size_t n = strlen(text);
-    uint8_t *buf = malloc(64 + n);
-    if (buf == NULL) {
-        free(text);
-        return -1;
-    }
-    memcpy(buf, prev, 64);
-    memcpy(buf + 64, text, n);
-    uint8_t digest[32];
-    int rc = ocv_sha256(buf, 64 + n, digest);
-    free(buf);
-    free(text);
-    if (rc == 0)
-        ocv_hex_encode(digest, sizeof(digest), out);
-    return rc;
-}
-
-static int is_hex64(const char *s)
+int ocv_audit_is_hex64(const char *s)
 {
     if (s == NULL || strlen(s) != 64)
         return 0;
@@ -88,14 +59,6 @@ static int is_hex64(const char *s)
 
 /* ---- the file's tail ------------------------------------------------ */
 
-typedef struct tail_state {
-    int64_t seq;       /* last complete record's seq (0: empty) */
-    char hash[65];     /* its hash */
-    int64_t last_ckpt; /* seq of the latest checkpoint (0: none) */
-    off_t size;        /* file size */
-    size_t torn;       /* bytes after the last newline */
-} tail_state;
-
 static char *last_newline(char *p, size_t len)
 {
     while (len > 0)
@@ -105,10 +68,10 @@ static char *last_newline(char *p, size_t len)
 }
 
 /* Reads the last complete line's seq, hash and checkpoint position. */
-static int read_tail(int fd, tail_state *t)
+int ocv_audit_read_tail(int fd, ocv_audit_tail *t)
 {
     memset(t, 0, sizeof(*t));
-    memcpy(t->hash, ZERO_HASH, 65);
+    memcpy(t->hash, OCV_AUDIT_ZERO_HASH, 65);
     t->size = lseek(fd, 0, SEEK_END);
     if (t->size <= 0)
         return t->size < 0 ? -1 : 0;
@@ -140,7 +103,7 @@ static int read_tail(int fd, tail_state *t)
     json_t *s = json_object_get(rec, "seq");
     json_t *c = json_object_get(rec, "ckpt");
     int rc = -1;
-    if (is_hex64(h) && json_is_integer(s) && json_integer_value(s) > 0 && ev != NULL &&
+    if (ocv_audit_is_hex64(h) && json_is_integer(s) && json_integer_value(s) > 0 && ev != NULL &&
         (c == NULL || json_is_integer(c))) {
         memcpy(t->hash, h, 65);
         t->seq = json_integer_value(s);
@@ -175,7 +138,7 @@ struct ocv_audit_log {
     pthread_mutex_t mu;       /* queue, counters, error */
     pthread_mutex_t flush_mu; /* one flush at a time */
     pthread_cond_t work, room;
-    json_t **queue;
+    char **queue; /* canonical texts without the chain's members */
     size_t qlen, qcap;
     int stop, threaded;
     pthread_t thread;
@@ -268,42 +231,167 @@ static json_t *checkpoint_record(const ocv_audit_log *log, int64_t count, const 
     return rec;
 }
 
-/* Numbers, chains and serialises one record onto the batch; steals rec. */
-static int chain_one(text_buf *out, json_t *rec, tail_state *t)
+/* ---- chaining: splicing the chain's members into the record's text ---- */
+
+/* One member to insert: its key and its value as JSON text. */
+typedef struct member {
+    const char *key;
+    char value[72];
+} member;
+
+static int emit_member(text_buf *out, int *first, const member *m)
 {
-    int is_ckpt = strcmp(json_string_value(json_object_get(rec, "event")), "checkpoint") == 0;
-    char hash[65];
-    int rc = -1;
-    t->seq++;
-    if (json_object_set_new(rec, "seq", json_integer(t->seq)) != 0 ||
-        json_object_set_new(rec, "ckpt", json_integer(t->last_ckpt)) != 0 ||
-        json_object_set_new(rec, "prev", json_string(t->hash)) != 0 ||
-        record_hash(rec, t->hash, hash) != 0 ||
-        json_object_set_new(rec, "hash", json_string(hash)) != 0)
-        goto out;
-    char *line = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    if (line == NULL)
-        goto out;
-    size_t n = strlen(line);
-    rc = n < OCV_AUDIT_MAX_LINE && text_add(out, line, n) == 0 && text_add(out, "\n", 1) == 0 ? 0
-                                                                                              : -1;
-    free(line);
-    memcpy(t->hash, hash, 65);
-    if (is_ckpt)
-        t->last_ckpt = t->seq;
-out:
+    char buf[96];
+    int n = snprintf(buf, sizeof(buf), "%s\"%s\":%s", *first ? "" : ",", m->key, m->value);
+    *first = 0;
+    return n > 0 && (size_t)n < sizeof(buf) ? text_add(out, buf, (size_t)n) : -1;
+}
+
+/* The end of the JSON value starting at obj[v] (jansson's compact output:
+ * no whitespace): the index of the ',' or '}' that follows it. */
+static size_t value_end(const char *obj, size_t v, size_t len)
+{
+    size_t depth = 0;
+    int in_str = 0;
+    for (; v < len; v++) {
+        char c = obj[v];
+        if (in_str) {
+            if (c == '\\')
+                v++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return v;
+            depth--;
+        } else if (c == ',' && depth == 0) {
+            return v;
+        }
+    }
+    return len;
+}
+
+/* strcmp order of a key against the raw key text raw[0..len). */
+static int key_cmp(const char *key, const char *raw, size_t len)
+{
+    size_t kl = strlen(key), n = kl < len ? kl : len;
+    int c = memcmp(key, raw, n);
+    return c != 0 ? c : kl < len ? -1 : kl > len ? 1 : 0;
+}
+
+/*
+ * Appends to out the compact object text obj with the members m (keys
+ * ascending, none already present) inserted where JSON_SORT_KEYS puts
+ * them, so the result is byte for byte what jansson writes for the object
+ * with those members. obj is jansson's own compact, sorted, ASCII-only
+ * output; a top-level key with an escape (whose order jansson takes from
+ * the unescaped bytes) returns -1 and the caller asks jansson instead.
+ */
+static int splice(text_buf *out, const char *obj, const member *m, size_t m_count)
+{
+    size_t len = strlen(obj), p = 1, next = 0;
+    int first = 1;
+    if (len < 2 || obj[0] != '{' || obj[len - 1] != '}' || text_add(out, "{", 1) != 0)
+        return -1;
+    while (p < len - 1) {
+        if (obj[p] != '"')
+            return -1;
+        size_t ks = p + 1, ke = ks;
+        while (ke < len && obj[ke] != '"' && obj[ke] != '\\')
+            ke++;
+        if (ke + 1 >= len || obj[ke] != '"' || obj[ke + 1] != ':')
+            return -1;
+        size_t v = value_end(obj, ke + 2, len);
+        if (v >= len)
+            return -1;
+        while (next < m_count && key_cmp(m[next].key, obj + ks, ke - ks) < 0)
+            if (emit_member(out, &first, &m[next++]) != 0)
+                return -1;
+        if ((!first && text_add(out, ",", 1) != 0) || text_add(out, obj + p, v - p) != 0)
+            return -1;
+        first = 0;
+        p = obj[v] == ',' ? v + 1 : v;
+    }
+    while (next < m_count)
+        if (emit_member(out, &first, &m[next++]) != 0)
+            return -1;
+    return text_add(out, "}", 1);
+}
+
+/* The slow path: jansson adds the members and serialises. */
+static int rebuild(text_buf *out, const char *obj, const member *m, size_t m_count)
+{
+    json_t *rec = json_loads(obj, JSON_REJECT_DUPLICATES, NULL);
+    int rc = rec != NULL ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < m_count; i++)
+        rc = json_object_set_new(rec, m[i].key, json_loads(m[i].value, JSON_DECODE_ANY, NULL));
+    char *text =
+        rc == 0 ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
+    rc = text != NULL ? text_add(out, text, strlen(text)) : -1;
+    free(text);
     json_decref(rec);
     return rc;
 }
 
-static int64_t batch_time(json_t **recs, size_t n)
+static int add_members(text_buf *out, const char *obj, const member *m, size_t m_count)
 {
-    int64_t t = 0;
-    for (size_t i = 0; i < n; i++) {
-        int64_t v = json_integer_value(json_object_get(recs[i], "time"));
-        t = v > t ? v : t;
-    }
-    return t ? t : ocv_now();
+    size_t mark = out->len;
+    if (splice(out, obj, m, m_count) == 0)
+        return 0;
+    out->len = mark;
+    return rebuild(out, obj, m, m_count);
+}
+
+/*
+ * Numbers, chains and serialises one record, given as its canonical text
+ * without the chain's members, onto the batch:
+ *   canonical = text + {ckpt, prev, seq}; hash = SHA-256(prev || canonical);
+ *   line = canonical + {hash}.
+ */
+static int chain_text(text_buf *out, const char *base, int is_ckpt, ocv_audit_tail *t)
+{
+    member chain[3] = {{"ckpt", ""}, {"prev", ""}, {"seq", ""}};
+    member h = {"hash", ""};
+    snprintf(chain[0].value, sizeof(chain[0].value), "%lld", (long long)t->last_ckpt);
+    snprintf(chain[1].value, sizeof(chain[1].value), "\"%s\"", t->hash);
+    snprintf(chain[2].value, sizeof(chain[2].value), "%lld", (long long)(t->seq + 1));
+    text_buf canon = {NULL, 0, 0};
+    uint8_t digest[32];
+    char hex[65];
+    int rc = -1;
+    /* canon holds prev || canonical: one SHA-256 call covers both */
+    if (text_add(&canon, t->hash, 64) != 0 || add_members(&canon, base, chain, 3) != 0 ||
+        ocv_sha256((const uint8_t *)canon.p, canon.len, digest) != 0)
+        goto out;
+    canon.p[canon.len] = 0;
+    ocv_hex_encode(digest, sizeof(digest), hex);
+    snprintf(h.value, sizeof(h.value), "\"%s\"", hex);
+    size_t mark = out->len;
+    if (add_members(out, canon.p + 64, &h, 1) != 0 || out->len - mark >= OCV_AUDIT_MAX_LINE ||
+        text_add(out, "\n", 1) != 0)
+        goto out;
+    t->seq++;
+    memcpy(t->hash, hex, 65);
+    if (is_ckpt)
+        t->last_ckpt = t->seq;
+    rc = 0;
+out:
+    free(canon.p);
+    return rc;
+}
+
+/* Serialises a record made here (checkpoint, recovered) and chains it. */
+static int chain_json(text_buf *out, json_t *rec, int is_ckpt, ocv_audit_tail *t)
+{
+    char *text = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
+    int rc = text != NULL ? chain_text(out, text, is_ckpt, t) : -1;
+    free(text);
+    json_decref(rec);
+    return rc;
 }
 
 /* "PATH: WHAT[: WHY]" */
@@ -315,13 +403,12 @@ static void set_error(ocv_audit_log *log, const char *what, const char *why)
     pthread_mutex_unlock(&log->mu);
 }
 
-/* Builds the batch text under the file lock; steals recs[0..n). */
-static ocv_reason build_batch(ocv_audit_log *log, json_t **recs, size_t n, int force_ckpt,
-                              tail_state *t, text_buf *out)
+/* Builds the batch text under the file lock. */
+static ocv_reason build_batch(ocv_audit_log *log, char **recs, size_t n, int force_ckpt,
+                              ocv_audit_tail *t, text_buf *out)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     const ocv_pkey *key = log->opt.device_key;
-    size_t i = 0;
     if (key == NULL && t->last_ckpt > 0) {
         set_error(log,
                   "the log carries signed checkpoints; a writer without the device key would "
@@ -332,50 +419,38 @@ static ocv_reason build_batch(ocv_audit_log *log, json_t **recs, size_t n, int f
     }
     if (t->torn > 0) {
         json_t *rec = json_pack("{s:s, s:I, s:I}", "event", "recovered", "time",
-                                (json_int_t)batch_time(recs, n), "torn_bytes", (json_int_t)t->torn);
-        if (rec == NULL || chain_one(out, rec, t) != 0)
+                                (json_int_t)ocv_now(), "torn_bytes", (json_int_t)t->torn);
+        if (chain_json(out, rec, 0, t) != 0)
             goto out;
     }
-    for (; i < n; i++) {
-        json_t *rec = recs[i];
-        recs[i] = NULL;
-        if (chain_one(out, rec, t) != 0)
+    for (size_t i = 0; i < n; i++) {
+        if (chain_text(out, recs[i], 0, t) != 0)
             goto out;
         if (key != NULL && log->opt.checkpoint_every > 0 &&
-            t->seq - t->last_ckpt >= (int64_t)log->opt.checkpoint_every) {
-            json_t *c = checkpoint_record(log, t->seq, t->hash, ocv_now());
-            if (c == NULL || chain_one(out, c, t) != 0)
-                goto out;
-        }
-    }
-    if (key != NULL && force_ckpt && t->last_ckpt != t->seq && t->seq > 0) {
-        json_t *c = checkpoint_record(log, t->seq, t->hash, ocv_now());
-        if (c == NULL || chain_one(out, c, t) != 0)
+            t->seq - t->last_ckpt >= (int64_t)log->opt.checkpoint_every &&
+            chain_json(out, checkpoint_record(log, t->seq, t->hash, ocv_now()), 1, t) != 0)
             goto out;
     }
+    if (key != NULL && force_ckpt && t->last_ckpt != t->seq && t->seq > 0 &&
+        chain_json(out, checkpoint_record(log, t->seq, t->hash, ocv_now()), 1, t) != 0)
+        goto out;
     r = OCV_OK;
 out:
-    for (; i < n; i++)
-        json_decref(recs[i]);
     return r;
 }
 
 /* Writes one batch to the file: lock, read the head, write, fsync. */
-static ocv_reason write_batch(ocv_audit_log *log, json_t **recs, size_t n, int force_ckpt)
+static ocv_reason write_batch(ocv_audit_log *log, char **recs, size_t n, int force_ckpt)
 {
     text_buf out = {NULL, 0, 0};
-    tail_state t;
+    ocv_audit_tail t;
     ocv_reason r = OCV_CONFIG_INVALID;
     if (flock(log->fd, LOCK_EX) != 0) {
         set_error(log, "cannot lock", strerror(errno));
-        for (size_t i = 0; i < n; i++)
-            json_decref(recs[i]);
         return r;
     }
-    if (read_tail(log->fd, &t) != 0) {
+    if (ocv_audit_read_tail(log->fd, &t) != 0) {
         set_error(log, "the last record is unreadable; run 'ocv audit verify'", NULL);
-        for (size_t i = 0; i < n; i++)
-            json_decref(recs[i]);
         goto unlock;
     }
     r = build_batch(log, recs, n, force_ckpt, &t, &out);
@@ -406,30 +481,51 @@ unlock:
     return r;
 }
 
-/* Takes the queue and writes it. The error is sticky. */
-static ocv_reason flush_now(ocv_audit_log *log, int force_ckpt)
+/* Writes at most batch_max_records of the queue (the oldest) as one batch;
+ * the error is sticky. */
+static ocv_reason flush_batch(ocv_audit_log *log, int force_ckpt)
 {
-    pthread_mutex_lock(&log->flush_mu);
     pthread_mutex_lock(&log->mu);
-    json_t **recs = log->queue;
-    size_t n = log->qlen;
-    ocv_reason sticky = log->sticky;
-    log->queue = NULL;
-    log->qlen = log->qcap = 0;
-    pthread_cond_broadcast(&log->room);
+    size_t n = log->qlen < log->opt.batch_max_records ? log->qlen : log->opt.batch_max_records;
+    char **recs = malloc((n ? n : 1) * sizeof(*recs));
+    ocv_reason r = recs ? log->sticky : OCV_INTERNAL_ERROR;
+    if (recs == NULL) {
+        n = 0;
+    } else if (n > 0) { /* the queue is NULL while empty */
+        memcpy(recs, log->queue, n * sizeof(*recs));
+        memmove(log->queue, log->queue + n, (log->qlen - n) * sizeof(*recs));
+        log->qlen -= n;
+        pthread_cond_broadcast(&log->room);
+    }
+    force_ckpt = force_ckpt && log->qlen == 0;
     pthread_mutex_unlock(&log->mu);
-    ocv_reason r = sticky;
     if (r == OCV_OK && (n > 0 || force_ckpt))
         r = write_batch(log, recs, n, force_ckpt);
-    else
-        for (size_t i = 0; i < n; i++)
-            json_decref(recs[i]);
+    for (size_t i = 0; i < n; i++)
+        free(recs[i]);
     free(recs);
     if (r != OCV_OK) {
         pthread_mutex_lock(&log->mu);
         log->sticky = r;
+        pthread_cond_broadcast(&log->room);
         pthread_mutex_unlock(&log->mu);
     }
+    return r;
+}
+
+/* Writes everything queued so far, batch by batch (then a checkpoint when
+ * asked); one flush at a time. */
+static ocv_reason flush_now(ocv_audit_log *log, int force_ckpt)
+{
+    pthread_mutex_lock(&log->flush_mu);
+    ocv_reason r;
+    size_t left;
+    do {
+        r = flush_batch(log, force_ckpt);
+        pthread_mutex_lock(&log->mu);
+        left = log->qlen;
+        pthread_mutex_unlock(&log->mu);
+    } while (r == OCV_OK && left > 0);
     pthread_mutex_unlock(&log->flush_mu);
     return r;
 }
@@ -505,7 +601,7 @@ ocv_reason ocv_audit_open(const char *path, const ocv_audit_options *options, oc
         log->opt.batch_max_records = OCV_AUDIT_MAX_PENDING;
     ocv_strlcpy(log->device_id, id, sizeof(log->device_id));
     log->opt.device_id = log->device_id;
-    memcpy(log->head.hash, ZERO_HASH, 65);
+    memcpy(log->head.hash, OCV_AUDIT_ZERO_HASH, 65);
     pthread_mutex_init(&log->mu, NULL);
     pthread_mutex_init(&log->flush_mu, NULL);
     pthread_cond_init(&log->work, NULL);
@@ -551,13 +647,23 @@ ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t ti
     }
     json_object_set_new(rec, "event", json_string(event));
     json_object_set_new(rec, "time", json_integer(time));
+    /* serialised here, on the caller's thread; the flusher only splices in
+     * the chain's members and hashes */
+    char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(rec);
+    if (text == NULL)
+        return OCV_INTERNAL_ERROR;
+    if (strlen(text) > OCV_AUDIT_MAX_LINE - 256) {
+        free(text);
+        return OCV_TOO_LARGE;
+    }
     pthread_mutex_lock(&log->mu);
     while (log->sticky == OCV_OK && log->qlen >= OCV_AUDIT_MAX_PENDING)
         pthread_cond_wait(&log->room, &log->mu);
     ocv_reason r = log->sticky;
     if (r == OCV_OK && log->qlen == log->qcap) {
         size_t cap = log->qcap ? log->qcap * 2 : 64;
-        json_t **q = realloc(log->queue, cap * sizeof(*q));
+        char **q = realloc(log->queue, cap * sizeof(*q));
         if (q == NULL)
             r = OCV_INTERNAL_ERROR;
         else {
@@ -566,14 +672,14 @@ ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t ti
         }
     }
     if (r == OCV_OK) {
-        log->queue[log->qlen++] = rec;
-        rec = NULL;
+        log->queue[log->qlen++] = text;
+        text = NULL;
         if (log->qlen >= log->opt.batch_max_records || log->qlen == 1)
             pthread_cond_signal(&log->work);
     }
     int sync = !log->threaded;
     pthread_mutex_unlock(&log->mu);
-    json_decref(rec);
+    free(text);
     if (r == OCV_OK && sync)
         r = flush_now(log, 0);
     return r;
@@ -669,7 +775,7 @@ ocv_reason ocv_audit_close(ocv_audit_log *log)
     }
     ocv_reason r = flush_now(log, log->opt.device_key != NULL);
     for (size_t i = 0; i < log->qlen; i++)
-        json_decref(log->queue[i]);
+        free(log->queue[i]);
     free(log->queue);
     pthread_mutex_destroy(&log->mu);
     pthread_mutex_destroy(&log->flush_mu);
@@ -693,249 +799,4 @@ ocv_reason ocv_audit_append(const char *path, const char *event, int64_t time, j
         ocv_errf(err, err_len, "%s", log->error[0] ? log->error : "audit: invalid record");
     ocv_reason c = ocv_audit_close(log);
     return r != OCV_OK ? r : c;
-}
-
-/* ---- reading and verifying ----------------------------------------- */
-
-/* Opens a log for reading: it must exist, be a regular file, not be empty. */
-static FILE *open_for_reading(const char *path, char *err, size_t err_len)
-{
-    struct stat st;
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        ocv_errf(err, err_len, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
-        ocv_errf(err, err_len, "%s: %s", path,
-                 !S_ISREG(st.st_mode) ? "not a regular file" : "empty: the log holds no records");
-        fclose(f);
-        return NULL;
-    }
-    return f;
-}
-
-ocv_reason ocv_audit_read_head(const char *path, ocv_audit_head *out, char *err, size_t err_len)
-{
-    memset(out, 0, sizeof(*out));
-    memcpy(out->hash, ZERO_HASH, 65);
-    FILE *f = open_for_reading(path, err, err_len);
-    if (f == NULL)
-        return OCV_CONFIG_INVALID;
-    tail_state t;
-    int rc = read_tail(fileno(f), &t);
-    fclose(f);
-    if (rc != 0 || t.seq == 0) {
-        ocv_errf(err, err_len, "%s: the last record is unreadable", path);
-        return OCV_MALFORMED;
-    }
-    out->count = t.seq;
-    memcpy(out->hash, t.hash, 65);
-    return OCV_OK;
-}
-
-typedef struct verifier_state {
-    const ocv_pkey *pub;
-    const char *device_id;
-    char prev[65];
-    int64_t last_ckpt;      /* seq of the latest checkpoint */
-    int64_t every;          /* of the latest verified checkpoint */
-    int64_t since;          /* records after it */
-    int64_t last_ckpt_line; /* its line */
-} verifier_state;
-
-static int payload_matches(const uint8_t *p, size_t len, const char *device, int64_t count,
-                           const char *head, int64_t every, int64_t time)
-{
-    ocv_cbor_pull r;
-    ocv_cbor_item it, v;
-    uint8_t head_raw[32];
-    size_t head_len;
-    if (ocv_hex_decode(head, 64, head_raw, sizeof(head_raw), &head_len) != 0)
-        return 0;
-    ocv_cbor_pull_init(&r, p, len);
-    if (ocv_cbor_pull_expect(&r, OCV_CBOR_MAP, &it) != 0 || it.u != 5)
-        return 0;
-    for (uint64_t key = 1; key <= 5; key++) {
-        ocv_cbor_kind kind = key == 1 ? OCV_CBOR_TEXT : key == 3 ? OCV_CBOR_BYTES : OCV_CBOR_UINT;
-        if (ocv_cbor_pull_expect(&r, OCV_CBOR_UINT, &it) != 0 || it.u != key ||
-            ocv_cbor_pull_expect(&r, kind, &v) != 0)
-            return 0;
-        int ok = key == 1   ? v.len == strlen(device) && memcmp(v.p, device, v.len) == 0
-                 : key == 3 ? v.len == 32 && memcmp(v.p, head_raw, 32) == 0
-                 : key == 2 ? (int64_t)v.u == count && v.u <= INT64_MAX
-                 : key == 4 ? (int64_t)v.u == every && v.u <= INT64_MAX
-                            : (int64_t)v.u == time && v.u <= INT64_MAX;
-        if (!ok)
-            return 0;
-    }
-    return ocv_cbor_pull_done(&r);
-}
-
-/* Checks one checkpoint record (line n) against the chain and the key. */
-static ocv_reason check_checkpoint(verifier_state *vs, json_t *rec, int64_t n,
-                                   ocv_audit_report *rep, char *why, size_t why_len)
-{
-    json_t *count = json_object_get(rec, "count"), *every = json_object_get(rec, "every");
-    json_t *time = json_object_get(rec, "time");
-    const char *head = json_string_value(json_object_get(rec, "head"));
-    const char *device = json_string_value(json_object_get(rec, "device"));
-    const char *sig = json_string_value(json_object_get(rec, "sig"));
-    if (!json_is_integer(count) || json_integer_value(count) != n - 1 || head == NULL ||
-        strcmp(head, vs->prev) != 0 || !json_is_integer(every) || json_integer_value(every) < 0 ||
-        device == NULL || sig == NULL || strlen(sig) > MAX_SIG_B64) {
-        ocv_errf(why, why_len, "checkpoint does not cover the records before it");
-        return OCV_MALFORMED;
-    }
-    rep->checkpoints++;
-    if (vs->pub == NULL)
-        return OCV_OK;
-    ocv_bytes cose;
-    ocv_sign1 msg;
-    ocv_reason r = ocv_b64url_decode_alloc(sig, strlen(sig), &cose);
-    if (r != OCV_OK) {
-        ocv_errf(why, why_len, "checkpoint signature is not base64url");
-        return OCV_MALFORMED;
-    }
-    char detail[128];
-    r = ocv_sign1_parse(cose.data, cose.len, &msg, detail, sizeof(detail));
-    if (r == OCV_OK && ocv_sign1_verify(&msg, vs->pub) != OCV_OK)
-        r = OCV_SIGNATURE_INVALID;
-    else if (r == OCV_OK &&
-             !payload_matches(msg.payload, msg.payload_len, device, json_integer_value(count), head,
-                              json_integer_value(every), json_integer_value(time)))
-        r = OCV_MALFORMED;
-    ocv_bytes_free(&cose);
-    if (r == OCV_SIGNATURE_INVALID) {
-        ocv_errf(why, why_len, "checkpoint does not verify with this device key");
-        return r;
-    }
-    if (r != OCV_OK) {
-        ocv_errf(why, why_len, "checkpoint's signed content differs from the record");
-        return OCV_MALFORMED;
-    }
-    if (vs->device_id != NULL && strcmp(device, vs->device_id) != 0) {
-        ocv_errf(why, why_len, "checkpoint is signed for device '%s'", device);
-        return OCV_SIGNATURE_INVALID;
-    }
-    rep->checkpoints_checked++;
-    rep->covered = n;
-    vs->every = json_integer_value(every);
-    vs->since = 0;
-    vs->last_ckpt_line = n;
-    return OCV_OK;
-}
-
-/* Checks one parsed record at line n; advances the state. */
-static ocv_reason check_record(verifier_state *vs, json_t *rec, int64_t n, ocv_audit_report *rep,
-                               char *why, size_t why_len)
-{
-    const char *h = json_string_value(json_object_get(rec, "hash"));
-    const char *p = json_string_value(json_object_get(rec, "prev"));
-    const char *ev = json_string_value(json_object_get(rec, "event"));
-    json_t *seq = json_object_get(rec, "seq"), *ckpt = json_object_get(rec, "ckpt");
-    char want[65], copy[65] = "";
-    int ok = is_hex64(h) && p != NULL && strcmp(p, vs->prev) == 0 && json_is_integer(seq) &&
-             json_integer_value(seq) == n && ev != NULL &&
-             (ckpt == NULL ? vs->last_ckpt == 0
-                           : json_is_integer(ckpt) && json_integer_value(ckpt) == vs->last_ckpt);
-    if (ok) {
-        ocv_strlcpy(copy, h, sizeof(copy));
-        json_object_del(rec, "hash");
-        ok = record_hash(rec, vs->prev, want) == 0 && strcmp(want, copy) == 0;
-    }
-    if (!ok) {
-        ocv_errf(why, why_len, "record does not chain (edited, removed or reordered)");
-        return OCV_MALFORMED;
-    }
-    if (strcmp(ev, "checkpoint") == 0) {
-        ocv_reason r = check_checkpoint(vs, rec, n, rep, why, why_len);
-        if (r != OCV_OK)
-            return r;
-        vs->last_ckpt = n;
-    } else if (vs->pub != NULL && rep->checkpoints_checked > 0 && vs->every > 0 &&
-               ++vs->since > vs->every) {
-        ocv_errf(why, why_len,
-                 "more than %lld records after the checkpoint at line %lld: a checkpoint "
-                 "was removed",
-                 (long long)vs->every, (long long)vs->last_ckpt_line);
-        return OCV_MALFORMED;
-    }
-    memcpy(vs->prev, copy, 65);
-    return OCV_OK;
-}
-
-ocv_reason ocv_audit_verify_log(const char *path, const ocv_pkey *device_pub, const char *device_id,
-                                const ocv_audit_head *expect, ocv_audit_report *rep, char *err,
-                                size_t err_len)
-{
-    memset(rep, 0, sizeof(*rep));
-    memcpy(rep->head.hash, ZERO_HASH, 65);
-    FILE *f = open_for_reading(path, err, err_len);
-    if (f == NULL)
-        return OCV_CONFIG_INVALID;
-    verifier_state vs;
-    memset(&vs, 0, sizeof(vs));
-    vs.pub = device_pub;
-    vs.device_id = device_id;
-    memcpy(vs.prev, ZERO_HASH, 65);
-    char *line = malloc(OCV_AUDIT_MAX_LINE + 2);
-    ocv_reason r = line ? OCV_OK : OCV_INTERNAL_ERROR;
-    int64_t n = 0;
-    char why[256] = "";
-    while (r == OCV_OK && fgets(line, OCV_AUDIT_MAX_LINE + 2, f) != NULL) {
-        size_t len = strlen(line);
-        if (len == 0 || line[len - 1] != '\n') {
-            if (len <= OCV_AUDIT_MAX_LINE && fgetc(f) == EOF) {
-                rep->torn_bytes = len; /* an interrupted write: not part of the chain */
-                break;
-            }
-            ocv_errf(err, err_len, "%s:%lld: overlong record or a NUL byte", path,
-                     (long long)n + 1);
-            r = OCV_MALFORMED;
-            break;
-        }
-        n++;
-        json_t *rec = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
-        r = rec ? check_record(&vs, rec, n, rep, why, sizeof(why)) : OCV_MALFORMED;
-        json_decref(rec);
-        if (r != OCV_OK) {
-            ocv_errf(err, err_len, "%s:%lld: %s", path, (long long)n, why[0] ? why : "not JSON");
-            break;
-        }
-        rep->records = (size_t)n;
-        rep->head.count = n;
-        memcpy(rep->head.hash, vs.prev, 65);
-        if (expect != NULL && expect->count == n && strcmp(expect->hash, vs.prev) != 0) {
-            ocv_errf(err, err_len, "%s:%lld: not the record of the expected head (rewritten)", path,
-                     (long long)n);
-            r = OCV_MALFORMED;
-        }
-    }
-    free(line);
-    fclose(f);
-    if (r == OCV_OK && n == 0) {
-        ocv_errf(err, err_len, "%s: no complete record", path);
-        r = OCV_CONFIG_INVALID;
-    }
-    if (r == OCV_OK && expect != NULL && n < expect->count) {
-        ocv_errf(err, err_len, "%s: %lld records, the expected head names record %lld: truncated",
-                 path, (long long)n, (long long)expect->count);
-        r = OCV_MALFORMED;
-    }
-    if (r == OCV_OK && device_pub != NULL && rep->checkpoints_checked == 0) {
-        ocv_errf(err, err_len, "%s: no checkpoint signed by this device key: nothing is proven",
-                 path);
-        r = OCV_SIGNATURE_INVALID;
-    }
-    rep->unprotected = rep->records - (size_t)rep->covered;
-    return r;
-}
-
-ocv_reason ocv_audit_verify(const char *path, size_t *records, char *err, size_t err_len)
-{
-    ocv_audit_report rep;
-    ocv_reason r = ocv_audit_verify_log(path, NULL, NULL, NULL, &rep, err, err_len);
-    *records = r == OCV_OK ? rep.records : 0;
-    return r;
 }

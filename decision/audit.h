@@ -58,11 +58,12 @@
  * record with a 2 KiB identity is under 3 KiB). */
 #define OCV_AUDIT_MAX_LINE (64u * 1024u)
 /* Pending records held before a caller waits for the flusher: bounds
- * memory whatever the batch size asked for. */
-#define OCV_AUDIT_MAX_PENDING 65536u
+ * memory (about 8 MiB of serialised records) whatever the load. */
+#define OCV_AUDIT_MAX_PENDING 16384u
 
 typedef struct ocv_audit_options {
-    size_t batch_max_records;   /* flush when this many are pending; 0 means 1 */
+    size_t batch_max_records;   /* records per write+fsync at most, and the flusher
+                                   writes as soon as this many are pending; 0 means 1 */
     unsigned batch_max_ms;      /* 0: synchronous (each call writes and fsyncs);
                                    >0: a background flusher, at most this late */
     const ocv_pkey *device_key; /* NULL: no checkpoints (borrowed) */
@@ -95,7 +96,8 @@ OCV_MUST_CHECK ocv_reason ocv_audit_open(const char *path, const ocv_audit_optio
  * JSON object or NULL; its members must not be named seq, time, event,
  * ckpt, prev or hash. Thread-safe. Reasons: OCV_OK; OCV_CONFIG_INVALID (the
  * log failed to write earlier or now: the error is sticky, err via
- * ocv_audit_error); OCV_MALFORMED (a reserved field name).
+ * ocv_audit_error); OCV_MALFORMED (a reserved field name); OCV_TOO_LARGE
+ * (the record would exceed OCV_AUDIT_MAX_LINE); OCV_INTERNAL_ERROR.
  */
 OCV_MUST_CHECK ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t time,
                                               json_t *fields);
@@ -143,7 +145,7 @@ const char *ocv_audit_error(ocv_audit_log *log);
 OCV_MUST_CHECK ocv_reason ocv_audit_close(ocv_audit_log *log);
 
 /* One record, synchronously, without a key: open, append, close.
- * Reasons: OCV_OK, OCV_CONFIG_INVALID (err says why). */
+ * Reasons: as ocv_audit_open and ocv_audit_log_event (err says why). */
 OCV_MUST_CHECK ocv_reason ocv_audit_append(const char *path, const char *event, int64_t time,
                                            json_t *fields, char *err, size_t err_len);
 

@@ -12,7 +12,10 @@
  *   "identity": "spiffe"|"subject"|"san"|"san-or-subject",
  *   "initial_policies": [dotted OID...], "require_explicit_policy": bool,
  *   "inhibit_policy_mapping": bool, "inhibit_any_policy": bool,
- *   "anchor_name_constraints": bool
+ *   "anchor_name_constraints": bool, "serve": object (read by serve/serve_config.c)
+ *   "trust_sources": [ { "name": string, "kind": "oidc"|"spiffe"|"ca",
+ *                        "issuer": string (oidc), "trust_domain": string (spiffe),
+ *                        "files": [path...] } ... ]   (docs/trust.md)
  * Relative paths are relative to the configuration file's directory.
  *
  * Strictness: duplicate members, unknown members, wrong types, bad or
@@ -44,6 +47,9 @@ struct ocv_config_file {
     size_t used;
     char audience[OCV_MAX_AUDIENCE_BYTES + 1];
     char policies[OCV_MAX_INITIAL_POLICIES][MAX_OID_TEXT];
+    ocv_trust_source_config sources[OCV_MAX_TRUST_SOURCES];
+    char *owned[OCV_MAX_TRUST_SOURCES * (OCV_MAX_TRUST_SOURCE_FILES + 3)];
+    size_t owned_count;
 };
 
 typedef struct config_reader {
@@ -230,6 +236,120 @@ static ocv_reason read_audience(config_reader *c, const ocv_json_at *at, json_t 
     return OCV_OK;
 }
 
+/* A copy of text the storage owns (freed with it). */
+static const char *keep(config_reader *c, const char *text)
+{
+    ocv_config_file *s = c->storage;
+    if (s->owned_count >= sizeof(s->owned) / sizeof(s->owned[0]))
+        return NULL;
+    char *copy = strdup(text);
+    if (copy != NULL)
+        s->owned[s->owned_count++] = copy;
+    return copy;
+}
+
+static ocv_reason source_string(config_reader *c, const ocv_json_at *at, const char *member,
+                                json_t *value, size_t max, const char **out)
+{
+    const char *v = json_string_value(value);
+    size_t len = v != NULL ? json_string_length(value) : 0;
+    int clean = v != NULL && len > 0 && len <= max;
+    for (size_t i = 0; clean && i < len; i++)
+        clean = (unsigned char)v[i] >= 0x20 && v[i] != 0x7f;
+    if (!clean)
+        return bad(c, at, member, "must be a non-empty string without control characters");
+    *out = keep(c, v);
+    return *out != NULL ? OCV_OK : OCV_INTERNAL_ERROR;
+}
+
+static ocv_reason source_files(config_reader *c, const ocv_json_at *at, json_t *value,
+                               ocv_trust_source_config *src)
+{
+    if (!json_is_array(value) || json_array_size(value) == 0 ||
+        json_array_size(value) > OCV_MAX_TRUST_SOURCE_FILES)
+        return bad(c, at, "files", "must be an array of 1..8 paths");
+    size_t i;
+    json_t *item;
+    json_array_foreach(value, i, item)
+    {
+        ocv_json_at item_at = {at, i, 0, 0};
+        const char *path = NULL;
+        ocv_reason r = resolve_path(c, &item_at, "files", item, &path);
+        if (r == OCV_OK) {
+            c->storage->used--; /* the slot is reused: the copy is owned */
+            path = keep(c, path);
+            r = path != NULL ? OCV_OK : OCV_INTERNAL_ERROR;
+        }
+        if (r != OCV_OK)
+            return r;
+        src->files[src->file_count++] = path;
+    }
+    return OCV_OK;
+}
+
+static ocv_reason source_member(config_reader *c, const ocv_json_at *key_at, const ocv_json_at *at,
+                                const char *key, json_t *value, ocv_trust_source_config *src)
+{
+    if (strcmp(key, "name") == 0)
+        return source_string(c, at, key, value, OCV_MAX_SOURCE_NAME_BYTES, &src->name);
+    if (strcmp(key, "issuer") == 0)
+        return source_string(c, at, key, value, OCV_MAX_ISSUER_BYTES, &src->issuer);
+    if (strcmp(key, "trust_domain") == 0)
+        return source_string(c, at, key, value, OCV_MAX_ISSUER_BYTES, &src->trust_domain);
+    if (strcmp(key, "files") == 0)
+        return source_files(c, at, value, src);
+    if (strcmp(key, "kind") == 0) {
+        const char *k = json_string_value(value);
+        if (k != NULL && strcmp(k, "oidc") == 0)
+            src->kind = OCV_TRUST_OIDC;
+        else if (k != NULL && strcmp(k, "spiffe") == 0)
+            src->kind = OCV_TRUST_SPIFFE;
+        else if (k != NULL && strcmp(k, "ca") == 0)
+            src->kind = OCV_TRUST_CA;
+        else
+            return bad(c, at, key, "must be \"oidc\", \"spiffe\" or \"ca\"");
+        return OCV_OK;
+    }
+    return bad(c, key_at, key, "unknown member (name, kind, issuer, trust_domain, files)");
+}
+
+static ocv_reason read_sources(config_reader *c, const ocv_json_at *at, json_t *value,
+                               ocv_config *cfg)
+{
+    if (!json_is_array(value) || json_array_size(value) > OCV_MAX_TRUST_SOURCES)
+        return bad(c, at, "trust_sources", "must be an array of at most 32 sources");
+    size_t i;
+    json_t *item;
+    json_array_foreach(value, i, item)
+    {
+        ocv_json_at item_at = {at, i, 0, 0};
+        ocv_trust_source_config *src = &c->storage->sources[i];
+        memset(src, 0, sizeof(*src));
+        if (!json_is_object(item))
+            return bad(c, &item_at, "trust_sources", "each source is an object");
+        const char *key;
+        json_t *v;
+        size_t k = 0;
+        json_object_foreach(item, key, v)
+        {
+            ocv_json_at key_at = {&item_at, k, 1, 0}, value_at = {&item_at, k, 0, 0};
+            k++;
+            ocv_reason r = source_member(c, &key_at, &value_at, key, v, src);
+            if (r != OCV_OK)
+                return r;
+        }
+        if (src->name == NULL || src->kind == OCV_TRUST_UNNAMED || src->file_count == 0)
+            return bad(c, &item_at, "trust_sources", "a source needs name, kind and files");
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(c->storage->sources[j].name, src->name) == 0)
+                return bad(c, &item_at, "trust_sources", "two sources have the same name");
+        }
+    }
+    cfg->trust_sources = c->storage->sources;
+    cfg->trust_source_count = json_array_size(value);
+    return OCV_OK;
+}
+
 static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at, const ocv_json_at *at,
                               const char *key, json_t *value, ocv_config *cfg)
 {
@@ -275,6 +395,8 @@ static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at, const
                              &cfg->max_ttl_ceiling_seconds);
     if (strcmp(key, "audience") == 0)
         return read_audience(c, at, value, cfg);
+    if (strcmp(key, "trust_sources") == 0)
+        return read_sources(c, at, value, cfg);
     if (strcmp(key, "signature_cache") == 0) {
         if (!json_is_integer(value) || json_integer_value(value) < 0 ||
             json_integer_value(value) > (1 << 24))
@@ -282,12 +404,15 @@ static ocv_reason read_member(config_reader *c, const ocv_json_at *key_at, const
         cfg->signature_cache_entries = (size_t)json_integer_value(value);
         return OCV_OK;
     }
+    if (strcmp(key, "serve") == 0) /* the sidecar's section: serve/serve_config.c reads it */
+        return json_is_object(value) ? OCV_OK
+                                     : bad(c, at, key, "must be an object (docs/sidecar.md)");
     return bad(c, key_at, key,
                "unknown member (anchors, crls, jwks, cose_keys, db, policy, no_policy, "
                "clock_skew, leaf_eku, identity_fallback, audience, require_revocation, "
                "revocation_max_age, max_ttl_ceiling, signature_cache, identity, "
                "initial_policies, require_explicit_policy, inhibit_policy_mapping, "
-               "inhibit_any_policy, anchor_name_constraints)");
+               "inhibit_any_policy, anchor_name_constraints, trust_sources, serve)");
 }
 
 /* Fills cfg from the file; strings point into storage. */
@@ -345,7 +470,7 @@ ocv_reason ocv_config_load(const char *config_path, ocv_config *out, ocv_config_
     ocv_config_init(&cfg);
     ocv_reason r = read_config(config_path, s, &cfg, err, err_len);
     if (r != OCV_OK) {
-        free(s);
+        ocv_config_file_free(s);
         return r;
     }
     *out = cfg;
@@ -355,6 +480,10 @@ ocv_reason ocv_config_load(const char *config_path, ocv_config *out, ocv_config_
 
 void ocv_config_file_free(ocv_config_file *storage)
 {
+    if (storage == NULL)
+        return;
+    for (size_t i = 0; i < storage->owned_count; i++)
+        free(storage->owned[i]);
     free(storage);
 }
 

@@ -60,16 +60,18 @@ static void state_free(ocv_state *st)
 {
     if (st == NULL)
         return;
-    ocv_x509_anchors_free(&st->anchors);
+    ocv_trust_free(&st->trust);
     ocv_x509_crls_free(&st->crls);
-    ocv_keyset_free(&st->keys);
     ocv_policy_free(st->policy);
     ocv_sigcache_free(st->sigcache);
     ocv_store_pool_close(st->stores);
     free(st);
 }
 
-static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *err, size_t err_len)
+/* prev: the state in force (a reload), NULL at open; trust sources refuse
+ * a SPIFFE bundle older than the one in force. */
+static ocv_reason state_load(const ocv_config *config, const ocv_state *prev, ocv_state **out,
+                             char *err, size_t err_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     *out = NULL;
@@ -89,9 +91,8 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
     if (st == NULL)
         return OCV_INTERNAL_ERROR;
     atomic_init(&st->refs, 1);
-    ocv_x509_anchors_init(&st->anchors);
+    ocv_trust_init(&st->trust);
     ocv_x509_crls_init(&st->crls);
-    ocv_keyset_init(&st->keys);
     st->skew = config->clock_skew_seconds;
     st->leaf_eku = config->leaf_eku;
     st->identity_fallback = config->identity_fallback;
@@ -167,21 +168,9 @@ static ocv_reason state_load(const ocv_config *config, ocv_state **out, char *er
         if (store != NULL)
             ocv_store_pool_release(st->stores, store);
     }
-    if (config->anchors_path != NULL) {
-        r = ocv_x509_anchors_load(&st->anchors, config->anchors_path, err, err_len);
-        if (r != OCV_OK)
-            goto fail;
-    }
-    const char *key_files[] = {config->jwks_path, config->cose_keys_path};
-    for (size_t i = 0; i < 2; i++) {
-        if (key_files[i] == NULL)
-            continue;
-        r = ocv_keyset_load_file(&st->keys, key_files[i], err, err_len);
-        if (r != OCV_OK) {
-            r = r == OCV_TOO_LARGE ? r : OCV_CONFIG_INVALID;
-            goto fail;
-        }
-    }
+    r = ocv_trust_load(&st->trust, config, prev != NULL ? &prev->trust : NULL, err, err_len);
+    if (r != OCV_OK)
+        goto fail;
     for (size_t i = 0; i < config->crl_count; i++) {
         r = ocv_x509_crls_load(&st->crls, config->crl_paths[i], err, err_len);
         if (r != OCV_OK)
@@ -222,7 +211,7 @@ ocv_reason ocv_open(ocv_ctx **out, const ocv_config *config, char *err, size_t e
         free(ctx);
         return OCV_INTERNAL_ERROR;
     }
-    r = state_load(config, &ctx->state, err, err_len);
+    r = state_load(config, NULL, &ctx->state, err, err_len);
     if (r != OCV_OK) {
         pthread_mutex_destroy(&ctx->lock);
         free(ctx);
@@ -238,14 +227,15 @@ ocv_reason ocv_reload(ocv_ctx *ctx, const ocv_config *config, char *err, size_t 
     if (ctx == NULL)
         return OCV_INTERNAL_ERROR;
     ocv_state *fresh = NULL;
-    r = state_load(config, &fresh, err, err_len);
-    if (r != OCV_OK)
-        return r;
+    ocv_state *current = state_acquire(ctx);
+    r = state_load(config, current, &fresh, err, err_len);
     /* verified signatures survive a reload for the keys that stayed (a
      * removed key's entries stay behind with the old state) */
-    ocv_state *current = state_acquire(ctx);
-    ocv_keyset_carry_cache(&fresh->keys, fresh->sigcache, current->sigcache);
+    for (size_t i = 0; r == OCV_OK && i < fresh->trust.count; i++)
+        ocv_keyset_carry_cache(&fresh->trust.sources[i].keys, fresh->sigcache, current->sigcache);
     state_release(current);
+    if (r != OCV_OK)
+        return r;
     pthread_mutex_lock(&ctx->lock);
     ocv_state *old = ctx->state;
     ctx->state = fresh;
@@ -468,6 +458,12 @@ static ocv_reason credential_parse(credential *cr, const ocv_request *req, ocv_c
     } else {
         r = ocv_token_parse(req->credential, req->credential_len, &cr->token, claims, detail,
                             detail_len);
+        if (r == OCV_OK && req->type != OCV_CREDENTIAL_AUTO && req->type != cr->token.type) {
+            ocv_errf(detail, detail_len, "the credential is a %s, not the %s the request names",
+                     cr->token.type == OCV_CREDENTIAL_JWT ? "JWT" : "CWT",
+                     req->type == OCV_CREDENTIAL_JWT ? "JWT" : "CWT");
+            r = OCV_UNSUPPORTED_FORMAT;
+        }
         if (r == OCV_OK) {
             claims->subject_kind = OCV_IDENTITY_TOKEN;
             ocv_errf(detail, detail_len, "%s, %s",
@@ -523,32 +519,60 @@ static ocv_reason path_refs(const ocv_x509_chain *chain, ocv_claims *claims, cha
     return OCV_OK;
 }
 
+/* The trust source that vouched, into the claims (policy) and the
+ * decision. The unnamed source of the old flags names the issuer the
+ * credential claims. */
+static void note_source(const ocv_trust_source *by, ocv_claims *claims, ocv_decision *d)
+{
+    ocv_strlcpy(claims->trust_source, by->name, sizeof(claims->trust_source));
+    claims->trust_kind = by->kind;
+    ocv_strlcpy(claims->trust_domain, by->trust_domain, sizeof(claims->trust_domain));
+    const char *shown = by->kind != OCV_TRUST_UNNAMED         ? by->name
+                        : claims->type == OCV_CREDENTIAL_X509 ? claims->anchor_name
+                                                              : claims->issuer;
+    ocv_strlcpy(d->issuer, shown, sizeof(d->issuer));
+}
+
+static const char *source_words(const ocv_trust_source *by)
+{
+    return by->kind == OCV_TRUST_UNNAMED ? "" : by->name;
+}
+
 /* The signature stage: the chain to an anchor, or the token's signature
- * by a trusted key. On OK the claims name what verified (for revocation). */
-static ocv_reason credential_verify(ocv_state *st, credential *cr, ocv_claims *claims, char *detail,
-                                    size_t detail_len)
+ * by a trusted key, each of the trust source the credential claims
+ * (verifier/trust.h). On OK the claims name what verified (for
+ * revocation) and the source (for the policy). */
+static ocv_reason credential_verify(ocv_state *st, credential *cr, ocv_claims *claims,
+                                    ocv_decision *d, char *detail, size_t detail_len)
 {
     ocv_reason r;
+    const ocv_trust_source *by = NULL;
     if (cr->type == OCV_CREDENTIAL_X509) {
-        r = ocv_x509_verify_chain(&cr->chain, &st->anchors, &cr->opt, claims, detail, detail_len);
+        r = ocv_trust_verify_chain(&st->trust, &cr->chain, &cr->opt, claims, &by, detail,
+                                   detail_len);
         if (r == OCV_OK)
             r = path_refs(&cr->chain, claims, detail, detail_len);
-        if (r == OCV_OK)
-            ocv_errf(detail, detail_len, "chain verified to anchor '%s'", claims->anchor_name);
-        if (st->anchors.skipped > 0) { /* --explain: anchors left out at load */
+        if (r == OCV_OK) {
+            note_source(by, claims, d);
+            ocv_errf(detail, detail_len, "chain verified to anchor '%s'%s%s", claims->anchor_name,
+                     by->name[0] ? " of trust source " : "", source_words(by));
+        }
+        if (by != NULL && by->anchors.skipped > 0) { /* --explain: anchors left out at load */
             size_t used = strnlen(detail, detail_len);
             ocv_errf(detail + used, detail_len - used, "; %zu anchor certificate(s) skipped: %s",
-                     st->anchors.skipped, st->anchors.problem);
+                     by->anchors.skipped, by->anchors.problem);
         }
         return r;
     }
     uint8_t key[32];
-    r = ocv_token_verify_cached(&cr->token, &st->keys, st->sigcache, &cr->cached, key, detail,
-                                detail_len);
+    r = ocv_trust_verify_token(&st->trust, &cr->token, claims, st->sigcache, &cr->cached, key, &by,
+                               detail, detail_len);
     if (r == OCV_OK) {
+        note_source(by, claims, d);
         ocv_hex_encode(key, sizeof(key), claims->verified_key_sha256);
-        ocv_errf(detail, detail_len, "signed by a trusted key (%s)%s", ocv_alg_name(cr->token.alg),
-                 cr->cached ? ", verified before (cache)" : "");
+        ocv_errf(detail, detail_len, "signed by a trusted key%s%s (%s)%s",
+                 by->name[0] ? " of trust source " : "", source_words(by),
+                 ocv_alg_name(cr->token.alg), cr->cached ? ", verified before (cache)" : "");
     }
     return r;
 }
@@ -621,7 +645,7 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
                                 st->leaf_eku,
                                 st->identity_fallback,
                                 &st->policy_init,
-                                st->anchor_name_constraints};
+                                st->anchor_name_constraints, st->sigcache};
     ocv_x509_chain_init(&cr.chain);
     ocv_token_init(&cr.token);
     size_t stage = 0;
@@ -642,7 +666,7 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
         goto out;
 
     detail[0] = 0;
-    r = credential_verify(st, &cr, claims, detail, sizeof(detail));
+    r = credential_verify(st, &cr, claims, d, detail, sizeof(detail));
     if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
     d->subject_verified = 1;
@@ -683,6 +707,31 @@ static void decision_init(ocv_decision *d, int64_t at)
     d->revocation_stale_seconds = 0;
     d->evaluated_at = at;
     d->check_count = 0;
+    d->issuer[0] = 0;
+}
+
+size_t ocv_trust_count(ocv_ctx *ctx)
+{
+    if (ctx == NULL)
+        return 0;
+    ocv_state *st = state_acquire(ctx);
+    size_t n = st->trust.count;
+    state_release(st);
+    return n;
+}
+
+ocv_reason ocv_trust_describe(ocv_ctx *ctx, size_t index, ocv_trust_info *out)
+{
+    if (ctx == NULL || out == NULL)
+        return OCV_INTERNAL_ERROR;
+    ocv_state *st = state_acquire(ctx);
+    ocv_reason r = OCV_CONFIG_INVALID;
+    if (index < st->trust.count) {
+        ocv_trust_source_info(&st->trust.sources[index], out);
+        r = OCV_OK;
+    }
+    state_release(st);
+    return r;
 }
 
 ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)
@@ -711,10 +760,13 @@ ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)
     }
     ocv_state *st = state_acquire(ctx);
     ocv_credential_type type = req->type;
-    if (type == OCV_CREDENTIAL_AUTO && ocv_x509_sniff(req->credential, req->credential_len))
+    /* by what the bytes decode to: a base64url CWT may begin like DER */
+    if (type == OCV_CREDENTIAL_AUTO && ocv_token_recognise(req->credential, req->credential_len))
+        type = OCV_CREDENTIAL_JWT; /* the token parser tells JWT and CWT apart */
+    else if (type == OCV_CREDENTIAL_AUTO && ocv_x509_sniff(req->credential, req->credential_len))
         type = OCV_CREDENTIAL_X509;
     else if (type == OCV_CREDENTIAL_AUTO)
-        type = OCV_CREDENTIAL_JWT; /* the token parser tells JWT and CWT apart */
+        type = OCV_CREDENTIAL_JWT;
     run(st, req, type == OCV_CREDENTIAL_X509 ? OCV_CREDENTIAL_X509 : OCV_CREDENTIAL_JWT, at, d);
     state_release(st);
     if (d->reason != OCV_OK)

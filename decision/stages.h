@@ -15,6 +15,7 @@
 #include "revocation/store.h"
 #include "verifier/keyset.h"
 #include "verifier/sigcache.h"
+#include "verifier/trust.h"
 #include "verifier/x509.h"
 
 /*
@@ -41,9 +42,8 @@ void ocv_store_pool_release(ocv_store_pool *pool, ocv_store *store);
  * freed when the last check using it drops its reference. */
 typedef struct ocv_state {
     atomic_int refs;
-    ocv_x509_anchors anchors;
+    ocv_trust trust; /* every key and anchor, each bound to its source */
     ocv_x509_crls crls;
-    ocv_keyset keys;        /* token issuers: JWKS and COSE_KeySet */
     ocv_sigcache *sigcache; /* verified token signatures; NULL: none */
     int64_t skew;
     ocv_eku leaf_eku;

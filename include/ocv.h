@@ -93,6 +93,44 @@ enum {
 #define OCV_MAX_INITIAL_POLICIES 8 /* certificate policies a configuration accepts */
 
 /*
+ * Trust sources (docs/trust.md): every token key and every anchor belongs
+ * to exactly one source, and only the source a credential claims may
+ * vouch for it.
+ *   OIDC:   an issuer; a token verifies only with a key of the source whose
+ *           issuer equals its iss. Files: JWK Set, COSE_KeySet, a single
+ *           JWK or COSE_Key, PEM public keys.
+ *   SPIFFE: a trust domain ("spiffe://example.org"); one SPIFFE bundle
+ *           file (x509-svid anchors, jwt-svid keys, spiffe_sequence). An
+ *           X.509-SVID verifies only against the anchors of the trust
+ *           domain of its URI SAN, a JWT-SVID only with the keys of the
+ *           trust domain of its sub.
+ *   CA:     PEM anchors (files or directories) for certificates without a
+ *           SPIFFE ID.
+ * The old anchors_path / jwks_path / cose_keys_path form one unnamed
+ * source that vouches for any issuer; they cannot be combined with
+ * trust sources.
+ */
+typedef enum ocv_trust_kind {
+    OCV_TRUST_UNNAMED = 0, /* the old flags: anchors, jwks, cose_keys */
+    OCV_TRUST_OIDC = 1,
+    OCV_TRUST_SPIFFE = 2,
+    OCV_TRUST_CA = 3
+} ocv_trust_kind;
+
+#define OCV_MAX_TRUST_SOURCES      32
+#define OCV_MAX_TRUST_SOURCE_FILES 8
+#define OCV_MAX_SOURCE_NAME_BYTES  64
+
+typedef struct ocv_trust_source_config {
+    const char *name; /* [A-Za-z0-9._-], 1..64 bytes, unique */
+    ocv_trust_kind kind;
+    const char *issuer;       /* OIDC: the exact iss */
+    const char *trust_domain; /* SPIFFE: "spiffe://td" */
+    const char *files[OCV_MAX_TRUST_SOURCE_FILES];
+    size_t file_count;
+} ocv_trust_source_config;
+
+/*
  * Configuration. Paths are read during ocv_open/ocv_reload only; the
  * struct and its strings may be freed as soon as that call returns.
  * Initialise with ocv_config_init, then set what you need.
@@ -124,6 +162,10 @@ typedef struct ocv_config {
     int inhibit_policy_mapping;  /* initial-policy-mapping-inhibit */
     int inhibit_any_policy;      /* initial-any-policy-inhibit */
     int anchor_name_constraints; /* apply anchors' own nameConstraints */
+    /* Appended with trust sources (docs/trust.md). Borrowed during
+     * ocv_open/ocv_reload only. */
+    const ocv_trust_source_config *trust_sources;
+    size_t trust_source_count;
 } ocv_config;
 
 OCV_API void ocv_config_init(ocv_config *config);
@@ -158,6 +200,9 @@ OCV_API void ocv_request_init(ocv_request *request);
 #define OCV_MAX_DETAIL_BYTES   512
 #define OCV_MAX_CHECKS         16
 
+/* The issuer a decision names: a trust source's name or a claimed issuer. */
+#define OCV_MAX_ISSUER_NAME_BYTES 512
+
 typedef enum ocv_check_outcome {
     OCV_CHECK_PASS = 0,
     OCV_CHECK_FAIL = 1,
@@ -184,6 +229,10 @@ typedef struct ocv_decision {
     int64_t evaluated_at;             /* the time the decision used */
     size_t check_count;
     ocv_check_entry checks[OCV_MAX_CHECKS];
+    /* Appended with trust sources: the source that vouched (its name), or
+     * for the unnamed source of the old flags the issuer the credential
+     * claims (token iss, anchor DN); "" until the signature verified. */
+    char issuer[OCV_MAX_ISSUER_NAME_BYTES + 1];
 } ocv_decision;
 
 typedef struct ocv_ctx ocv_ctx;
@@ -232,6 +281,28 @@ OCV_API OCV_MUST_CHECK ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req
 OCV_API void ocv_close(ocv_ctx *ctx);
 
 OCV_API const char *ocv_version(void);
+
+/*
+ * What a trust source holds, for `ocv trust status`. ocv_trust_describe
+ * fills *out for source index (0..count-1) of the configuration in force
+ * and returns OCV_OK, or OCV_CONFIG_INVALID past the last one.
+ */
+typedef struct ocv_trust_info {
+    char name[OCV_MAX_SOURCE_NAME_BYTES + 1]; /* "" for the unnamed source */
+    ocv_trust_kind kind;
+    char issuer[OCV_MAX_ISSUER_NAME_BYTES + 1];
+    char trust_domain[OCV_MAX_ISSUER_NAME_BYTES + 1];
+    size_t key_count;    /* token keys (OIDC, jwt-svid, the old flags) */
+    size_t anchor_count; /* anchors (CA, x509-svid, the old flags) */
+    int has_sequence;    /* SPIFFE: the bundle carried spiffe_sequence */
+    uint64_t sequence;
+    int64_t refresh_hint; /* seconds; 0: none */
+    size_t skipped_keys;  /* keys of another use, not loaded */
+    char note[256];       /* what was skipped, or a warning */
+} ocv_trust_info;
+OCV_API size_t ocv_trust_count(ocv_ctx *ctx);
+OCV_API OCV_MUST_CHECK ocv_reason ocv_trust_describe(ocv_ctx *ctx, size_t index,
+                                                     ocv_trust_info *out);
 
 #ifdef __cplusplus
 }

@@ -45,7 +45,8 @@
     X(OCV_BUNDLE_CHAIN_BROKEN, 30, "BUNDLE_CHAIN_BROKEN", "the delta does not apply to the stored state") \
     X(OCV_BUNDLE_DIGEST_MISMATCH, 31, "BUNDLE_DIGEST_MISMATCH", "the state after applying differs from the signed digest") \
     X(OCV_CONFIG_INVALID, 32, "CONFIG_INVALID", "the configuration cannot be loaded") \
-    X(OCV_POP_UNSUPPORTED, 33, "POP_UNSUPPORTED", "the credential is bound to a key in a form ocv cannot verify")
+    X(OCV_POP_UNSUPPORTED, 33, "POP_UNSUPPORTED", "the credential is bound to a key in a form ocv cannot verify") \
+    X(OCV_TRUST_SOURCE_MISMATCH, 34, "TRUST_SOURCE_MISMATCH", "the credential names one trust source but only another's key or anchor vouches for it")
 /* clang-format on */
 
 #endif

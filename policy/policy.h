@@ -231,6 +231,13 @@ typedef struct ocv_policy_query {
     const char *issuer;
     /* Certificates: the anchor's SPKI SHA-256 in hex, or NULL. */
     const char *anchor_sha256;
+    /* Appended with trust sources: the name of the source that vouched
+     * and, for a SPIFFE source, its trust domain ("spiffe://td"); a rule
+     * entry naming either accepts. scoped: only these fields (and issuer,
+     * anchor_sha256 when set) are compared, NULL never means "any". */
+    const char *source;
+    const char *trust_domain;
+    int scoped;
 } ocv_policy_query;
 
 /*

@@ -190,16 +190,33 @@ static const ocv_strmap_entry *find_level(const ocv_policy *p, const ocv_spiffe_
     }
 }
 
+static int entry_is(const char *entry, const char *value)
+{
+    return value != NULL && value[0] != 0 && strcmp(entry, value) == 0;
+}
+
+/*
+ * Whether a rule trusts the credential's issuer. A source-scoped query
+ * (the credential was vouched for by a named trust source) matches the
+ * source's name, its trust domain, the token iss the source is bound to,
+ * or the anchor (DN or "sha256:" key hash). Unscoped (the unnamed source
+ * of the old flags, or `policy explain`): the issuer string as before,
+ * except that a "sha256:" entry names an anchor key and so never matches
+ * a token's iss.
+ */
 static int issuer_accepts(const ocv_policy_rule *rule, const ocv_policy_query *q)
 {
-    if (q->issuer == NULL)
+    if (!q->scoped && q->issuer == NULL)
         return 1;
+    int anchor = q->anchor_sha256 != NULL && q->anchor_sha256[0] != 0;
     for (size_t i = 0; i < rule->issuer_count; i++) {
         const char *e = rule->issuers[i];
-        if (strcmp(e, q->issuer) == 0)
+        int is_hash = strncmp(e, "sha256:", 7) == 0;
+        if (entry_is(e, q->source) || entry_is(e, q->trust_domain))
             return 1;
-        if (q->anchor_sha256 != NULL && q->anchor_sha256[0] != 0 && strncmp(e, "sha256:", 7) == 0 &&
-            strcmp(e + 7, q->anchor_sha256) == 0)
+        if (!is_hash && entry_is(e, q->issuer))
+            return 1;
+        if (anchor && is_hash && strcmp(e + 7, q->anchor_sha256) == 0)
             return 1;
     }
     return 0;
@@ -257,7 +274,9 @@ ocv_reason ocv_policy_select(const ocv_policy *policy, const ocv_policy_query *q
         ocv_errf(detail, detail_len,
                  "rule '%s'%s covers '%.200s' but does not trust issuer '%.200s'", first->id,
                  e->count > 1 ? " (and the others at its level)" : "", id.text,
-                 query->issuer != NULL ? query->issuer : "");
+                 query->source != NULL && query->source[0] ? query->source
+                 : query->issuer != NULL                   ? query->issuer
+                                                           : "");
         return OCV_ISSUER_NOT_ALLOWED;
     }
     ocv_errf(detail, detail_len,
@@ -551,11 +570,20 @@ ocv_reason ocv_policy_evaluate(const ocv_policy *policy, const ocv_policy_input 
     result->explained = input->explain != 0;
     if (c->type == OCV_CREDENTIAL_AUTO)
         return deny(result, OCV_INTERNAL_ERROR, "the claims name no credential type");
-    ocv_policy_query q = {c->subject, c->type, c->issuer, NULL};
+    ocv_policy_query q = {c->subject, c->type, c->issuer, NULL, NULL, NULL, 0};
     if (c->type == OCV_CREDENTIAL_X509) {
         /* certificates: rules trust anchors, by name or key hash */
         q.issuer = c->anchor_name;
         q.anchor_sha256 = c->anchor_key_sha256;
+    }
+    if (c->trust_kind != OCV_TRUST_UNNAMED) {
+        /* a named source vouched: rules name it (or its trust domain); a
+         * JWT-SVID's iss is no issuer identity, the trust domain is */
+        q.scoped = 1;
+        q.source = c->trust_source;
+        q.trust_domain = c->trust_kind == OCV_TRUST_SPIFFE ? c->trust_domain : NULL;
+        if (c->type != OCV_CREDENTIAL_X509 && c->trust_kind != OCV_TRUST_OIDC)
+            q.issuer = NULL;
     }
     const ocv_policy_rule *rule = NULL;
     r = check_rule(policy, &q, result, &rule);

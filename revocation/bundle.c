@@ -485,9 +485,16 @@ ocv_reason ocv_bundle_apply_verified(ocv_store *store, const ocv_bundle *b, int6
 
 /* ---- signed bundles ------------------------------------------------ */
 
+/* Hands the pages of a mapped bundle back once the signature check has
+ * read them: memory before authentication stays independent of size. */
+static void release_pages(const uint8_t *p, size_t len, void *arg)
+{
+    ocv_file_release(arg, p, len);
+}
+
 /* The signature by the authority's key as the open transaction holds it. */
 static ocv_reason check_signature(const ocv_sign1 *msg, const ocv_authority_state *a,
-                                  char *detail, size_t detail_len)
+                                  const ocv_mapped_file *mapped, char *detail, size_t detail_len)
 {
     ocv_pkey key;
     char why[128] = "";
@@ -497,7 +504,7 @@ static ocv_reason check_signature(const ocv_sign1 *msg, const ocv_authority_stat
         ocv_errf(detail, detail_len, "the pinned key of '%s' is unusable: %s", a->id, why);
         return OCV_INTERNAL_ERROR;
     }
-    r = ocv_sign1_verify(msg, &key);
+    r = ocv_sign1_verify_streamed(msg, &key, mapped ? release_pages : NULL, (void *)mapped);
     ocv_pkey_free(&key);
     if (r != OCV_OK) {
         ocv_errf(detail, detail_len, "not signed by the pinned key of '%s'", a->id);
@@ -513,9 +520,9 @@ static ocv_reason check_signature(const ocv_sign1 *msg, const ocv_authority_stat
  * concurrent sync is rotating out be checked against the old key and
  * applied after the rotation committed (issue 8 #6).
  */
-ocv_reason ocv_bundle_apply_signed(ocv_store *store, const uint8_t *bytes, size_t len, int64_t at,
-                                   int64_t skew, ocv_apply_result *result, char *detail,
-                                   size_t detail_len)
+static ocv_reason apply_signed(ocv_store *store, const uint8_t *bytes, size_t len,
+                               const ocv_mapped_file *mapped, int64_t at, int64_t skew,
+                               ocv_apply_result *result, char *detail, size_t detail_len)
 {
     memset(result, 0, sizeof(*result));
     ocv_sign1 msg;
@@ -531,7 +538,7 @@ ocv_reason ocv_bundle_apply_signed(ocv_store *store, const uint8_t *bytes, size_
     r = begin_locked(store, id, &a, detail, detail_len);
     if (r != OCV_OK)
         return r;
-    r = check_signature(&msg, &a, detail, detail_len);
+    r = check_signature(&msg, &a, mapped, detail, detail_len);
     ocv_bundle b;
     int decoded = 0;
     if (r == OCV_OK) {
@@ -556,5 +563,25 @@ ocv_reason ocv_bundle_apply_signed(ocv_store *store, const uint8_t *bytes, size_
     r = finish_locked(store, &a, r, result);
     if (decoded)
         ocv_bundle_free(&b);
+    return r;
+}
+
+ocv_reason ocv_bundle_apply_signed(ocv_store *store, const uint8_t *bytes, size_t len, int64_t at,
+                                   int64_t skew, ocv_apply_result *result, char *detail,
+                                   size_t detail_len)
+{
+    return apply_signed(store, bytes, len, NULL, at, skew, result, detail, detail_len);
+}
+
+ocv_reason ocv_bundle_apply_file(ocv_store *store, const char *path, int64_t at, int64_t skew,
+                                 ocv_apply_result *result, char *detail, size_t detail_len)
+{
+    memset(result, 0, sizeof(*result));
+    ocv_mapped_file m;
+    ocv_reason r = ocv_file_map(path, OCV_MAX_BUNDLE_FILE_BYTES, &m, detail, detail_len);
+    if (r != OCV_OK)
+        return r;
+    r = apply_signed(store, m.data, m.len, &m, at, skew, result, detail, detail_len);
+    ocv_file_unmap(&m);
     return r;
 }

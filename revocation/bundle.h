@@ -118,4 +118,21 @@ OCV_MUST_CHECK ocv_reason ocv_bundle_stage(ocv_store *store, ocv_authority_state
                                            size_t added_count, size_t *removed_done,
                                            size_t *added_done);
 
+/* A signed bundle file is at most this large (the payload cap plus the
+ * COSE framing); a larger file is refused before it is read. */
+#define OCV_MAX_BUNDLE_FILE_BYTES (OCV_MAX_BUNDLE_BYTES + 64u * 1024u)
+
+/*
+ * ocv_bundle_apply_signed for a file, with memory before authentication
+ * independent of the bundle's size: the file is mapped read-only, never
+ * copied; an ECDSA bundle's signature is checked over a streamed digest
+ * while the pages already hashed are dropped (an EdDSA bundle needs its
+ * Sig_structure whole: one copy). Reasons as ocv_bundle_apply_signed, plus
+ * OCV_TOO_LARGE (over OCV_MAX_BUNDLE_FILE_BYTES, refused before reading)
+ * and OCV_CONFIG_INVALID (the file cannot be opened; detail says why).
+ */
+OCV_MUST_CHECK ocv_reason ocv_bundle_apply_file(ocv_store *store, const char *path, int64_t at,
+                                                int64_t skew, ocv_apply_result *result,
+                                                char *detail, size_t detail_len);
+
 #endif

@@ -89,8 +89,8 @@ static ocv_reason check_crl(const mbedtls_x509_crl *crl, const mbedtls_x509_crt 
         ocv_errf(detail, detail_len, "the CRL is signed with a hash not allowed");
         return OCV_ALG_NOT_ALLOWED;
     }
-    if (ocv_x509_check_signature(crl->sig_pk, crl->sig_opts, crl->sig_md, &ca->pk, crl->tbs.p,
-                                 crl->tbs.len, crl->sig.p, crl->sig.len) != OCV_OK) {
+    if (ocv_x509_check_signature(crl->sig_pk, crl->sig_opts, crl->sig_md, &ca->pk_raw, crl->tbs.p,
+                                 crl->tbs.len, crl->sig.p, crl->sig.len, NULL) != OCV_OK) {
         ocv_errf(detail, detail_len, "the CRL's signature does not verify with the CA's key");
         return OCV_BUNDLE_SIGNATURE_INVALID;
     }
@@ -269,8 +269,6 @@ ocv_reason ocv_crl_prove(ocv_store *store, const char *issuer, char *detail, siz
         return r == OCV_REVOCATION_MISSING ? OCV_BUNDLE_DIGEST_MISMATCH : r;
     mbedtls_x509_crl crl;
     mbedtls_x509_crl_init(&crl);
-    mbedtls_pk_context pk;
-    mbedtls_pk_init(&pk);
     uint8_t hash[32];
     char hex[65];
     const uint8_t *num = NULL;
@@ -279,12 +277,12 @@ ocv_reason ocv_crl_prove(ocv_store *store, const char *issuer, char *detail, siz
     if (ocv_sha256(rec.issuer_spki.data, rec.issuer_spki.len, hash) != 0)
         goto out;
     ocv_hex_encode(hash, sizeof(hash), hex);
+    mbedtls_x509_buf spki = {MBEDTLS_ASN1_SEQUENCE, rec.issuer_spki.len, rec.issuer_spki.data};
     if (strcmp(hex, rec.issuer) != 0 ||
-        mbedtls_pk_parse_public_key(&pk, rec.issuer_spki.data, rec.issuer_spki.len) != 0 ||
         mbedtls_x509_crl_parse_der(&crl, rec.der.data, rec.der.len) != 0 || crl.next != NULL ||
         crl_number(&crl, &num, &num_len) != 0 ||
-        ocv_x509_check_signature(crl.sig_pk, crl.sig_opts, crl.sig_md, &pk, crl.tbs.p,
-                                 crl.tbs.len, crl.sig.p, crl.sig.len) != OCV_OK) {
+        ocv_x509_check_signature(crl.sig_pk, crl.sig_opts, crl.sig_md, &spki, crl.tbs.p,
+                                 crl.tbs.len, crl.sig.p, crl.sig.len, NULL) != OCV_OK) {
         ocv_errf(detail, detail_len,
                  "CRL of %.16s...: the stored CRL does not verify with its issuer's key", issuer);
         goto out;
@@ -298,7 +296,6 @@ ocv_reason ocv_crl_prove(ocv_store *store, const char *issuer, char *detail, siz
     }
     r = check_rows(store, &rec, &crl, detail, detail_len);
 out:
-    mbedtls_pk_free(&pk);
     mbedtls_x509_crl_free(&crl);
     ocv_crl_record_free(&rec);
     return r;

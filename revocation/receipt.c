@@ -143,6 +143,16 @@ static int decode(const uint8_t *p, size_t len, ocv_receipt *out)
     return 0;
 }
 
+ocv_reason ocv_receipt_decode(const uint8_t *payload, size_t len, ocv_receipt *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (decode(payload, len, out) != 0) {
+        memset(out, 0, sizeof(*out));
+        return OCV_MALFORMED;
+    }
+    return OCV_OK;
+}
+
 ocv_reason ocv_receipt_verify(const uint8_t *bytes, size_t len, const ocv_pkey *device_pub,
                               ocv_receipt *out, char *detail, size_t detail_len)
 {

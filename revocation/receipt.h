@@ -70,6 +70,10 @@ OCV_MUST_CHECK ocv_reason ocv_receipt_create(ocv_store *store, const char *autho
                                              int64_t now, const ocv_receipt_extras *extras,
                                              ocv_bytes *out);
 
+/* Decodes a receipt's payload (no signature check: for tests and fuzzing;
+ * views into payload). OCV_OK or OCV_MALFORMED; *out cleared on failure. */
+OCV_MUST_CHECK ocv_reason ocv_receipt_decode(const uint8_t *payload, size_t len, ocv_receipt *out);
+
 /*
  * Verifies a receipt with the device's public key and decodes it (views
  * into bytes). Reasons: OCV_OK; OCV_MALFORMED; OCV_SIGNATURE_INVALID (the

@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config libmbedtls-dev libcbor-dev libsqlite3-dev \
 libjansson-dev libsodium-dev libmicrohttpd-dev libcmocka-dev openssl sqlite3 \
-valgrind clang clang-format libclang-rt-14-dev llvm libssl-dev nginx-light wrk \
+valgrind clang clang-format libclang-rt-14-dev llvm libssl-dev nginx-light wrk time \
 python3-cryptography-vectors python3-cryptography curl"
 
 missing=""

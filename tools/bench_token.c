@@ -382,7 +382,7 @@ static void zipf_order(uint32_t *order, size_t n, size_t tokens, unsigned seed)
 }
 
 typedef struct case_result {
-    double evp, mbed, cold[2], zipf[2], hit;
+    double evp, mbed, cold[2], ratio[2], zipf[2];
 } case_result;
 
 static int open_ctx(const char *jwks, const char *policy, ocv_ctx **ctx)
@@ -407,11 +407,19 @@ static double median_of(double *v, size_t n)
     return med;
 }
 
-/* cold: each batch a fresh context over every token once. zipf: a fresh
+/* The reference primitive, one batch, ops/s (prim_evp or prim_mbed). */
+typedef double (*prim_fn)(const prim_input *in, long batches);
+
+/* cold: each batch a fresh context over every token once, with one batch
+ * of the reference primitive just before and just after it: *ratio is the
+ * median of cold / primitive over those pairs, so load that comes and
+ * goes on a shared machine weighs on both sides alike. zipf: a fresh
  * context, ZIPF_DECISIONS decisions over the first ZIPF_TOKENS tokens. */
 static int measure(const bench_opts *o, const char *jwks, const char *policy,
-                   const ocv_bytes *tokens, size_t count, long threads, double *cold, double *zipf)
+                   const ocv_bytes *tokens, size_t count, long threads, const prim_input *in,
+                   prim_fn ref, double *cold, double *ratio, double *zipf)
 {
+    double ratios[64];
     uint32_t *seq = malloc(count * sizeof(uint32_t));
     uint32_t *z = malloc(ZIPF_DECISIONS * sizeof(uint32_t));
     double per[64];
@@ -423,12 +431,16 @@ static int measure(const bench_opts *o, const char *jwks, const char *policy,
         ocv_ctx *ctx = NULL;
         if (open_ctx(jwks, policy, &ctx) != 0)
             goto out;
+        double before = ref(in, 1);
         per[b] = run_threads(ctx, tokens, seq, count, threads);
+        double after = ref(in, 1);
         ocv_close(ctx);
-        if (per[b] < 0)
+        if (per[b] < 0 || before <= 0 || after <= 0)
             goto out;
+        ratios[b] = per[b] / ((before + after) / 2);
     }
     *cold = median_of(per, (size_t)batches);
+    *ratio = median_of(ratios, (size_t)batches);
     size_t zt = count < ZIPF_TOKENS ? count : ZIPF_TOKENS;
     long zb = batches < 3 ? batches : 3;
     for (long b = 0; b < zb; b++) {
@@ -490,7 +502,9 @@ static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int
     size_t count = (size_t)o->tokens;
     ocv_bytes *tokens = calloc(count, sizeof(ocv_bytes));
     int rc = -1;
-    case_result res = {-1, -1, {-1, -1}, {-1, -1}, -1};
+    ocv_bytes input;
+    ocv_bytes_init(&input);
+    case_result res = {-1, -1, {-1, -1}, {-1, -1}, {-1, -1}};
     if (tokens == NULL || write_jwks(key, jwks) != 0 || write_policy(policy) != 0)
         goto out;
     if (key->type != OCV_KEY_ED25519 && ocv_pk_precompute(&key->pk) != OCV_OK)
@@ -501,8 +515,6 @@ static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int
             goto out;
     }
     /* the primitives verify the first token's own signed bytes */
-    ocv_bytes input;
-    ocv_bytes_init(&input);
     uint8_t sig[1024];
     size_t sig_len = 0;
     const uint8_t *t0 = tokens[0].data;
@@ -527,17 +539,24 @@ static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int
 #ifndef OCV_PROFILE_DEVICE
     res.evp = prim_evp(&in, o->batches);
 #endif
-    ocv_bytes_free(&input);
-    if (measure(o, jwks, policy, tokens, count, 1, &res.cold[0], &res.zipf[0]) != 0)
+    /* the reference: OpenSSL EVP, except libsodium for Ed25519 (the
+     * primitive ocv uses) and mbedtls in the device profile */
+    prim_fn ref = prim_mbed;
+#ifndef OCV_PROFILE_DEVICE
+    if (c->alg != OCV_ALG_EDDSA)
+        ref = prim_evp;
+#endif
+    if (measure(o, jwks, policy, tokens, count, 1, &in, ref, &res.cold[0], &res.ratio[0],
+                &res.zipf[0]) != 0)
         goto out;
-    if (o->threads > 1 &&
-        measure(o, jwks, policy, tokens, count, o->threads, &res.cold[1], &res.zipf[1]) != 0)
+    if (o->threads > 1 && measure(o, jwks, policy, tokens, count, o->threads, &in, ref,
+                                  &res.cold[1], &res.ratio[1], &res.zipf[1]) != 0)
         goto out;
-    double ref = res.evp > 0 ? res.evp : res.mbed;
-    if (c->alg == OCV_ALG_EDDSA)
-        ref = res.mbed; /* libsodium is the primitive ocv uses for Ed25519 */
-    printf("%-6s %-4s %10.0f %10.0f %10.0f %6.2f %10.0f", ocv_alg_name(c->alg), cwt ? "CWT" : "JWT",
-           res.evp, res.mbed, res.cold[0], res.cold[0] / ref, res.zipf[0]);
+    char evp[32] = "-";
+    if (res.evp > 0)
+        snprintf(evp, sizeof(evp), "%.0f", res.evp);
+    printf("%-6s %-4s %10s %10.0f %10.0f %6.2f %10.0f", ocv_alg_name(c->alg), cwt ? "CWT" : "JWT",
+           evp, res.mbed, res.cold[0], res.ratio[0], res.zipf[0]);
     if (o->threads > 1)
         printf(" %10.0f %5.2f %10.0f %5.2f", res.cold[1], res.cold[1] / res.cold[0], res.zipf[1],
                res.zipf[1] / res.zipf[0]);
@@ -545,6 +564,7 @@ static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int
     fflush(stdout);
     rc = 0;
 out:
+    ocv_bytes_free(&input);
     for (size_t i = 0; tokens != NULL && i < count; i++)
         ocv_bytes_free(&tokens[i]);
     free(tokens);
@@ -626,7 +646,8 @@ int ocv_bench_token(int argc, char **argv)
         }
     }
     ocv_pkey_free(&rsa);
-    printf("ratio: cold / evp primitive (EdDSA: / libsodium; device: / mbedtls)\n");
+    printf("ratio: cold / primitive (OpenSSL EVP; EdDSA: libsodium; device profile: mbedtls), "
+           "the median over batches of the primitive measured around each cold batch\n");
     printf("peak RSS: %ld KiB\n", ocv_bench_peak_rss_kib());
     return code;
 }

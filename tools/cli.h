@@ -23,6 +23,9 @@ int ocv_cmd_bundle(int argc, char **argv);
 int ocv_cmd_receipt(int argc, char **argv);
 int ocv_cmd_audit(int argc, char **argv);
 int ocv_cmd_policy(int argc, char **argv);
+int ocv_cmd_serve(int argc, char **argv);
+int ocv_cmd_trust(int argc, char **argv);
+int ocv_cmd_inspect(int argc, char **argv);
 
 /* Prints "ocv: <message>" to stderr and returns OCV_EXIT_USAGE. */
 int ocv_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
 
 #include "base/util.h"
 #include "cli.h"
@@ -13,7 +16,8 @@
 #include "verifier/pkey.h"
 
 static const char AUDIT_USAGE[] =
-    "usage: ocv audit verify [--device-pub PUB.pem [--device-id ID]] [--expect-head N:HASH] LOG\n"
+    "usage: ocv audit verify [--device-pub PUB.pem [--device-id ID]] [--expect-head N:HASH]\n"
+    "                        [--json] LOG\n"
     "       ocv audit head [--json] LOG\n"
     "       ocv audit checkpoint --device-key KEY [--device-id ID] LOG\n"
     "       ocv audit tail [-n N] LOG\n"
@@ -34,6 +38,9 @@ static const char AUDIT_USAGE[] =
 
 static int tail(const char *path, long n)
 {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return ocv_cli_usage_error("%s: not a readable regular file", path);
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return ocv_cli_usage_error("%s: cannot open", path);
@@ -129,6 +136,29 @@ static int parse_head(const char *text, ocv_audit_head *out)
     return 0;
 }
 
+/* One object: intact, reason, detail, records, head, checkpoints, and
+ * with a key what is proven. */
+static void print_report_json(const audit_args *a, ocv_reason r, const ocv_audit_report *rep,
+                              const char *err)
+{
+    json_t *o = json_pack("{s:b, s:s, s:s, s:I, s:{s:I, s:s}, s:I, s:I}", "intact", r == OCV_OK,
+                          "reason", ocv_reason_name(r), "detail", r == OCV_OK ? "" : err, "records",
+                          (json_int_t)rep->records, "head", "count", (json_int_t)rep->head.count,
+                          "hash", rep->head.hash, "checkpoints", (json_int_t)rep->checkpoints,
+                          "torn_bytes", (json_int_t)rep->torn_bytes);
+    if (o != NULL && a->pub != NULL) {
+        json_object_set_new(o, "checkpoints_verified",
+                            json_integer((json_int_t)rep->checkpoints_checked));
+        json_object_set_new(o, "proven", json_integer(rep->covered));
+        json_object_set_new(o, "unprotected", json_integer((json_int_t)rep->unprotected));
+    }
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (text != NULL)
+        puts(text);
+    free(text);
+    json_decref(o);
+}
+
 static int cmd_verify(const audit_args *a)
 {
     char err[512] = "";
@@ -147,6 +177,10 @@ static int cmd_verify(const audit_args *a)
     ocv_pkey_free(&pub);
     if (r == OCV_CONFIG_INVALID || r == OCV_INTERNAL_ERROR)
         return ocv_cli_usage_error("audit verify: %s", err);
+    if (a->json) {
+        print_report_json(a, r, &rep, err);
+        return r == OCV_OK ? OCV_EXIT_ALLOW : OCV_EXIT_DENY;
+    }
     if (r != OCV_OK) {
         printf("broken %s: %s\n", ocv_reason_name(r), err);
         return OCV_EXIT_DENY;

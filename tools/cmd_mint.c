@@ -17,6 +17,7 @@
 #include "base/util.h"
 #include "cli.h"
 #include "mint.h"
+#include "verifier/dn.h"
 #include "verifier/pkey.h"
 
 static const char MINT_USAGE[] =
@@ -350,7 +351,8 @@ static int issue_cert(const cert_args *a)
     }
     if (!self && ocv_mint_load_issuer(a->issuer_cert, a->issuer_key, &issuer, &issuer_key) != 0)
         goto out;
-    if (!self && mbedtls_x509_dn_gets(issuer_name, sizeof(issuer_name), &issuer.subject) < 0) {
+    /* UTF-8 kept (verifier/dn.h): dn_gets would write '?' into the name */
+    if (!self && ocv_dn_format(&issuer.subject, issuer_name, sizeof(issuer_name)) != 0) {
         ocv_cli_usage_error("mint cert: issuer name too long");
         goto out;
     }

@@ -20,6 +20,8 @@
 #include "cli.h"
 #include "ocv.h"
 #include "policy/policy.h"
+#include "verifier/dn.h"
+#include "verifier/trust.h"
 #include "verifier/x509.h"
 
 static const char POLICY_USAGE[] =
@@ -122,7 +124,7 @@ static int anchor_names_load(const char *path, anchor_names *out)
         if (c->raw.p == NULL)
             continue;
         if (ocv_sha256(c->pk_raw.p, c->pk_raw.len, hash) != 0 ||
-            mbedtls_x509_dn_gets(out->names[n], sizeof(out->names[n]), &c->subject) < 0) {
+            ocv_dn_format(&c->subject, out->names[n], sizeof(out->names[n])) != 0) {
             code = ocv_cli_usage_error("policy lint: cannot read a trust anchor in %s", path);
             break;
         }
@@ -135,6 +137,64 @@ static int anchor_names_load(const char *path, anchor_names *out)
     if (code != 0)
         anchor_names_free(out);
     return code;
+}
+
+/* What rules may name when the configuration declares trust sources:
+ * source names, trust domains, OIDC issuers, and the sources' anchors
+ * (DN or "sha256:" key hash). */
+typedef struct source_names {
+    size_t count;
+    char (*text)[OCV_MAX_ISSUER_BYTES + 1];
+} source_names;
+
+static void source_names_add(source_names *s, const char *text)
+{
+    if (text[0] != 0)
+        ocv_strlcpy(s->text[s->count++], text, sizeof(s->text[0]));
+}
+
+/* Returns 0, or OCV_EXIT_USAGE after printing why. */
+static int source_names_load(const ocv_config *config, source_names *out)
+{
+    ocv_trust trust;
+    char err[1024] = "";
+    if (ocv_trust_load(&trust, config, NULL, err, sizeof(err)) != OCV_OK)
+        return ocv_cli_usage_error("policy lint: trust sources: %s", err);
+    size_t cap = 0;
+    for (size_t i = 0; i < trust.count; i++)
+        cap += 3 + 2 * trust.sources[i].anchors.count;
+    out->text = calloc(cap ? cap : 1, sizeof(*out->text));
+    int code = out->text == NULL ? OCV_EXIT_USAGE : 0;
+    for (size_t i = 0; code == 0 && i < trust.count; i++) {
+        const ocv_trust_source *src = &trust.sources[i];
+        source_names_add(out, src->name);
+        source_names_add(out, src->issuer);
+        source_names_add(out, src->trust_domain);
+        for (const mbedtls_x509_crt *c = &src->anchors.certs; c != NULL && c->raw.p != NULL;
+             c = c->next) {
+            uint8_t hash[32];
+            char *t = out->text[out->count];
+            if (ocv_dn_format(&c->subject, t, sizeof(out->text[0])) == 0)
+                out->count++;
+            t = out->text[out->count];
+            if (ocv_sha256(c->pk_raw.p, c->pk_raw.len, hash) == 0) {
+                memcpy(t, "sha256:", 7);
+                ocv_hex_encode(hash, sizeof(hash), t + 7);
+                out->count++;
+            }
+        }
+    }
+    ocv_trust_free(&trust);
+    return code;
+}
+
+static int source_known(const source_names *s, const char *issuer)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        if (strcmp(s->text[i], issuer) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 static int anchor_known(const anchor_names *a, const char *issuer)
@@ -150,6 +210,7 @@ typedef struct linter {
     const char *file;
     const ocv_policy *p;
     const anchor_names *anchors; /* NULL: no configuration given */
+    const source_names *sources; /* NULL: no trust sources configured */
     const char *audience;        /* the configuration's, or NULL */
     int has_ceiling;
     int64_t ceiling;
@@ -289,7 +350,14 @@ static void lint_rule(linter *l, size_t index)
                     r->has_max_ttl ? "" : " (defaults)", c);
         }
     }
-    if (l->anchors != NULL) {
+    for (size_t i = 0; l->sources != NULL && i < r->issuer_count; i++) {
+        if (!source_known(l->sources, r->issuers[i]))
+            finding(l, ln, co, r->id,
+                    "issuer '%s' names no trust source of the configuration (a source name, "
+                    "trust domain, OIDC issuer, or an anchor of a source)",
+                    r->issuers[i]);
+    }
+    if (l->anchors != NULL && l->sources == NULL) {
         int x509_only = r->types == OCV_POLICY_TYPE_BIT(OCV_CREDENTIAL_X509);
         for (size_t i = 0; i < r->issuer_count; i++) {
             const char *iss = r->issuers[i];
@@ -347,9 +415,14 @@ static int run_lint(policy_args *a, const char *path)
 
     anchor_names anchors;
     memset(&anchors, 0, sizeof(anchors));
-    linter l = {path, p, NULL, a->config.audience, 0, 0, 0};
+    source_names sources;
+    memset(&sources, 0, sizeof(sources));
+    linter l = {path, p, NULL, NULL, a->config.audience, 0, 0, 0};
     int code = 0;
-    if (a->config_path != NULL) {
+    if (a->config_path != NULL && a->config.trust_source_count > 0) {
+        code = source_names_load(&a->config, &sources);
+        l.sources = &sources;
+    } else if (a->config_path != NULL) {
         if (a->config.anchors_path != NULL)
             code = anchor_names_load(a->config.anchors_path, &anchors);
         l.anchors = &anchors;
@@ -370,6 +443,7 @@ static int run_lint(policy_args *a, const char *path)
         code = l.findings == 0 ? OCV_EXIT_ALLOW : OCV_EXIT_DENY;
     }
     anchor_names_free(&anchors);
+    free(sources.text);
     ocv_policy_free(p);
     return code;
 }
@@ -477,12 +551,13 @@ static int run_explain(policy_args *a)
     if (r != OCV_OK)
         return ocv_cli_usage_error("policy explain: %s", err[0] ? err : ocv_reason_meaning(r));
     char issuer[OCV_MAX_ISSUER_BYTES + 1] = "";
-    ocv_policy_query q = {a->subject, a->type, NULL, NULL};
+    ocv_policy_query q = {a->subject, a->type, NULL, NULL, NULL, NULL, 0};
     if (a->issuer != NULL) {
         ocv_strlcpy(issuer, a->issuer, sizeof(issuer));
         if (strncmp(issuer, "sha256:", 7) == 0) {
             for (char *c = issuer + 7; *c; c++)
                 *c = (*c >= 'A' && *c <= 'F') ? (char)(*c - 'A' + 'a') : *c;
+            q.anchor_sha256 = issuer + 7; /* an anchor key names no token issuer */
         }
         q.issuer = issuer;
     }

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <errno.h>
 
 #include <jansson.h>
 
@@ -43,7 +46,6 @@ static const char REVOCATION_USAGE[] =
     "Exit: 0 done (every bundle applied or already applied), 1 a bundle or CRL\n"
     "refused, 2 usage or configuration error.\n";
 
-#define MAX_BUNDLE_FILE_BYTES (2048u * 1024u * 1024u)
 
 typedef struct rev_args {
     const char *db, *authority, *authority_pub, *anchors, *device_key, *device_id, *out, *audit,
@@ -167,6 +169,8 @@ typedef struct commit_record {
 static ocv_reason record_before_commit(void *ctx)
 {
     commit_record *c = ctx;
+    if (c->written)
+        return OCV_OK; /* one record per change, however many commits it takes */
     if (c->bundle != NULL) {
         json_object_set_new(c->fields, "sequence", json_integer(c->bundle->sequence));
         json_object_set_new(c->fields, "added", json_integer((json_int_t)c->bundle->added));
@@ -351,7 +355,12 @@ static int cmd_init(const rev_args *a)
 
 static int sync_one(ocv_store *store, const rev_args *a, rev_audit *au, const char *path)
 {
-    ocv_bytes file;
+    /* a file that cannot be read is an I/O problem, not a bad bundle */
+    struct stat sb;
+    errno = 0;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || access(path, R_OK) != 0)
+        return ocv_cli_usage_error("revocation sync: %s: %s", path,
+                                   errno ? strerror(errno) : "not a regular file");
     char detail[512] = "";
     ocv_apply_result res;
     memset(&res, 0, sizeof(res));
@@ -363,14 +372,7 @@ static int sync_one(ocv_store *store, const rev_args *a, rev_audit *au, const ch
     json_object_set_new(rec.fields, "detail", json_string(""));
     if (au->log != NULL)
         ocv_store_set_commit_hook(store, record_before_commit, &rec);
-    ocv_reason r = ocv_file_read(path, MAX_BUNDLE_FILE_BYTES, &file, detail, sizeof(detail));
-    if (r == OCV_OK) {
-        r = ocv_bundle_apply_signed(store, file.data, file.len, a->at, a->skew, &res, detail,
-                                    sizeof(detail));
-        ocv_bytes_free(&file);
-    } else if (r != OCV_TOO_LARGE) {
-        r = OCV_BUNDLE_MALFORMED;
-    }
+    ocv_reason r = ocv_bundle_apply_file(store, path, a->at, a->skew, &res, detail, sizeof(detail));
     ocv_store_set_commit_hook(store, NULL, NULL);
     json_decref(rec.fields);
     const char *outcome = r != OCV_OK ? "refused" : res.no_op ? "unchanged" : "applied";

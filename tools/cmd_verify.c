@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -17,6 +18,7 @@
 #include "base/util.h"
 #include "cli.h"
 #include "cli_audit.h"
+#include "decision/decision_json.h"
 #include "decision/stages.h"
 #include "ocv.h"
 
@@ -27,7 +29,7 @@ static const char VERIFY_USAGE[] =
     "                  [--revocation-max-age D] [--no-policy | --policy FILE]\n"
     "                  [--purpose P] [--audience A] [--peer-cert F] [--at UNIX_SECONDS]\n"
     "                  [--skew SECONDS] [--eku client|server|any]\n"
-    "                  [--identity-fallback dns|cn|dns,cn]\n"
+    "                  [--identity-fallback dns|cn|dns,cn] [--type jwt|cwt|x509]\n"
     "                  [--identity spiffe|subject|san|san-or-subject]\n"
     "                  [--initial-policy OID]... [--require-explicit-policy]\n"
     "                  [--inhibit-policy-mapping] [--inhibit-any-policy]\n"
@@ -42,8 +44,14 @@ static const char VERIFY_USAGE[] =
     "                  overrides its field\n"
     "  --cert F        workload certificate, PEM or DER (may also hold intermediates)\n"
     "  --chain F       intermediate certificates, PEM or DER, any order\n"
-    "  --token F|-     a JWT (compact JWS) or a CWT (binary CBOR or base64url)\n"
-    "  --jwks F        trusted token-issuer keys, a JWK Set (or a COSE_KeySet)\n"
+    "  --token F|-     a JWT (compact JWS) or a CWT (binary CBOR or base64url, tag\n"
+    "                  61, 18 or none); a leading \"Bearer \" and surrounding\n"
+    "                  whitespace are stripped\n"
+    "  --type T        force the format: jwt, cwt or x509 (default: recognised by\n"
+    "                  what the bytes decode to)\n"
+    "  --jwks F        trusted token-issuer keys, a JWK Set (or a COSE_KeySet); with\n"
+    "                  --cose-keys and --anchors one unnamed trust source that vouches\n"
+    "                  for any issuer (named sources: trust_sources, docs/trust.md)\n"
     "  --cose-keys F   trusted token-issuer keys, a COSE_KeySet (or a JWK Set)\n"
     "  --anchors F     PEM bundle of trust anchors (root CAs)\n"
     "  --crl F         a CRL (PEM or DER) to check the chain against; repeatable.\n"
@@ -91,6 +99,7 @@ typedef struct verify_args {
     const char *cert, *chain, *token, *peer_cert;
     int64_t at;
     int has_at, json, explain, crls_from_flags;
+    ocv_credential_type type;
     const char *purpose, *audience;
     ocv_cli_audit audit;
 } verify_args;
@@ -127,6 +136,7 @@ enum {
     OPT_AUDIT,
     OPT_DEVICE_KEY,
     OPT_DEVICE_ID,
+    OPT_TYPE,
     OPT_HELP
 };
 
@@ -162,6 +172,7 @@ static const struct option VERIFY_OPTIONS[] = {
     {"audit", required_argument, NULL, OPT_AUDIT},
     {"device-key", required_argument, NULL, OPT_DEVICE_KEY},
     {"device-id", required_argument, NULL, OPT_DEVICE_ID},
+    {"type", required_argument, NULL, OPT_TYPE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -324,6 +335,16 @@ static int parse_option(int opt, const char *arg, verify_args *a)
     case OPT_DEVICE_ID:
         a->audit.device_id = arg;
         break;
+    case OPT_TYPE:
+        if (strcmp(arg, "jwt") == 0)
+            a->type = OCV_CREDENTIAL_JWT;
+        else if (strcmp(arg, "cwt") == 0)
+            a->type = OCV_CREDENTIAL_CWT;
+        else if (strcmp(arg, "x509") == 0)
+            a->type = OCV_CREDENTIAL_X509;
+        else
+            return ocv_cli_usage_error("--type wants jwt, cwt or x509, not '%s'", arg);
+        break;
     case OPT_JSON:
         a->json = 1;
         break;
@@ -340,51 +361,11 @@ static int parse_option(int opt, const char *arg, verify_args *a)
     return -1;
 }
 
-static const char *outcome_name(ocv_check_outcome o)
-{
-    switch (o) {
-    case OCV_CHECK_PASS:
-        return "pass";
-    case OCV_CHECK_FAIL:
-        return "fail";
-    case OCV_CHECK_SKIPPED:
-        return "skipped";
-    }
-    return "fail";
-}
-
 static void print_json(const ocv_decision *d, int explain)
 {
-    char when[32];
-    ocv_format_time(d->evaluated_at, when, sizeof(when));
-    json_t *o = json_object();
-    json_object_set_new(o, "decision", json_string(d->allow ? "allow" : "deny"));
-    json_object_set_new(o, "reason", json_string(ocv_reason_name(d->reason)));
-    json_object_set_new(o, "subject", d->subject[0] ? json_string(d->subject) : json_null());
-    json_object_set_new(o, "subject_verified", json_boolean(d->subject_verified));
-    json_object_set_new(o, "rule", d->rule[0] ? json_string(d->rule) : json_null());
-    json_object_set_new(o, "detail", json_string(d->detail));
-    json_object_set_new(o, "policy_applied", json_boolean(!d->policy_skipped));
-    if (d->revocation_stale_allowed) {
-        json_object_set_new(o, "revocation_stale_allowed", json_true());
-        json_object_set_new(o, "revocation_stale_seconds",
-                            json_integer(d->revocation_stale_seconds));
-    }
-    json_object_set_new(o, "evaluated_at", json_string(when));
-    if (explain) {
-        json_t *checks = json_array();
-        for (size_t i = 0; i < d->check_count; i++) {
-            const ocv_check_entry *e = &d->checks[i];
-            json_t *c = json_object();
-            json_object_set_new(c, "check", json_string(e->name));
-            json_object_set_new(c, "outcome", json_string(outcome_name(e->outcome)));
-            json_object_set_new(c, "reason", json_string(ocv_reason_name(e->reason)));
-            json_object_set_new(c, "detail", json_string(e->detail));
-            json_array_append_new(checks, c);
-        }
-        json_object_set_new(o, "checks", checks);
-    }
-    char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    json_t *o = ocv_decision_json(d, explain);
+    char *text =
+        o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
     if (text != NULL)
         puts(text);
     free(text);
@@ -398,6 +379,8 @@ static void print_text(const ocv_decision *d, int explain)
         printf(" %s%s", d->subject, d->subject_verified ? "" : " (claimed)");
     if (d->rule[0])
         printf(" rule %s", d->rule);
+    if (d->issuer[0])
+        printf(" issuer %s", d->issuer);
     printf("\n  %s\n", d->detail);
     if (d->revocation_stale_allowed)
         printf("  STALE revocation data accepted by the rule (%lld s past its max age)\n",
@@ -408,7 +391,7 @@ static void print_text(const ocv_decision *d, int explain)
         return;
     for (size_t i = 0; i < d->check_count; i++) {
         const ocv_check_entry *e = &d->checks[i];
-        printf("  %-17s %-7s %-19s %s\n", e->name, outcome_name(e->outcome),
+        printf("  %-17s %-7s %-19s %s\n", e->name, ocv_decision_outcome_name(e->outcome),
                e->outcome == OCV_CHECK_FAIL ? ocv_reason_name(e->reason) : "", e->detail);
     }
 }
@@ -447,6 +430,39 @@ static int read_input(const char *path, ocv_bytes *out, const verify_args *a, in
     return -1;
 }
 
+/* What a token file holds around the token: surrounding whitespace and
+ * an HTTP "Bearer " prefix (RFC 6750 §2.1) are the CLI's to strip; the
+ * library takes exact bytes. Binary CWTs are left alone. */
+static void strip_bearer(ocv_bytes *b)
+{
+    if (b->len == 0 || b->data[0] == 0xd8 || b->data[0] == 0xd2 || b->data[0] == 0x84)
+        return;
+    size_t start = 0, end = b->len;
+    while (start < end && strchr(" \t\r\n", b->data[start]) != NULL && b->data[start] != 0)
+        start++;
+    if (end - start > 7 && strncasecmp((const char *)b->data + start, "bearer ", 7) == 0) {
+        start += 7;
+        while (start < end && (b->data[start] == ' ' || b->data[start] == '\t'))
+            start++;
+    }
+    while (end > start && strchr(" \t\r\n", b->data[end - 1]) != NULL && b->data[end - 1] != 0)
+        end--;
+    memmove(b->data, b->data + start, end - start);
+    b->len = end - start;
+}
+
+/* The unnamed source of the old flags binds no key to an issuer: say so
+ * when it holds more than one token key. */
+static void warn_unbound_keys(ocv_ctx *ctx)
+{
+    for (size_t i = 0; i < ocv_trust_count(ctx); i++) {
+        ocv_trust_info info;
+        if (ocv_trust_describe(ctx, i, &info) == OCV_OK && info.kind == OCV_TRUST_UNNAMED &&
+            info.note[0])
+            fprintf(stderr, "ocv verify: warning: --jwks/--cose-keys: %s\n", info.note);
+    }
+}
+
 static int run_verify(verify_args *a)
 {
     int code = OCV_EXIT_USAGE;
@@ -458,6 +474,8 @@ static int run_verify(verify_args *a)
     const char *cred_path = a->cert != NULL ? a->cert : a->token;
     if (read_input(cred_path, &cred, a, &code) != 0)
         goto out;
+    if (a->token != NULL)
+        strip_bearer(&cred);
     if (a->chain != NULL && read_input(a->chain, &chain, a, &code) != 0)
         goto out;
     if (a->peer_cert != NULL && read_input(a->peer_cert, &peer, a, &code) != 0)
@@ -468,9 +486,10 @@ static int run_verify(verify_args *a)
         code = ocv_cli_usage_error("configuration: %s", err[0] ? err : ocv_reason_meaning(r));
         goto out;
     }
+    warn_unbound_keys(ctx);
     ocv_request req;
     ocv_request_init(&req);
-    req.type = a->cert != NULL ? OCV_CREDENTIAL_X509 : OCV_CREDENTIAL_AUTO;
+    req.type = a->cert != NULL ? OCV_CREDENTIAL_X509 : a->type;
     req.credential = cred.data;
     req.credential_len = cred.len;
     req.chain = chain.data;
@@ -536,6 +555,9 @@ static int parse_args(int argc, char **argv, verify_args *a)
         return ocv_cli_usage_error("verify: give exactly one of --cert or --token");
     if (a->chain != NULL && a->cert == NULL)
         return ocv_cli_usage_error("verify: --chain goes with --cert");
+    if (a->cert != NULL && a->type != OCV_CREDENTIAL_AUTO && a->type != OCV_CREDENTIAL_X509)
+        return ocv_cli_usage_error(
+            "verify: --cert is a certificate; --type jwt|cwt goes with --token");
     return -1;
 }
 

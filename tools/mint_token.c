@@ -32,6 +32,7 @@ static const char TOKEN_USAGE[] =
     "                      [--no-exp] [--no-iat] [--cnf-x5t-cert CERT.pem]\n"
     "                      [--cnf-jkt-key PUB.pem] [--cnf-cose-key PUB.pem (CWT)]\n"
     "                      [--cnf-kid KID (an unverifiable binding, for tests)]\n"
+    "                      [--typ T] [--cty T] [--tag 61|18|none (CWT)]\n"
     "                      [--claim NAME=JSON]... [--defect NAME] [-o FILE]\n"
     "\n"
     "Issues a JWT (compact JWS) or a CWT (tagged COSE_Sign1 in tag 61), signed\n"
@@ -81,6 +82,7 @@ static const char *const DEFECT_NAMES[] = {"none",
 typedef struct token_args {
     const char *key_path, *kid, *iss, *sub, *scope, *jti, *cti, *cnf_cert, *cnf_jkt_key, *out;
     const char *cnf_cose_key, *cnf_kid;
+    const char *typ, *cty, *tag; /* CWT header labels 16 and 3; tags "61", "18", "none" */
     const char *aud[MAX_LIST], *purpose[MAX_LIST], *claims[MAX_LIST];
     size_t aud_count, purpose_count, claim_count;
     int cwt, base64url, no_exp, no_iat, has_nbf, has_exp, has_iat;
@@ -221,7 +223,7 @@ static char *jwt_header(const token_args *a)
     const char *alg = a->defect == DEFECT_ALG_NONE ? "none"
                       : a->defect == DEFECT_HS256  ? "HS256"
                                                    : ocv_alg_name(a->alg);
-    json_t *h = json_pack("{s:s, s:s}", "alg", alg, "typ", "JWT");
+    json_t *h = json_pack("{s:s, s:s}", "alg", alg, "typ", a->typ != NULL ? a->typ : "JWT");
     const char *kid = a->defect == DEFECT_WRONG_KID ? "no-such-kid" : a->kid;
     if (kid != NULL)
         json_object_set_new(h, "kid", json_string(kid));
@@ -430,7 +432,8 @@ static int cwt_protected(const token_args *a, ocv_bytes *out)
     const ocv_alg_info *info = ocv_alg_info_of(a->alg);
     ocv_cbor_out w;
     ocv_cbor_out_init(&w);
-    size_t n = (a->defect != DEFECT_ALG_UNPROTECTED) + (a->defect == DEFECT_CRIT);
+    size_t n = (a->defect != DEFECT_ALG_UNPROTECTED) + (a->defect == DEFECT_CRIT) +
+               (a->typ != NULL) + (a->cty != NULL);
     ocv_cbor_out_map(&w, n);
     if (a->defect != DEFECT_ALG_UNPROTECTED) {
         ocv_cbor_out_uint(&w, 1);
@@ -445,6 +448,14 @@ static int cwt_protected(const token_args *a, ocv_bytes *out)
         ocv_cbor_out_uint(&w, 2);
         ocv_cbor_out_array(&w, 1);
         ocv_cbor_out_uint(&w, 99);
+    }
+    if (a->cty != NULL) { /* content type, RFC 9052 §3.1 */
+        ocv_cbor_out_uint(&w, 3);
+        ocv_cbor_out_text(&w, a->cty, strlen(a->cty));
+    }
+    if (a->typ != NULL) { /* typ, RFC 9596 */
+        ocv_cbor_out_uint(&w, 16);
+        ocv_cbor_out_text(&w, a->typ, strlen(a->typ));
     }
     return ocv_cbor_out_finish(&w, out) == OCV_OK ? 0 : -1;
 }
@@ -472,8 +483,10 @@ static int build_cwt(const token_args *a, const ocv_pkey *key, ocv_bytes *out)
         goto done;
     ocv_cbor_out w;
     ocv_cbor_out_init(&w);
-    ocv_cbor_out_tag(&w, 61);
-    ocv_cbor_out_tag(&w, 18);
+    if (a->tag == NULL || strcmp(a->tag, "61") == 0)
+        ocv_cbor_out_tag(&w, 61);
+    if (a->tag == NULL || strcmp(a->tag, "none") != 0)
+        ocv_cbor_out_tag(&w, 18);
     ocv_cbor_out_array(&w, 4);
     ocv_cbor_out_bytes(&w, prot.data, prot.len);
     const char *kid = a->defect == DEFECT_WRONG_KID ? "no-such-kid" : a->kid;
@@ -533,6 +546,9 @@ enum {
     OPT_CNF,
     OPT_CNF_JKT,
     OPT_CNF_COSE_KEY,
+    OPT_TYP,
+    OPT_CTY,
+    OPT_TAG,
     OPT_CNF_KID,
     OPT_CLAIM,
     OPT_DEFECT,
@@ -563,6 +579,9 @@ static const struct option TOKEN_OPTIONS[] = {
     {"cnf-jkt-key", required_argument, NULL, OPT_CNF_JKT},
     {"cnf-cose-key", required_argument, NULL, OPT_CNF_COSE_KEY},
     {"cnf-kid", required_argument, NULL, OPT_CNF_KID},
+    {"typ", required_argument, NULL, OPT_TYP},
+    {"cty", required_argument, NULL, OPT_CTY},
+    {"tag", required_argument, NULL, OPT_TAG},
     {"defect", required_argument, NULL, OPT_DEFECT},
     {"help", no_argument, NULL, OPT_HELP},
     {"out", required_argument, NULL, 'o'},
@@ -626,6 +645,17 @@ static int token_option(int opt, const char *arg, token_args *a)
         return -1;
     case OPT_CNF_KID:
         a->cnf_kid = arg;
+        return -1;
+    case OPT_TYP:
+        a->typ = arg;
+        return -1;
+    case OPT_CTY:
+        a->cty = arg;
+        return -1;
+    case OPT_TAG:
+        if (strcmp(arg, "61") != 0 && strcmp(arg, "18") != 0 && strcmp(arg, "none") != 0)
+            return fail("--tag wants 61, 18 or none");
+        a->tag = arg;
         return -1;
     case OPT_CNF_JKT:
         a->cnf_jkt_key = arg;

@@ -17,6 +17,7 @@ typedef struct ocv_command {
 
 static const ocv_command commands[] = {
     {"verify", ocv_cmd_verify, "decide whether a credential grants authority"},
+    {"inspect", ocv_cmd_inspect, "decode a JWT, CWT or certificate chain WITHOUT verifying it"},
     {"keygen", ocv_cmd_keygen, "make a key pair (EC P-256/P-384, RSA, Ed25519)"},
     {"mint", ocv_cmd_mint, "issue test certificates, CRLs and tokens"},
     {"revocation", ocv_cmd_revocation,
@@ -27,6 +28,8 @@ static const ocv_command commands[] = {
     {"audit", ocv_cmd_audit, "verify and read the tamper-evident audit log"},
     {"bench", ocv_cmd_bench, "measure decisions per second and memory"},
     {"policy", ocv_cmd_policy, "check a policy file (lint) and show what it allows (explain)"},
+    {"serve", ocv_cmd_serve, "the sidecar: nginx auth_request and Envoy ext_authz checks"},
+    {"trust", ocv_cmd_trust, "show the trust sources and SPIFFE bundle sequences (status)"},
 };
 
 static void print_help(FILE *out)

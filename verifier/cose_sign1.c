@@ -1,12 +1,15 @@
 #include "cose_sign1.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <mbedtls/md.h>
 
 #include "base/cbor_stream.h"
 #include "base/util.h"
 #include "verifier/sigalg.h"
 
-enum { LABEL_ALG = 1, LABEL_CRIT = 2, LABEL_CONTENT_TYPE = 3, LABEL_KID = 4 };
+enum { LABEL_ALG = 1, LABEL_CRIT = 2, LABEL_CONTENT_TYPE = 3, LABEL_KID = 4, LABEL_TYP = 16 };
 enum { TAG_COSE_SIGN = 98, TAG_COSE_SIGN1 = 18 };
 
 #define MAX_HEADER_LABELS 8
@@ -19,7 +22,7 @@ static ocv_reason malformed(char *detail, size_t detail_len, const char *what)
 }
 
 /* One header value we keep or skip: alg (int), kid (bstr), content type
- * (uint or tstr). */
+ * and typ (uint or tstr, protected only). */
 static ocv_reason header_value(ocv_cbor_pull *r, uint64_t label, int protected_map, ocv_sign1 *out,
                                char *detail, size_t detail_len)
 {
@@ -51,6 +54,10 @@ static ocv_reason header_value(ocv_cbor_pull *r, uint64_t label, int protected_m
     case LABEL_CONTENT_TYPE:
         if (!protected_map || (v.kind != OCV_CBOR_UINT && v.kind != OCV_CBOR_TEXT))
             return malformed(detail, detail_len, "bad content type");
+        return OCV_OK;
+    case LABEL_TYP: /* RFC 9596: the media type of the whole message */
+        if (!protected_map || (v.kind != OCV_CBOR_UINT && v.kind != OCV_CBOR_TEXT))
+            return malformed(detail, detail_len, "bad typ (RFC 9596)");
         return OCV_OK;
     default:
         return malformed(detail, detail_len,
@@ -183,6 +190,103 @@ ocv_reason ocv_sign1_verify(const ocv_sign1 *msg, const ocv_pkey *key)
         return r;
     r = ocv_sig_verify(msg->alg, key, tbs.data, tbs.len, msg->signature, msg->signature_len);
     ocv_bytes_free(&tbs);
+    return r;
+}
+
+/* The Sig_structure up to the payload's content: the array head,
+ * "Signature1", the protected bstr, the empty external AAD and the
+ * payload's bstr head (RFC 8949 §3: major type 2, shortest length). */
+static ocv_reason sig_structure_head(const ocv_sign1 *msg, ocv_bytes *out)
+{
+    ocv_cbor_out w;
+    ocv_cbor_out_init(&w);
+    ocv_cbor_out_array(&w, 4);
+    ocv_cbor_out_text(&w, "Signature1", 10);
+    ocv_cbor_out_bytes(&w, msg->protected_raw, msg->protected_len);
+    ocv_cbor_out_bytes(&w, NULL, 0);
+    uint8_t head[9];
+    size_t n = 0;
+    uint64_t len = msg->payload_len;
+    if (len < 24) {
+        head[n++] = (uint8_t)(0x40 | len);
+    } else {
+        int bytes = len <= 0xff ? 1 : len <= 0xffff ? 2 : len <= 0xffffffffu ? 4 : 8;
+        head[n++] = (uint8_t)(0x40 | (bytes == 1 ? 24 : bytes == 2 ? 25 : bytes == 4 ? 26 : 27));
+        for (int i = bytes - 1; i >= 0; i--)
+            head[n++] = (uint8_t)(len >> (8 * i));
+    }
+    ocv_cbor_out_raw(&w, head, n);
+    return ocv_cbor_out_finish(&w, out);
+}
+
+#define STREAM_CHUNK (1u << 20)
+
+/* EdDSA signs the message itself, twice over, so it needs it whole: the
+ * Sig_structure is assembled once on the heap while the caller drops the
+ * pages already copied (one copy, never two). */
+static ocv_reason verify_assembled(const ocv_sign1 *msg, const ocv_pkey *key,
+                                   const ocv_bytes *head, ocv_sign1_passed passed, void *arg)
+{
+    size_t total = head->len + msg->payload_len;
+    if (total < head->len)
+        return OCV_TOO_LARGE;
+    uint8_t *tbs = malloc(total ? total : 1);
+    if (tbs == NULL)
+        return OCV_INTERNAL_ERROR;
+    memcpy(tbs, head->data, head->len);
+    for (size_t off = 0; off < msg->payload_len; off += STREAM_CHUNK) {
+        size_t n = msg->payload_len - off < STREAM_CHUNK ? msg->payload_len - off : STREAM_CHUNK;
+        memcpy(tbs + head->len + off, msg->payload + off, n);
+        if (passed != NULL)
+            passed(msg->payload + off, n, arg);
+    }
+    ocv_reason r = ocv_sig_verify(msg->alg, key, tbs, total, msg->signature, msg->signature_len);
+    free(tbs);
+    return r;
+}
+
+/* ECDSA verifies a digest: the Sig_structure is hashed as a stream, in
+ * memory independent of the payload's size. */
+static ocv_reason verify_hashed(const ocv_sign1 *msg, const ocv_pkey *key,
+                                const mbedtls_md_info_t *md, const ocv_bytes *head,
+                                ocv_sign1_passed passed, void *arg)
+{
+    mbedtls_md_context_t ctx;
+    mbedtls_md_init(&ctx);
+    uint8_t digest[MBEDTLS_MD_MAX_SIZE];
+    int rc = mbedtls_md_setup(&ctx, md, 0) || mbedtls_md_starts(&ctx) ||
+             mbedtls_md_update(&ctx, head->data, head->len);
+    for (size_t off = 0; rc == 0 && off < msg->payload_len; off += STREAM_CHUNK) {
+        size_t n = msg->payload_len - off < STREAM_CHUNK ? msg->payload_len - off : STREAM_CHUNK;
+        rc = mbedtls_md_update(&ctx, msg->payload + off, n);
+        if (passed != NULL)
+            passed(msg->payload + off, n, arg);
+    }
+    if (rc == 0)
+        rc = mbedtls_md_finish(&ctx, digest);
+    mbedtls_md_free(&ctx);
+    if (rc != 0)
+        return OCV_INTERNAL_ERROR;
+    return ocv_sig_verify_ecdsa_digest(msg->alg, key, digest, mbedtls_md_get_size(md),
+                                       msg->signature, msg->signature_len);
+}
+
+ocv_reason ocv_sign1_verify_streamed(const ocv_sign1 *msg, const ocv_pkey *key,
+                                     ocv_sign1_passed passed, void *arg)
+{
+    const ocv_alg_info *info = ocv_alg_info_of(msg->alg);
+    if (info == NULL)
+        return OCV_ALG_NOT_ALLOWED;
+    ocv_bytes head;
+    ocv_reason r = sig_structure_head(msg, &head);
+    if (r != OCV_OK)
+        return r;
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(info->md);
+    int ecdsa = info->key_type == OCV_KEY_EC_P256 || info->key_type == OCV_KEY_EC_P384 ||
+                info->key_type == OCV_KEY_EC_P521;
+    r = ecdsa && md != NULL ? verify_hashed(msg, key, md, &head, passed, arg)
+                            : verify_assembled(msg, key, &head, passed, arg);
+    ocv_bytes_free(&head);
     return r;
 }
 

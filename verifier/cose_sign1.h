@@ -51,6 +51,18 @@ OCV_MUST_CHECK ocv_reason ocv_sign1_parse(const uint8_t *in, size_t len, ocv_sig
  * OCV_ALG_NOT_ALLOWED (the key does not fit the alg), OCV_INTERNAL_ERROR. */
 OCV_MUST_CHECK ocv_reason ocv_sign1_verify(const ocv_sign1 *msg, const ocv_pkey *key);
 
+/*
+ * The same, for a payload too large to copy (a revocation bundle): an
+ * ECDSA signature is checked over a digest of the Sig_structure computed
+ * as a stream, in memory independent of the payload's size; EdDSA, which
+ * needs the message whole, gets it assembled once (one copy). After each
+ * chunk of the payload is read, passed (if not NULL) is told, so a caller
+ * whose payload is a file mapping can drop those pages. Same reasons.
+ */
+typedef void (*ocv_sign1_passed)(const uint8_t *p, size_t len, void *arg);
+OCV_MUST_CHECK ocv_reason ocv_sign1_verify_streamed(const ocv_sign1 *msg, const ocv_pkey *key,
+                                                    ocv_sign1_passed passed, void *arg);
+
 /* The bytes the signature covers: Sig_structure ["Signature1",
  * protected, h'', payload]. */
 OCV_MUST_CHECK ocv_reason ocv_sign1_to_be_signed(const ocv_sign1 *msg, ocv_bytes *out);

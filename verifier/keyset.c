@@ -135,8 +135,8 @@ static ocv_reason parse_jwk(json_t *jwk, ocv_trusted_key *k, const char **why)
         return OCV_CONFIG_INVALID;
     }
     json_t *use = json_object_get(jwk, "use");
-    if (use != NULL && (!json_is_string(use) || strcmp(json_string_value(use), "sig") != 0)) {
-        *why = "\"use\" other than \"sig\"";
+    if (use != NULL && !json_is_string(use)) {
+        *why = "\"use\" must be a string";
         return OCV_CONFIG_INVALID;
     }
     json_t *ops = json_object_get(jwk, "key_ops");
@@ -210,8 +210,33 @@ ocv_reason ocv_jwk_public_pkey(json_t *jwk, ocv_pkey *out, const char **why)
     return r == OCV_CONFIG_INVALID ? OCV_MALFORMED : r;
 }
 
-static ocv_reason parse_jwks(const uint8_t *data, size_t len, ocv_keyset *set, char *err,
-                             size_t err_len)
+/* A key whose "use" is neither absent nor "sig" (an encryption key
+ * published beside the signing keys): skipped, never trusted, never a
+ * reason to refuse the set. */
+static int jwk_use_other(json_t *jwk)
+{
+    json_t *use = json_object_get(jwk, "use");
+    return json_is_string(use) && strcmp(json_string_value(use), "sig") != 0;
+}
+
+ocv_reason ocv_keyset_add_jwk(ocv_keyset *set, json_t *jwk, char *err, size_t err_len)
+{
+    ocv_trusted_key k;
+    const char *reason = "invalid";
+    ocv_reason r = parse_jwk(jwk, &k, &reason);
+    if (r != OCV_OK) {
+        ocv_errf(err, err_len, "%s", reason);
+        return r;
+    }
+    r = add_key(set, &k, err, err_len);
+    if (r != OCV_OK)
+        ocv_pkey_free(&k.key);
+    return r;
+}
+
+/* A JWK Set {"keys": [...]}, or one JWK object where a set is expected. */
+static ocv_reason parse_jwks(const uint8_t *data, size_t len, ocv_keyset *set, size_t *skipped,
+                             char *err, size_t err_len)
 {
     json_t *root = NULL;
     char why[200] = "";
@@ -222,28 +247,44 @@ static ocv_reason parse_jwks(const uint8_t *data, size_t len, ocv_keyset *set, c
         return r == OCV_TOO_LARGE ? r : OCV_CONFIG_INVALID;
     }
     json_t *keys = json_object_get(root, "keys");
+    if (keys == NULL && json_is_object(root) && json_object_get(root, "kty") != NULL) {
+        keys = json_array(); /* a single JWK: a set of one */
+        json_array_append(keys, root);
+        json_decref(root);
+        root = keys;
+    }
     if (!json_is_array(keys)) {
         json_decref(root);
-        ocv_errf(err, err_len, "a JWK Set is an object with a \"keys\" array");
+        ocv_errf(err, err_len, "a JWK Set is an object with a \"keys\" array (or one JWK)");
         return OCV_CONFIG_INVALID;
     }
-    size_t i;
+    size_t i, loaded = 0, other = 0;
     json_t *jwk;
+    r = OCV_OK;
     json_array_foreach(keys, i, jwk)
     {
-        ocv_trusted_key k;
-        const char *reason = "invalid";
-        r = parse_jwk(jwk, &k, &reason);
-        if (r == OCV_OK)
-            r = add_key(set, &k, err, err_len);
-        else
-            ocv_errf(err, err_len, "key %zu: %s", i, reason);
+        if (json_is_object(jwk) && jwk_use_other(jwk)) {
+            other++;
+            continue;
+        }
+        char one[200] = "";
+        r = ocv_keyset_add_jwk(set, jwk, one, sizeof(one));
         if (r != OCV_OK) {
-            ocv_pkey_free(&k.key);
+            if (r == OCV_TOO_LARGE || r == OCV_INTERNAL_ERROR)
+                ocv_errf(err, err_len, "%s", one);
+            else
+                ocv_errf(err, err_len, "key %zu: %s", i, one);
             break;
         }
+        loaded++;
     }
     json_decref(root);
+    if (r == OCV_OK && loaded == 0 && other > 0) {
+        ocv_errf(err, err_len, "no signing key: %zu key(s) of another \"use\" only", other);
+        r = OCV_CONFIG_INVALID;
+    }
+    if (skipped != NULL)
+        *skipped += other;
     return r;
 }
 
@@ -396,7 +437,10 @@ static ocv_reason parse_cose_keyset(const uint8_t *data, size_t len, ocv_keyset 
     ocv_cbor_pull r;
     ocv_cbor_pull_init(&r, data, len);
     ocv_cbor_item it;
-    if (ocv_cbor_pull_expect(&r, OCV_CBOR_ARRAY, &it) != 0) {
+    int single = len > 0 && (data[0] & 0xe0) == 0xa0; /* one COSE_Key map, not a set */
+    if (single)
+        it.u = 1;
+    else if (ocv_cbor_pull_expect(&r, OCV_CBOR_ARRAY, &it) != 0) {
         ocv_errf(err, err_len, "a COSE_KeySet is a CBOR array of COSE_Key maps");
         return OCV_CONFIG_INVALID;
     }
@@ -434,8 +478,30 @@ ocv_reason ocv_keyset_parse(const uint8_t *data, size_t len, ocv_keyset *out, ch
     while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
         i++;
     if (i < len && data[i] == '{')
-        return parse_jwks(data, len, out, err, err_len);
+        return parse_jwks(data, len, out, NULL, err, err_len);
     return parse_cose_keyset(data, len, out, err, err_len);
+}
+
+ocv_reason ocv_keyset_parse_counted(const uint8_t *data, size_t len, ocv_keyset *out,
+                                    size_t *skipped, char *err, size_t err_len)
+{
+    size_t i = 0;
+    while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
+        i++;
+    if (i < len && data[i] == '{')
+        return parse_jwks(data, len, out, skipped, err, err_len);
+    return parse_cose_keyset(data, len, out, err, err_len);
+}
+
+ocv_reason ocv_keyset_add_pkey(ocv_keyset *set, ocv_pkey *key, char *err, size_t err_len)
+{
+    ocv_trusted_key k;
+    memset(&k, 0, sizeof(k));
+    k.key = *key;
+    ocv_reason r = add_key(set, &k, err, err_len);
+    if (r == OCV_OK)
+        memset(key, 0, sizeof(*key)); /* moved into the set */
+    return r;
 }
 
 ocv_reason ocv_keyset_load_file(ocv_keyset *set, const char *path, char *err, size_t err_len)

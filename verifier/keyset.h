@@ -5,10 +5,13 @@
  * Accepted keys: EC P-256 / P-384 / P-521 (x and y at full length), RSA of
  * 2048 bits or more (n, e), OKP Ed25519. Refused, with the whole file: a
  * private member (d, p, q, dp, dq, qi, oth, k; COSE d or RSA private
- * parameters), a symmetric key (kty oct / COSE kty 4), "use" other than
- * "sig", "key_ops" without "verify", an unknown kty or curve, two keys with the same kid, more than
+ * parameters), a symmetric key (kty oct / COSE kty 4), "key_ops" without
+ * "verify", an unknown kty or curve, two keys with the same kid, more than
  * OCV_MAX_KEYSET_KEYS keys. A key's "alg", when present, pins it to that
- * algorithm (and must itself be one ocv allows).
+ * algorithm (and must itself be one ocv allows). A JWK whose "use" is
+ * not "sig" (an encryption key beside the signing keys) is skipped and
+ * counted, never trusted; a set of such keys only is refused. Where a set
+ * is expected, one JWK object or one COSE_Key map is a set of one.
  *
  * Selection (ocv_keyset_select): a token with a kid gets the key with that
  * kid or nothing (KEY_UNKNOWN); a token without a kid gets the one key
@@ -60,6 +63,21 @@ OCV_MUST_CHECK ocv_reason ocv_keyset_parse(const uint8_t *data, size_t len, ocv_
  * feed one set). Reasons as ocv_keyset_parse; err names the file. */
 OCV_MUST_CHECK ocv_reason ocv_keyset_load_file(ocv_keyset *set, const char *path, char *err,
                                                size_t err_len);
+
+/* ocv_keyset_parse, adding the number of keys skipped for their "use"
+ * to *skipped (may be NULL). */
+OCV_MUST_CHECK ocv_reason ocv_keyset_parse_counted(const uint8_t *data, size_t len, ocv_keyset *out,
+                                                   size_t *skipped, char *err, size_t err_len);
+
+/* Adds one JWK whatever its "use" (the caller decided: a SPIFFE bundle's
+ * jwt-svid keys). OCV_OK, OCV_CONFIG_INVALID (err: why), OCV_TOO_LARGE. */
+OCV_MUST_CHECK ocv_reason ocv_keyset_add_jwk(ocv_keyset *set, json_t *jwk, char *err,
+                                             size_t err_len);
+
+/* Moves a public key (a PEM file's) into the set, without kid or pin; on
+ * OCV_OK *key is emptied. */
+OCV_MUST_CHECK ocv_reason ocv_keyset_add_pkey(ocv_keyset *set, ocv_pkey *key, char *err,
+                                              size_t err_len);
 
 /* Picks the key for a token; see the header note. OCV_OK,
  * OCV_KEY_UNKNOWN, OCV_ALG_NOT_ALLOWED. */

@@ -12,6 +12,7 @@
  */
 #include "sigalg.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +174,20 @@ ocv_reason ocv_sig_verify(ocv_alg alg, const ocv_pkey *key, const uint8_t *msg, 
     return info->verify(info, key, msg, msg_len, sig, sig_len);
 }
 
+ocv_reason ocv_sig_verify_ecdsa_digest(ocv_alg alg, const ocv_pkey *key, const uint8_t *digest,
+                                       size_t digest_len, const uint8_t *sig, size_t sig_len)
+{
+    const ocv_alg_info *info = ocv_alg_info_of(alg);
+    if (info == NULL || info->md == MBEDTLS_MD_NONE || info->key_type == OCV_KEY_RSA ||
+        info->key_type == OCV_KEY_ED25519 ||
+        digest_len != mbedtls_md_get_size(mbedtls_md_info_from_type(info->md)))
+        return OCV_ALG_NOT_ALLOWED;
+    ocv_reason r = seam_check(info, key, sig_len);
+    if (r != OCV_OK)
+        return r;
+    return ocv_sig_backend_active()->ecdsa_digest(info, key, digest, digest_len, sig, sig_len);
+}
+
 static int is_pss(ocv_alg alg)
 {
     return alg == OCV_ALG_PS256 || alg == OCV_ALG_PS384 || alg == OCV_ALG_PS512;
@@ -256,6 +271,84 @@ static uint64_t x509_alg_code(const ocv_x509_sig *s)
         code |= (uint64_t)o->mgf1_hash_id << 24 | (uint64_t)(uint32_t)o->expected_salt_len << 32;
     }
     return code;
+}
+
+/*
+ * Issuer keys as the backends want them, by SPKI hash: preparing a key
+ * (parsing it, building the OpenSSL key) costs more than verifying with it,
+ * and the same intermediates sign every leaf. A key joins only after it
+ * verified a signature; the table fills once and is never evicted (a
+ * process sees few issuers; when it is full, keys are prepared per call,
+ * which is slower, never wrong). Entries are immutable once published and
+ * live until the process ends.
+ */
+#define ISSUER_KEYS 64
+static struct {
+    pthread_mutex_t lock;
+    size_t count;
+    uint8_t id[ISSUER_KEYS][32];
+    ocv_pkey *key[ISSUER_KEYS];
+} issuer_keys = {PTHREAD_MUTEX_INITIALIZER, 0, {{0}}, {NULL}};
+
+static const ocv_pkey *issuer_key_find(const uint8_t id[32])
+{
+    const ocv_pkey *k = NULL;
+    pthread_mutex_lock(&issuer_keys.lock);
+    for (size_t i = 0; i < issuer_keys.count && k == NULL; i++) {
+        if (memcmp(issuer_keys.id[i], id, 32) == 0) /* public key hashes */
+            k = issuer_keys.key[i];
+    }
+    pthread_mutex_unlock(&issuer_keys.lock);
+    return k;
+}
+
+/* Takes ownership of *key when it is kept (then *key is reset). */
+static void issuer_key_keep(const uint8_t id[32], ocv_pkey *key)
+{
+    pthread_mutex_lock(&issuer_keys.lock);
+    size_t n = issuer_keys.count;
+    int present = 0;
+    for (size_t i = 0; i < n && !present; i++)
+        present = memcmp(issuer_keys.id[i], id, 32) == 0;
+    ocv_pkey *copy = !present && n < ISSUER_KEYS ? malloc(sizeof(*copy)) : NULL;
+    if (copy != NULL) {
+        *copy = *key;
+        ocv_pkey_init(key);
+        memcpy(issuer_keys.id[n], id, 32);
+        issuer_keys.key[n] = copy;
+        issuer_keys.count = n + 1;
+    }
+    pthread_mutex_unlock(&issuer_keys.lock);
+}
+
+ocv_reason ocv_sig_verify_x509_spki(const uint8_t *spki, size_t spki_len, const ocv_x509_sig *s,
+                                    ocv_sigcache *cache)
+{
+    uint8_t key_id[32], id[32];
+    if (ocv_sha256(spki, spki_len, key_id) != 0)
+        return OCV_INTERNAL_ERROR;
+    /* a hit needs no key: only successes by the key with this SPKI hash
+     * over exactly these bytes were remembered */
+    int have_id = cache != NULL && ocv_sigcache_id(key_id, x509_alg_code(s), s->tbs, s->tbs_len,
+                                                   s->sig, s->sig_len, id) == 0;
+    if (have_id && ocv_sigcache_hit(cache, id))
+        return OCV_OK;
+    const ocv_pkey *kept = issuer_key_find(key_id);
+    if (kept != NULL)
+        return ocv_sig_verify_x509(kept, s, cache);
+    ocv_pkey key;
+    ocv_pkey_init(&key);
+    ocv_reason r = ocv_pkey_parse(spki, spki_len, 0, 1, &key, NULL, 0);
+    if (r == OCV_OK)
+        r = ocv_sig_verify_x509(&key, s, cache);
+    else
+        r = r == OCV_ALG_NOT_ALLOWED ? r : OCV_SIGNATURE_INVALID;
+    /* shared between threads from now on: the mbedtls backend's lazy
+     * tables are filled first (ocv_pk_precompute) */
+    if (r == OCV_OK && (key.type == OCV_KEY_ED25519 || ocv_pk_precompute(&key.pk) == OCV_OK))
+        issuer_key_keep(key_id, &key);
+    ocv_pkey_free(&key);
+    return r;
 }
 
 ocv_reason ocv_sig_verify_x509(const ocv_pkey *issuer_key, const ocv_x509_sig *s,

@@ -90,6 +90,17 @@ const ocv_alg_info *ocv_alg_info_of(ocv_alg alg);
 OCV_MUST_CHECK ocv_reason ocv_sig_verify(ocv_alg alg, const ocv_pkey *key, const uint8_t *msg,
                                          size_t msg_len, const uint8_t *sig, size_t sig_len);
 
+/*
+ * ECDSA over a digest the caller computed with the row's hash (a message
+ * too large to hold, hashed as a stream: revocation bundles). Same checks
+ * and reasons as ocv_sig_verify; OCV_ALG_NOT_ALLOWED for a row that is not
+ * ECDSA (EdDSA hashes the message itself and cannot take a digest), and a
+ * digest of the wrong length.
+ */
+OCV_MUST_CHECK ocv_reason ocv_sig_verify_ecdsa_digest(ocv_alg alg, const ocv_pkey *key,
+                                                      const uint8_t *digest, size_t digest_len,
+                                                      const uint8_t *sig, size_t sig_len);
+
 /* Signs msg (the tools' side: mint, bundles, receipts). */
 OCV_MUST_CHECK ocv_reason ocv_sig_sign(ocv_alg alg, const ocv_pkey *key, const uint8_t *msg,
                                        size_t msg_len, ocv_bytes *sig);
@@ -140,6 +151,11 @@ typedef struct ocv_x509_sig {
 OCV_MUST_CHECK ocv_reason ocv_sig_verify_x509(const ocv_pkey *issuer_key, const ocv_x509_sig *s,
                                               ocv_sigcache *cache);
 
+/* The same with the issuer key as its SubjectPublicKeyInfo DER (a
+ * certificate's pk_raw): a cache hit answers without parsing the key. */
+OCV_MUST_CHECK ocv_reason ocv_sig_verify_x509_spki(const uint8_t *spki, size_t spki_len,
+                                                   const ocv_x509_sig *s, ocv_sigcache *cache);
+
 /* ---- backends ---------------------------------------------------------- */
 
 /* A backend's verification of one X.509 signature, after the seam's
@@ -152,6 +168,7 @@ typedef struct ocv_sig_backend {
     ocv_sig_verify_fn rsa_pkcs1;
     ocv_sig_verify_fn rsa_pss;
     ocv_sig_x509_fn x509;
+    ocv_sig_verify_fn ecdsa_digest; /* msg is the row's digest of the message */
 } ocv_sig_backend;
 
 /* The backend this build verifies ECDSA and RSA with. */
@@ -190,6 +207,14 @@ OCV_MUST_CHECK ocv_reason ocv_mbedtls_verify_rsa_pkcs1(const ocv_alg_info *info,
 OCV_MUST_CHECK ocv_reason ocv_mbedtls_verify_rsa_pss(const ocv_alg_info *info, const ocv_pkey *key,
                                                      const uint8_t *msg, size_t msg_len,
                                                      const uint8_t *sig, size_t sig_len);
+OCV_MUST_CHECK ocv_reason ocv_mbedtls_verify_ecdsa_digest(const ocv_alg_info *info,
+                                                          const ocv_pkey *key,
+                                                          const uint8_t *digest, size_t digest_len,
+                                                          const uint8_t *sig, size_t sig_len);
+OCV_MUST_CHECK ocv_reason ocv_openssl_verify_ecdsa_digest(const ocv_alg_info *info,
+                                                          const ocv_pkey *key,
+                                                          const uint8_t *digest, size_t digest_len,
+                                                          const uint8_t *sig, size_t sig_len);
 OCV_MUST_CHECK ocv_reason ocv_openssl_verify_ecdsa(const ocv_alg_info *info, const ocv_pkey *key,
                                                    const uint8_t *msg, size_t msg_len,
                                                    const uint8_t *sig, size_t sig_len);

@@ -27,16 +27,14 @@ static int digest(mbedtls_md_type_t type, const uint8_t *msg, size_t len,
     return 0;
 }
 
-/* Raw r||s: each half exactly the curve's size (the seam checked the
- * length); mbedtls_ecdsa_verify itself refuses r or s outside [1, n-1]. */
-ocv_reason ocv_mbedtls_verify_ecdsa(const ocv_alg_info *info, const ocv_pkey *key,
-                                    const uint8_t *msg, size_t msg_len, const uint8_t *sig,
-                                    size_t sig_len)
+/* Raw r||s over a digest: each half exactly the curve's size (the seam
+ * checked the length); mbedtls_ecdsa_verify itself refuses r or s
+ * outside [1, n-1]. */
+ocv_reason ocv_mbedtls_verify_ecdsa_digest(const ocv_alg_info *info, const ocv_pkey *key,
+                                           const uint8_t *hash, size_t hash_len,
+                                           const uint8_t *sig, size_t sig_len)
 {
-    uint8_t hash[MBEDTLS_MD_MAX_SIZE];
-    size_t hash_len = 0;
-    if (digest(info->md, msg, msg_len, hash, &hash_len) != 0)
-        return OCV_INTERNAL_ERROR;
+    (void)info;
     size_t half = sig_len / 2;
     mbedtls_ecp_keypair *ec = mbedtls_pk_ec(key->pk);
     mbedtls_mpi r, s;
@@ -50,6 +48,17 @@ ocv_reason ocv_mbedtls_verify_ecdsa(const ocv_alg_info *info, const ocv_pkey *ke
     mbedtls_mpi_free(&r);
     mbedtls_mpi_free(&s);
     return result;
+}
+
+ocv_reason ocv_mbedtls_verify_ecdsa(const ocv_alg_info *info, const ocv_pkey *key,
+                                    const uint8_t *msg, size_t msg_len, const uint8_t *sig,
+                                    size_t sig_len)
+{
+    uint8_t hash[MBEDTLS_MD_MAX_SIZE];
+    size_t hash_len = 0;
+    if (digest(info->md, msg, msg_len, hash, &hash_len) != 0)
+        return OCV_INTERNAL_ERROR;
+    return ocv_mbedtls_verify_ecdsa_digest(info, key, hash, hash_len, sig, sig_len);
 }
 
 ocv_reason ocv_mbedtls_verify_rsa_pkcs1(const ocv_alg_info *info, const ocv_pkey *key,
@@ -115,7 +124,7 @@ int ocv_backend_sha256(const ocv_sigcache_part *parts, size_t n, uint8_t out[32]
 
 const ocv_sig_backend ocv_sig_backend_mbedtls = {
     "mbedtls",   ocv_mbedtls_verify_ecdsa, ocv_mbedtls_verify_rsa_pkcs1, ocv_mbedtls_verify_rsa_pss,
-    verify_x509,
+    verify_x509, ocv_mbedtls_verify_ecdsa_digest,
 };
 
 ocv_reason ocv_mbedtls_sign_ecdsa(const ocv_alg_info *info, const ocv_pkey *key, const uint8_t *msg,

@@ -252,6 +252,18 @@ ocv_reason ocv_openssl_verify_ecdsa(const ocv_alg_info *info, const ocv_pkey *ke
     return verify_digest(key, KIND_ECDSA, der, der_len, digest, digest_len);
 }
 
+ocv_reason ocv_openssl_verify_ecdsa_digest(const ocv_alg_info *info, const ocv_pkey *key,
+                                           const uint8_t *digest, size_t digest_len,
+                                           const uint8_t *sig, size_t sig_len)
+{
+    (void)info;
+    uint8_t der[144];
+    if (sig_len > 132)
+        return OCV_INTERNAL_ERROR;
+    size_t der_len = ecdsa_raw_to_der(sig, sig_len / 2, der);
+    return verify_digest(key, KIND_ECDSA, der, der_len, digest, digest_len);
+}
+
 static int rsa_kind(mbedtls_md_type_t md, int pss)
 {
     int base = pss ? KIND_PSS_SHA256 : KIND_PKCS1_SHA256;
@@ -335,5 +347,5 @@ static ocv_reason verify_x509(const ocv_pkey *key, const ocv_x509_sig *s)
 
 const ocv_sig_backend ocv_sig_backend_openssl = {
     "openssl",   ocv_openssl_verify_ecdsa, ocv_openssl_verify_rsa_pkcs1, ocv_openssl_verify_rsa_pss,
-    verify_x509,
+    verify_x509, ocv_openssl_verify_ecdsa_digest,
 };

@@ -67,6 +67,23 @@ static token_shape shape_of(const uint8_t *p, size_t len)
     return dots == 2 ? SHAPE_JWS : dots == 4 ? SHAPE_JWE : dots == 0 ? SHAPE_CBOR_B64 : SHAPE_NONE;
 }
 
+int ocv_token_recognise(const uint8_t *data, size_t len)
+{
+    len = trim_trailing_space(data, len);
+    token_shape s = shape_of(data, len);
+    if (s == SHAPE_JWS || s == SHAPE_JWE)
+        return 1;
+    if (s == SHAPE_CBOR)
+        return data[0] != 0xd8 || (len > 1 && (data[1] == 0x3d || data[1] == 0x62));
+    if (s != SHAPE_CBOR_B64)
+        return 0;
+    ocv_bytes raw;
+    int cwt = ocv_b64url_decode_alloc((const char *)data, len, &raw) == OCV_OK &&
+              shape_of(raw.data, raw.len) == SHAPE_CBOR;
+    ocv_bytes_free(&raw);
+    return cwt;
+}
+
 int ocv_token_sniff(const uint8_t *data, size_t len)
 {
     token_shape s = shape_of(data, trim_trailing_space(data, len));

@@ -54,6 +54,12 @@ void ocv_token_free(ocv_token *t);
  * base64url). Trailing whitespace is ignored. */
 int ocv_token_sniff(const uint8_t *data, size_t len);
 
+/* Whether the bytes are a token by what they decode to: a compact JWS
+ * (or JWE), a binary CWT / COSE_Sign1, or base64url text that decodes to
+ * one (tag 61, tag 18 or untagged). A base64url CWT in tag 18 begins
+ * with '0', which a first-byte sniff would take for DER. */
+int ocv_token_recognise(const uint8_t *data, size_t len);
+
 /*
  * Parses a token and fills the claims (unverified). Reasons: OCV_OK;
  * OCV_UNSUPPORTED_FORMAT (not a JWS or CWT; COSE_Sign; JWE); OCV_MALFORMED

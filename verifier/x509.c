@@ -39,6 +39,7 @@
 #include "base/canon.h"
 #include "base/util.h"
 #include "verifier/pkey.h"
+#include "verifier/sigalg.h"
 #include "verifier/x509_ext.h"
 #include "verifier/x509_path.h"
 
@@ -630,20 +631,14 @@ int ocv_x509_ecdsa_der_is_strict(const uint8_t *sig, size_t len)
 /* ---- chain verification -------------------------------------------- */
 
 ocv_reason ocv_x509_check_signature(mbedtls_pk_type_t sig_pk, const void *sig_opts,
-                                    mbedtls_md_type_t md_type, const mbedtls_pk_context *key,
+                                    mbedtls_md_type_t md_type, const mbedtls_x509_buf *issuer_spki,
                                     const uint8_t *tbs, size_t tbs_len, const uint8_t *sig,
-                                    size_t sig_len)
+                                    size_t sig_len, ocv_sigcache *cache)
 {
-    unsigned char hash[MBEDTLS_MD_MAX_SIZE];
-    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(md_type);
-    if (md == NULL || mbedtls_md(md, tbs, tbs_len, hash) != 0)
+    if (mbedtls_md_info_from_type(md_type) == NULL)
         return OCV_ALG_NOT_ALLOWED;
-    if (sig_pk == MBEDTLS_PK_ECDSA && !ocv_x509_ecdsa_der_is_strict(sig, sig_len))
-        return OCV_SIGNATURE_INVALID;
-    return mbedtls_pk_verify_ext(sig_pk, sig_opts, (mbedtls_pk_context *)key, md_type, hash,
-                                 mbedtls_md_get_size(md), sig, sig_len) == 0
-               ? OCV_OK
-               : OCV_SIGNATURE_INVALID;
+    ocv_x509_sig s = {sig_pk, md_type, sig_opts, tbs, tbs_len, sig, sig_len};
+    return ocv_sig_verify_x509_spki(issuer_spki->p, issuer_spki->len, &s, cache);
 }
 
 static ocv_reason check_leaf_rules(const mbedtls_x509_crt *leaf, const ocv_x509_options *options,
@@ -708,8 +703,12 @@ ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain, const ocv_x509_anchors *
         ocv_errf(detail, detail_len, "no trust anchors are configured");
         return OCV_CHAIN_UNTRUSTED;
     }
-    ocv_x509_path_options po = {options->at, options->skew, options->policy,
-                                options->anchor_constraints, options->leaf_eku};
+    ocv_x509_path_options po = {options->at,
+                                options->skew,
+                                options->policy,
+                                options->anchor_constraints,
+                                options->leaf_eku,
+                                options->sig_cache};
     const mbedtls_x509_crt *path[OCV_X509_MAX_PATH];
     size_t len = 0;
     r = ocv_x509_path_build(&chain->certs, chain->certs.next, &anchors->certs, &po, path, &len,

@@ -36,6 +36,7 @@
 
 #include "base/claims.h"
 #include "base/limits.h"
+#include "verifier/sigcache.h"
 #include "ocv.h"
 #include "verifier/x509_policy.h"
 
@@ -47,6 +48,7 @@ typedef struct ocv_x509_options {
     /* Appended with ocv's own path validation (x509_path.h). */
     const ocv_x509_policy_init *policy; /* NULL: {anyPolicy}, no flags */
     int anchor_constraints;             /* apply anchors' nameConstraints */
+    ocv_sigcache *sig_cache;            /* CA and CRL signatures verified before; NULL: none */
 } ocv_x509_options;
 
 /* Anchors per configuration and anchor files per directory: a system CA
@@ -194,16 +196,21 @@ size_t ocv_x509_crls_describe_problems(const ocv_x509_crls *crls, char *out, siz
 int ocv_x509_ecdsa_der_is_strict(const uint8_t *sig, size_t len);
 
 /*
- * Checks one X.509 signature (certificate or CRL) over tbs: strict DER
- * for ECDSA, then mbedtls. The one function both the chain explanation
- * and CRL checks use. OCV_OK, OCV_SIGNATURE_INVALID, or
- * OCV_ALG_NOT_ALLOWED for a hash mbedtls does not know.
+ * Checks one X.509 signature (certificate or CRL) over tbs with the
+ * issuer's key (its SubjectPublicKeyInfo DER), through the one signature
+ * seam (verifier/sigalg.h: strict DER for ECDSA, this build's backend).
+ * cache (NULL: none) remembers successes: pass it for CA certificate and
+ * CRL signatures, which recur on every decision, not for leaves. Every
+ * certificate and CRL signature ocv checks goes through here. OCV_OK,
+ * OCV_SIGNATURE_INVALID, or OCV_ALG_NOT_ALLOWED for a hash or key ocv
+ * does not accept.
  */
 OCV_MUST_CHECK ocv_reason ocv_x509_check_signature(mbedtls_pk_type_t sig_pk, const void *sig_opts,
                                                    mbedtls_md_type_t md_type,
-                                                   const mbedtls_pk_context *key,
+                                                   const mbedtls_x509_buf *issuer_spki,
                                                    const uint8_t *tbs, size_t tbs_len,
-                                                   const uint8_t *sig, size_t sig_len);
+                                                   const uint8_t *sig, size_t sig_len,
+                                                   ocv_sigcache *cache);
 
 /* Converts an mbedtls time (UTC) to UNIX seconds. */
 int64_t ocv_x509_time_to_unix(const mbedtls_x509_time *t);

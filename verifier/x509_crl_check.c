@@ -295,7 +295,7 @@ static int md_allowed(mbedtls_md_type_t md)
     return md == MBEDTLS_MD_SHA256 || md == MBEDTLS_MD_SHA384 || md == MBEDTLS_MD_SHA512;
 }
 
-static sig_verdict signed_by(const ocv_x509_crl *L, const mbedtls_x509_crt *s)
+static sig_verdict signed_by(const ocv_x509_crl *L, const mbedtls_x509_crt *s, ocv_sigcache *cache)
 {
     if (!ocv_x509_name_eq(L->issuer.p, L->issuer.len, s->subject_raw.p, s->subject_raw.len))
         return SIG_BAD;
@@ -303,8 +303,8 @@ static sig_verdict signed_by(const ocv_x509_crl *L, const mbedtls_x509_crt *s)
         return SIG_BAD;
     if (!md_allowed(L->md))
         return SIG_WEAK;
-    return ocv_x509_check_signature(L->pk, L->sig_opts, L->md, &s->pk, L->tbs.p, L->tbs.len,
-                                    L->sig.p, L->sig.len) == OCV_OK
+    return ocv_x509_check_signature(L->pk, L->sig_opts, L->md, &s->pk_raw, L->tbs.p, L->tbs.len,
+                                    L->sig.p, L->sig.len, cache) == OCV_OK
                ? SIG_OK
                : SIG_BAD;
 }
@@ -335,9 +335,9 @@ static sig_verdict verify_crl(const check_ctx *x, size_t i, const mbedtls_x509_c
                               const ocv_x509_crl *L, int nested)
 {
     const ocv_x509_chain *ch = x->chain;
-    sig_verdict v = signed_by(L, ch->path[i + 1]);
+    sig_verdict v = signed_by(L, ch->path[i + 1], x->options->sig_cache);
     if (v == SIG_BAD && nested)
-        return signed_by(L, crt); /* a CRL signer's status on its own CRL (PKITS 4.14.30) */
+        return signed_by(L, crt, x->options->sig_cache); /* a CRL signer's status on its own CRL (PKITS 4.14.30) */
     if (v != SIG_BAD)
         return v;
     for (int pass = 0; pass < 2; pass++) {
@@ -349,7 +349,7 @@ static sig_verdict verify_crl(const check_ctx *x, size_t i, const mbedtls_x509_c
             if (pass == 0)
                 s = s->next;
             if (cand->raw.p == NULL || cand == ch->path[i + 1] || !time_ok(cand, x->options) ||
-                signed_by(L, cand) != SIG_OK)
+                signed_by(L, cand, x->options->sig_cache) != SIG_OK)
                 continue;
             for (size_t j = i + 1; j < ch->path_len; j++) {
                 const mbedtls_x509_crt *p = ch->path[j];
@@ -357,9 +357,9 @@ static sig_verdict verify_crl(const check_ctx *x, size_t i, const mbedtls_x509_c
                     return SIG_OK; /* a certificate of the verified path itself */
                 if (!ocv_x509_name_eq(cand->issuer_raw.p, cand->issuer_raw.len, p->subject_raw.p,
                                       p->subject_raw.len) ||
-                    ocv_x509_check_signature(cand->sig_pk, cand->sig_opts, cand->sig_md, &p->pk,
-                                             cand->tbs.p, cand->tbs.len, cand->sig.p,
-                                             cand->sig.len) != OCV_OK)
+                    ocv_x509_check_signature(cand->sig_pk, cand->sig_opts, cand->sig_md,
+                                             &p->pk_raw, cand->tbs.p, cand->tbs.len, cand->sig.p,
+                                             cand->sig.len, x->options->sig_cache) != OCV_OK)
                     continue;
                 char ignore[64];
                 if (check_cert(x, j - 1, cand, 1, 1, ignore, sizeof(ignore)) == OCV_OK)

@@ -237,6 +237,7 @@ typedef struct builder {
     ocv_reason failed; /* first complete path's reason */
     char failed_detail[256];
     int bad_signatures;
+    int weak_signatures; /* the seam refused the hash or key: never verified */
     char sig_detail[256];
 } builder;
 
@@ -296,8 +297,18 @@ static int try_candidate(builder *b, const mbedtls_x509_crt *c)
     const mbedtls_x509_crt *cur = b->path[b->len - 1];
     if (++b->work > OCV_X509_MAX_PATH_WORK)
         return 0;
-    ocv_reason sr = ocv_x509_check_signature(cur->sig_pk, cur->sig_opts, cur->sig_md, &c->pk,
-                                             cur->tbs.p, cur->tbs.len, cur->sig.p, cur->sig.len);
+    /* a CA's signature recurs on every decision under it: cached; a
+     * leaf's is new each time */
+    ocv_reason sr = ocv_x509_check_signature(cur->sig_pk, cur->sig_opts, cur->sig_md, &c->pk_raw,
+                                             cur->tbs.p, cur->tbs.len, cur->sig.p, cur->sig.len,
+                                             b->len > 1 ? b->opt->sig_cache : NULL);
+    if (sr == OCV_ALG_NOT_ALLOWED) {
+        if (b->weak_signatures++ == 0)
+            ocv_errf(b->sig_detail, sizeof(b->sig_detail),
+                     "a signature uses a hash or key ocv does not accept (SHA-256+, RSA 2048+, "
+                     "P-256/384/521)");
+        return 0;
+    }
     if (sr != OCV_OK) {
         if (b->bad_signatures++ == 0) {
             char name[160];
@@ -380,6 +391,10 @@ ocv_reason ocv_x509_path_build(const mbedtls_x509_crt *leaf, const mbedtls_x509_
         ocv_errf(detail, detail_len, "no path found within %d candidate issuers",
                  OCV_X509_MAX_PATH_WORK);
         return OCV_CHAIN_UNTRUSTED;
+    }
+    if (b.weak_signatures > 0 && b.bad_signatures == 0) {
+        ocv_strlcpy(detail, b.sig_detail, detail_len);
+        return OCV_ALG_NOT_ALLOWED;
     }
     if (b.bad_signatures > 0) {
         ocv_strlcpy(detail, b.sig_detail, detail_len);

@@ -39,6 +39,7 @@
 
 #include "base/limits.h"
 #include "ocv.h"
+#include "verifier/sigcache.h"
 #include "verifier/x509_policy.h"
 
 /* Candidate issuers tried per request: PKITS needs under 10; a real
@@ -54,6 +55,7 @@ typedef struct ocv_x509_path_options {
      * extendedKeyUsage that excludes it (and anyExtendedKeyUsage) cannot
      * be on the path, as CA/Browser and most validators read EKU. */
     ocv_eku eku;
+    ocv_sigcache *sig_cache; /* CA signatures verified before; NULL: none */
 } ocv_x509_path_options;
 
 /*

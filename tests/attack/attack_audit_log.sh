@@ -64,6 +64,9 @@ expect_grep '"reason":"EXPIRED"' log "the deny's reason"
 expect_exit 0 "the whole log verifies with the device key" -- "$OCV" audit verify --device-pub dev.pub log
 expect_grep "intact: 8 records" .out "four decisions and four checkpoints"
 expect_grep "records 1..8 proven, 0 after the last checkpoint not protected" .out "all covered"
+expect_exit 0 "json report" -- "$OCV" audit verify --json --device-pub dev.pub log
+expect_grep '"intact":true,"reason":"OK","detail":"","records":8' .out "json: intact, 8 records"
+expect_grep '"checkpoints_verified":4,"proven":8,"unprotected":0' .out "json: what is proven"
 HEAD=$("$OCV" audit head log)
 cp log good.log
 
@@ -122,5 +125,6 @@ expect_exit 0 "checkpoint on demand (nothing new: no record)" -- "$OCV" audit ch
 "$OCV" audit head log > h2
 cmp -s h1 h2 && e2e_pass || e2e_fail "a checkpoint of a checkpointed head added a record"
 expect_exit 2 "checkpoint needs the key" -- "$OCV" audit checkpoint log
+expect_exit 2 "tail of a directory" -- "$OCV" audit tail adir
 
 e2e_finish attack_audit_log

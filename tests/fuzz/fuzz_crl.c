@@ -21,7 +21,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const ocv_x509_options opt = {FUZZ_AT, 60, OCV_EKU_CLIENT_AUTH, 0, NULL, 0};
+static const ocv_x509_options opt = {FUZZ_AT, 60, OCV_EKU_CLIENT_AUTH, 0, NULL, 0, NULL};
 static ocv_x509_anchors root_only, both_cas;
 static ocv_x509_chain chain;
 static ocv_store *store;
@@ -33,6 +33,14 @@ static void load_anchors(ocv_x509_anchors *a, const char *pem, size_t len)
     if (ocv_x509_anchors_load(a, fuzz_scratch("anchors.pem", (const uint8_t *)pem, len), err,
                               sizeof(err)) != OCV_OK)
         abort();
+}
+
+static void teardown(void)
+{
+    ocv_store_close(store);
+    ocv_x509_chain_free(&chain);
+    ocv_x509_anchors_free(&both_cas);
+    ocv_x509_anchors_free(&root_only);
 }
 
 static void setup(void)
@@ -56,6 +64,7 @@ static void setup(void)
         abort();
     if (ocv_store_open(":memory:", 1, &store, err, sizeof(err)) != OCV_OK)
         abort();
+    atexit(teardown);
 }
 
 static void as_crl_file(const uint8_t *data, size_t size)

@@ -46,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ocv_token_free(&t);
     ocv_token_init(&t);
+    ocv_claims_init(&claims); /* the parsers behind token.h start from fresh claims */
     if (ocv_cwt_parse(data, size, &t, &claims, detail, sizeof(detail)) == OCV_OK) {
         if (ocv_token_verify(&t, keys, detail, sizeof(detail)) == OCV_OK &&
             claims.type != OCV_CREDENTIAL_CWT)

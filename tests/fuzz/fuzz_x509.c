@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *inter = leaf + leaf_len;
     size_t inter_len = size - leaf_len;
     ocv_x509_options opt = {FUZZ_AT, 60, OCV_EKU_CLIENT_AUTH,
-                            OCV_IDENTITY_FALLBACK_DNS | OCV_IDENTITY_FALLBACK_CN, NULL, 0};
+                            OCV_IDENTITY_FALLBACK_DNS | OCV_IDENTITY_FALLBACK_CN, NULL, 0, NULL};
     ocv_x509_chain chain;
     ocv_x509_chain_init(&chain);
     ocv_claims claims;

@@ -387,6 +387,40 @@ static void truncation(void **state)
     free(text);
 }
 
+/* Records whose text is spliced (the chain's members inserted into the
+ * caller-serialised text) must be byte for byte what jansson writes: every
+ * shape of field, and keys that force the jansson fallback. */
+static void tricky_fields_chain(void **state)
+{
+    (void)state;
+    const char *fields[] = {
+        "{}",
+        "{\"a\":1,\"zz\":\"\\\",\\\"seq\\\":1,\\\"\"}",
+        "{\"nested\":{\"hash\":\"x\",\"seq\":2,\"prev\":[1,{\"ckpt\":3}]},\"q\":[\"}\",\"{\"]}",
+        "{\"caf\u00e9\":\"\u00fcber\",\"h\":null,\"hb\":true,\"i\":-5,\"r\":1.5}",
+        "{\"quo\\\"te\":1,\"back\\\\slash\":2,\"pre\":3,\"prev_\":4,\"sep\":5,\"sez\":6}",
+        "{\"\":\"empty key\",\"ckp\":1,\"ckpta\":2,\"seq0\":3,\"hasi\":4,\"has\":5}",
+    };
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        json_t *f = json_loads(fields[i], 0, NULL);
+        assert_non_null(f);
+        char err[256] = "";
+        assert_reason(ocv_audit_append(path, "bundle", 1800000000, f, err, sizeof(err)), OCV_OK);
+        json_decref(f);
+    }
+    size_t n = 0;
+    char err[256] = "";
+    assert_reason(verify(&n, err, sizeof(err)), OCV_OK);
+    assert_int_equal(n, sizeof(fields) / sizeof(fields[0]));
+    /* a record too large to be one line is refused, not truncated */
+    char *big = calloc(1, OCV_AUDIT_MAX_LINE);
+    memset(big, 'x', OCV_AUDIT_MAX_LINE - 1);
+    json_t *f = json_pack("{s:s}", "detail", big);
+    assert_reason(ocv_audit_append(path, "bundle", 1, f, err, sizeof(err)), OCV_TOO_LARGE);
+    json_decref(f);
+    free(big);
+}
+
 /* ---- group commit -------------------------------------------------- */
 
 #define THREADS    4
@@ -620,6 +654,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rewrite_with_recomputed_hashes, setup, teardown),
         cmocka_unit_test_setup_teardown(deleted_checkpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(truncation, setup, teardown),
+        cmocka_unit_test_setup_teardown(tricky_fields_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(threads_group_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(allows_or_denies_only, setup, teardown),
         cmocka_unit_test_setup_teardown(failing_write_changes_nothing, setup, teardown),

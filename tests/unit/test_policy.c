@@ -500,7 +500,8 @@ static void explain_checks_in_order(void **state)
     in.has_revocation_data = 0;
     in.purpose = "db:write";
 
-    ocv_policy_query q = {"spiffe://prod.example/ns/payments/api", OCV_CREDENTIAL_AUTO, NULL, NULL};
+    ocv_policy_query q = {
+        "spiffe://prod.example/ns/payments/api", OCV_CREDENTIAL_AUTO, NULL, NULL, NULL, NULL, 0};
     assert_reason(ocv_policy_explain(p, &q, "db:read", "db.prod.example", &res), OCV_OK);
     assert_string_equal(res.rule, "payments-db");
     assert_int_equal(res.checks[3].outcome, OCV_CHECK_SKIPPED);
@@ -511,9 +512,12 @@ static void explain_checks_in_order(void **state)
     q.issuer = "https://evil.example";
     assert_reason(ocv_policy_explain(p, &q, "db:read", "db.prod.example", &res),
                   OCV_ISSUER_NOT_ALLOWED);
-    q.issuer = "sha256:" ROOT_SHA;
+    q.issuer = "sha256:" ROOT_SHA; /* as a token iss: an anchor key is no token issuer */
     q.subject = "spiffe://prod.example/ns/payments/admin";
+    assert_reason(ocv_policy_explain(p, &q, "db:admin", NULL, &res), OCV_ISSUER_NOT_ALLOWED);
+    q.anchor_sha256 = ROOT_SHA; /* as the anchor's key */
     assert_reason(ocv_policy_explain(p, &q, "db:admin", NULL, &res), OCV_OK);
+    q.anchor_sha256 = NULL;
     q.subject = "spiffe://prod.example/ns/batch/x";
     q.issuer = NULL;
     q.type = OCV_CREDENTIAL_X509;
@@ -604,7 +608,8 @@ static void matching(void **state)
         {"db.prod.exampl", "i", "", OCV_NO_MATCHING_RULE, NULL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        ocv_policy_query q = {cases[i].subject, OCV_CREDENTIAL_JWT, cases[i].issuer, NULL};
+        ocv_policy_query q = {
+            cases[i].subject, OCV_CREDENTIAL_JWT, cases[i].issuer, NULL, NULL, NULL, 0};
         size_t index = 99;
         const uint32_t *level = NULL;
         size_t level_count = 0;
@@ -652,7 +657,8 @@ static void documented_precedence(void **state)
         {"spiffe://td/other/x", "I", "", OCV_NO_MATCHING_RULE},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        ocv_policy_query q = {cases[i].subject, OCV_CREDENTIAL_CWT, cases[i].issuer, NULL};
+        ocv_policy_query q = {
+            cases[i].subject, OCV_CREDENTIAL_CWT, cases[i].issuer, NULL, NULL, NULL, 0};
         ocv_policy_result res;
         ocv_reason r = ocv_policy_explain(p, &q, "p", NULL, &res);
         if (r != cases[i].want || strcmp(res.rule, cases[i].rule) != 0)
@@ -1099,12 +1105,72 @@ static void load_from_file(void **state)
     rmdir(dir);
 }
 
+/* Rules name trust sources (docs/trust.md): a source-scoped credential
+ * matches the source's name, its trust domain, the iss it is bound to, or
+ * its anchor; a JWT-SVID's iss is no issuer identity; a token's iss never
+ * matches a sha256: (anchor key) entry. */
+static void issuers_name_trust_sources(void **state)
+{
+    (void)state;
+    ocv_policy *p = load("{\"version\": 1, \"rules\": [\n"
+                         " {\"id\": \"by-name\", \"subjects\": [\"spiffe://b.example/ns/pay/*\"],\n"
+                         "  \"issuers\": [\"td-b\"], \"purposes\": [\"p\"]},\n"
+                         " {\"id\": \"by-td\", \"subjects\": [\"spiffe://a.example/ns/web/*\"],\n"
+                         "  \"issuers\": [\"spiffe://a.example\"], \"purposes\": [\"p\"]},\n"
+                         " {\"id\": \"by-hash\", \"subjects\": [\"spiffe://c.example/x\"],\n"
+                         "  \"issuers\": [\"sha256:" ROOT_SHA "\"], \"purposes\": [\"p\"]}]}\n");
+    ocv_claims c;
+    ocv_policy_input in;
+    ocv_policy_result res;
+    base_claims(TOKEN, &c);
+    base_input(&in, &c);
+    in.purpose = "p";
+    in.audience = NULL;
+    SET(c.subject, "spiffe://b.example/ns/pay/api");
+    /* the unnamed source of the old flags: the iss string, as before */
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_ISSUER_NOT_ALLOWED);
+    SET(c.issuer, "td-b");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    /* a named OIDC source: its name matches, whatever the iss */
+    SET(c.issuer, ISS);
+    c.trust_kind = OCV_TRUST_OIDC;
+    SET(c.trust_source, "td-b");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    SET(c.trust_source, "td-a");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_ISSUER_NOT_ALLOWED);
+    /* a SPIFFE source: the trust domain matches, the iss never does */
+    SET(c.subject, "spiffe://a.example/ns/web/x");
+    c.trust_kind = OCV_TRUST_SPIFFE;
+    SET(c.trust_source, "td-a");
+    SET(c.trust_domain, "spiffe://a.example");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    assert_string_equal(res.rule, "by-td");
+    SET(c.trust_domain, "spiffe://b.example");
+    SET(c.issuer, "spiffe://a.example");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_ISSUER_NOT_ALLOWED);
+    /* a token whose iss is an anchor's key hash: never an anchor */
+    SET(c.subject, "spiffe://c.example/x");
+    c.trust_kind = OCV_TRUST_UNNAMED;
+    c.trust_source[0] = c.trust_domain[0] = 0;
+    SET(c.issuer, "sha256:" ROOT_SHA);
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_ISSUER_NOT_ALLOWED);
+    /* the certificate under that anchor does match, named or not */
+    base_claims(CERT, &c);
+    SET(c.subject, "spiffe://c.example/x");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    c.trust_kind = OCV_TRUST_CA;
+    SET(c.trust_source, "corp");
+    assert_reason(ocv_policy_evaluate(p, &in, &res), OCV_OK);
+    ocv_policy_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_reason_for_certs_and_tokens),
         cmocka_unit_test(stale_allowance_is_recorded),
         cmocka_unit_test(explain_checks_in_order),
+        cmocka_unit_test(issuers_name_trust_sources),
         cmocka_unit_test(matching),
         cmocka_unit_test(documented_precedence),
         cmocka_unit_test(bad_patterns),

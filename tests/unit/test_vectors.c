@@ -88,9 +88,16 @@ static int verify_one(const vector_file *f, ocv_pkey *key, const uint8_t *msg, s
         return ocv_sig_verify(f->alg, key, msg, msg_len, sig, sig_len) == OCV_OK;
     if (f->how == PATH_RAW)
         return ocv_sig_verify_with(backend, f->alg, key, msg, msg_len, sig, sig_len) == OCV_OK;
-    if (backend == NULL)
-        return ocv_x509_check_signature(MBEDTLS_PK_ECDSA, NULL, f->md, &key->pk, msg, msg_len, sig,
-                                        sig_len) == OCV_OK;
+    if (backend == NULL) {
+        ocv_bytes der;
+        if (ocv_pkey_public_der(key, &der) != OCV_OK)
+            return 0;
+        mbedtls_x509_buf spki = {MBEDTLS_ASN1_SEQUENCE, der.len, der.data};
+        int ok = ocv_x509_check_signature(MBEDTLS_PK_ECDSA, NULL, f->md, &spki, msg, msg_len, sig,
+                                          sig_len, NULL) == OCV_OK;
+        ocv_bytes_free(&der);
+        return ok;
+    }
     ocv_x509_sig s = {MBEDTLS_PK_ECDSA, f->md, NULL, msg, msg_len, sig, sig_len};
     return ocv_sig_verify_x509_with(backend, key, &s) == OCV_OK;
 }

@@ -1,0 +1,183 @@
+#!/bin/sh
+# bench/serve.sh - `ocv serve` under wrk (run by bench/run.sh; OCV names the
+# binary). On loopback, in one run:
+#   nginx serving a static file alone;
+#   the same with the auth_request hop to ocv serve, one repeated token and
+#     "distinct" tokens (1000 tokens cycled with the verified-signature
+#     cache off, so every request verifies a signature);
+#   wrk straight at ocv serve (Envoy shape), repeated and distinct, with
+#     and without the audit log;
+#   peak RSS of ocv serve after 1,000 connections.
+# Requests per second, p50 and p99 from wrk --latency. Printed, never
+# asserted. SERVE_BENCH_SECONDS (default 5) per run.
+set -eu
+: "${OCV:?}"
+SECS=${SERVE_BENCH_SECONDS:-5}
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+command -v wrk >/dev/null || { echo "serve bench: wrk not installed (make deps)"; exit 0; }
+D=$(mktemp -d)
+SERVE_PID= NGINX_PID=
+cleanup() {
+    [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+    [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
+    rm -rf "$D"
+}
+trap cleanup EXIT
+cd "$D"
+
+SUB=spiffe://bench.example/ns/shop/sa/api
+ISS=https://issuer.bench.example
+"$OCV" keygen --type ec-p256 -o iss.key --jwks iss.jwks --kid b1 >/dev/null
+"$OCV" mint token --key iss.key --kid b1 --iss $ISS --sub $SUB --valid-for 1h -o tok.jwt
+i=0
+: > tokens.txt
+while [ $i -lt 1000 ]; do
+    "$OCV" mint token --key iss.key --kid b1 --iss $ISS --sub $SUB --jti "t$i" --valid-for 1h -o - >> tokens.txt
+    echo >> tokens.txt
+    i=$((i + 1))
+done
+"$OCV" keygen --type ec-p256 -o auth.key --pub auth.pub >/dev/null
+"$OCV" revocation init --db rev.db --authority acme --authority-pub auth.pub >/dev/null
+"$OCV" bundle build --state auth.db --authority acme --authority-key auth.key --full \
+    --valid-for 1d -o b1.cose 2>/dev/null
+"$OCV" revocation sync --db rev.db b1.cose >/dev/null
+cat > policy.json <<EOP
+{"version": 1, "rules": [{"id": "shop", "subjects": ["$SUB"], "issuers": ["$ISS"],
+  "purposes": ["orders:read"]}]}
+EOP
+# config NAME CACHE AUDIT(0/1) [LOG_LEVEL]
+config() {
+    audit=
+    [ "$3" = 1 ] && audit=', "audit": {"path": "audit-'$1'.log"}'
+    audit="$audit, \"log\": {\"level\": \"${4:-info}\"}"
+    cat > "$1.json" <<EOC
+{"jwks": "iss.jwks", "db": "rev.db", "policy": "policy.json", "signature_cache": $2,
+ "serve": {"listen": "127.0.0.1:0", "threads": 2,
+   "limits": {"max_connections": 2048, "max_header_bytes": 8192},
+   "routes": [{"methods": ["GET"], "prefix": "/orders/", "purpose": "orders:read"}]$audit}}
+EOC
+}
+start_serve() {
+    [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
+    "$OCV" serve --config "$1.json" 2>serve.log >/dev/null &
+    SERVE_PID=$!
+    PORT=
+    n=0
+    while [ -z "$PORT" ] && [ $n -lt 100 ]; do
+        sleep 0.05
+        PORT=$(sed -n 's/.*"listen":"127.0.0.1:\([0-9]*\)".*/\1/p' serve.log | head -n 1)
+        n=$((n + 1))
+    done
+}
+cat > distinct.lua <<'EOL'
+local tokens = {}
+for line in io.lines("tokens.txt") do if #line > 0 then tokens[#tokens + 1] = line end end
+local i = 0
+request = function()
+    i = i % #tokens + 1
+    wrk.headers["Authorization"] = "Bearer " .. tokens[i]
+    return wrk.format(nil, nil)
+end
+EOL
+# to_us 1.23ms -> 1230 (wrk's units: us, ms, s)
+to_us() {
+    echo "$1" | awk '/us$/ { print $0 + 0; next } /ms$/ { print ($0 + 0) * 1000; next }
+                     /s$/ { print ($0 + 0) * 1000000; next } { print 0 }'
+}
+# run LABEL wrk-args...: one wrk run, one result line.
+run() {
+    label=$1
+    shift
+    nice -n 10 wrk --latency -t2 -c64 -d"${SECS}s" "$@" > wrk.out 2>&1 || true
+    rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' wrk.out)
+    p50=$(sed -n 's/^ *50% *\([0-9.]*[a-z]*\).*/\1/p' wrk.out)
+    p99=$(sed -n 's/^ *99% *\([0-9.]*[a-z]*\).*/\1/p' wrk.out)
+    non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' wrk.out)
+    printf '  %-46s %10s req/s  p50 %8s  p99 %8s%s\n' "$label" "${rps:-?}" "${p50:-?}" "${p99:-?}" \
+        "${non2xx:+  non-2xx $non2xx}"
+    key=$(printf '%s' "$label" | tr -c 'a-zA-Z0-9' '_')
+    eval "RPS_$key=\${rps:-0}; P99_$key=\$(to_us \${p99:-0})"
+}
+
+echo
+echo "== ocv serve (wrk -t2 -c64, ${SECS}s a run; ocv serve 2 threads, decision log to a file)"
+config repeated 4096 0
+start_serve repeated
+A="Authorization: Bearer $(cat tok.jwt)"
+run "ocv serve direct, repeated token" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1
+config quiet 4096 0 warn
+start_serve quiet
+run "ocv serve direct, repeated, no decision log" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1
+config distinct 0 0
+start_serve distinct
+run "ocv serve direct, distinct (no sig cache)" -s distinct.lua http://127.0.0.1:$PORT/envoy/orders/1
+config audited 4096 1
+start_serve audited
+run "ocv serve direct, repeated, audited" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1
+records=$(grep -c '"event":"decision"' audit-audited.log || true)
+echo "    (audit: $records records, one fsync each until group commit lands)"
+
+# Peak RSS at 1,000 connections.
+start_serve repeated
+nice -n 10 wrk -t2 -c1000 -d"${SECS}s" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1 > wrk.out 2>&1 || true
+rss=$(awk '/^VmHWM:/ { print $2 }' /proc/$SERVE_PID/status)
+rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' wrk.out)
+echo "  ocv serve peak RSS after 1000 connections:   $((rss / 1024)) MiB ($rss kB), $rps req/s"
+
+if [ -x "$NGINX" ]; then
+    mkdir -p ngx/logs ngx/tmp www/static www/orders
+    echo ok > www/static/x.txt
+    echo ok > www/orders/x.txt
+    base=$((20000 + ($$ * 17) % 30000))
+    cat > ngx/nginx.conf <<EON
+master_process off;
+daemon off;
+worker_processes 1;
+worker_rlimit_nofile 4096;
+error_log $D/ngx/logs/error.log warn;
+pid $D/ngx/nginx.pid;
+events { worker_connections 2048; }
+http {
+    access_log off;
+    client_body_temp_path $D/ngx/tmp/body; proxy_temp_path $D/ngx/tmp/proxy;
+    fastcgi_temp_path $D/ngx/tmp/f; uwsgi_temp_path $D/ngx/tmp/u; scgi_temp_path $D/ngx/tmp/s;
+    upstream ocv { server 127.0.0.1:$PORT; keepalive 64; }
+    server {
+        listen 127.0.0.1:$base;
+        root $D/www;
+        location /static/ { }
+        location /orders/ { auth_request /_ocv; }
+        location = /_ocv {
+            internal;
+            proxy_pass http://ocv/auth;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-Original-URI \$request_uri;
+            proxy_set_header X-Original-Method \$request_method;
+            proxy_set_header X-OCV-Purpose "";
+        }
+    }
+}
+EON
+    "$NGINX" -p "$D/ngx" -c "$D/ngx/nginx.conf" 2>>ngx/logs/error.log &
+    NGINX_PID=$!
+    sleep 0.5
+    N=http://127.0.0.1:$base
+    echo
+    echo "== nginx (1 worker) with and without the auth_request hop to ocv serve"
+    run "nginx static alone" $N/static/x.txt
+    run "nginx + auth_request, repeated token" -H "$A" $N/orders/x.txt
+    start_serve distinct
+    kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
+    sed -i "s/server 127.0.0.1:[0-9]*; keepalive/server 127.0.0.1:$PORT; keepalive/" ngx/nginx.conf
+    "$NGINX" -p "$D/ngx" -c "$D/ngx/nginx.conf" 2>>ngx/logs/error.log &
+    NGINX_PID=$!
+    sleep 0.5
+    run "nginx + auth_request, distinct (no sig cache)" -s "$D/distinct.lua" $N/orders/x.txt
+    awk -v a="$RPS_nginx_static_alone" -v b="$RPS_nginx___auth_request__repeated_token" \
+        -v c="$P99_nginx_static_alone" -v d="$P99_nginx___auth_request__repeated_token" \
+        -v e="$RPS_nginx___auth_request__distinct__no_sig_cache_" \
+        'BEGIN { if (a > 0) printf "  with the hop / alone: throughput %.2f (repeated), %.2f (distinct); p99 %.2f (repeated)\n", b / a, e / a, (c > 0 ? d / c : 0) }'
+fi

@@ -1,4 +1,0 @@
-build-san-device/obj/base/reason.o: base/reason.c include/ocv.h \
- include/ocv_reasons.h
-include/ocv.h:
-include/ocv_reasons.h:

@@ -1,0 +1,136 @@
+/*
+ * serve_internal.h - the pieces of the sidecar shared by serve/ files:
+ * metrics (atomic counters, Prometheus text), the revocation monitor
+ * (health and per-authority gauges), the decision log line and the audit
+ * seam. Internal to serve/.
+ */
+#ifndef OCV_SERVE_INTERNAL_H
+#define OCV_SERVE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "revocation/store.h"
+#include "serve/serve.h"
+
+/* ---- metrics (serve_metrics.c) -------------------------------------- */
+
+#define OCV_SERVE_REASON_SLOTS    64 /* reason numbers are below this */
+#define OCV_SERVE_LATENCY_BUCKETS 12
+
+enum {
+    OCV_SERVE_HTTP_200,
+    OCV_SERVE_HTTP_400,
+    OCV_SERVE_HTTP_401,
+    OCV_SERVE_HTTP_403,
+    OCV_SERVE_HTTP_404,
+    OCV_SERVE_HTTP_413,
+    OCV_SERVE_HTTP_503,
+    OCV_SERVE_HTTP_OTHER,
+    OCV_SERVE_HTTP_SLOTS
+};
+
+typedef struct ocv_serve_metrics {
+    atomic_ullong decisions[2][OCV_SERVE_REASON_SLOTS];  /* [allow][reason] */
+    atomic_ullong latency_le[OCV_SERVE_LATENCY_BUCKETS]; /* per bucket, not cumulative */
+    atomic_ullong latency_count, latency_sum_ns;
+    atomic_ullong http[OCV_SERVE_HTTP_SLOTS];
+    atomic_ullong reloads_ok, reloads_failed;
+    atomic_ullong audit_records, audit_batches, audit_failures;
+    atomic_llong in_flight;
+} ocv_serve_metrics;
+
+void ocv_serve_metrics_init(ocv_serve_metrics *m);
+void ocv_serve_metrics_decision(ocv_serve_metrics *m, int allow, ocv_reason reason,
+                                uint64_t nanoseconds);
+void ocv_serve_metrics_http(ocv_serve_metrics *m, unsigned status);
+
+/* ---- revocation monitor (serve_health.c) ---------------------------- */
+
+typedef struct ocv_serve_authority {
+    char id[OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    int64_t sequence, issued_at, next_update;
+} ocv_serve_authority;
+
+typedef struct ocv_serve_revocation {
+    int configured; /* a store is configured */
+    int readable;
+    char problem[200]; /* why not readable */
+    size_t count;
+    ocv_serve_authority authorities[OCV_MAX_AUTHORITIES];
+} ocv_serve_revocation;
+
+/* Reads the store's authorities through its own read connection (opened
+ * lazily, reopened after an error) under the monitor's lock. */
+typedef struct ocv_serve_monitor {
+    pthread_mutex_t lock;
+    char db_path[OCV_SERVE_MAX_PATH + 1]; /* "" : no store */
+    int64_t max_age;                      /* config revocation_max_age, 0: none */
+    ocv_store *store;
+    ocv_serve_revocation cached; /* for audit records */
+    int64_t cached_at;
+    int64_t cached_stamp[4]; /* the store's and its WAL's mtime (ns) and size */
+} ocv_serve_monitor;
+
+int ocv_serve_monitor_init(ocv_serve_monitor *mon, const char *db_path, int64_t max_age);
+void ocv_serve_monitor_free(ocv_serve_monitor *mon);
+void ocv_serve_monitor_set(ocv_serve_monitor *mon, const char *db_path, int64_t max_age);
+void ocv_serve_monitor_read(ocv_serve_monitor *mon, ocv_serve_revocation *out);
+/* The snapshot for audit records: reread when the store file or its WAL
+ * changed (a sync by another process) or after a second. */
+void ocv_serve_monitor_cached(ocv_serve_monitor *mon, ocv_serve_revocation *out);
+/* 0 healthy; else why into why. */
+int ocv_serve_health(ocv_serve_monitor *mon, int64_t now, char *why, size_t why_len);
+
+/* Prometheus text format 0.0.4, malloc'd; NULL on allocation failure. */
+char *ocv_serve_metrics_render(const ocv_serve_metrics *m, const ocv_serve_revocation *rev,
+                               int64_t now, size_t *len);
+
+/* ---- the decision's context (serve_http.c fills it) ----------------- */
+
+typedef struct ocv_serve_meta {
+    const char *contract; /* "nginx" | "envoy" */
+    const char *method;
+    const char *path;    /* the original path, without the query */
+    const char *purpose; /* NULL: none */
+    const char *audience;
+    const char *listen;
+    char peer[64];
+    char fingerprint[65]; /* SHA-256 hex of the credential bytes, or "" */
+    unsigned status;
+    uint64_t nanoseconds;
+} ocv_serve_meta;
+
+/* ---- log lines (serve_log.c) ---------------------------------------- */
+
+/* One line on stderr: {"time","level","event", ...fields} or logfmt.
+ * fields is borrowed (may be NULL). Lines below level are dropped. */
+void ocv_serve_log(ocv_serve_log_format format, ocv_serve_log_level level, ocv_serve_log_level at,
+                   const char *event, json_t *fields);
+/* The decision line: the library's decision JSON plus the request. */
+void ocv_serve_log_decision(ocv_serve_log_format format, ocv_serve_log_level level,
+                            const ocv_decision *d, const ocv_serve_meta *meta);
+/* logfmt rendering of a flat object, for tests: malloc'd. */
+char *ocv_serve_logfmt(json_t *fields);
+
+/* ---- the audit seam (serve_audit.c) --------------------------------- */
+
+typedef struct ocv_serve_audit ocv_serve_audit;
+
+/* Opens the audit log the config names (NULL *out when none). */
+OCV_MUST_CHECK ocv_reason ocv_serve_audit_open(const ocv_serve_config *cfg,
+                                               ocv_serve_metrics *metrics, ocv_serve_audit **out,
+                                               char *err, size_t err_len);
+/* Records one decision (when the config's "decisions" selects it);
+ * returns once the record is written (or batched). Anything but OCV_OK:
+ * the caller answers 403 INTERNAL_ERROR. */
+OCV_MUST_CHECK ocv_reason ocv_serve_audit_decision(ocv_serve_audit *a, const ocv_decision *d,
+                                                   const ocv_serve_meta *meta,
+                                                   const ocv_serve_revocation *rev);
+void ocv_serve_audit_set_which(ocv_serve_audit *a, unsigned which);
+void ocv_serve_audit_close(ocv_serve_audit *a);
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * serve_log.c - the sidecar's log: one line per event on stderr, JSON or
+ * logfmt. A decision line is the library's decision JSON
+ * (decision/decision_json.h, the same members `ocv verify --json`
+ * prints) plus the request: contract, method, path, purpose, audience,
+ * listen and peer addresses, the credential's SHA-256 fingerprint (never
+ * the credential), the HTTP status and the time taken. Nothing secret.
+ *
+ * Each line is built whole and written with one write(2), so lines from
+ * different threads never interleave (O_APPEND files and pipes keep
+ * writes of this size whole).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "decision/decision_json.h"
+#include "decision/stages.h"
+#include "serve/serve_internal.h"
+
+static const char *const LEVEL_NAMES[] = {"debug", "info", "warn", "error", "off"};
+
+/* Sets a string member, or null when the bytes are not UTF-8. */
+static void set_str(json_t *o, const char *key, const char *value)
+{
+    json_t *s = value != NULL ? json_string(value) : NULL;
+    json_object_set_new(o, key, s != NULL ? s : json_null());
+}
+
+static int needs_quotes(const char *s)
+{
+    if (s[0] == 0)
+        return 1;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p <= ' ' || *p == '=' || *p == '"' || *p == '\\' || *p == 0x7f)
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends to a malloc'd buffer; returns -1 (and frees) on failure. */
+typedef struct line_buf {
+    char *p;
+    size_t len, cap;
+} line_buf;
+
+static int put(line_buf *b, const char *s, size_t n)
+{
+    if (b->p == NULL)
+        return -1;
+    if (b->len + n + 2 > b->cap) {
+        size_t cap = (b->len + n + 2) * 2;
+        char *p = realloc(b->p, cap);
+        if (p == NULL) {
+            free(b->p);
+            b->p = NULL;
+            return -1;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+    return 0;
+}
+
+static void put_quoted(line_buf *b, const char *s)
+{
+    put(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char esc[8];
+        if (*p == '"' || *p == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)*p;
+            put(b, esc, 2);
+        } else if (*p == '\n') {
+            put(b, "\\n", 2);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            snprintf(esc, sizeof(esc), "\\x%02x", *p);
+            put(b, esc, 4);
+        } else {
+            put(b, (const char *)p, 1);
+        }
+    }
+    put(b, "\"", 1);
+}
+
+char *ocv_serve_logfmt(json_t *fields)
+{
+    line_buf b = {malloc(256), 0, 256};
+    if (b.p == NULL)
+        return NULL;
+    b.p[0] = 0;
+    const char *key;
+    json_t *v;
+    int first = 1;
+    json_object_foreach(fields, key, v)
+    {
+        char num[64];
+        const char *text = NULL;
+        if (json_is_string(v)) {
+            text = json_string_value(v);
+        } else if (json_is_integer(v)) {
+            snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+            text = num;
+        } else if (json_is_real(v)) {
+            snprintf(num, sizeof(num), "%g", json_real_value(v));
+            text = num;
+        } else if (json_is_boolean(v))
+            text = json_is_true(v) ? "true" : "false";
+        else if (json_is_null(v))
+            text = "";
+        else
+            continue; /* nested values (checks) stay in the JSON format */
+        if (!first)
+            put(&b, " ", 1);
+        first = 0;
+        put(&b, key, strlen(key));
+        put(&b, "=", 1);
+        if (json_is_string(v) && needs_quotes(text))
+            put_quoted(&b, text);
+        else if (!json_is_null(v))
+            put(&b, text, strlen(text));
+    }
+    return b.p;
+}
+
+static void write_line(char *text)
+{
+    size_t n = strlen(text);
+    text[n] = '\n'; /* every buffer here has room: json_dumps and line_buf end in a NUL */
+    const char *p = text;
+    size_t left = n + 1;
+    while (left > 0) {
+        ssize_t w = write(STDERR_FILENO, p, left);
+        if (w <= 0)
+            break;
+        p += w;
+        left -= (size_t)w;
+    }
+    text[n] = 0;
+}
+
+static void emit(ocv_serve_log_format format, json_t *o)
+{
+    char *text = format == OCV_SERVE_LOG_LOGFMT
+                     ? ocv_serve_logfmt(o)
+                     : json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    if (text == NULL)
+        return;
+    /* One more byte for the newline: reallocate so write_line may use it. */
+    size_t n = strlen(text);
+    char *line = realloc(text, n + 2);
+    if (line != NULL) {
+        write_line(line);
+        free(line);
+    } else {
+        free(text);
+    }
+}
+
+/* The current second as RFC 3339, formatted once a second per thread. */
+static const char *now_text(void)
+{
+    static _Thread_local int64_t second = -1;
+    static _Thread_local char text[32];
+    int64_t now = ocv_now();
+    if (now != second) {
+        ocv_format_time(now, text, sizeof(text));
+        second = now;
+    }
+    return text;
+}
+
+static json_t *header(ocv_serve_log_level at, const char *event)
+{
+    json_t *o = json_object();
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "time", json_string(now_text()));
+    json_object_set_new(o, "level", json_string(LEVEL_NAMES[at]));
+    json_object_set_new(o, "event", json_string(event));
+    return o;
+}
+
+/* The JSON decision line without a second object: the fixed head is
+ * printed, the rest is jansson's rendering of the decision object. */
+static void emit_json_decision(json_t *o)
+{
+    char *body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    if (body == NULL || body[0] != '{')
+        goto out;
+    char head[96];
+    int n = snprintf(head, sizeof(head),
+                     "{\"time\":\"%s\",\"level\":\"info\",\"event\":\"decision\",", now_text());
+    size_t body_len = strlen(body);
+    if (n <= 0 || (size_t)n >= sizeof(head))
+        goto out;
+    char *line = malloc((size_t)n + body_len + 2);
+    if (line == NULL)
+        goto out;
+    memcpy(line, head, (size_t)n);
+    memcpy(line + n, body + 1, body_len); /* body without its '{', with its NUL */
+    write_line(line);
+    free(line);
+out:
+    free(body);
+}
+
+void ocv_serve_log(ocv_serve_log_format format, ocv_serve_log_level level, ocv_serve_log_level at,
+                   const char *event, json_t *fields)
+{
+    if (at < level || at >= OCV_SERVE_LOG_OFF)
+        return;
+    json_t *o = header(at, event);
+    if (o == NULL)
+        return;
+    if (fields != NULL)
+        json_object_update(o, fields);
+    emit(format, o);
+    json_decref(o);
+}
+
+void ocv_serve_log_decision(ocv_serve_log_format format, ocv_serve_log_level level,
+                            const ocv_decision *d, const ocv_serve_meta *meta)
+{
+    if (OCV_SERVE_LOG_INFO < level)
+        return;
+    json_t *o = ocv_decision_json(d, 0);
+    if (o == NULL)
+        return;
+    set_str(o, "contract", meta->contract);
+    set_str(o, "method", meta->method);
+    set_str(o, "path", meta->path);
+    set_str(o, "purpose", meta->purpose);
+    set_str(o, "audience", meta->audience);
+    set_str(o, "listen", meta->listen);
+    set_str(o, "peer", meta->peer);
+    set_str(o, "credential_sha256", meta->fingerprint[0] ? meta->fingerprint : NULL);
+    json_object_set_new(o, "status", json_integer(meta->status));
+    json_object_set_new(o, "duration_us", json_integer((json_int_t)(meta->nanoseconds / 1000)));
+    if (format == OCV_SERVE_LOG_JSON) {
+        emit_json_decision(o);
+    } else {
+        json_t *line = header(OCV_SERVE_LOG_INFO, "decision");
+        if (line != NULL) {
+            json_object_update(line, o);
+            emit(format, line);
+        }
+        json_decref(line);
+    }
+    json_decref(o);
+}
