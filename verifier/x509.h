@@ -36,8 +36,8 @@
 
 #include "base/claims.h"
 #include "base/limits.h"
-#include "verifier/sigcache.h"
 #include "ocv.h"
+#include "verifier/sigcache.h"
 #include "verifier/x509_policy.h"
 
 typedef struct ocv_x509_options {

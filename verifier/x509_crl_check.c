@@ -337,7 +337,9 @@ static sig_verdict verify_crl(const check_ctx *x, size_t i, const mbedtls_x509_c
     const ocv_x509_chain *ch = x->chain;
     sig_verdict v = signed_by(L, ch->path[i + 1], x->options->sig_cache);
     if (v == SIG_BAD && nested)
-        return signed_by(L, crt, x->options->sig_cache); /* a CRL signer's status on its own CRL (PKITS 4.14.30) */
+        return signed_by(
+            L, crt,
+            x->options->sig_cache); /* a CRL signer's status on its own CRL (PKITS 4.14.30) */
     if (v != SIG_BAD)
         return v;
     for (int pass = 0; pass < 2; pass++) {
@@ -357,9 +359,9 @@ static sig_verdict verify_crl(const check_ctx *x, size_t i, const mbedtls_x509_c
                     return SIG_OK; /* a certificate of the verified path itself */
                 if (!ocv_x509_name_eq(cand->issuer_raw.p, cand->issuer_raw.len, p->subject_raw.p,
                                       p->subject_raw.len) ||
-                    ocv_x509_check_signature(cand->sig_pk, cand->sig_opts, cand->sig_md,
-                                             &p->pk_raw, cand->tbs.p, cand->tbs.len, cand->sig.p,
-                                             cand->sig.len, x->options->sig_cache) != OCV_OK)
+                    ocv_x509_check_signature(cand->sig_pk, cand->sig_opts, cand->sig_md, &p->pk_raw,
+                                             cand->tbs.p, cand->tbs.len, cand->sig.p, cand->sig.len,
+                                             x->options->sig_cache) != OCV_OK)
                     continue;
                 char ignore[64];
                 if (check_cert(x, j - 1, cand, 1, 1, ignore, sizeof(ignore)) == OCV_OK)
