@@ -703,12 +703,9 @@ ocv_reason ocv_x509_verify_chain(ocv_x509_chain *chain, const ocv_x509_anchors *
         ocv_errf(detail, detail_len, "no trust anchors are configured");
         return OCV_CHAIN_UNTRUSTED;
     }
-    ocv_x509_path_options po = {options->at,
-                                options->skew,
-                                options->policy,
-                                options->anchor_constraints,
-                                options->leaf_eku,
-                                options->sig_cache};
+    ocv_x509_path_options po = {options->at,       options->skew,
+                                options->policy,   options->anchor_constraints,
+                                options->leaf_eku, options->sig_cache};
     const mbedtls_x509_crt *path[OCV_X509_MAX_PATH];
     size_t len = 0;
     r = ocv_x509_path_build(&chain->certs, chain->certs.next, &anchors->certs, &po, path, &len,
