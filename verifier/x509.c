@@ -110,6 +110,70 @@ typedef struct load_mode {
 } load_mode;
 static __thread load_mode load_mode_now = {OCV_MAX_CHAIN_LEN, 0, 0, ""};
 
+/*
+ * Offsets of issuerUniqueID [1] and subjectUniqueID [2] (RFC 5280 §4.1:
+ * IMPLICIT BIT STRING, tags 0x81 and 0x82) in a certificate, 0 when absent.
+ *   Certificate ::= SEQUENCE { TBSCertificate ::= SEQUENCE { [0] version,
+ *     serial, signature, issuer, validity, subject, spki, [1], [2], [3] } }
+ */
+static void unique_id_offsets(const uint8_t *der, size_t len, size_t at[2])
+{
+    ocv_reader r, cert, tbs, f;
+    uint8_t tag;
+    at[0] = at[1] = 0;
+    ocv_reader_init(&r, der, len);
+    if (ocv_der_next(&r, &tag, &cert) != 0 || tag != 0x30 || ocv_der_next(&cert, &tag, &tbs) != 0 ||
+        tag != 0x30)
+        return;
+    size_t fields = 0;
+    while (ocv_reader_remaining(&tbs) > 0) {
+        size_t start = tbs.off;
+        if (ocv_der_next(&tbs, &tag, &f) != 0)
+            return;
+        if (tag == 0xa0 && fields == 0)
+            continue; /* version */
+        fields++;
+        if (fields > 6 && (tag == 0x81 || tag == 0x82))
+            at[tag - 0x81] = (size_t)(tbs.p + start - der);
+    }
+}
+
+/*
+ * mbedtls 2.28 expects the unique identifiers with a constructed tag (0xa1,
+ * 0xa2), so a certificate carrying them (PKITS 4.3.6) does not parse. ocv
+ * parses a copy with the tags mbedtls expects, then puts the real tag
+ * bytes back into mbedtls's own copy of the DER, so the signed bytes
+ * (crt->tbs, crt->raw) are the certificate's exactly.
+ */
+static int parse_der(mbedtls_x509_crt *certs, const uint8_t *der, size_t der_len)
+{
+    size_t at[2];
+    unique_id_offsets(der, der_len, at);
+    if (at[0] == 0 && at[1] == 0)
+        return mbedtls_x509_crt_parse_der_with_ext_cb(certs, der, der_len, 1, ocv_x509_ext_cb,
+                                                      NULL);
+    ocv_bytes copy;
+    if (ocv_bytes_copy(&copy, der, der_len) != OCV_OK)
+        return MBEDTLS_ERR_X509_ALLOC_FAILED;
+    for (int k = 0; k < 2; k++) {
+        if (at[k] != 0)
+            copy.data[at[k]] |= 0x20;
+    }
+    int ret =
+        mbedtls_x509_crt_parse_der_with_ext_cb(certs, copy.data, der_len, 1, ocv_x509_ext_cb, NULL);
+    ocv_bytes_free(&copy);
+    if (ret != 0)
+        return ret;
+    mbedtls_x509_crt *last = certs;
+    while (last->next != NULL)
+        last = last->next;
+    for (int k = 0; k < 2; k++) {
+        if (at[k] != 0 && at[k] < last->raw.len)
+            last->raw.p[at[k]] = der[at[k]]; /* mbedtls owns raw.p: the original byte back */
+    }
+    return 0;
+}
+
 static ocv_reason add_der(mbedtls_x509_crt *certs, size_t *count, const uint8_t *der,
                           size_t der_len, char *detail, size_t detail_len)
 {
@@ -117,7 +181,7 @@ static ocv_reason add_der(mbedtls_x509_crt *certs, size_t *count, const uint8_t 
         ocv_errf(detail, detail_len, "more than %zu certificates", load_mode_now.limit);
         return OCV_TOO_LARGE;
     }
-    int ret = mbedtls_x509_crt_parse_der_with_ext_cb(certs, der, der_len, 1, ocv_x509_ext_cb, NULL);
+    int ret = parse_der(certs, der, der_len);
     if (ret != 0 && load_mode_now.lenient) {
         if (load_mode_now.skipped++ == 0)
             ocv_errf(load_mode_now.first_problem, sizeof(load_mode_now.first_problem),
