@@ -164,8 +164,9 @@ ocv_reason ocv_audit_verify(const char *path, size_t *records, char *err, size_t
         const char *p = json_string_value(json_object_get(rec, "prev"));
         json_t *seq = json_object_get(rec, "seq");
         char want[65], copy[65] = "";
-        int ok = h != NULL && p != NULL && strcmp(p, prev) == 0 && json_is_integer(seq) &&
-                 json_integer_value(seq) == (json_int_t)n;
+        /* exactly 64 characters: the copy below would cut a longer one */
+        int ok = h != NULL && strlen(h) == 64 && p != NULL && strcmp(p, prev) == 0 &&
+                 json_is_integer(seq) && json_integer_value(seq) == (json_int_t)n;
         if (ok) {
             ocv_strlcpy(copy, h, sizeof(copy));
             json_object_del(rec, "hash");
