@@ -1,9 +1,12 @@
 /*
- * fuzz_audit.c - libFuzzer target for audit log verification (ocv audit
- * verify): the bytes are written to a scratch file and the chain is
- * verified. Any crash, leak, hang or sanitizer report is a bug; so is a
- * failure with an empty message, or an OK whose record count is more than
- * the number of lines.
+ * fuzz_audit.c - libFuzzer target for the audit log readers: the bytes are
+ * written to a scratch file, the chain is verified (ocv audit verify), and
+ * one record is appended (ocv_audit_append reads the last record of the
+ * existing file to chain onto it). Any crash, leak, hang or sanitizer
+ * report is a bug; so is a failure with an empty message, an OK whose
+ * record count is more than the number of lines, and a log that verifies
+ * but cannot be appended to, or does not verify with one more record
+ * after the append.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,11 +25,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[512] = "";
     for (size_t i = 0; i < size; i++)
         lines += data[i] == '\n';
-    if (ocv_audit_verify(path, &records, err, sizeof(err)) == OCV_OK) {
+    ocv_reason verified = ocv_audit_verify(path, &records, err, sizeof(err));
+    if (verified == OCV_OK) {
         if (records > lines)
             abort();
     } else if (err[0] == 0 || records != 0) {
         abort();
+    }
+    err[0] = 0;
+    ocv_reason appended = ocv_audit_append(path, "fuzz", FUZZ_AT, NULL, err, sizeof(err));
+    if (appended != OCV_OK && err[0] == 0)
+        abort();
+    if (verified == OCV_OK) {
+        size_t after = 0;
+        if (appended != OCV_OK || ocv_audit_verify(path, &after, err, sizeof(err)) != OCV_OK ||
+            after != records + 1)
+            abort(); /* a verified log must take the next record and still verify */
     }
     return 0;
 }
