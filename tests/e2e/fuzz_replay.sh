@@ -30,4 +30,8 @@ for src in "$root"/tests/fuzz/fuzz_*.c; do
         tail -n 20 "$T/err"
     fi
 done
+# Regression inputs whose fix shows at the command line too.
+expect_exit 1 "audit verify: a hash member longer than 64 characters" -- \
+    "$OCV" audit verify "$root/tests/fuzz/corpus/audit/regress_hash_longer_than_64"
+expect_grep "record does not chain" "$T/.out" "audit verify names the broken record"
 e2e_finish fuzz_replay

@@ -77,7 +77,8 @@ static const char fuzz_device_key_pem[] =
 #define FUZZ_AT 1800000000
 
 /* Writes data to this process's scratch file and returns its path (in a
- * private directory under TMPDIR, removed at exit). NULL on failure. */
+ * private directory under $TMPDIR, /dev/shm or /tmp, removed at exit);
+ * aborts on failure. */
 static char fuzz_dir[64];
 static char fuzz_path[96];
 
@@ -92,8 +93,11 @@ static inline void fuzz_cleanup(void)
 static inline const char *fuzz_scratch(const char *name, const uint8_t *data, size_t size)
 {
     if (fuzz_dir[0] == 0) {
+        /* TMPDIR, else /dev/shm (tmpfs: the audit target fsyncs), else /tmp */
         const char *tmp = getenv("TMPDIR");
-        snprintf(fuzz_dir, sizeof(fuzz_dir), "%s/ocv-fuzz-XXXXXX", tmp ? tmp : "/tmp");
+        if (tmp == NULL)
+            tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        snprintf(fuzz_dir, sizeof(fuzz_dir), "%s/ocv-fuzz-XXXXXX", tmp);
         if (mkdtemp(fuzz_dir) == NULL)
             abort();
         atexit(fuzz_cleanup);
