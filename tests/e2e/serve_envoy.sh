@@ -75,7 +75,10 @@ expect_grep 'ocv_decisions_total{decision="deny",reason="REVOKED"} 1' .b "metric
 expect_grep 'ocv_decisions_total{decision="allow",reason="OK"} 4' .b "metrics count allows"
 expect_grep 'ocv_revocation_sequence{authority="acme"} 2' .b "metrics show the sequence"
 expect_grep 'ocv_http_responses_total{code="400"} 7' .b "metrics count 400s"
+metrics_wait 'ocv_audit_records_total 11'
 expect_grep 'ocv_audit_records_total 11' .b "every decision audited"
+expect_grep 'ocv_audit_pending_records 0' .b "nothing left unwritten"
+expect_grep 'ocv_audit_failures_total 0' .b "no audit failure"
 
 serve_stop
 expect_exit 0 "exit status after SIGTERM" -- test "$SERVE_RC" -eq 0

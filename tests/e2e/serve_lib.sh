@@ -106,3 +106,17 @@ no_hdr() {
 urlenc() {
     python3 -c 'import sys, urllib.parse; sys.stdout.write(urllib.parse.quote(open(sys.argv[1]).read(), safe=""))' "$1"
 }
+
+# metrics_wait PATTERN: fetches /metrics into .b until it holds PATTERN
+# (fixed string; at most 2 s): audit counters move when the batch is
+# written, a few milliseconds after the answer.
+metrics_wait() {
+    i=0
+    while [ $i -lt 40 ]; do
+        curl -s -o .b --max-time 5 "http://127.0.0.1:$PORT/metrics"
+        grep -qF -- "$1" .b && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
