@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/util.h"
 #include "decision/audit.h"
@@ -35,7 +36,10 @@ struct ocv_serve_audit {
     ocv_pkey key;
     int has_key;
     atomic_uint which;
-    atomic_ullong accepted; /* records handed to the writer */
+    pthread_mutex_t order;  /* queue order == ticket order */
+    atomic_ullong accepted; /* records handed to the writer (the last ticket) */
+    unsigned long long window; /* answered records allowed off disk: batch_count */
+    unsigned poll_us;          /* backlog wait step */
     ocv_serve_metrics *metrics;
 };
 
@@ -73,6 +77,14 @@ ocv_reason ocv_serve_audit_open(const ocv_serve_config *cfg, ocv_serve_metrics *
     ocv_pkey_init(&a->key);
     atomic_init(&a->which, cfg->audit_which);
     atomic_init(&a->accepted, 0);
+    a->window = cfg->audit_batch_count;
+    a->poll_us = cfg->audit_batch_ms > 0 ? cfg->audit_batch_ms * 1000u / 8u : 100u;
+    if (a->poll_us < 100u)
+        a->poll_us = 100u;
+    if (pthread_mutex_init(&a->order, NULL) != 0) {
+        free(a);
+        return OCV_INTERNAL_ERROR;
+    }
     a->metrics = metrics;
     r = load_key(cfg, a, err, err_len);
     ocv_audit_options o;
@@ -92,6 +104,7 @@ ocv_reason ocv_serve_audit_open(const ocv_serve_config *cfg, ocv_serve_metrics *
         ocv_errf(err, err_len, "audit log %s", why_open);
     if (r != OCV_OK) {
         ocv_pkey_free(&a->key);
+        pthread_mutex_destroy(&a->order);
         free(a);
         return r;
     }
@@ -139,6 +152,26 @@ static json_t *record_fields(const ocv_decision *d, const ocv_serve_meta *m,
     return f;
 }
 
+/* Waits until record `ticket` is within `window` records of the last
+ * one on disk: so at most batch_count answered decisions are ever off
+ * disk, which bounds what a crash can lose. Records reach the writer in
+ * ticket order (the order mutex), and the writer writes in queue order.
+ * Normally no wait at all; under a backlog the thread polls the writer's
+ * counter. A failed writer ends the wait (the caller denies). */
+static ocv_reason wait_window(ocv_serve_audit *a, unsigned long long ticket)
+{
+    for (;;) {
+        uint64_t written = 0, batches = 0;
+        ocv_audit_stats(a->log, &written, &batches);
+        if (ticket <= written + a->window)
+            return OCV_OK;
+        if (ocv_audit_error(a->log)[0] != 0)
+            return OCV_CONFIG_INVALID;
+        struct timespec ts = {0, (long)a->poll_us * 1000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 int ocv_serve_audit_wants(ocv_serve_audit *a, int allow)
 {
     return a != NULL &&
@@ -152,14 +185,19 @@ ocv_reason ocv_serve_audit_decision(ocv_serve_audit *a, const ocv_decision *d,
         return OCV_OK;
     json_t *fields = record_fields(d, meta, rev);
     ocv_reason r = OCV_INTERNAL_ERROR;
+    unsigned long long ticket = 0;
     if (fields != NULL) {
         int64_t t = d->evaluated_at ? d->evaluated_at : ocv_now();
+        pthread_mutex_lock(&a->order);
         r = ocv_audit_log_event(a->log, "decision", t, fields);
+        if (r == OCV_OK)
+            ticket = atomic_fetch_add(&a->accepted, 1) + 1;
+        pthread_mutex_unlock(&a->order);
         json_decref(fields);
     }
     if (r == OCV_OK)
-        atomic_fetch_add_explicit(&a->accepted, 1, memory_order_relaxed);
-    else
+        r = wait_window(a, ticket);
+    if (r != OCV_OK)
         atomic_fetch_add(&a->metrics->audit_failures, 1);
     return r;
 }
@@ -201,6 +239,7 @@ ocv_reason ocv_serve_audit_close(ocv_serve_audit *a, char *err, size_t err_len)
     if (r == OCV_OK && c != OCV_OK)
         ocv_errf(err, err_len, "the final write or checkpoint failed");
     ocv_pkey_free(&a->key);
+    pthread_mutex_destroy(&a->order);
     free(a);
     return r != OCV_OK ? r : c;
 }

@@ -34,14 +34,16 @@ EOP
 }
 
 # serve_config FILE [EXTRA_SERVE_MEMBERS]: the configuration with routes
-# GET /orders/ -> orders:read, POST /orders -> orders:write.
+# GET /orders/ -> orders:read, POST /orders -> orders:write; the audit
+# member is $SERVE_AUDIT (default {"path": "audit.log"}).
 serve_config() {
+    audit_member=${SERVE_AUDIT:-'{"path": "audit.log"}'}
     cat > "$1" <<EOC
 {"anchors": "$P/root.pem", "jwks": "iss.jwks", "db": "dev.db", "policy": "policy.json",
  "serve": {"listen": "127.0.0.1:0", "threads": ${SERVE_THREADS:-2},
    "routes": [{"methods": ["GET", "HEAD"], "prefix": "/orders/", "purpose": "orders:read"},
               {"methods": ["POST"], "path": "/orders", "purpose": "orders:write"}],
-   "audit": {"path": "audit.log"}${2:+, $2}}}
+   "audit": $audit_member${2:+, $2}}}
 EOC
 }
 
