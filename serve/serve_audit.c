@@ -63,12 +63,22 @@ ocv_reason ocv_serve_audit_open(const ocv_serve_config *cfg, ocv_serve_metrics *
     *out = NULL;
     if (cfg->audit_path[0] == 0)
         return OCV_OK;
-    /* Refuse a log we could not chain onto before serving a single request. */
-    size_t records = 0;
+    /* Refuse a log we could not chain onto before serving a single
+     * request, and a checkpointed log without the device key (every write
+     * would be refused: a keyless writer would leave records no
+     * checkpoint covers). */
+    ocv_audit_report rep;
+    memset(&rep, 0, sizeof(rep));
     char why[256] = "";
-    ocv_reason r = ocv_audit_verify(cfg->audit_path, &records, why, sizeof(why));
+    ocv_reason r = ocv_audit_verify_log(cfg->audit_path, NULL, NULL, NULL, &rep, why, sizeof(why));
     if (r == OCV_MALFORMED) {
         ocv_errf(err, err_len, "audit log %s does not verify: %s", cfg->audit_path, why);
+        return OCV_CONFIG_INVALID;
+    }
+    if (r == OCV_OK && rep.checkpoints > 0 && cfg->audit_device_key[0] == 0) {
+        ocv_errf(err, err_len,
+                 "audit log %s carries signed checkpoints: give serve.audit.device_key",
+                 cfg->audit_path);
         return OCV_CONFIG_INVALID;
     }
     ocv_serve_audit *a = calloc(1, sizeof(*a));
