@@ -117,7 +117,7 @@ typedef struct ocv_serve_config {
 /* Defaults: no listen address, 2 threads, 8 KiB head, 8 KiB body, 1024
  * connections, no per-IP limit, 10 s timeout, 10 s drain, "/auth",
  * "/envoy", X-OCV-Purpose, X-Client-Cert, x-forwarded-client-cert,
- * x-spiffe-id, no routes, JSON at info, no audit, batches of 64 / 5 ms,
+ * x-spiffe-id, no routes, JSON at info, no audit, batches of 1024 / 5 ms,
  * both, no device key (checkpoint_every 1000 once a key is given). */
 void ocv_serve_config_init(ocv_serve_config *cfg);
 void ocv_serve_config_free(ocv_serve_config *cfg);
@@ -215,8 +215,10 @@ ocv_serve_cred_status ocv_serve_parse_xfcc(const char *value, ocv_serve_credenti
 /*
  * Runs the server until SIGTERM or SIGINT: opens the verifier from
  * config_path (whose "serve" section is *scfg, already loaded and
- * overridden by flags), listens, answers, reloads on SIGHUP, drains and
- * returns 0; returns 2 after printing why when it cannot start.
+ * overridden by flags), listens, answers, reloads on SIGHUP, drains,
+ * closes the audit log and returns 0 (1 when the audit log failed: a
+ * write while serving or the final one); returns 2 after printing why
+ * when it cannot start.
  */
 int ocv_serve_run(const char *config_path, const ocv_serve_config *scfg);
 

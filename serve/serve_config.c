@@ -68,7 +68,7 @@ void ocv_serve_config_init(ocv_serve_config *cfg)
     ocv_strlcpy(cfg->subject_header, "x-spiffe-id", sizeof(cfg->subject_header));
     cfg->log_format = OCV_SERVE_LOG_JSON;
     cfg->log_level = OCV_SERVE_LOG_INFO;
-    cfg->audit_batch_count = 64;
+    cfg->audit_batch_count = 1024;
     cfg->audit_batch_ms = 5;
     cfg->audit_which = OCV_SERVE_AUDIT_BOTH;
     cfg->audit_checkpoint_every = 1000;
