@@ -16,7 +16,7 @@ decisions() { grep -c '"event":"decision"' "${1:-audit.log}"; }
 # ---- a device key: signed checkpoints ----------------------------------
 "$OCV" keygen --type ec-p256 -o dev.key --pub dev.pub >/dev/null
 SERVE_AUDIT='{"path": "audit.log", "device_key": "dev.key", "device_id": "edge-1",
-   "checkpoint_every": 5}' serve_config key.json
+   "checkpoint_every": 5, "batch_count": 64}' serve_config key.json
 serve_start key.json || { e2e_finish serve_audit; exit 1; }
 U=http://127.0.0.1:$PORT/envoy
 i=0
