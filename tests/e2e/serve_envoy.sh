@@ -89,6 +89,9 @@ if grep -qF "$(cat ok.jwt)" serve.log audit.log; then e2e_fail "a raw token in t
 expect_exit 0 "the audit log verifies" -- "$OCV" audit verify audit.log
 expect_grep '"event":"decision"' audit.log "decision records"
 expect_grep '"revocation":\[{"authority":"acme","sequence":2}\]' audit.log "sequence in force"
+grep '"reason":"REVOKED"' audit.log > revoked.rec
+expect_grep '"revocation":\[{"authority":"acme","sequence":2}\]' revoked.rec \
+    "the very next decision after the sync records the new sequence"
 expect_grep '"subject_claimed":false' audit.log "verified identity"
 expect_grep '"peer":"127.0.0.1:' audit.log "peer address"
 n=$(grep -c '"event":"decision"' audit.log)
