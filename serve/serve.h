@@ -34,14 +34,14 @@
 #include "base/buf.h"
 #include "ocv.h"
 
-#define OCV_SERVE_MAX_LISTEN      8    /* --listen addresses */
-#define OCV_SERVE_MAX_ROUTES      256  /* route rules */
-#define OCV_SERVE_MAX_NAME        64   /* a header name */
-#define OCV_SERVE_MAX_ADDR        256  /* host:port or unix:PATH */
-#define OCV_SERVE_MAX_PATH        4096 /* a request path (and a rule's) */
-#define OCV_SERVE_MAX_PURPOSE     256  /* a purpose name */
-#define OCV_SERVE_MAX_AUDIT_BATCH 4096 /* records per batch */
-#define OCV_SERVE_MAX_DEVICE_ID   128  /* the audit checkpoints' device id */
+#define OCV_SERVE_MAX_LISTEN      8       /* --listen addresses */
+#define OCV_SERVE_MAX_ROUTES      256     /* route rules */
+#define OCV_SERVE_MAX_NAME        64      /* a header name */
+#define OCV_SERVE_MAX_ADDR        256     /* host:port or unix:PATH */
+#define OCV_SERVE_MAX_PATH        4096    /* a request path (and a rule's) */
+#define OCV_SERVE_MAX_PURPOSE     256     /* a purpose name */
+#define OCV_SERVE_MAX_AUDIT_BATCH 4096    /* records per batch */
+#define OCV_SERVE_MAX_DEVICE_ID   128     /* the audit checkpoints' device id */
 #define OCV_SERVE_MAX_CHECKPOINT  1000000 /* checkpoint_every at most */
 
 /* HTTP methods a route may name; a rule without methods matches any. */
@@ -105,11 +105,11 @@ typedef struct ocv_serve_config {
     size_t route_count;
     ocv_serve_log_format log_format;
     ocv_serve_log_level log_level;
-    char audit_path[OCV_SERVE_MAX_PATH + 1]; /* "" : no audit log */
-    unsigned audit_batch_count;              /* records per write+fsync at most */
-    unsigned audit_batch_ms;                 /* 0: each answer waits for its fsync */
-    unsigned audit_which;                    /* OCV_SERVE_AUDIT_* */
-    char audit_device_key[OCV_SERVE_MAX_PATH + 1]; /* PEM private key; "" : no checkpoints */
+    char audit_path[OCV_SERVE_MAX_PATH + 1];           /* "" : no audit log */
+    unsigned audit_batch_count;                        /* records per write+fsync at most */
+    unsigned audit_batch_ms;                           /* 0: each answer waits for its fsync */
+    unsigned audit_which;                              /* OCV_SERVE_AUDIT_* */
+    char audit_device_key[OCV_SERVE_MAX_PATH + 1];     /* PEM private key; "" : no checkpoints */
     char audit_device_id[OCV_SERVE_MAX_DEVICE_ID + 1]; /* "" : the library's default */
     unsigned audit_checkpoint_every;                   /* 0: at close only */
 } ocv_serve_config;

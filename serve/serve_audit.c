@@ -36,8 +36,8 @@ struct ocv_serve_audit {
     ocv_pkey key;
     int has_key;
     atomic_uint which;
-    pthread_mutex_t order;  /* queue order == ticket order */
-    atomic_ullong accepted; /* records handed to the writer (the last ticket) */
+    pthread_mutex_t order;     /* queue order == ticket order */
+    atomic_ullong accepted;    /* records handed to the writer (the last ticket) */
     unsigned long long window; /* answered records allowed off disk: batch_count */
     unsigned poll_us;          /* backlog wait step */
     ocv_serve_metrics *metrics;

@@ -266,7 +266,7 @@ static void config_errors(void **state)
         ocv_reason r = ocv_serve_config_load(path, &c, err, sizeof(err));
         if (r != OCV_CONFIG_INVALID || strstr(err, CASES[i].want) == NULL)
             fail_msg("case %zu: %s: got %s '%s'", i, CASES[i].text, ocv_reason_name(r), err);
-        assert_int_equal(c.threads, 2); /* untouched on failure */
+        assert_int_equal(c.threads, 2);              /* untouched on failure */
         assert_int_equal(c.audit_batch_count, 1024); /* the audit defaults */
         assert_int_equal(c.audit_batch_ms, 5);
         assert_int_equal(c.audit_which, OCV_SERVE_AUDIT_BOTH);
