@@ -15,6 +15,9 @@
  * each caller write and fsync before it returns, several threads' records
  * sharing one fsync). ocv_serve_audit_decision returns once the record is
  * in the batch buffer (batch_ms 0: on disk); the caller answers only then.
+ * It also never lets more than batch_count answered records be off disk:
+ * a record that far ahead of the writer is flushed before it returns
+ * (wait_window), which is what bounds a crash's loss to one batch.
  * The writer's error is sticky: after a failed write every later record
  * is refused and the caller denies with INTERNAL_ERROR. The selection is
  * filtered here (an atomic, so SIGHUP can change it) and also given to
@@ -24,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/util.h"
 #include "decision/audit.h"
@@ -39,7 +41,6 @@ struct ocv_serve_audit {
     pthread_mutex_t order;     /* queue order == ticket order */
     atomic_ullong accepted;    /* records handed to the writer (the last ticket) */
     unsigned long long window; /* answered records allowed off disk: batch_count */
-    unsigned poll_us;          /* backlog wait step */
     ocv_serve_metrics *metrics;
 };
 
@@ -88,9 +89,6 @@ ocv_reason ocv_serve_audit_open(const ocv_serve_config *cfg, ocv_serve_metrics *
     atomic_init(&a->which, cfg->audit_which);
     atomic_init(&a->accepted, 0);
     a->window = cfg->audit_batch_count;
-    a->poll_us = cfg->audit_batch_ms > 0 ? cfg->audit_batch_ms * 1000u / 8u : 100u;
-    if (a->poll_us < 100u)
-        a->poll_us = 100u;
     if (pthread_mutex_init(&a->order, NULL) != 0) {
         free(a);
         return OCV_INTERNAL_ERROR;
@@ -162,24 +160,21 @@ static json_t *record_fields(const ocv_decision *d, const ocv_serve_meta *m,
     return f;
 }
 
-/* Waits until record `ticket` is within `window` records of the last
+/* Returns once record `ticket` is within `window` records of the last
  * one on disk: so at most batch_count answered decisions are ever off
  * disk, which bounds what a crash can lose. Records reach the writer in
- * ticket order (the order mutex), and the writer writes in queue order.
- * Normally no wait at all; under a backlog the thread polls the writer's
- * counter. A failed writer ends the wait (the caller denies). */
+ * ticket order (the order mutex) and the writer writes in queue order.
+ * Normally no wait at all; a thread that is a window ahead flushes itself
+ * (ocv_audit_flush waits for the writer's batch in progress, then writes
+ * what is queued, its own record included) and gets the writer's sticky
+ * error if the log has failed. */
 static ocv_reason wait_window(ocv_serve_audit *a, unsigned long long ticket)
 {
-    for (;;) {
-        uint64_t written = 0, batches = 0;
-        ocv_audit_stats(a->log, &written, &batches);
-        if (ticket <= written + a->window)
-            return OCV_OK;
-        if (ocv_audit_error(a->log)[0] != 0)
-            return OCV_CONFIG_INVALID;
-        struct timespec ts = {0, (long)a->poll_us * 1000L};
-        nanosleep(&ts, NULL);
-    }
+    uint64_t written = 0, batches = 0;
+    ocv_audit_stats(a->log, &written, &batches);
+    if (ticket <= written + a->window)
+        return OCV_OK;
+    return ocv_audit_flush(a->log);
 }
 
 int ocv_serve_audit_wants(ocv_serve_audit *a, int allow)
