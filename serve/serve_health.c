@@ -20,7 +20,7 @@
 int ocv_serve_monitor_init(ocv_serve_monitor *mon, const char *db_path, int64_t max_age)
 {
     memset(mon, 0, sizeof(*mon));
-    mon->stamp_fd[0] = mon->stamp_fd[1] = -1;
+    mon->wal_fd = -1;
     if (pthread_mutex_init(&mon->lock, NULL) != 0)
         return -1;
     ocv_strlcpy(mon->db_path, db_path != NULL ? db_path : "", sizeof(mon->db_path));
@@ -30,11 +30,9 @@ int ocv_serve_monitor_init(ocv_serve_monitor *mon, const char *db_path, int64_t 
 
 static void stamp_close(ocv_serve_monitor *mon)
 {
-    for (size_t i = 0; i < 2; i++) {
-        if (mon->stamp_fd[i] >= 0)
-            close(mon->stamp_fd[i]);
-        mon->stamp_fd[i] = -1;
-    }
+    if (mon->wal_fd >= 0)
+        close(mon->wal_fd);
+    mon->wal_fd = -1;
 }
 
 void ocv_serve_monitor_free(ocv_serve_monitor *mon)
@@ -111,36 +109,43 @@ void ocv_serve_monitor_read(ocv_serve_monitor *mon, ocv_serve_revocation *out)
 }
 
 /* What changes when another process commits to the store: the database
- * file or its write-ahead log (mtime and size). No SQL, and no path
- * lookup on the hot path: both files are held open and fstat'ed (about a
- * tenth of a stat by path); a file not there yet (the WAL before the
- * first write) is looked for again each time, and one that was unlinked
- * (nlink 0: replaced or deleted) is reopened by its path. Under mon->lock. */
-static void stamp_one(ocv_serve_monitor *mon, size_t i, const char *path, int64_t *out)
+ * file or its write-ahead log (mtime and size), no SQL. Every commit
+ * appends to the WAL (the store is always in WAL mode), so the WAL is held
+ * open and fstat'ed (no path lookup on the hot path); a WAL not there yet
+ * is looked for again each time, one that was unlinked (nlink 0) is
+ * reopened by its path. The database file itself is stat'ed by path and
+ * never opened here: closing a descriptor of it would drop the POSIX
+ * locks SQLite's connections in this process hold on it (SQLite takes
+ * none on the WAL file). Under mon->lock. */
+static void stamp_wal(ocv_serve_monitor *mon, const char *path, int64_t *out)
 {
     struct stat st;
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (mon->stamp_fd[i] < 0)
-            mon->stamp_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
-        if (mon->stamp_fd[i] < 0)
+        if (mon->wal_fd < 0)
+            mon->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (mon->wal_fd < 0)
             return;
-        if (fstat(mon->stamp_fd[i], &st) == 0 && st.st_nlink > 0) {
+        if (fstat(mon->wal_fd, &st) == 0 && st.st_nlink > 0) {
             out[0] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
             out[1] = (int64_t)st.st_size;
             return;
         }
-        close(mon->stamp_fd[i]);
-        mon->stamp_fd[i] = -1;
+        close(mon->wal_fd);
+        mon->wal_fd = -1;
     }
 }
 
 static void store_stamp(ocv_serve_monitor *mon, int64_t stamp[4])
 {
     char wal[OCV_SERVE_MAX_PATH + 8];
+    struct stat st;
     memset(stamp, 0, 4 * sizeof(stamp[0]));
-    stamp_one(mon, 0, mon->db_path, stamp);
+    if (stat(mon->db_path, &st) == 0) {
+        stamp[0] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        stamp[1] = (int64_t)st.st_size;
+    }
     snprintf(wal, sizeof(wal), "%s-wal", mon->db_path);
-    stamp_one(mon, 1, wal, stamp + 2);
+    stamp_wal(mon, wal, stamp + 2);
 }
 
 void ocv_serve_monitor_cached(ocv_serve_monitor *mon, ocv_serve_revocation *out)

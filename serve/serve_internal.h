@@ -73,7 +73,7 @@ typedef struct ocv_serve_monitor {
     ocv_serve_revocation cached; /* for audit records */
     int64_t cached_at;
     int64_t cached_stamp[4]; /* the store's and its WAL's mtime (ns) and size */
-    int stamp_fd[2];         /* the store and its WAL held open for fstat, or -1 */
+    int wal_fd;              /* the store's WAL held open for fstat, or -1 */
 } ocv_serve_monitor;
 
 int ocv_serve_monitor_init(ocv_serve_monitor *mon, const char *db_path, int64_t max_age);
