@@ -45,10 +45,10 @@ cat > policy.json <<EOP
 {"version": 1, "rules": [{"id": "shop", "subjects": ["$SUB"], "issuers": ["$ISS"],
   "purposes": ["orders:read"]}]}
 EOP
-# config NAME CACHE AUDIT(0/1) [LOG_LEVEL]
+# config NAME CACHE AUDIT(0/1) [LOG_LEVEL [EXTRA_AUDIT_MEMBERS]]
 config() {
     audit=
-    [ "$3" = 1 ] && audit=', "audit": {"path": "audit-'$1'.log"}'
+    [ "$3" = 1 ] && audit=', "audit": {"path": "audit-'$1'.log"'${5:+, $5}'}'
     audit="$audit, \"log\": {\"level\": \"${4:-info}\"}"
     cat > "$1.json" <<EOC
 {"jwks": "iss.jwks", "db": "rev.db", "policy": "policy.json", "signature_cache": $2,
@@ -79,6 +79,25 @@ request = function()
     return wrk.format(nil, nil)
 end
 EOL
+# cpu_ticks: utime + stime of ocv serve, in clock ticks.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' /proc/$SERVE_PID/stat
+}
+# audit_line NAME [TICKS_BEFORE TICKS_AFTER]: the audit counters from
+# /metrics (records per fsync) and, with ticks, CPU per answered request.
+audit_line() {
+    m=$(curl -s http://127.0.0.1:$PORT/metrics)
+    recs=$(echo "$m" | sed -n 's/^ocv_audit_records_total \([0-9]*\)/\1/p')
+    bat=$(echo "$m" | sed -n 's/^ocv_audit_batches_total \([0-9]*\)/\1/p')
+    answered=$(echo "$m" | sed -n 's/^ocv_decision_duration_seconds_count \([0-9]*\)/\1/p')
+    cpu=
+    if [ -n "${3:-}" ] && [ "${answered:-0}" -gt 0 ]; then
+        hz=$(getconf CLK_TCK)
+        cpu=$(awk -v t="$(($3 - $2))" -v hz="$hz" -v n="$answered" \
+            'BEGIN { us = t / hz * 1e6 / n; printf ", CPU %.1f us a request (%.0f req/s per core)", us, 1e6 / us }')
+    fi
+    echo "    (audit: $recs records in $bat write+fsync batches$cpu)"
+}
 # to_us 1.23ms -> 1230 (wrk's units: us, ms, s)
 to_us() {
     echo "$1" | awk '/us$/ { print $0 + 0; next } /ms$/ { print ($0 + 0) * 1000; next }
@@ -113,9 +132,14 @@ start_serve distinct
 run "ocv serve direct, distinct (no sig cache)" -s distinct.lua http://127.0.0.1:$PORT/envoy/orders/1
 config audited 4096 1
 start_serve audited
+t0=$(cpu_ticks)
 run "ocv serve direct, repeated, audited" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1
-records=$(grep -c '"event":"decision"' audit-audited.log || true)
-echo "    (audit: $records records, one fsync each until group commit lands)"
+t1=$(cpu_ticks)
+audit_line audited "$t0" "$t1"
+config audited0 4096 1 info '"batch_ms": 0'
+start_serve audited0
+run "ocv serve direct, repeated, audited, batch_ms 0" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1
+audit_line audited0
 
 # Peak RSS at 1,000 connections.
 start_serve repeated
@@ -165,19 +189,27 @@ EON
     NGINX_PID=$!
     sleep 0.5
     N=http://127.0.0.1:$base
+    # restart_nginx_on CONFIG: ocv serve with CONFIG, nginx pointed at it.
+    restart_nginx_on() {
+        start_serve "$1"
+        kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
+        sed -i "s/server 127.0.0.1:[0-9]*; keepalive/server 127.0.0.1:$PORT; keepalive/" ngx/nginx.conf
+        "$NGINX" -p "$D/ngx" -c "$D/ngx/nginx.conf" 2>>ngx/logs/error.log &
+        NGINX_PID=$!
+        sleep 0.5
+    }
     echo
     echo "== nginx (1 worker) with and without the auth_request hop to ocv serve"
     run "nginx static alone" $N/static/x.txt
     run "nginx + auth_request, repeated token" -H "$A" $N/orders/x.txt
-    start_serve distinct
-    kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
-    sed -i "s/server 127.0.0.1:[0-9]*; keepalive/server 127.0.0.1:$PORT; keepalive/" ngx/nginx.conf
-    "$NGINX" -p "$D/ngx" -c "$D/ngx/nginx.conf" 2>>ngx/logs/error.log &
-    NGINX_PID=$!
-    sleep 0.5
+    restart_nginx_on audited
+    run "nginx + auth_request, repeated, audited" -H "$A" $N/orders/x.txt
+    restart_nginx_on distinct
     run "nginx + auth_request, distinct (no sig cache)" -s "$D/distinct.lua" $N/orders/x.txt
     awk -v a="$RPS_nginx_static_alone" -v b="$RPS_nginx___auth_request__repeated_token" \
         -v c="$P99_nginx_static_alone" -v d="$P99_nginx___auth_request__repeated_token" \
         -v e="$RPS_nginx___auth_request__distinct__no_sig_cache_" \
-        'BEGIN { if (a > 0) printf "  with the hop / alone: throughput %.2f (repeated), %.2f (distinct); p99 %.2f (repeated)\n", b / a, e / a, (c > 0 ? d / c : 0) }'
+        -v f="$RPS_nginx___auth_request__repeated__audited" \
+        -v g="$P99_nginx___auth_request__repeated__audited" \
+        'BEGIN { if (a > 0) printf "  with the hop / alone: throughput %.2f (repeated), %.2f (repeated, audited), %.2f (distinct); p99 %.2f (repeated), %.2f (repeated, audited)\n", b / a, f / a, e / a, (c > 0 ? d / c : 0), (c > 0 ? g / c : 0) }'
 fi

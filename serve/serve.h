@@ -34,13 +34,15 @@
 #include "base/buf.h"
 #include "ocv.h"
 
-#define OCV_SERVE_MAX_LISTEN      8    /* --listen addresses */
-#define OCV_SERVE_MAX_ROUTES      256  /* route rules */
-#define OCV_SERVE_MAX_NAME        64   /* a header name */
-#define OCV_SERVE_MAX_ADDR        256  /* host:port or unix:PATH */
-#define OCV_SERVE_MAX_PATH        4096 /* a request path (and a rule's) */
-#define OCV_SERVE_MAX_PURPOSE     256  /* a purpose name */
-#define OCV_SERVE_MAX_AUDIT_BATCH 4096 /* records per batch */
+#define OCV_SERVE_MAX_LISTEN      8       /* --listen addresses */
+#define OCV_SERVE_MAX_ROUTES      256     /* route rules */
+#define OCV_SERVE_MAX_NAME        64      /* a header name */
+#define OCV_SERVE_MAX_ADDR        256     /* host:port or unix:PATH */
+#define OCV_SERVE_MAX_PATH        4096    /* a request path (and a rule's) */
+#define OCV_SERVE_MAX_PURPOSE     256     /* a purpose name */
+#define OCV_SERVE_MAX_AUDIT_BATCH 4096    /* records per batch */
+#define OCV_SERVE_MAX_DEVICE_ID   128     /* the audit checkpoints' device id */
+#define OCV_SERVE_MAX_CHECKPOINT  1000000 /* checkpoint_every at most */
 
 /* HTTP methods a route may name; a rule without methods matches any. */
 enum {
@@ -103,17 +105,20 @@ typedef struct ocv_serve_config {
     size_t route_count;
     ocv_serve_log_format log_format;
     ocv_serve_log_level log_level;
-    char audit_path[OCV_SERVE_MAX_PATH + 1]; /* "" : no audit log */
-    unsigned audit_batch_count;
-    unsigned audit_batch_ms;
-    unsigned audit_which; /* OCV_SERVE_AUDIT_* */
+    char audit_path[OCV_SERVE_MAX_PATH + 1];           /* "" : no audit log */
+    unsigned audit_batch_count;                        /* records per write+fsync at most */
+    unsigned audit_batch_ms;                           /* 0: each answer waits for its fsync */
+    unsigned audit_which;                              /* OCV_SERVE_AUDIT_* */
+    char audit_device_key[OCV_SERVE_MAX_PATH + 1];     /* PEM private key; "" : no checkpoints */
+    char audit_device_id[OCV_SERVE_MAX_DEVICE_ID + 1]; /* "" : the library's default */
+    unsigned audit_checkpoint_every;                   /* 0: at close only */
 } ocv_serve_config;
 
 /* Defaults: no listen address, 2 threads, 8 KiB head, 8 KiB body, 1024
  * connections, no per-IP limit, 10 s timeout, 10 s drain, "/auth",
  * "/envoy", X-OCV-Purpose, X-Client-Cert, x-forwarded-client-cert,
- * x-spiffe-id, no routes, JSON at info, no audit, batches of 64 / 5 ms,
- * both. */
+ * x-spiffe-id, no routes, JSON at info, no audit, batches of 1024 / 5 ms,
+ * both, no device key (checkpoint_every 1000 once a key is given). */
 void ocv_serve_config_init(ocv_serve_config *cfg);
 void ocv_serve_config_free(ocv_serve_config *cfg);
 
@@ -210,8 +215,10 @@ ocv_serve_cred_status ocv_serve_parse_xfcc(const char *value, ocv_serve_credenti
 /*
  * Runs the server until SIGTERM or SIGINT: opens the verifier from
  * config_path (whose "serve" section is *scfg, already loaded and
- * overridden by flags), listens, answers, reloads on SIGHUP, drains and
- * returns 0; returns 2 after printing why when it cannot start.
+ * overridden by flags), listens, answers, reloads on SIGHUP, drains,
+ * closes the audit log and returns 0 (1 when the audit log failed: a
+ * write while serving or the final one); returns 2 after printing why
+ * when it cannot start.
  */
 int ocv_serve_run(const char *config_path, const ocv_serve_config *scfg);
 

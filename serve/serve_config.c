@@ -19,7 +19,9 @@
  *     "log": {"format": "json"|"logfmt",
  *             "level": "debug"|"info"|"warn"|"error"|"off"},
  *     "audit": {"path": path, "batch_count": 1..4096,
- *               "batch_ms": 0..10000, "decisions": "both"|"allow"|"deny"}
+ *               "batch_ms": 0..10000, "decisions": "both"|"allow"|"deny",
+ *               "device_key": path, "device_id": 1..128 bytes,
+ *               "checkpoint_every": 0..1000000}
  *   }
  * Errors name the file, line, column and "serve.member", like the rest
  * of the file (decision/config.c). The library's reader accepts the
@@ -66,9 +68,10 @@ void ocv_serve_config_init(ocv_serve_config *cfg)
     ocv_strlcpy(cfg->subject_header, "x-spiffe-id", sizeof(cfg->subject_header));
     cfg->log_format = OCV_SERVE_LOG_JSON;
     cfg->log_level = OCV_SERVE_LOG_INFO;
-    cfg->audit_batch_count = 64;
+    cfg->audit_batch_count = 1024;
     cfg->audit_batch_ms = 5;
     cfg->audit_which = OCV_SERVE_AUDIT_BOTH;
+    cfg->audit_checkpoint_every = 1000;
 }
 
 void ocv_serve_config_free(ocv_serve_config *cfg)
@@ -359,6 +362,21 @@ static ocv_reason log_member(serve_reader *c, const ocv_json_at *key_at, const o
     return bad(c, key_at, "log", "unknown member (format, level)");
 }
 
+/* A file named in the serve section: absolute, or relative to the
+ * configuration file's directory. */
+static ocv_reason read_file_path(serve_reader *c, const ocv_json_at *at, const char *member,
+                                 json_t *v, char out[OCV_SERVE_MAX_PATH + 1])
+{
+    const char *s = json_string_value(v);
+    int len = -1;
+    if (s != NULL && json_string_length(v) > 0 && strlen(s) == json_string_length(v))
+        len = s[0] == '/' ? snprintf(out, OCV_SERVE_MAX_PATH + 1, "%s", s)
+                          : snprintf(out, OCV_SERVE_MAX_PATH + 1, "%s/%s", c->dir, s);
+    if (len < 0 || (size_t)len > OCV_SERVE_MAX_PATH)
+        return bad(c, at, member, "must be a non-empty path of at most 4096 bytes");
+    return OCV_OK;
+}
+
 static ocv_reason audit_member(serve_reader *c, const ocv_json_at *key_at, const ocv_json_at *at,
                                const char *key, json_t *v, ocv_serve_config *cfg)
 {
@@ -366,13 +384,17 @@ static ocv_reason audit_member(serve_reader *c, const ocv_json_at *key_at, const
     ocv_reason r = OCV_OK;
     const char *s = json_string_value(v);
     if (strcmp(key, "path") == 0) {
-        int len = -1;
-        if (s != NULL && json_string_length(v) > 0)
-            len = s[0] == '/'
-                      ? snprintf(cfg->audit_path, sizeof(cfg->audit_path), "%s", s)
-                      : snprintf(cfg->audit_path, sizeof(cfg->audit_path), "%s/%s", c->dir, s);
-        if (len < 0 || (size_t)len >= sizeof(cfg->audit_path))
-            return bad(c, at, "audit.path", "must be a non-empty path of at most 4096 bytes");
+        r = read_file_path(c, at, "audit.path", v, cfg->audit_path);
+    } else if (strcmp(key, "device_key") == 0) {
+        r = read_file_path(c, at, "audit.device_key", v, cfg->audit_device_key);
+    } else if (strcmp(key, "device_id") == 0) {
+        if (s == NULL || json_string_length(v) == 0 ||
+            json_string_length(v) > OCV_SERVE_MAX_DEVICE_ID || strlen(s) != json_string_length(v))
+            return bad(c, at, "audit.device_id", "must be a string of 1..128 bytes");
+        ocv_strlcpy(cfg->audit_device_id, s, sizeof(cfg->audit_device_id));
+    } else if (strcmp(key, "checkpoint_every") == 0) {
+        r = read_uint(c, at, "audit.checkpoint_every", v, 0, OCV_SERVE_MAX_CHECKPOINT, &n);
+        cfg->audit_checkpoint_every = (unsigned)n;
     } else if (strcmp(key, "batch_count") == 0) {
         r = read_uint(c, at, "audit.batch_count", v, 1, OCV_SERVE_MAX_AUDIT_BATCH, &n);
         cfg->audit_batch_count = (unsigned)n;
@@ -389,7 +411,9 @@ static ocv_reason audit_member(serve_reader *c, const ocv_json_at *key_at, const
         else
             return bad(c, at, "audit.decisions", "must be \"both\", \"allow\" or \"deny\"");
     } else {
-        r = bad(c, key_at, "audit", "unknown member (path, batch_count, batch_ms, decisions)");
+        r = bad(c, key_at, "audit",
+                "unknown member (path, batch_count, batch_ms, decisions, device_key, device_id, "
+                "checkpoint_every)");
     }
     return r;
 }

@@ -68,6 +68,7 @@ typedef struct serve_server {
     ocv_serve_monitor monitor;
     int monitor_up;
     ocv_serve_audit *audit;
+    atomic_int audit_warned; /* the first refused record was logged */
     atomic_int draining;
     serve_listener listeners[OCV_SERVE_MAX_LISTEN];
     size_t listener_count;
@@ -338,11 +339,20 @@ static unsigned status_of(const ocv_decision *d)
 static enum MHD_Result answer_decision(serve_server *s, struct MHD_Connection *conn,
                                        serve_runtime *rt, ocv_decision *d, ocv_serve_meta *meta)
 {
-    if (s->audit != NULL) { /* the store's snapshot is for the audit record only */
+    if (ocv_serve_audit_wants(s->audit, d->allow)) { /* the snapshot is for the record only */
         ocv_serve_revocation rev;
         ocv_serve_monitor_cached(&s->monitor, &rev);
-        if (ocv_serve_audit_decision(s->audit, d, meta, &rev) != OCV_OK)
+        ocv_reason ar = ocv_serve_audit_decision(s->audit, d, meta, &rev);
+        if (ar != OCV_OK) {
             deny_as(d, OCV_INTERNAL_ERROR, "the decision could not be written to the audit log");
+            if (atomic_exchange(&s->audit_warned, 1) == 0) { /* once: the error is sticky */
+                json_t *f = json_object();
+                json_object_set_new(f, "reason", json_string(ocv_reason_name(ar)));
+                json_object_set_new(f, "error", json_string(ocv_serve_audit_error(s->audit)));
+                json_object_set_new(f, "note", json_string("every decision is denied from now on"));
+                log_event(s, OCV_SERVE_LOG_ERROR, "audit_failed", f);
+            }
+        }
     }
     meta->status = status_of(d);
     const char *reason = ocv_reason_name(d->reason);
@@ -499,8 +509,10 @@ static enum MHD_Result answer_metrics(serve_server *s, struct MHD_Connection *co
 {
     ocv_serve_revocation rev;
     ocv_serve_monitor_read(&s->monitor, &rev);
+    ocv_serve_audit_counts audit;
+    ocv_serve_audit_stats(s->audit, &audit);
     size_t len = 0;
-    char *text = ocv_serve_metrics_render(&s->metrics, &rev, ocv_now(), &len);
+    char *text = ocv_serve_metrics_render(&s->metrics, &rev, &audit, ocv_now(), &len);
     if (text == NULL)
         return MHD_NO;
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
@@ -825,6 +837,29 @@ static void drain(serve_server *s, unsigned timeout)
     s->listener_count = 0;
 }
 
+/* After the drain: every answered decision's record is queued; write
+ * them (with a key, a closing checkpoint) and say how it went. */
+static ocv_reason close_audit(serve_server *s)
+{
+    if (s->audit == NULL)
+        return OCV_OK;
+    char err[600] = "";
+    ocv_serve_audit_counts before;
+    ocv_serve_audit_stats(s->audit, &before);
+    ocv_reason r = ocv_serve_audit_close(s->audit, err, sizeof(err));
+    s->audit = NULL;
+    json_t *f = json_object();
+    json_object_set_new(f, "result", json_string(r == OCV_OK ? "ok" : "failed"));
+    json_object_set_new(f, "records_written", json_integer((json_int_t)before.written));
+    json_object_set_new(f, "records_pending", json_integer((json_int_t)before.pending));
+    if (r != OCV_OK) {
+        json_object_set_new(f, "reason", json_string(ocv_reason_name(r)));
+        json_object_set_new(f, "error", json_string(err));
+    }
+    log_lifecycle(s, "audit_closed", f);
+    return r;
+}
+
 /* ---- ocv_serve_run -------------------------------------------------- */
 
 static int open_server(serve_server *s, const ocv_serve_config *scfg, char *err, size_t err_len)
@@ -873,6 +908,9 @@ int ocv_serve_run(const char *config_path, const ocv_serve_config *scfg)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts */
     signal(SIGPIPE, SIG_IGN);
+    /* A file-size limit makes an audit write fail (EFBIG: every later
+     * decision is denied INTERNAL_ERROR) instead of killing the server. */
+    signal(SIGXFSZ, SIG_IGN);
     if (open_server(s, scfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "ocv: serve: %s\n", err);
         goto out;
@@ -901,13 +939,17 @@ int ocv_serve_run(const char *config_path, const ocv_serve_config *scfg)
             continue;
         }
         drain(s, scfg->drain_timeout);
-        code = 0;
+        code = close_audit(s) == OCV_OK ? 0 : 1;
         break;
     }
 out:
     for (size_t i = 0; i < s->listener_count; i++)
         MHD_stop_daemon(s->listeners[i].daemon);
-    ocv_serve_audit_close(s->audit);
+    if (s->audit != NULL) { /* a start that failed: nothing was answered */
+        char ignored[8];
+        ocv_reason r = ocv_serve_audit_close(s->audit, ignored, sizeof(ignored));
+        (void)r;
+    }
     if (s->monitor_up)
         ocv_serve_monitor_free(&s->monitor);
     runtime_release(s->rt);

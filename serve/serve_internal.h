@@ -39,7 +39,7 @@ typedef struct ocv_serve_metrics {
     atomic_ullong latency_count, latency_sum_ns;
     atomic_ullong http[OCV_SERVE_HTTP_SLOTS];
     atomic_ullong reloads_ok, reloads_failed;
-    atomic_ullong audit_records, audit_batches, audit_failures;
+    atomic_ullong audit_failures; /* the rest of the audit counters: ocv_serve_audit_stats */
     atomic_llong in_flight;
 } ocv_serve_metrics;
 
@@ -73,6 +73,7 @@ typedef struct ocv_serve_monitor {
     ocv_serve_revocation cached; /* for audit records */
     int64_t cached_at;
     int64_t cached_stamp[4]; /* the store's and its WAL's mtime (ns) and size */
+    int wal_fd;              /* the store's WAL held open for fstat, or -1 */
 } ocv_serve_monitor;
 
 int ocv_serve_monitor_init(ocv_serve_monitor *mon, const char *db_path, int64_t max_age);
@@ -85,9 +86,12 @@ void ocv_serve_monitor_cached(ocv_serve_monitor *mon, ocv_serve_revocation *out)
 /* 0 healthy; else why into why. */
 int ocv_serve_health(ocv_serve_monitor *mon, int64_t now, char *why, size_t why_len);
 
-/* Prometheus text format 0.0.4, malloc'd; NULL on allocation failure. */
+/* Prometheus text format 0.0.4, malloc'd; NULL on allocation failure.
+ * audit NULL: no audit log (its counters are left out). */
+struct ocv_serve_audit_counts;
 char *ocv_serve_metrics_render(const ocv_serve_metrics *m, const ocv_serve_revocation *rev,
-                               int64_t now, size_t *len);
+                               const struct ocv_serve_audit_counts *audit, int64_t now,
+                               size_t *len);
 
 /* ---- the decision's context (serve_http.c fills it) ----------------- */
 
@@ -120,17 +124,36 @@ char *ocv_serve_logfmt(json_t *fields);
 
 typedef struct ocv_serve_audit ocv_serve_audit;
 
-/* Opens the audit log the config names (NULL *out when none). */
+/* What the log did, for /metrics. */
+typedef struct ocv_serve_audit_counts {
+    unsigned long long accepted; /* records handed to the writer */
+    unsigned long long written;  /* records written and fsynced */
+    unsigned long long batches;  /* write+fsync calls */
+    unsigned long long failures; /* decisions denied because the log refused them */
+    unsigned long long pending;  /* accepted, not (yet) on disk: what a crash loses now */
+} ocv_serve_audit_counts;
+
+/* Opens the audit log the config names (NULL *out when none): verifies
+ * the existing chain, loads the device key, opens the batching writer.
+ * OCV_CONFIG_INVALID (err says why) or OCV_INTERNAL_ERROR stop the start. */
 OCV_MUST_CHECK ocv_reason ocv_serve_audit_open(const ocv_serve_config *cfg,
                                                ocv_serve_metrics *metrics, ocv_serve_audit **out,
                                                char *err, size_t err_len);
-/* Records one decision (when the config's "decisions" selects it);
- * returns once the record is written (or batched). Anything but OCV_OK:
- * the caller answers 403 INTERNAL_ERROR. */
+/* 1 when the selection records this outcome (0 for a NULL log). */
+int ocv_serve_audit_wants(ocv_serve_audit *a, int allow);
+/* Records one decision (when the selection names it); returns once the
+ * record is in the batch buffer (batch_ms 0: written and fsynced).
+ * Anything but OCV_OK: the caller answers 403 INTERNAL_ERROR. Thread-safe. */
 OCV_MUST_CHECK ocv_reason ocv_serve_audit_decision(ocv_serve_audit *a, const ocv_decision *d,
                                                    const ocv_serve_meta *meta,
                                                    const ocv_serve_revocation *rev);
 void ocv_serve_audit_set_which(ocv_serve_audit *a, unsigned which);
-void ocv_serve_audit_close(ocv_serve_audit *a);
+/* All zero for a NULL log. */
+void ocv_serve_audit_stats(ocv_serve_audit *a, ocv_serve_audit_counts *out);
+/* The writer's last error ("" when none or no log). */
+const char *ocv_serve_audit_error(ocv_serve_audit *a);
+/* Writes what is queued (with a key: a closing checkpoint), stops the
+ * writer, frees. OCV_OK, or the failure with err saying why. NULL: OCV_OK. */
+OCV_MUST_CHECK ocv_reason ocv_serve_audit_close(ocv_serve_audit *a, char *err, size_t err_len);
 
 #endif

@@ -150,8 +150,30 @@ static void render_revocation(text_buf *t, const ocv_serve_revocation *rev, int6
              rev->authorities[i].id, (long long)(rev->authorities[i].next_update - now));
 }
 
+static void render_audit(text_buf *t, const ocv_serve_metrics *m,
+                         const ocv_serve_audit_counts *audit)
+{
+    ocv_serve_audit_counts none;
+    memset(&none, 0, sizeof(none));
+    const ocv_serve_audit_counts *a = audit != NULL ? audit : &none;
+    emit(t,
+         "# HELP ocv_audit_records_total Decision records written and fsynced to the audit log.\n"
+         "# TYPE ocv_audit_records_total counter\n"
+         "ocv_audit_records_total %llu\n"
+         "# HELP ocv_audit_batches_total Audit log writes (one write and one fsync each).\n"
+         "# TYPE ocv_audit_batches_total counter\n"
+         "ocv_audit_batches_total %llu\n"
+         "# HELP ocv_audit_failures_total Decisions denied because the audit log failed.\n"
+         "# TYPE ocv_audit_failures_total counter\n"
+         "ocv_audit_failures_total %llu\n"
+         "# HELP ocv_audit_pending_records Answered decisions whose records are not on disk yet.\n"
+         "# TYPE ocv_audit_pending_records gauge\n"
+         "ocv_audit_pending_records %llu\n",
+         a->written, a->batches, get(&m->audit_failures), a->pending);
+}
+
 char *ocv_serve_metrics_render(const ocv_serve_metrics *m, const ocv_serve_revocation *rev,
-                               int64_t now, size_t *len)
+                               const ocv_serve_audit_counts *audit, int64_t now, size_t *len)
 {
     text_buf t = {malloc(8192), 0, 8192, 0};
     if (t.p == NULL)
@@ -175,17 +197,7 @@ char *ocv_serve_metrics_render(const ocv_serve_metrics *m, const ocv_serve_revoc
          "ocv_reloads_total{result=\"ok\"} %llu\n"
          "ocv_reloads_total{result=\"failed\"} %llu\n",
          get(&m->reloads_ok), get(&m->reloads_failed));
-    emit(&t,
-         "# HELP ocv_audit_records_total Decision records written to the audit log.\n"
-         "# TYPE ocv_audit_records_total counter\n"
-         "ocv_audit_records_total %llu\n"
-         "# HELP ocv_audit_batches_total Audit log writes (one fsync each).\n"
-         "# TYPE ocv_audit_batches_total counter\n"
-         "ocv_audit_batches_total %llu\n"
-         "# HELP ocv_audit_failures_total Decisions denied because the audit log failed.\n"
-         "# TYPE ocv_audit_failures_total counter\n"
-         "ocv_audit_failures_total %llu\n",
-         get(&m->audit_records), get(&m->audit_batches), get(&m->audit_failures));
+    render_audit(&t, m, audit);
     render_revocation(&t, rev, now);
     if (t.failed) {
         free(t.p);

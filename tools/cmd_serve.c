@@ -27,8 +27,10 @@ static const char SERVE_USAGE[] =
     "  --threads N     worker threads per listen address (replaces serve.threads)\n"
     "\n"
     "Signals: SIGHUP reloads configuration, policy and keys (a broken file is\n"
-    "refused and the old one keeps serving); SIGTERM drains and exits 0.\n"
-    "Exit: 0 after a drain, 2 usage or configuration error.\n";
+    "refused and the old one keeps serving; the audit log stays open); SIGTERM\n"
+    "drains, writes and closes the audit log, and exits 0.\n"
+    "Exit: 0 after a drain, 1 the audit log could not be written, 2 usage or\n"
+    "configuration error.\n";
 
 enum { OPT_CONFIG = 256, OPT_LISTEN, OPT_THREADS, OPT_HELP };
 

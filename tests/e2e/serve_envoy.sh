@@ -75,7 +75,10 @@ expect_grep 'ocv_decisions_total{decision="deny",reason="REVOKED"} 1' .b "metric
 expect_grep 'ocv_decisions_total{decision="allow",reason="OK"} 4' .b "metrics count allows"
 expect_grep 'ocv_revocation_sequence{authority="acme"} 2' .b "metrics show the sequence"
 expect_grep 'ocv_http_responses_total{code="400"} 7' .b "metrics count 400s"
+metrics_wait 'ocv_audit_records_total 11'
 expect_grep 'ocv_audit_records_total 11' .b "every decision audited"
+expect_grep 'ocv_audit_pending_records 0' .b "nothing left unwritten"
+expect_grep 'ocv_audit_failures_total 0' .b "no audit failure"
 
 serve_stop
 expect_exit 0 "exit status after SIGTERM" -- test "$SERVE_RC" -eq 0
@@ -86,6 +89,9 @@ if grep -qF "$(cat ok.jwt)" serve.log audit.log; then e2e_fail "a raw token in t
 expect_exit 0 "the audit log verifies" -- "$OCV" audit verify audit.log
 expect_grep '"event":"decision"' audit.log "decision records"
 expect_grep '"revocation":\[{"authority":"acme","sequence":2}\]' audit.log "sequence in force"
+grep '"reason":"REVOKED"' audit.log > revoked.rec
+expect_grep '"revocation":\[{"authority":"acme","sequence":2}\]' revoked.rec \
+    "the very next decision after the sync records the new sequence"
 expect_grep '"subject_claimed":false' audit.log "verified identity"
 expect_grep '"peer":"127.0.0.1:' audit.log "peer address"
 n=$(grep -c '"event":"decision"' audit.log)

@@ -34,14 +34,16 @@ EOP
 }
 
 # serve_config FILE [EXTRA_SERVE_MEMBERS]: the configuration with routes
-# GET /orders/ -> orders:read, POST /orders -> orders:write.
+# GET /orders/ -> orders:read, POST /orders -> orders:write; the audit
+# member is $SERVE_AUDIT (default {"path": "audit.log"}).
 serve_config() {
+    audit_member=${SERVE_AUDIT:-'{"path": "audit.log"}'}
     cat > "$1" <<EOC
 {"anchors": "$P/root.pem", "jwks": "iss.jwks", "db": "dev.db", "policy": "policy.json",
  "serve": {"listen": "127.0.0.1:0", "threads": ${SERVE_THREADS:-2},
    "routes": [{"methods": ["GET", "HEAD"], "prefix": "/orders/", "purpose": "orders:read"},
               {"methods": ["POST"], "path": "/orders", "purpose": "orders:write"}],
-   "audit": {"path": "audit.log"}${2:+, $2}}}
+   "audit": $audit_member${2:+, $2}}}
 EOC
 }
 
@@ -105,4 +107,18 @@ no_hdr() {
 # urlenc FILE: the file URL-encoded the way nginx escapes a certificate.
 urlenc() {
     python3 -c 'import sys, urllib.parse; sys.stdout.write(urllib.parse.quote(open(sys.argv[1]).read(), safe=""))' "$1"
+}
+
+# metrics_wait PATTERN: fetches /metrics into .b until it holds PATTERN
+# (fixed string; at most 2 s): audit counters move when the batch is
+# written, a few milliseconds after the answer.
+metrics_wait() {
+    i=0
+    while [ $i -lt 40 ]; do
+        curl -s -o .b --max-time 5 "http://127.0.0.1:$PORT/metrics"
+        grep -qF -- "$1" .b && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
 }

@@ -182,7 +182,8 @@ static void config_good(void **state)
         "  {\"path\": \"/x\", \"purpose\": \"x\"}],"
         " \"log\": {\"format\": \"logfmt\", \"level\": \"warn\"},"
         " \"audit\": {\"path\": \"audit.log\", \"batch_count\": 8, \"batch_ms\": 2, \"decisions\": "
-        "\"deny\"}}}");
+        "\"deny\", \"device_key\": \"dev.key\", \"device_id\": \"edge-7\", "
+        "\"checkpoint_every\": 50}}}");
     ocv_serve_config c;
     ocv_serve_config_init(&c);
     char err[512] = "";
@@ -207,6 +208,11 @@ static void config_good(void **state)
     assert_int_equal(c.log_level, OCV_SERVE_LOG_WARN);
     assert_string_equal(c.audit_path, "/tmp/audit.log");
     assert_int_equal(c.audit_which, OCV_SERVE_AUDIT_DENIES);
+    assert_int_equal(c.audit_batch_count, 8);
+    assert_int_equal(c.audit_batch_ms, 2);
+    assert_string_equal(c.audit_device_key, "/tmp/dev.key");
+    assert_string_equal(c.audit_device_id, "edge-7");
+    assert_int_equal(c.audit_checkpoint_every, 50);
     ocv_serve_config_free(&c);
     /* The library's reader accepts the section and keeps the rest. */
     ocv_config cfg;
@@ -241,6 +247,14 @@ static void config_errors(void **state)
          "\"serve.headers.purpose\": must be a header name"},
         {"{\"serve\": {\"log\": {\"level\": \"loud\"}}}", "\"serve.log.level\""},
         {"{\"serve\": {\"audit\": {\"decisions\": \"some\"}}}", "\"serve.audit.decisions\""},
+        {"{\"serve\": {\"audit\": {\"device_key\": \"\"}}}",
+         "\"serve.audit.device_key\": must be a non-empty path"},
+        {"{\"serve\": {\"audit\": {\"device_id\": 7}}}",
+         "\"serve.audit.device_id\": must be a string of 1..128 bytes"},
+        {"{\"serve\": {\"audit\": {\"checkpoint_every\": -1}}}",
+         "\"serve.audit.checkpoint_every\": must be an integer from 0 to 1000000"},
+        {"{\"serve\": {\"audit\": {\"fsync\": false}}}",
+         "\"serve.audit\": unknown member (path, batch_count, batch_ms, decisions, device_key"},
         {"{\"serve\": {\"listen\": [\"nohostport\"]}}", "\"serve.listen\": entries must be"},
         {"{\"serve\": []}", "\"serve.serve\": must be an object"},
     };
@@ -252,7 +266,12 @@ static void config_errors(void **state)
         ocv_reason r = ocv_serve_config_load(path, &c, err, sizeof(err));
         if (r != OCV_CONFIG_INVALID || strstr(err, CASES[i].want) == NULL)
             fail_msg("case %zu: %s: got %s '%s'", i, CASES[i].text, ocv_reason_name(r), err);
-        assert_int_equal(c.threads, 2); /* untouched on failure */
+        assert_int_equal(c.threads, 2);              /* untouched on failure */
+        assert_int_equal(c.audit_batch_count, 1024); /* the audit defaults */
+        assert_int_equal(c.audit_batch_ms, 5);
+        assert_int_equal(c.audit_which, OCV_SERVE_AUDIT_BOTH);
+        assert_int_equal(c.audit_checkpoint_every, 1000);
+        assert_string_equal(c.audit_device_key, "");
         ocv_serve_config_free(&c);
         unlink(path);
     }
@@ -297,8 +316,10 @@ static void metrics_text(void **state)
     rev.authorities[0].sequence = 42;
     rev.authorities[0].issued_at = 1000;
     rev.authorities[0].next_update = 5000;
+    atomic_store(&m.audit_failures, 2);
+    ocv_serve_audit_counts audit = {.accepted = 70, .written = 64, .batches = 3, .pending = 6};
     size_t len = 0;
-    char *text = ocv_serve_metrics_render(&m, &rev, 1100, &len);
+    char *text = ocv_serve_metrics_render(&m, &rev, &audit, 1100, &len);
     assert_non_null(text);
     assert_int_equal(strlen(text), len);
     static const char *const WANT[] = {
@@ -317,6 +338,10 @@ static void metrics_text(void **state)
         "ocv_revocation_sequence{authority=\"acme\"} 42\n",
         "ocv_revocation_age_seconds{authority=\"acme\"} 100\n",
         "ocv_revocation_next_update_seconds{authority=\"acme\"} 3900\n",
+        "ocv_audit_records_total 64\n",
+        "ocv_audit_batches_total 3\n",
+        "ocv_audit_failures_total 2\n",
+        "ocv_audit_pending_records 6\n",
     };
     for (size_t i = 0; i < sizeof(WANT) / sizeof(WANT[0]); i++) {
         if (strstr(text, WANT[i]) == NULL)
