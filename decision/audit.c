@@ -702,6 +702,8 @@ ocv_reason ocv_audit_log_decision(ocv_audit_log *log, const ocv_decision *d,
     json_object_set_new(f, "decision", json_string(d->allow ? "allow" : "deny"));
     json_object_set_new(f, "reason", json_string(ocv_reason_name(d->reason)));
     json_object_set_new(f, "rule", json_string(d->rule));
+    if (d->issuer[0]) /* the trust source that vouched */
+        json_object_set_new(f, "issuer", json_string(d->issuer));
     if (m->purpose)
         json_object_set_new(f, "purpose", json_string(m->purpose));
     if (m->audience)

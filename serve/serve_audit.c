@@ -3,7 +3,7 @@
  * every decision the configuration selects ("decisions": both, allow or
  * deny) becomes an event "decision" record:
  *
- *   {"event":"decision", "time", "decision", "reason", "rule",
+ *   {"event":"decision", "time", "decision", "reason", "rule", "issuer",
  *    "subject", "subject_claimed" (true when the signature did not
  *    verify), "purpose", "audience", "credential_sha256" (never the
  *    credential), "revocation": [{"authority","sequence"}...] in force,
@@ -141,6 +141,7 @@ static json_t *record_fields(const ocv_decision *d, const ocv_serve_meta *m,
     set_str(f, "decision", d->allow ? "allow" : "deny");
     set_str(f, "reason", ocv_reason_name(d->reason));
     set_str(f, "rule", d->rule);
+    set_str(f, "issuer", d->issuer);
     set_str(f, "subject", d->subject);
     json_object_set_new(f, "subject_claimed", json_boolean(d->subject[0] && !d->subject_verified));
     set_str(f, "purpose", m->purpose);

@@ -61,6 +61,7 @@ FP=$(sha256sum "$P/leaf.pem" | cut -d' ' -f1)
 expect_grep "\"credential_sha256\":\"$FP\"" log "the credential's fingerprint, not the credential"
 expect_grep '"decision":"deny","event":"decision"' log "the deny's record"
 expect_grep '"reason":"EXPIRED"' log "the deny's reason"
+expect_grep '"issuer":"CN=Test Root' log "an allow's record names the trust source that vouched"
 expect_exit 0 "the whole log verifies with the device key" -- "$OCV" audit verify --device-pub dev.pub log
 expect_grep "intact: 8 records" .out "four decisions and four checkpoints"
 expect_grep "records 1..8 proven, 0 after the last checkpoint not protected" .out "all covered"
