@@ -56,6 +56,16 @@ static const bench_case CASES[] = {
     {OCV_ALG_PS256, OCV_KEY_RSA},     {OCV_ALG_EDDSA, OCV_KEY_ED25519},
 };
 
+/* --alg names one of CASES, or nothing would be measured. */
+static int known_alg(const char *name)
+{
+    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+        if (strcmp(name, ocv_alg_name(CASES[i].alg)) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 #define SUBJECT        "spiffe://bench.example/ns/a/sa/b"
 #define ISSUER         "https://issuer.example"
 #define PURPOSE        "bench"
@@ -579,25 +589,25 @@ int ocv_bench_token(int argc, char **argv)
 {
     bench_opts o = {ZIPF_TOKENS, 5, 1, 1, 1, "/tmp", NULL};
     static const struct option opts[] = {
-        {"alg", required_argument, NULL, 'a'},
-        {"batches", required_argument, NULL, 'b'},
-        {"tokens", required_argument, NULL, 'n'},
-        {"threads", required_argument, NULL, 't'},
-        {"format", required_argument, NULL, 'f'},
-        {"dir", required_argument, NULL, 'd'},
-        {NULL, 0, NULL, 0},
+        {"alg", required_argument, NULL, 'a'},    {"batches", required_argument, NULL, 'b'},
+        {"tokens", required_argument, NULL, 'n'}, {"threads", required_argument, NULL, 't'},
+        {"format", required_argument, NULL, 'f'}, {"dir", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     optind = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt == '?' || opt == 'h')
+            return opt == 'h' ? (fputs(ocv_bench_usage, stdout), OCV_EXIT_ALLOW)
+                              : ocv_cli_bad_option(argv, ocv_bench_usage);
         char *end = NULL;
         long v = 0;
         if (opt == 'b' || opt == 'n' || opt == 't') {
             v = strtol(optarg, &end, 10);
             long max = opt == 't' ? 64 : opt == 'b' ? 64 : 100000;
             if (end == optarg || *end || v < 1 || v > max)
-                return ocv_cli_usage_error("bench token: --batches 1..64, --tokens 1..100000, "
-                                           "--threads 1..64");
+                return ocv_cli_bad_usage("bench token: --batches 1..64, --tokens 1..100000, "
+                                         "--threads 1..64");
         }
         if (opt == 'b')
             o.batches = v;
@@ -616,9 +626,16 @@ int ocv_bench_token(int argc, char **argv)
         else if (opt == 'f' && strcmp(optarg, "both") == 0)
             o.jwt = o.cwt = 1;
         else
-            return ocv_cli_usage_error("bench token: [--alg ALG] [--format jwt|cwt|both] "
-                                       "[--tokens N] [--threads N] [--batches N] [--dir D]");
+            return ocv_cli_bad_usage("bench token: --format wants jwt, cwt or both");
     }
+    if (optind < argc)
+        return ocv_cli_bad_usage("bench token: unexpected argument '%s'", argv[optind]);
+    if (o.only != NULL && !known_alg(o.only))
+        return ocv_cli_bad_usage("bench token: --alg %s is not measured (ES256, ES384, ES512, "
+                                 "RS256, PS256, EdDSA)",
+                                 o.only);
+    if (ocv_bench_check_dir(o.dir) != 0)
+        return OCV_EXIT_USAGE;
     ocv_pkey rsa;
     if (ocv_pkey_generate(OCV_KEY_RSA, 2048, &rsa) != OCV_OK)
         return ocv_cli_usage_error("bench token: key generation failed");

@@ -105,15 +105,14 @@ static int parse_args(int argc, char **argv, audit_args *a)
             break;
         case 'n':
             if (ocv_parse_int64(optarg, &a->n) != 0 || a->n < 1 || a->n > 100000)
-                return ocv_cli_usage_error("audit tail: -n wants 1..100000");
+                return ocv_cli_bad_usage("audit tail: -n wants 1..100000");
             break;
         default:
-            fputs(AUDIT_USAGE, stderr);
-            return OCV_EXIT_USAGE;
+            return ocv_cli_bad_option(argv, AUDIT_USAGE);
         }
     }
     if (optind != argc - 1)
-        return ocv_cli_usage_error("audit: give one log file");
+        return ocv_cli_bad_usage("audit: give one log file");
     a->log = argv[optind];
     return -1;
 }
@@ -169,7 +168,7 @@ static int cmd_verify(const audit_args *a)
     ocv_audit_head expect;
     if (a->expect != NULL && parse_head(a->expect, &expect) != 0) {
         ocv_pkey_free(&pub);
-        return ocv_cli_usage_error("audit verify: --expect-head wants COUNT:HASH (64 hex)");
+        return ocv_cli_bad_usage("audit verify: --expect-head wants COUNT:HASH (64 hex)");
     }
     ocv_audit_report rep;
     ocv_reason r = ocv_audit_verify_log(a->log, a->pub ? &pub : NULL, a->device_id,
@@ -216,7 +215,7 @@ static int cmd_head(const audit_args *a)
 static int cmd_checkpoint(const audit_args *a)
 {
     if (a->key == NULL)
-        return ocv_cli_usage_error("audit checkpoint: --device-key is required");
+        return ocv_cli_bad_usage("audit checkpoint: --device-key is required");
     char err[512] = "";
     ocv_audit_head head;
     if (ocv_audit_read_head(a->log, &head, err, sizeof(err)) != OCV_OK)
@@ -248,7 +247,7 @@ static int cmd_checkpoint(const audit_args *a)
 
 int ocv_cmd_audit(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+    if (argc < 2 || ocv_cli_is_help(argv[1])) {
         fputs(AUDIT_USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
     }

@@ -254,7 +254,7 @@ static int set_extensions(mbedtls_x509write_cert *crt, const cert_args *a)
     if (strcmp(ku, "none") != 0) {
         unsigned bits;
         if (parse_key_usage(ku, &bits) != 0)
-            return ocv_cli_usage_error("mint cert: bad --key-usage '%s'", ku);
+            return ocv_cli_bad_usage("mint cert: bad --key-usage '%s'", ku);
         if (mbedtls_x509write_crt_set_key_usage(crt, bits) != 0)
             return ocv_cli_usage_error("mint cert: cannot write keyUsage");
     }
@@ -262,7 +262,7 @@ static int set_extensions(mbedtls_x509write_cert *crt, const cert_args *a)
     if (strcmp(eku, "none") != 0) {
         int client, server;
         if (parse_eku(eku, &client, &server) != 0)
-            return ocv_cli_usage_error("mint cert: bad --eku '%s'", eku);
+            return ocv_cli_bad_usage("mint cert: bad --eku '%s'", eku);
         if (write_eku(client, server, buf, sizeof(buf), &len) != 0 ||
             mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_EXTENDED_KEY_USAGE,
                                                 MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0,
@@ -305,7 +305,7 @@ static int set_serial(mbedtls_x509write_cert *crt, const cert_args *a)
         ret = mbedtls_x509write_crt_set_serial(crt, &serial);
     mbedtls_mpi_free(&serial);
     if (ret != 0)
-        return ocv_cli_usage_error("mint cert: bad --serial (positive hex)");
+        return ocv_cli_bad_usage("mint cert: bad --serial (positive hex)");
     return 0;
 }
 
@@ -362,7 +362,7 @@ static int issue_cert(const cert_args *a)
     mbedtls_x509write_crt_set_issuer_key(&crt, self ? &subject.pk : &issuer_key.pk);
     if (mbedtls_x509write_crt_set_subject_name(&crt, a->subject) != 0 ||
         mbedtls_x509write_crt_set_issuer_name(&crt, self ? a->subject : issuer_name) != 0) {
-        ocv_cli_usage_error("mint cert: bad --subject '%s'", a->subject);
+        ocv_cli_bad_usage("mint cert: bad --subject '%s'", a->subject);
         goto out;
     }
     if (set_serial(&crt, a) != 0 || set_validity(&crt, a) != 0 || set_extensions(&crt, a) != 0)
@@ -461,7 +461,7 @@ static int cert_option(int opt, const char *arg, cert_args *a)
         int uri = opt == OPT_URI;
         size_t *n = uri ? &a->uri_count : &a->dns_count;
         if (*n >= MAX_SANS)
-            return ocv_cli_usage_error("mint cert: at most %d of each SAN type", MAX_SANS);
+            return ocv_cli_bad_usage("mint cert: at most %d of each SAN type", MAX_SANS);
         (uri ? a->uris : a->dns)[(*n)++] = arg;
         break;
     }
@@ -474,24 +474,23 @@ static int cert_option(int opt, const char *arg, cert_args *a)
     case OPT_NOT_AFTER: {
         int64_t *t = opt == OPT_NOT_BEFORE ? &a->not_before : &a->not_after;
         if (ocv_cli_parse_time(arg, t) != 0)
-            return ocv_cli_usage_error("mint cert: times are UNIX seconds, not '%s'", arg);
+            return ocv_cli_bad_usage("mint cert: times are UNIX seconds, not '%s'", arg);
         *(opt == OPT_NOT_BEFORE ? &a->has_not_before : &a->has_not_after) = 1;
         break;
     }
     case OPT_VALID_FOR:
         if (ocv_parse_duration(arg, &a->valid_for) != 0 || a->valid_for == 0)
-            return ocv_cli_usage_error("mint cert: bad --valid-for '%s' (e.g. 1h, 30d)", arg);
+            return ocv_cli_bad_usage("mint cert: bad --valid-for '%s' (e.g. 1h, 30d)", arg);
         break;
     case OPT_MD:
         if (ocv_mint_md(arg, &a->md) != 0)
-            return ocv_cli_usage_error("mint cert: --md wants sha256, sha384, sha512 or sha1");
+            return ocv_cli_bad_usage("mint cert: --md wants sha256, sha384, sha512 or sha1");
         break;
     case OPT_HELP:
         fputs(CERT_USAGE, stdout);
         return OCV_EXIT_ALLOW;
     default:
-        fputs(CERT_USAGE, stderr);
-        return OCV_EXIT_USAGE;
+        return ocv_cli_bad_option(NULL, CERT_USAGE);
     }
     return -1;
 }
@@ -504,22 +503,22 @@ static int mint_cert(int argc, char **argv)
     optind = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "o:", CERT_OPTIONS, NULL)) != -1) {
-        int stop = cert_option(opt, optarg, &a);
+        int stop = opt == '?' ? ocv_cli_bad_option(argv, CERT_USAGE) : cert_option(opt, optarg, &a);
         if (stop >= 0)
             return stop;
     }
     if (optind < argc)
-        return ocv_cli_usage_error("mint cert: unexpected argument '%s'", argv[optind]);
+        return ocv_cli_bad_usage("mint cert: unexpected argument '%s'", argv[optind]);
     if ((a.key == NULL) == (a.pub == NULL))
-        return ocv_cli_usage_error("mint cert: give exactly one of --key or --pub");
+        return ocv_cli_bad_usage("mint cert: give exactly one of --key or --pub");
     if (a.subject == NULL || a.out == NULL)
-        return ocv_cli_usage_error("mint cert: --subject and -o are required");
+        return ocv_cli_bad_usage("mint cert: --subject and -o are required");
     if ((a.issuer_cert == NULL) != (a.issuer_key == NULL))
-        return ocv_cli_usage_error("mint cert: --issuer-cert and --issuer-key go together");
+        return ocv_cli_bad_usage("mint cert: --issuer-cert and --issuer-key go together");
     if (a.issuer_cert == NULL && a.key == NULL)
-        return ocv_cli_usage_error("mint cert: a self-signed certificate needs --key");
+        return ocv_cli_bad_usage("mint cert: a self-signed certificate needs --key");
     if (a.has_not_after && a.valid_for)
-        return ocv_cli_usage_error("mint cert: --not-after or --valid-for, not both");
+        return ocv_cli_bad_usage("mint cert: --not-after or --valid-for, not both");
     return issue_cert(&a);
 }
 
@@ -540,7 +539,7 @@ int ocv_cmd_mint(int argc, char **argv)
         fputs(MINT_USAGE, stderr);
         return OCV_EXIT_USAGE;
     }
-    if (strcmp(argv[1], "--help") == 0) {
+    if (ocv_cli_is_help(argv[1])) {
         fputs(MINT_USAGE, stdout);
         return OCV_EXIT_ALLOW;
     }
@@ -548,5 +547,5 @@ int ocv_cmd_mint(int argc, char **argv)
         if (strcmp(argv[1], MINT_KINDS[i].name) == 0)
             return MINT_KINDS[i].run(argc - 1, argv + 1);
     }
-    return ocv_cli_usage_error("mint: unknown kind '%s' (cert, crl, token)", argv[1]);
+    return ocv_cli_bad_usage("mint: unknown kind '%s' (cert, crl, token)", argv[1]);
 }

@@ -247,25 +247,24 @@ static int parse_rev_args(int argc, char **argv, rev_args *a)
             break;
         case OPT_AT:
             if (ocv_cli_parse_time(optarg, &a->at) != 0)
-                return ocv_cli_usage_error("--at wants UNIX seconds");
+                return ocv_cli_bad_usage("--at wants UNIX seconds");
             a->has_at = 1;
             break;
         case OPT_SKEW:
             if (ocv_parse_duration(optarg, &a->skew) != 0 || a->skew > 3600)
-                return ocv_cli_usage_error("--skew wants a duration up to 1h");
+                return ocv_cli_bad_usage("--skew wants a duration up to 1h");
             break;
         case OPT_HELP:
             fputs(REVOCATION_USAGE, stdout);
             return OCV_EXIT_ALLOW;
         default:
-            fputs(REVOCATION_USAGE, stderr);
-            return OCV_EXIT_USAGE;
+            return ocv_cli_bad_option(argv, REVOCATION_USAGE);
         }
     }
     if (!a->has_at)
         a->at = ocv_now();
     if (a->db == NULL)
-        return ocv_cli_usage_error("revocation: --db is required");
+        return ocv_cli_bad_usage("revocation: --db is required");
     return -1;
 }
 
@@ -296,7 +295,7 @@ static void hex_of(const uint8_t *p, size_t len, char *out)
 static int cmd_init(const rev_args *a)
 {
     if (a->authority == NULL || a->authority_pub == NULL)
-        return ocv_cli_usage_error("revocation init: --authority and --authority-pub are required");
+        return ocv_cli_bad_usage("revocation init: --authority and --authority-pub are required");
     if (strlen(a->authority) == 0 || strlen(a->authority) > OCV_MAX_AUTHORITY_ID_BYTES ||
         strncmp(a->authority, "crl:", 4) == 0)
         return ocv_cli_usage_error("revocation init: authority id of 1..128 bytes, not crl:*");
@@ -410,7 +409,7 @@ static int sync_one(ocv_store *store, const rev_args *a, rev_audit *au, const ch
 static int cmd_sync(const rev_args *a, int argc, char **argv)
 {
     if (optind >= argc)
-        return ocv_cli_usage_error("revocation sync: give one or more bundle files");
+        return ocv_cli_bad_usage("revocation sync: give one or more bundle files");
     ocv_store *store;
     if (open_store(a, 0, &store) != 0)
         return OCV_EXIT_USAGE;
@@ -591,7 +590,7 @@ static int cmd_status(const rev_args *a)
 static int cmd_import_crl(const rev_args *a, int argc, char **argv)
 {
     if (a->anchors == NULL || optind >= argc)
-        return ocv_cli_usage_error("revocation import-crl: --anchors and CRL files are required");
+        return ocv_cli_bad_usage("revocation import-crl: --anchors and CRL files are required");
     char err[512] = "";
     ocv_x509_anchors anchors;
     ocv_x509_anchors_init(&anchors);
@@ -754,7 +753,7 @@ out:
 
 int ocv_cmd_revocation(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+    if (argc < 2 || ocv_cli_is_help(argv[1])) {
         fputs(REVOCATION_USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
     }
@@ -775,5 +774,5 @@ int ocv_cmd_revocation(int argc, char **argv)
         return cmd_import_crl(&a, argc_rest, argv_rest);
     if (strcmp(verb, "receipt") == 0)
         return cmd_receipt(&a);
-    return ocv_cli_usage_error("revocation: unknown verb '%s'", verb);
+    return ocv_cli_bad_usage("revocation: unknown verb '%s'", verb);
 }

@@ -246,7 +246,7 @@ static int parse_option(int opt, const char *arg, verify_args *a)
             a->config.crl_count = 0;
         a->crls_from_flags = 1;
         if (a->config.crl_count >= OCV_MAX_CRL_FILES)
-            return ocv_cli_usage_error("at most %d --crl files", OCV_MAX_CRL_FILES);
+            return ocv_cli_bad_usage("at most %d --crl files", OCV_MAX_CRL_FILES);
         a->config.crl_paths[a->config.crl_count++] = arg;
         break;
     case OPT_NO_POLICY: /* a flag overrides the file's policy member */
@@ -268,34 +268,32 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         break;
     case OPT_AT:
         if (ocv_cli_parse_time(arg, &a->at) != 0)
-            return ocv_cli_usage_error("--at wants UNIX seconds, not '%s'", arg);
+            return ocv_cli_bad_usage("--at wants UNIX seconds, not '%s'", arg);
         a->has_at = 1;
         break;
     case OPT_SKEW:
         if (ocv_parse_duration(arg, &a->config.clock_skew_seconds) != 0)
-            return ocv_cli_usage_error("--skew wants seconds or a duration like 90s, not '%s'",
-                                       arg);
+            return ocv_cli_bad_usage("--skew wants seconds or a duration like 90s, not '%s'", arg);
         break;
     case OPT_EKU:
         if (parse_eku(arg, &a->config.leaf_eku) != 0)
-            return ocv_cli_usage_error("--eku wants client, server or any, not '%s'", arg);
+            return ocv_cli_bad_usage("--eku wants client, server or any, not '%s'", arg);
         break;
     case OPT_FALLBACK: {
         unsigned pki = a->config.identity_fallback & OCV_IDENTITY_PKI;
         if (parse_fallback(arg, &a->config.identity_fallback) != 0)
-            return ocv_cli_usage_error("--identity-fallback wants dns, cn or dns,cn, not '%s'",
-                                       arg);
+            return ocv_cli_bad_usage("--identity-fallback wants dns, cn or dns,cn, not '%s'", arg);
         a->config.identity_fallback |= pki;
         break;
     }
     case OPT_IDENTITY:
         if (parse_identity(arg, &a->config.identity_fallback) != 0)
-            return ocv_cli_usage_error(
+            return ocv_cli_bad_usage(
                 "--identity wants spiffe, subject, san or san-or-subject, not '%s'", arg);
         break;
     case OPT_INITIAL_POLICY:
         if (a->config.initial_policy_count >= OCV_MAX_INITIAL_POLICIES)
-            return ocv_cli_usage_error("at most %d --initial-policy", OCV_MAX_INITIAL_POLICIES);
+            return ocv_cli_bad_usage("at most %d --initial-policy", OCV_MAX_INITIAL_POLICIES);
         a->config.initial_policies[a->config.initial_policy_count++] = arg;
         break;
     case OPT_EXPLICIT_POLICY:
@@ -324,7 +322,7 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         break;
     case OPT_REVOCATION_MAX_AGE:
         if (ocv_parse_duration(arg, &a->config.revocation_max_age_seconds) != 0)
-            return ocv_cli_usage_error("--revocation-max-age wants a duration like 24h");
+            return ocv_cli_bad_usage("--revocation-max-age wants a duration like 24h");
         break;
     case OPT_AUDIT:
         a->audit.log = arg;
@@ -343,7 +341,7 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         else if (strcmp(arg, "x509") == 0)
             a->type = OCV_CREDENTIAL_X509;
         else
-            return ocv_cli_usage_error("--type wants jwt, cwt or x509, not '%s'", arg);
+            return ocv_cli_bad_usage("--type wants jwt, cwt or x509, not '%s'", arg);
         break;
     case OPT_JSON:
         a->json = 1;
@@ -355,8 +353,7 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         fputs(VERIFY_USAGE, stdout);
         return OCV_EXIT_ALLOW;
     default:
-        fputs(VERIFY_USAGE, stderr);
-        return OCV_EXIT_USAGE;
+        return ocv_cli_bad_option(NULL, VERIFY_USAGE);
     }
     return -1;
 }
@@ -521,7 +518,6 @@ out:
 static int load_config_option(int argc, char **argv, verify_args *a)
 {
     optind = 1;
-    opterr = 0;
     const char *path = NULL;
     int opt;
     while ((opt = getopt_long(argc, argv, "", VERIFY_OPTIONS, NULL)) != -1) {
@@ -542,21 +538,22 @@ static int parse_args(int argc, char **argv, verify_args *a)
     if (stop >= 0)
         return stop;
     optind = 1;
-    opterr = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "", VERIFY_OPTIONS, NULL)) != -1) {
+        if (opt == '?')
+            return ocv_cli_bad_option(argv, VERIFY_USAGE);
         stop = parse_option(opt, optarg, a);
         if (stop >= 0)
             return stop;
     }
     if (optind < argc)
-        return ocv_cli_usage_error("verify: unexpected argument '%s'", argv[optind]);
+        return ocv_cli_bad_usage("verify: unexpected argument '%s'", argv[optind]);
     if ((a->cert == NULL) == (a->token == NULL))
-        return ocv_cli_usage_error("verify: give exactly one of --cert or --token");
+        return ocv_cli_bad_usage("verify: give exactly one of --cert or --token");
     if (a->chain != NULL && a->cert == NULL)
-        return ocv_cli_usage_error("verify: --chain goes with --cert");
+        return ocv_cli_bad_usage("verify: --chain goes with --cert");
     if (a->cert != NULL && a->type != OCV_CREDENTIAL_AUTO && a->type != OCV_CREDENTIAL_X509)
-        return ocv_cli_usage_error(
+        return ocv_cli_bad_usage(
             "verify: --cert is a certificate; --type jwt|cwt goes with --token");
     return -1;
 }

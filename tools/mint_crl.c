@@ -281,36 +281,35 @@ static int crl_option(int opt, const char *arg, crl_args *a)
         break;
     case OPT_REVOKE:
         if (a->revoked_count >= MAX_REVOKED)
-            return ocv_cli_usage_error("mint crl: at most %d --revoke", MAX_REVOKED);
+            return ocv_cli_bad_usage("mint crl: at most %d --revoke", MAX_REVOKED);
         a->revoked[a->revoked_count++] = arg;
         break;
     case OPT_THIS:
     case OPT_NEXT: {
         int64_t *t = opt == OPT_THIS ? &a->this_update : &a->next_update;
         if (ocv_cli_parse_time(arg, t) != 0)
-            return ocv_cli_usage_error("mint crl: times are UNIX seconds, not '%s'", arg);
+            return ocv_cli_bad_usage("mint crl: times are UNIX seconds, not '%s'", arg);
         *(opt == OPT_THIS ? &a->has_this_update : &a->has_next_update) = 1;
         break;
     }
     case OPT_VALID_FOR:
         if (ocv_parse_duration(arg, &a->valid_for) != 0 || a->valid_for == 0)
-            return ocv_cli_usage_error("mint crl: bad --valid-for '%s'", arg);
+            return ocv_cli_bad_usage("mint crl: bad --valid-for '%s'", arg);
         break;
     case OPT_NUMBER:
         if (ocv_parse_int64(arg, &a->number) != 0 || a->number > 0x7fffffff)
-            return ocv_cli_usage_error("mint crl: --number wants 0..2147483647");
+            return ocv_cli_bad_usage("mint crl: --number wants 0..2147483647");
         a->has_number = 1;
         break;
     case OPT_MD:
         if (ocv_mint_md(arg, &a->md) != 0)
-            return ocv_cli_usage_error("mint crl: --md wants sha256, sha384, sha512 or sha1");
+            return ocv_cli_bad_usage("mint crl: --md wants sha256, sha384, sha512 or sha1");
         break;
     case OPT_HELP:
         fputs(CRL_USAGE, stdout);
         return OCV_EXIT_ALLOW;
     default:
-        fputs(CRL_USAGE, stderr);
-        return OCV_EXIT_USAGE;
+        return ocv_cli_bad_option(NULL, CRL_USAGE);
     }
     return -1;
 }
@@ -323,16 +322,16 @@ int ocv_mint_crl(int argc, char **argv)
     optind = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "o:", CRL_OPTIONS, NULL)) != -1) {
-        int stop = crl_option(opt, optarg, &a);
+        int stop = opt == '?' ? ocv_cli_bad_option(argv, CRL_USAGE) : crl_option(opt, optarg, &a);
         if (stop >= 0)
             return stop;
     }
     if (optind < argc)
-        return ocv_cli_usage_error("mint crl: unexpected argument '%s'", argv[optind]);
+        return ocv_cli_bad_usage("mint crl: unexpected argument '%s'", argv[optind]);
     if (a.issuer_cert == NULL || a.issuer_key == NULL || a.out == NULL)
-        return ocv_cli_usage_error("mint crl: --issuer-cert, --issuer-key and -o are required");
+        return ocv_cli_bad_usage("mint crl: --issuer-cert, --issuer-key and -o are required");
     if (a.has_next_update == (a.valid_for != 0))
-        return ocv_cli_usage_error("mint crl: give one of --next-update or --valid-for");
+        return ocv_cli_bad_usage("mint crl: give one of --next-update or --valid-for");
     if (!a.has_this_update)
         a.this_update = ocv_now();
     if (!a.has_next_update)
