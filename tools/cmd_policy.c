@@ -607,7 +607,7 @@ static json_t *explain_json(const policy_args *a, const char *path, const ocv_po
         candidates = candidates_json(p, q);
     }
     return json_pack("{s:s, s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:o}", "policy", path,
-                     (json_int_t)ocv_policy_rule_count(p), "subject", a->subject, "issuer",
+                     "rules", (json_int_t)ocv_policy_rule_count(p), "subject", a->subject, "issuer",
                      a->issuer != NULL ? json_string(a->issuer) : json_null(), "purpose",
                      a->purpose, "audience", audience != NULL ? json_string(audience) : json_null(),
                      "decision", r == OCV_OK ? "allow" : "deny", "reason", ocv_reason_name(r),

@@ -1,0 +1,131 @@
+#!/bin/sh
+# The operator's side of every command (issue 13): an exit-2 error under
+# --json is one JSON object on stdout, a usage error is one line and a
+# pointer to --help, -h and `ocv help CMD` work everywhere, bundle build
+# does not overwrite, policy lint/explain and bundle build speak JSON, and
+# the small surprises stay fixed.
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+
+# expect_json_error DESCRIPTION -- command... (adds nothing: give --json)
+# Exit 2, stdout is exactly one line, one JSON object whose "error" is
+# usage or config and whose "detail" is a non-empty string.
+expect_json_error() {
+    what=$1; shift 2
+    "$@" >"$T/.out" 2>"$T/.err"
+    got=$?
+    if [ "$got" -eq 2 ] && [ "$(wc -l <"$T/.out")" -eq 1 ] && python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert isinstance(o, dict), "not an object"
+assert o["error"] in ("usage", "config"), o
+assert isinstance(o["detail"], str) and o["detail"], o
+assert isinstance(o["command"], str), o
+' "$T/.out" 2>"$T/.py"; then e2e_pass; else
+        e2e_fail "$what: exit $got, want 2 and one JSON error object"
+        sed 's/^/  | /' "$T/.out" "$T/.err" "$T/.py"; fi
+}
+
+"$OCV" keygen --type ec-p256 -o auth.key --pub auth.pub >/dev/null
+"$OCV" keygen --type ed25519 -o dev.key --pub dev.pub >/dev/null
+printf '{"version": 1, "rules": [{"id": "r1", "subjects": ["spiffe://x/*"], "issuers": ["https://i"], "purposes": ["p"]}]}\n' >policy.json
+printf '{"policy": "policy.json", "anchors": "missing-anchors.pem"}\n' >noanchors.json
+echo '[]' >none.json
+
+# ---- item 2: every --json command reports an error as one JSON object ----
+expect_json_error "verify: missing credential file" -- "$OCV" verify --cert nope.pem --anchors nope.pem --no-policy --json
+expect_json_error "verify: unknown option" -- "$OCV" verify --bogus --json
+expect_json_error "inspect: no file given" -- "$OCV" inspect --json
+expect_json_error "trust status: bad config" -- "$OCV" trust status --config nope.json --json
+expect_json_error "revocation init: missing key" -- "$OCV" revocation init --db d.db --authority a --authority-pub nope.pub --json
+expect_json_error "revocation sync: missing store" -- "$OCV" revocation sync --db nope.db --json b.cose
+expect_json_error "revocation status: missing store" -- "$OCV" revocation status --db nope.db --json
+expect_json_error "revocation import-crl: missing anchors" -- "$OCV" revocation import-crl --db nope.db --anchors nope.pem --json x.crl
+expect_json_error "revocation receipt: missing store" -- "$OCV" revocation receipt --db nope.db --device-key dev.key --device-id d -o r.cose --json
+expect_json_error "audit verify: missing log" -- "$OCV" audit verify --json nope.log
+expect_json_error "audit head: missing log" -- "$OCV" audit head --json nope.log
+expect_json_error "audit tail: missing log" -- "$OCV" audit tail --json nope.log
+expect_json_error "receipt verify: missing key" -- "$OCV" receipt verify --device-pub nope.pub --receipt r.cose --json
+expect_json_error "policy lint: missing file" -- "$OCV" policy lint --json nope.json
+expect_json_error "policy explain: missing argument" -- "$OCV" policy explain --policy policy.json --json
+expect_json_error "bundle build: missing key" -- "$OCV" bundle build --state s.db --authority a --authority-key nope.key --full --valid-for 1d -o b.cose --json
+expect_json_error "bundle build: unknown option" -- "$OCV" bundle build --bogus --json
+"$OCV" revocation sync --db nope.db --json b.cose >"$T/.out" 2>/dev/null
+expect_grep '"error":"config","command":"revocation sync","detail":"' "$T/.out" "sync error object"
+"$OCV" verify --bogus --json >"$T/.out" 2>/dev/null
+expect_grep '{"error":"usage","command":"verify","detail":"verify: unknown option' "$T/.out" "usage error object"
+# without --json nothing reaches stdout
+"$OCV" revocation status --db nope.db >"$T/.o2" 2>/dev/null
+expect_exit 0 "no JSON without --json" -- test ! -s "$T/.o2"
+
+# ---- item 5: one line and "try --help", -h, ocv help CMD ------------------
+expect_exit 2 "unknown option" -- "$OCV" verify --bogus
+expect_grep "^ocv: verify: unknown option '--bogus'$" "$T/.err" "usage error: one line"
+expect_grep "^try \`ocv verify --help\`$" "$T/.err" "usage error: the next step"
+expect_exit 0 "usage error: two lines, not the whole help" -- test "$(wc -l <"$T/.err")" -eq 2
+expect_exit 2 "missing value" -- "$OCV" revocation sync --db
+expect_grep "option '--db' needs a value" "$T/.err" "missing value named"
+expect_grep "try \`ocv revocation sync --help\`" "$T/.err" "verb in the hint"
+expect_exit 2 "unknown command" -- "$OCV" frobnicate
+expect_grep "try \`ocv --help\`" "$T/.err" "unknown command hint"
+for c in verify inspect keygen serve "mint cert" "mint crl" "mint token" "revocation init" \
+    "revocation sync" "revocation status" "revocation import-crl" "revocation receipt" \
+    "bundle build" "receipt verify" "audit verify" "audit tail" "bench x509" "bench token" \
+    "bench revocation" "policy lint" "policy explain" "trust status" mint revocation bundle \
+    receipt audit bench policy trust; do
+    # shellcheck disable=SC2086
+    expect_exit 0 "ocv $c -h" -- "$OCV" $c -h
+    expect_grep "^usage: ocv" "$T/.out" "ocv $c -h prints the usage"
+    # shellcheck disable=SC2086
+    "$OCV" $c --help >"$T/help1" 2>&1
+    # shellcheck disable=SC2086
+    "$OCV" help $c >"$T/help2" 2>&1
+    expect_exit 0 "ocv help $c is ocv $c --help" -- cmp -s "$T/help1" "$T/help2"
+done
+expect_exit 2 "help for an unknown command" -- "$OCV" help frobnicate
+
+# ---- item 3: bundle build -o does not overwrite without --force -----------
+B="$OCV bundle build --state auth.db --authority acme --authority-key auth.key"
+expect_exit 0 "bundle 1" -- $B --full --valid-for 1d -o b1.cose
+cp b1.cose b1.copy
+expect_exit 2 "bundle build refuses to overwrite" -- $B --delta --valid-for 1d -o b1.cose
+expect_grep "b1.cose exists (use --force to replace it)" "$T/.err" "overwrite refusal names --force"
+expect_exit 0 "the refused build left the file alone" -- cmp -s b1.cose b1.copy
+expect_exit 0 "the refused build did not move the state" -- $B --delta --valid-for 1d --json -o b2.cose
+expect_grep '"sequence":2' "$T/.out" "sequence 2 follows 1 after a refusal"
+expect_grep '{"bundle":"b2.cose","authority":"acme","sequence":2,"kind":"delta","added":0,"removed":0,"bytes":' "$T/.out" "bundle build --json"
+expect_exit 0 "--force replaces" -- $B --delta --valid-for 1d --force -o b2.cose
+expect_exit 2 "--json with -o -" -- $B --delta --valid-for 1d --json -o -
+
+# ---- items 2 and 6: policy lint --json, --config names the policy ---------
+expect_exit 0 "policy lint --json" -- "$OCV" policy lint --json policy.json
+expect_grep '{"policy":"policy.json","loads":true,"rules":1,"findings":\[\]}' "$T/.out" "lint --json clean"
+printf '{"version": 1, "rules": []}\n' >empty.json
+expect_exit 1 "policy lint --json with a finding" -- "$OCV" policy lint --json empty.json
+expect_grep '"findings":\[{"file":"empty.json","line":1,"column":1,"rule":null,"message":"no rules: every decision is NO_MATCHING_RULE"}\]' "$T/.out" "lint --json finding"
+printf '{"version": 1, "rules": [' >broken.json
+expect_exit 1 "policy lint --json, a policy that does not load" -- "$OCV" policy lint --json broken.json
+expect_grep '"loads":false' "$T/.out" "lint --json: does not load"
+printf '{"policy": "empty.json"}\n' >config.json
+expect_exit 1 "policy lint --config lints the config's policy" -- "$OCV" policy lint --config config.json
+expect_grep "1 finding in .*empty.json" "$T/.out" "lint --config: the config's policy, not nothing"
+printf '{"audience": "svc"}\n' >nopolicy.json
+expect_exit 2 "policy lint --config naming no policy" -- "$OCV" policy lint --config nopolicy.json
+expect_grep "names no policy" "$T/.err" "lint --config without a policy says so"
+expect_exit 0 "policy explain --json" -- "$OCV" policy explain --policy policy.json --subject spiffe://x/a --purpose p --json
+python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["decision"] == "allow" and o["reason"] == "OK" and o["rule"]["id"] == "r1", o
+assert o["checks"] and all(set(c) == {"name", "outcome", "detail"} for c in o["checks"]), o
+' "$T/.out" && e2e_pass || e2e_fail "policy explain --json fields"
+expect_exit 1 "policy explain --json, a deny" -- "$OCV" policy explain --policy policy.json --subject spiffe://y/a --purpose p --json
+expect_grep '"decision":"deny","reason":"NO_MATCHING_RULE"' "$T/.out" "explain --json deny"
+
+# ---- item 6: small surprises ----------------------------------------------
+expect_exit 2 "bench token --alg HS256 measures nothing" -- "$OCV" bench token --alg HS256
+expect_grep "HS256 is not measured" "$T/.err" "bench token names the algorithms"
+expect_exit 2 "bench revocation --dir missing" -- "$OCV" bench revocation --dir "$T/missing"
+expect_grep "missing: No such file or directory" "$T/.err" "bench --dir error names the cause"
+
+e2e_finish cli_ux
