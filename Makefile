@@ -241,11 +241,16 @@ install: all $(BUILD)/ocv.pc
 	install -m 644 include/ocv.h include/ocv_reasons.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/ocv.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/ocv.pc
 	install -m 644 docs/man/ocv.1 $(DESTDIR)$(PREFIX)/share/man/man1/ocv.1
+	install -d $(DESTDIR)$(PREFIX)/share/doc/ocv/cli $(DESTDIR)$(PREFIX)/share/doc/ocv/formats
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/ocv/
+	install -m 644 docs/cli/*.md $(DESTDIR)$(PREFIX)/share/doc/ocv/cli/
+	install -m 644 docs/formats/*.md $(DESTDIR)$(PREFIX)/share/doc/ocv/formats/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ocv $(DESTDIR)$(PREFIX)/lib/libocv.* \
 		$(DESTDIR)$(PREFIX)/include/ocv.h $(DESTDIR)$(PREFIX)/include/ocv_reasons.h \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ocv.pc $(DESTDIR)$(PREFIX)/share/man/man1/ocv.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/ocv
 
 clean:
 .PHONY: all deps test test-profile test-device check-device-links tests-build demo sanitize \
