@@ -73,7 +73,8 @@ static const char VERIFY_USAGE[] =
     "  --at T          evaluate at UNIX time T instead of now\n"
     "  --skew S        tolerated clock skew in seconds or a duration (default 60s)\n"
     "  --eku E         extended key usage a leaf with an EKU must carry:\n"
-    "                  client (default), server or any\n"
+    "                  client (default), server or any; clientAuth and\n"
+    "                  serverAuth as the configuration's leaf_eku spells them\n"
     "  --identity-fallback L  where the identity may come from when the leaf has\n"
     "                  no URI SAN: dns, cn or dns,cn (default: nowhere, deny)\n"
     "  --identity M    spiffe (default: one URI SAN, the leaf no CA) or a generic\n"
@@ -210,19 +211,6 @@ static int parse_identity(const char *text, unsigned *bits)
     return 0;
 }
 
-static int parse_eku(const char *text, ocv_eku *out)
-{
-    if (strcmp(text, "client") == 0)
-        *out = OCV_EKU_CLIENT_AUTH;
-    else if (strcmp(text, "server") == 0)
-        *out = OCV_EKU_SERVER_AUTH;
-    else if (strcmp(text, "any") == 0)
-        *out = OCV_EKU_ANY;
-    else
-        return -1;
-    return 0;
-}
-
 /* Returns -1 to go on, or the exit code to stop with. */
 static int parse_option(int opt, const char *arg, verify_args *a)
 {
@@ -276,8 +264,9 @@ static int parse_option(int opt, const char *arg, verify_args *a)
             return ocv_cli_bad_usage("--skew wants seconds or a duration like 90s, not '%s'", arg);
         break;
     case OPT_EKU:
-        if (parse_eku(arg, &a->config.leaf_eku) != 0)
-            return ocv_cli_bad_usage("--eku wants client, server or any, not '%s'", arg);
+        if (ocv_eku_from_name(arg, &a->config.leaf_eku) != 0)
+            return ocv_cli_bad_usage(
+                "--eku wants client (clientAuth), server (serverAuth) or any, not '%s'", arg);
         break;
     case OPT_FALLBACK: {
         unsigned pki = a->config.identity_fallback & OCV_IDENTITY_PKI;

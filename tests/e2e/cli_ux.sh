@@ -128,4 +128,15 @@ expect_grep "HS256 is not measured" "$T/.err" "bench token names the algorithms"
 expect_exit 2 "bench revocation --dir missing" -- "$OCV" bench revocation --dir "$T/missing"
 expect_grep "missing: No such file or directory" "$T/.err" "bench --dir error names the cause"
 
+# ---- item 5: --eku and "leaf_eku" take the same words --------------------
+P=${OCV_FIXTURES:-$T}/pki
+[ -f "$P/anchors.pem" ] || sh "$(dirname "$0")/../fixtures/make_pki.sh" "$P" >"$T/pki.log" 2>&1
+V="$OCV verify --anchors $P/anchors.pem --no-policy --cert $P/server_only.pem --chain $P/inter.pem"
+expect_reason 0 OK "--eku serverAuth (the configuration's spelling)" -- $V --eku serverAuth
+expect_reason 1 CHAIN_INVALID "--eku clientAuth (the configuration's spelling)" -- $V --eku clientAuth
+printf '{"leaf_eku": "server"}\n' >eku.json
+expect_reason 0 OK "leaf_eku \"server\" (the command line's spelling)" -- $V --config eku.json
+expect_exit 2 "--eku with an unknown word" -- $V --eku emailProtection
+expect_grep "wants client (clientAuth), server (serverAuth) or any" "$T/.err" "--eku lists both spellings"
+
 e2e_finish cli_ux
