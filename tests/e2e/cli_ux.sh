@@ -97,6 +97,44 @@ expect_grep '{"bundle":"b2.cose","authority":"acme","sequence":2,"kind":"delta",
 expect_exit 0 "--force replaces" -- $B --delta --valid-for 1d --force -o b2.cose
 expect_exit 2 "--json with -o -" -- $B --delta --valid-for 1d --json -o -
 
+# ---- item 3: revocation sync over a directory (cron, USB drops) ----------
+"$OCV" revocation init --db dev.db --authority acme --authority-pub auth.pub >/dev/null
+mkdir drop
+D="$OCV bundle build --state drop-auth.db --authority acme --authority-key auth.key"
+printf '[{"type":"jti","issuer":"https://i","value":"t3"}]\n' >r3.json
+printf '[{"type":"jti","issuer":"https://i","value":"t4"}]\n' >r4.json
+$D --full --valid-for 1d -o drop/acme-01.cose 2>/dev/null
+# sequence 2 is named so that it sorts last: the order comes from the bundles
+$D --delta --add r3.json --valid-for 1d -o drop/zz-sequence-2.cose 2>/dev/null
+$D --delta --add r4.json --valid-for 1d -o drop/acme-03.cose 2>/dev/null
+$D --delta --add none.json --valid-for 1d -o drop/acme-04.cose 2>/dev/null
+expect_exit 0 "sync DIR applies every new bundle, whatever the names' order" -- \
+    "$OCV" revocation sync --db dev.db --audit dev.log drop
+expect_grep "drop/zz-sequence-2.cose applied OK sequence 2" "$T/.out" "sync DIR: sequence 2"
+expect_grep "drop/acme-04.cose applied OK sequence 4" "$T/.out" "sync DIR: up to sequence 4"
+expect_exit 0 "sync DIR: every bundle reported once" -- test "$(wc -l <"$T/.out")" -eq 4
+expect_exit 0 "sync DIR: a delta retried after its base is logged once" -- \
+    test "$(grep -c 'acme-03.cose' dev.log)" -eq 1
+expect_exit 0 "the audit log of a directory sync verifies" -- "$OCV" audit verify dev.log
+"$OCV" revocation status --db dev.db --json >"$T/status.json"
+expect_grep '"sequence":4' "$T/status.json" "the store is at sequence 4"
+expect_exit 0 "sync DIR again: nothing new, exit 0" -- "$OCV" revocation sync --db dev.db --json drop
+expect_grep '"bundle":"drop/acme-01.cose","result":"skipped","reason":"BUNDLE_ROLLBACK"' "$T/.out" "older: skipped"
+expect_grep '"bundle":"drop/acme-04.cose","result":"unchanged","reason":"OK"' "$T/.out" "current: unchanged"
+expect_exit 1 "an older bundle named on its own is still refused" -- "$OCV" revocation sync --db dev.db drop/acme-01.cose
+expect_grep "refused BUNDLE_ROLLBACK" "$T/.out" "explicit older bundle refused"
+mkdir gap
+$D --delta --add none.json --valid-for 1d -o gap/acme-05.cose 2>/dev/null
+$D --delta --add none.json --valid-for 1d -o gap/acme-06.cose 2>/dev/null
+rm gap/acme-05.cose
+expect_exit 1 "sync DIR with a gap: the orphan delta is refused" -- "$OCV" revocation sync --db dev.db gap
+expect_grep "gap/acme-06.cose refused BUNDLE_CHAIN_BROKEN" "$T/.out" "the gap is named"
+expect_exit 2 "sync of a missing path: exit 2, not BUNDLE_MALFORMED" -- "$OCV" revocation sync --db dev.db missing-dir
+expect_grep "missing-dir: No such file or directory" "$T/.err" "missing path named"
+mkdir empty
+expect_exit 0 "sync of an empty directory" -- "$OCV" revocation sync --db dev.db empty
+expect_grep "empty: no bundles" "$T/.out" "empty directory says so"
+
 # ---- items 2 and 6: policy lint --json, --config names the policy ---------
 expect_exit 0 "policy lint --json" -- "$OCV" policy lint --json policy.json
 expect_grep '{"policy":"policy.json","loads":true,"rules":1,"findings":\[\]}' "$T/.out" "lint --json clean"
