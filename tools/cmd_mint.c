@@ -29,7 +29,8 @@ static const char CERT_USAGE[] =
     "                     [--path-len N] [--uri URI]... [--dns NAME]... [--serial HEX]\n"
     "                     [--not-before UNIX] [--not-after UNIX | --valid-for DURATION]\n"
     "                     [--key-usage LIST|none] [--eku LIST|none]\n"
-    "                     [--md sha256|sha384|sha512|sha1] [--der] -o CERT\n"
+    "                     [--md sha256|sha384|sha512|sha1] [--der]\n"
+    "                     [--allow-key-mismatch] -o CERT\n"
     "\n"
     "Issues an X.509 v3 certificate. Without --issuer-cert it is self-signed with\n"
     "--key. Defaults: leaves get keyUsage digitalSignature and EKU clientAuth and\n"
@@ -43,7 +44,9 @@ static const char CERT_USAGE[] =
     "                      keyCertSign,cRLSign, or none\n"
     "  --eku LIST          clientAuth,serverAuth, or none\n"
     "  --md sha1           only to make fixtures that ocv must refuse\n"
-    "  --der               write DER instead of PEM\n";
+    "  --der               write DER instead of PEM\n"
+    "  --allow-key-mismatch  sign with an --issuer-key that is not --issuer-cert's\n"
+    "                      (refused otherwise): ONLY for forged test fixtures\n";
 
 /* ---- shared helpers ------------------------------------------------ */
 
@@ -74,8 +77,8 @@ int ocv_mint_time_string(int64_t t, char out[16])
     return strftime(out, 16, "%Y%m%d%H%M%S", &tm) == 14 ? 0 : -1;
 }
 
-int ocv_mint_load_issuer(const char *cert_path, const char *key_path, mbedtls_x509_crt *crt,
-                         ocv_pkey *key)
+int ocv_mint_load_issuer(const char *cert_path, const char *key_path, int allow_mismatch,
+                         mbedtls_x509_crt *crt, ocv_pkey *key)
 {
     char err[512] = "";
     ocv_bytes file;
@@ -95,6 +98,13 @@ int ocv_mint_load_issuer(const char *cert_path, const char *key_path, mbedtls_x5
     }
     if (key->type == OCV_KEY_ED25519) {
         ocv_cli_usage_error("%s: Ed25519 cannot sign X.509 here (mbedtls 2.28)", key_path);
+        return -1;
+    }
+    /* a key that is not the certificate's would sign something no one can
+     * verify against the issuer: refuse it instead of writing it */
+    if (!allow_mismatch && mbedtls_pk_check_pair(&crt->pk, &key->pk) != 0) {
+        ocv_cli_usage_error("%s is not the private key of %s (its public key differs)", key_path,
+                            cert_path);
         return -1;
     }
     return 0;
@@ -120,7 +130,7 @@ typedef struct cert_args {
     size_t uri_count;
     const char *dns[MAX_SANS];
     size_t dns_count;
-    int ca, der, has_path_len, has_not_before, has_not_after;
+    int ca, der, has_path_len, has_not_before, has_not_after, allow_mismatch;
     int64_t path_len, not_before, not_after, valid_for;
     const char *key_usage, *eku;
     mbedtls_md_type_t md;
@@ -349,7 +359,8 @@ static int issue_cert(const cert_args *a)
         ocv_cli_usage_error("mint cert: Ed25519 certificates are not supported (mbedtls 2.28)");
         goto out;
     }
-    if (!self && ocv_mint_load_issuer(a->issuer_cert, a->issuer_key, &issuer, &issuer_key) != 0)
+    if (!self && ocv_mint_load_issuer(a->issuer_cert, a->issuer_key, a->allow_mismatch, &issuer,
+                                      &issuer_key) != 0)
         goto out;
     /* UTF-8 kept (verifier/dn.h): dn_gets would write '?' into the name */
     if (!self && ocv_dn_format(&issuer.subject, issuer_name, sizeof(issuer_name)) != 0) {
@@ -394,6 +405,7 @@ enum {
     OPT_EKU,
     OPT_MD,
     OPT_DER,
+    OPT_ALLOW_MISMATCH,
     OPT_HELP
 };
 
@@ -415,6 +427,7 @@ static const struct option CERT_OPTIONS[] = {
     {"eku", required_argument, NULL, OPT_EKU},
     {"md", required_argument, NULL, OPT_MD},
     {"der", no_argument, NULL, OPT_DER},
+    {"allow-key-mismatch", no_argument, NULL, OPT_ALLOW_MISMATCH},
     {"help", no_argument, NULL, OPT_HELP},
     {"out", required_argument, NULL, 'o'},
     {NULL, 0, NULL, 0},
@@ -452,6 +465,9 @@ static int cert_option(int opt, const char *arg, cert_args *a)
         break;
     case OPT_DER:
         a->der = 1;
+        break;
+    case OPT_ALLOW_MISMATCH:
+        a->allow_mismatch = 1;
         break;
     case 'o':
         a->out = arg;

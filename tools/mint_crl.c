@@ -37,11 +37,14 @@
 static const char CRL_USAGE[] =
     "usage: ocv mint crl --issuer-cert CA.pem --issuer-key CA.key [--revoke SERIAL_HEX]...\n"
     "                    [--this-update UNIX] (--next-update UNIX | --valid-for DURATION)\n"
-    "                    [--number N] [--md sha256|sha384|sha512|sha1] [--der] -o CRL\n"
+    "                    [--number N] [--md sha256|sha384|sha512|sha1] [--der]\n"
+    "                    [--allow-key-mismatch] -o CRL\n"
     "\n"
     "Writes a v2 CRL signed by the CA's key, listing the given serial numbers.\n"
     "thisUpdate defaults to now; every listed serial's revocationDate is thisUpdate.\n"
-    "--md sha1 exists only to make fixtures that ocv must refuse.\n";
+    "--md sha1 exists only to make fixtures that ocv must refuse.\n"
+    "--issuer-key must be --issuer-cert's key; --allow-key-mismatch signs with\n"
+    "another one anyway, ONLY to forge test fixtures.\n";
 
 #define MAX_REVOKED 1024
 #define CRL_BUF     (1024 * 1024)
@@ -51,7 +54,7 @@ typedef struct crl_args {
     const char *revoked[MAX_REVOKED];
     size_t revoked_count;
     int64_t this_update, next_update, valid_for, number;
-    int has_this_update, has_next_update, has_number, der;
+    int has_this_update, has_next_update, has_number, der, allow_mismatch;
     mbedtls_md_type_t md;
 } crl_args;
 
@@ -211,7 +214,7 @@ static int write_crl(const crl_args *a)
         ocv_cli_usage_error("out of memory");
         goto out;
     }
-    if (ocv_mint_load_issuer(a->issuer_cert, a->issuer_key, &issuer, &key) != 0)
+    if (ocv_mint_load_issuer(a->issuer_cert, a->issuer_key, a->allow_mismatch, &issuer, &key) != 0)
         goto out;
     if (sign_crl(a, &issuer, &key, buf, CRL_BUF, &len) != 0) {
         ocv_cli_usage_error("mint crl: cannot encode or sign (bad --revoke serial?)");
@@ -246,6 +249,7 @@ enum {
     OPT_NUMBER,
     OPT_MD,
     OPT_DER,
+    OPT_ALLOW_MISMATCH,
     OPT_HELP
 };
 
@@ -259,6 +263,7 @@ static const struct option CRL_OPTIONS[] = {
     {"number", required_argument, NULL, OPT_NUMBER},
     {"md", required_argument, NULL, OPT_MD},
     {"der", no_argument, NULL, OPT_DER},
+    {"allow-key-mismatch", no_argument, NULL, OPT_ALLOW_MISMATCH},
     {"help", no_argument, NULL, OPT_HELP},
     {"out", required_argument, NULL, 'o'},
     {NULL, 0, NULL, 0},
@@ -275,6 +280,9 @@ static int crl_option(int opt, const char *arg, crl_args *a)
         break;
     case OPT_DER:
         a->der = 1;
+        break;
+    case OPT_ALLOW_MISMATCH:
+        a->allow_mismatch = 1;
         break;
     case 'o':
         a->out = arg;

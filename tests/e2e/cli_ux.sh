@@ -161,6 +161,19 @@ expect_exit 1 "policy explain --json, a deny" -- "$OCV" policy explain --policy 
 expect_grep '"decision":"deny","reason":"NO_MATCHING_RULE"' "$T/.out" "explain --json deny"
 
 # ---- item 6: small surprises ----------------------------------------------
+"$OCV" keygen --type ec-p256 -o ca.key --pub ca.pub >/dev/null
+"$OCV" keygen --type ec-p256 -o other.key --pub other.pub >/dev/null
+"$OCV" mint cert --key ca.key --subject "CN=CA" --ca -o ca.pem
+expect_exit 2 "mint cert with an issuer key that is not the issuer's" -- \
+    "$OCV" mint cert --pub other.pub --subject "CN=x" --issuer-cert ca.pem --issuer-key other.key -o x.pem
+expect_grep "other.key is not the private key of ca.pem" "$T/.err" "the mismatch is named"
+expect_exit 0 "and nothing was written" -- test ! -e x.pem
+expect_exit 2 "mint crl with an issuer key that is not the issuer's" -- \
+    "$OCV" mint crl --issuer-cert ca.pem --issuer-key other.key --valid-for 1d -o x.crl
+expect_exit 0 "--allow-key-mismatch forges on purpose" -- \
+    "$OCV" mint crl --issuer-cert ca.pem --issuer-key other.key --allow-key-mismatch --valid-for 1d -o x.crl
+expect_exit 0 "the matching key still mints" -- \
+    "$OCV" mint cert --pub other.pub --subject "CN=x" --issuer-cert ca.pem --issuer-key ca.key -o x.pem
 expect_exit 2 "bench token --alg HS256 measures nothing" -- "$OCV" bench token --alg HS256
 expect_grep "HS256 is not measured" "$T/.err" "bench token names the algorithms"
 expect_exit 2 "bench revocation --dir missing" -- "$OCV" bench revocation --dir "$T/missing"
