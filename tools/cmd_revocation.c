@@ -29,7 +29,8 @@ static const char REVOCATION_USAGE[] =
     "usage: ocv revocation init --db DB --authority ID --authority-pub PUB.pem\n"
     "       ocv revocation sync --db DB [--at UNIX] [--skew S] [--json] BUNDLE|DIR...\n"
     "       ocv revocation status --db DB [--at UNIX] [--json]\n"
-    "       ocv revocation import-crl --db DB --anchors ROOTS [--at UNIX] [--json] CRL...\n"
+    "       ocv revocation import-crl --db DB --anchors ROOTS [--chain INTERMEDIATES]\n"
+    "                                 [--at UNIX] [--json] CRL...\n"
     "       ocv revocation receipt --db DB --device-key KEY --device-id ID\n"
     "                              [--authority ID] [--nonce N] [--at UNIX] -o RECEIPT\n"
     "  sync, import-crl and receipt take --audit LOG [--device-key KEY --device-id ID]:\n"
@@ -41,7 +42,8 @@ static const char REVOCATION_USAGE[] =
     "The device's revocation store (SQLite, WAL). init pins an authority's public\n"
     "key; sync applies signed bundles in order, each in one transaction, refusing\n"
     "any that is not authentic, fresh, in sequence and complete (the store stays\n"
-    "exactly as it was); import-crl adds CRLs verified against trusted CAs;\n"
+    "exactly as it was); import-crl adds CRLs verified against trusted CAs (an\n"
+    "intermediate's CRL: --chain names the intermediates, verified up to ROOTS);\n"
     "receipt signs a statement of the state held, for the control plane.\n"
     "sync DIR applies what is new among every bundle in DIR, in sequence order,\n"
     "and reports the older ones 'skipped' (cron and USB drops: run it again and\n"
@@ -52,8 +54,8 @@ static const char REVOCATION_USAGE[] =
     "unreadable file, a missing store).\n";
 
 typedef struct rev_args {
-    const char *db, *authority, *authority_pub, *anchors, *device_key, *device_id, *out, *audit,
-        *nonce;
+    const char *db, *authority, *authority_pub, *anchors, *chain, *device_key, *device_id, *out,
+        *audit, *nonce;
     int64_t at, skew;
     int has_at, json;
 } rev_args;
@@ -63,6 +65,7 @@ enum {
     OPT_AUTHORITY,
     OPT_AUTHORITY_PUB,
     OPT_ANCHORS,
+    OPT_CHAIN,
     OPT_DEVICE_KEY,
     OPT_DEVICE_ID,
     OPT_AT,
@@ -78,6 +81,7 @@ static const struct option REV_OPTIONS[] = {
     {"authority", required_argument, NULL, OPT_AUTHORITY},
     {"authority-pub", required_argument, NULL, OPT_AUTHORITY_PUB},
     {"anchors", required_argument, NULL, OPT_ANCHORS},
+    {"chain", required_argument, NULL, OPT_CHAIN},
     {"device-key", required_argument, NULL, OPT_DEVICE_KEY},
     {"device-id", required_argument, NULL, OPT_DEVICE_ID},
     {"at", required_argument, NULL, OPT_AT},
@@ -228,6 +232,9 @@ static int parse_rev_args(int argc, char **argv, rev_args *a)
             break;
         case OPT_AUTHORITY_PUB:
             a->authority_pub = optarg;
+            break;
+        case OPT_CHAIN:
+            a->chain = optarg;
             break;
         case OPT_ANCHORS:
             a->anchors = optarg;
@@ -789,14 +796,24 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
     ocv_x509_anchors_init(&anchors);
     if (ocv_x509_anchors_load(&anchors, a->anchors, err, sizeof(err)) != OCV_OK)
         return ocv_cli_usage_error("%s", err);
+    /* --chain: a certificate list, read like an anchors file but trusted
+     * only through a path to the anchors (ocv_crl_import_chain) */
+    ocv_x509_anchors chain;
+    ocv_x509_anchors_init(&chain);
+    if (a->chain != NULL && ocv_x509_anchors_load(&chain, a->chain, err, sizeof(err)) != OCV_OK) {
+        ocv_x509_anchors_free(&anchors);
+        return ocv_cli_usage_error("--chain: %s", err);
+    }
     ocv_store *store;
     if (open_store(a, 1, &store) != 0) {
+        ocv_x509_anchors_free(&chain);
         ocv_x509_anchors_free(&anchors);
         return OCV_EXIT_USAGE;
     }
     rev_audit au;
     if (audit_open(a, &au) != 0) {
         ocv_store_close(store);
+        ocv_x509_anchors_free(&chain);
         ocv_x509_anchors_free(&anchors);
         return OCV_EXIT_USAGE;
     }
@@ -815,8 +832,9 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
             ocv_store_set_commit_hook(store, record_before_commit, &rec);
         ocv_reason r = ocv_file_read(argv[i], 256u * 1024u * 1024u, &file, detail, sizeof(detail));
         if (r == OCV_OK) {
-            r = ocv_crl_import(store, &anchors, file.data, file.len, a->at, a->skew, &res, detail,
-                               sizeof(detail));
+            r = ocv_crl_import_chain(store, &anchors, a->chain != NULL ? &chain.certs : NULL,
+                                     file.data, file.len, a->at, a->skew, &res, detail,
+                                     sizeof(detail));
             ocv_bytes_free(&file);
         }
         ocv_store_set_commit_hook(store, NULL, NULL);
@@ -849,6 +867,7 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
         }
     }
     ocv_store_close(store);
+    ocv_x509_anchors_free(&chain);
     ocv_x509_anchors_free(&anchors);
     if (audit_close(&au) != 0)
         refused = 2;

@@ -179,9 +179,32 @@ expect_grep "HS256 is not measured" "$T/.err" "bench token names the algorithms"
 expect_exit 2 "bench revocation --dir missing" -- "$OCV" bench revocation --dir "$T/missing"
 expect_grep "missing: No such file or directory" "$T/.err" "bench --dir error names the cause"
 
-# ---- item 5: --eku and "leaf_eku" take the same words --------------------
 P=${OCV_FIXTURES:-$T}/pki
 [ -f "$P/anchors.pem" ] || sh "$(dirname "$0")/../fixtures/make_pki.sh" "$P" >"$T/pki.log" 2>&1
+
+# ---- item 6: import-crl --chain, an intermediate's CRL ---------------------
+I="$OCV revocation import-crl --db crl.db --anchors $P/anchors.pem"
+expect_exit 1 "an intermediate's CRL without --chain" -- $I "$P/crl_revoked.pem"
+expect_grep "refused CHAIN_UNTRUSTED" "$T/.out" "no anchor issued it"
+expect_exit 1 "--chain with a forged intermediate (same name, other root key)" -- \
+    $I --chain "$P/forged_inter.pem" "$P/crl_ok.pem"
+expect_grep "refused SIGNATURE_INVALID: the CRL's issuer does not chain to a trust anchor" "$T/.out" "the forged chain is named"
+expect_exit 1 "--chain: a CRL in the intermediate's name signed by another key" -- \
+    $I --chain "$P/inter.pem" "$P/crl_forged.pem"
+expect_grep "refused BUNDLE_SIGNATURE_INVALID" "$T/.out" "the forged CRL is refused"
+"$OCV" mint cert --pub other.pub --subject "CN=Test Intermediate,O=ocv tests" \
+    --issuer-cert "$P/root.pem" --issuer-key "$P/root.key" -o notca.pem
+expect_exit 1 "--chain: the issuer named in the chain must be a CA" -- \
+    $I --chain notca.pem "$P/crl_ok.pem"
+expect_grep "refused CHAIN_INVALID: the CRL's issuer in the chain is not a CA" "$T/.out" "a leaf cannot issue CRLs"
+expect_exit 0 "--chain: the intermediate's CRL is imported" -- $I --chain "$P/inter.pem" "$P/crl_revoked.pem"
+expect_grep "imported OK 1 serials of 'CN=Test Intermediate" "$T/.out" "imported under the intermediate"
+expect_reason 1 REVOKED "the leaf the intermediate's CRL lists is revoked" -- \
+    "$OCV" verify --anchors "$P/anchors.pem" --no-policy --cert "$P/leaf.pem" --chain "$P/inter.pem" --db crl.db
+expect_exit 0 "the imported CRL is proven at rest without the chain" -- "$OCV" revocation status --db crl.db
+expect_exit 2 "--chain that cannot be read" -- $I --chain missing.pem "$P/crl_ok.pem"
+
+# ---- item 5: --eku and "leaf_eku" take the same words --------------------
 V="$OCV verify --anchors $P/anchors.pem --no-policy --cert $P/server_only.pem --chain $P/inter.pem"
 expect_reason 0 OK "--eku serverAuth (the configuration's spelling)" -- $V --eku serverAuth
 expect_reason 1 CHAIN_INVALID "--eku clientAuth (the configuration's spelling)" -- $V --eku clientAuth
