@@ -3,7 +3,7 @@
 #   make          libocv.a, libocv.so and the ocv binary (in $(BUILD)/)
 #   make deps     install missing Debian packages (apt-get; root)
 #   make test     the whole test suite (unit, vectors, end-to-end)
-#   make demo     a small PKI and real decisions
+#   make demo     a small PKI and real decisions (KEEP=1 keeps its directory)
 #   make sanitize the suite again under ASan + UBSan
 #   make valgrind the unit tests under valgrind
 #   make lint     banned functions and compiler-contract checks
@@ -209,9 +209,13 @@ valgrind: deps
 	@$(MAKE) --no-print-directory all tests-build
 	@OCV=$(abspath $(OCV)) BUILD=$(abspath $(BUILD)) VALGRIND=1 sh tests/run.sh
 
+# make demo: the build behind one line; KEEP=1 keeps the demo directory.
 demo: deps
-	@$(MAKE) --no-print-directory all
-	@OCV=$(abspath $(OCV)) sh scripts/demo.sh
+	@mkdir -p $(BUILD)
+	@$(MAKE) --no-print-directory all >$(BUILD)/demo-build.log 2>&1 || \
+		{ cat $(BUILD)/demo-build.log; exit 1; }
+	@echo "built $(OCV) (output in $(BUILD)/demo-build.log)"
+	@OCV=$(abspath $(OCV)) KEEP=$(KEEP) sh scripts/demo.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/policy_bench
