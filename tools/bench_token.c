@@ -498,6 +498,9 @@ static double zipf_hit_rate(size_t tokens)
     return (double)hits / ZIPF_DECISIONS;
 }
 
+/* The progress line, erased before a table row is printed (NULL: none). */
+static ocv_cli_progress *token_progress;
+
 static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int cwt)
 {
     ocv_pkey own, *key = rsa;
@@ -565,6 +568,7 @@ static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int
     char evp[32] = "-";
     if (res.evp > 0)
         snprintf(evp, sizeof(evp), "%.0f", res.evp);
+    ocv_cli_progress_pause(token_progress);
     printf("%-6s %-4s %10s %10.0f %10.0f %6.2f %10.0f", ocv_alg_name(c->alg), cwt ? "CWT" : "JWT",
            evp, res.mbed, res.cold[0], res.ratio[0], res.zipf[0]);
     if (o->threads > 1)
@@ -654,14 +658,26 @@ int ocv_bench_token(int argc, char **argv)
                "scale");
     printf("\n");
     int code = OCV_EXIT_ALLOW;
-    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+    size_t ncases = sizeof(CASES) / sizeof(CASES[0]), total = 0, done = 0;
+    for (size_t i = 0; i < ncases; i++)
+        total += (o.only == NULL || strcmp(o.only, ocv_alg_name(CASES[i].alg)) == 0) *
+                 (size_t)(o.jwt + o.cwt);
+    ocv_cli_progress bar;
+    ocv_cli_progress_start(&bar, "bench token", "cases", total);
+    token_progress = &bar;
+    for (size_t i = 0; i < ncases; i++) {
         if (o.only != NULL && strcmp(o.only, ocv_alg_name(CASES[i].alg)) != 0)
             continue;
         for (int cwt = 0; cwt < 2; cwt++) {
-            if ((cwt ? o.cwt : o.jwt) && run_case(&o, &CASES[i], &rsa, cwt) != 0)
+            if (!(cwt ? o.cwt : o.jwt))
+                continue;
+            ocv_cli_progress_step(&bar, done++, ocv_alg_name(CASES[i].alg));
+            if (run_case(&o, &CASES[i], &rsa, cwt) != 0)
                 code = OCV_EXIT_USAGE;
         }
     }
+    ocv_cli_progress_end(&bar);
+    token_progress = NULL;
     ocv_pkey_free(&rsa);
     printf("ratio: cold / primitive (OpenSSL EVP; EdDSA: libsodium; device profile: mbedtls), "
            "the median over batches of the primitive measured around each cold batch\n");

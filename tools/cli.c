@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -29,9 +31,9 @@
 #define CLI_MAX_MESSAGE_BYTES 2048
 
 static struct {
-    int json;
+    int json, quiet;
     char command[CLI_MAX_COMMAND_BYTES];
-} cli_state = {0, ""};
+} cli_state = {0, 0, ""};
 
 static int is_verb(const char *s)
 {
@@ -44,23 +46,93 @@ static int is_verb(const char *s)
     return 1;
 }
 
-void ocv_cli_begin(int argc, char **argv, int has_verbs)
+int ocv_cli_begin(int argc, char **argv, int has_verbs)
 {
     opterr = 0;
     cli_state.json = 0;
+    cli_state.quiet = 0;
     cli_state.command[0] = '\0';
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0)
             break;
         if (strcmp(argv[i], "--json") == 0)
             cli_state.json = 1;
+        if (strcmp(argv[i], "--quiet") == 0) {
+            cli_state.quiet = 1;
+            memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(argv[0])); /* keeps NULL */
+            argc--;
+            i--;
+        }
     }
     if (argc < 2)
-        return;
+        return argc;
     if (has_verbs && argc > 2 && is_verb(argv[2]))
         snprintf(cli_state.command, sizeof(cli_state.command), "%s %s", argv[1], argv[2]);
     else
         snprintf(cli_state.command, sizeof(cli_state.command), "%s", argv[1]);
+    return argc;
+}
+
+int ocv_cli_quiet(void)
+{
+    return cli_state.quiet;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void ocv_cli_progress_start(ocv_cli_progress *p, const char *what, const char *items, size_t total)
+{
+    memset(p, 0, sizeof(*p));
+    p->what = what;
+    p->items = items;
+    p->total = total;
+    p->start = now_seconds();
+    p->on = !cli_state.quiet && isatty(STDERR_FILENO);
+}
+
+void ocv_cli_progress_step(ocv_cli_progress *p, size_t done, const char *note)
+{
+    if (!p->on)
+        return;
+    double t = now_seconds();
+    if (done < p->total && t - p->last < 0.1)
+        return;
+    p->last = t;
+    double rate = t > p->start ? (double)done / (t - p->start) : 0;
+    fprintf(stderr, "\r%s: ", p->what);
+    if (p->total > 0)
+        fprintf(stderr, "%3u%% %zu/%zu %s", (unsigned)(done * 100 / p->total), done, p->total,
+                p->items);
+    else
+        fprintf(stderr, "%zu %s", done, p->items);
+    fprintf(stderr, ", %.1f/s", rate);
+    if (p->total > 0 && rate > 0 && done < p->total)
+        fprintf(stderr, ", ETA %.0fs", (double)(p->total - done) / rate);
+    fprintf(stderr, "  %.40s\033[K", note != NULL ? note : "");
+    fflush(stderr);
+}
+
+void ocv_cli_progress_pause(ocv_cli_progress *p)
+{
+    if (p != NULL && p->on) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        p->last = 0;
+    }
+}
+
+void ocv_cli_progress_end(ocv_cli_progress *p)
+{
+    if (p->on) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    p->on = 0;
 }
 
 int ocv_cli_json_errors(void)

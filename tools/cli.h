@@ -28,10 +28,29 @@ int ocv_cmd_trust(int argc, char **argv);
 int ocv_cmd_inspect(int argc, char **argv);
 
 /* Called once by main() before a subcommand runs: notes --json anywhere
- * before "--" and names the command for messages ("verify", or
- * "revocation sync" when has_verbs and argv[2] is a verb). Turns getopt's
- * own messages off. */
-void ocv_cli_begin(int argc, char **argv, int has_verbs);
+ * before "--", takes --quiet out of argv (every command accepts it) and
+ * names the command for messages ("verify", or "revocation sync" when
+ * has_verbs and argv[2] is a verb). Turns getopt's own messages off.
+ * Returns the new argc. */
+int ocv_cli_begin(int argc, char **argv, int has_verbs);
+
+/* Progress of long work on standard error, only when it is a terminal and
+ * --quiet was not given: "\rWHAT: 37% 45/120 ITEMS, 12.3/s, ETA 6s NOTE",
+ * redrawn at most ten times a second, erased by ocv_cli_progress_end. */
+typedef struct ocv_cli_progress {
+    const char *what, *items;
+    size_t total;
+    double start, last;
+    int on;
+} ocv_cli_progress;
+void ocv_cli_progress_start(ocv_cli_progress *p, const char *what, const char *items, size_t total);
+void ocv_cli_progress_step(ocv_cli_progress *p, size_t done, const char *note);
+void ocv_cli_progress_end(ocv_cli_progress *p);
+/* Erases the line before other output; the next step draws it again. */
+void ocv_cli_progress_pause(ocv_cli_progress *p);
+
+/* 1 when --quiet was given: no progress, no summaries on stderr. */
+int ocv_cli_quiet(void);
 
 /* 1 when the command line has --json: errors are also JSON on stdout. */
 int ocv_cli_json_errors(void);

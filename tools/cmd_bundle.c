@@ -173,6 +173,8 @@ static int build(const bundle_args *a)
     ocv_bytes_init(&bundle);
     ocv_store *state = NULL;
     int code = OCV_EXIT_USAGE;
+    ocv_cli_progress bar;
+    ocv_cli_progress_start(&bar, "bundle build", "steps", 3);
     struct stat st;
     if (!a->force && strcmp(a->out, "-") != 0 && stat(a->out, &st) == 0)
         return ocv_cli_usage_error("bundle build: %s exists (use --force to replace it)", a->out);
@@ -184,6 +186,7 @@ static int build(const bundle_args *a)
         ocv_cli_usage_error("bundle build: authority keys are EC P-256 (ES256) or Ed25519");
         goto out;
     }
+    ocv_cli_progress_step(&bar, 0, "reading entries");
     if ((a->add && ocv_entries_file_load(a->add, &add) != 0) ||
         (a->remove && ocv_entries_file_load(a->remove, &remove) != 0))
         goto out;
@@ -204,10 +207,13 @@ static int build(const bundle_args *a)
         remove.count,   a->at,         a->next_update,
         next_spki.data, next_spki.len, a->prune};
     int64_t sequence = 0;
+    ocv_cli_progress_step(&bar, 1, "applying and signing");
     if (ocv_authority_build(state, &req, &bundle, &sequence, err, sizeof(err)) != OCV_OK) {
         ocv_cli_usage_error("bundle build: %s", err[0] ? err : "failed");
         goto out;
     }
+    ocv_cli_progress_step(&bar, 2, "writing");
+    ocv_cli_progress_end(&bar);
     if (ocv_cli_write_file(a->out, bundle.data, bundle.len, 0, a->force) != 0) {
         ocv_store_rollback(state);
         goto out;
@@ -222,12 +228,13 @@ static int build(const bundle_args *a)
                                      "kind", a->full ? "full" : "delta", "added",
                                      (json_int_t)add.count, "removed", (json_int_t)remove.count,
                                      "bytes", (json_int_t)bundle.len));
-    else
+    else if (!ocv_cli_quiet())
         fprintf(stderr, "bundle %s: authority %s sequence %lld (%s, +%zu -%zu)\n", a->out,
                 a->authority, (long long)sequence, a->full ? "full" : "delta", add.count,
                 remove.count);
     code = OCV_EXIT_ALLOW;
 out:
+    ocv_cli_progress_end(&bar);
     ocv_store_close(state);
     ocv_bytes_free(&bundle);
     ocv_bytes_free(&next_spki);

@@ -387,9 +387,13 @@ typedef struct sync_outcome {
     json_t *refusal; /* the refusal's audit event, logged once it is final */
 } sync_outcome;
 
+/* The progress line of the sync or import running (NULL: none). */
+static ocv_cli_progress *rev_progress;
+
 static void sync_report(const rev_args *a, const char *path, const char *outcome,
                         const sync_outcome *o)
 {
+    ocv_cli_progress_pause(rev_progress);
     if (a->json) {
         json_t *j = json_object();
         char digest[65] = "";
@@ -568,11 +572,18 @@ static int sync_dir(ocv_store *store, const rev_args *a, rev_audit *au, const ch
     size_t n;
     int worst = list_bundles(dir, &items, &n);
     int progress = 1;
+    ocv_cli_progress bar;
+    ocv_cli_progress *outer = rev_progress;
+    ocv_cli_progress_pause(outer);
+    ocv_cli_progress_start(&bar, "revocation sync", "bundles", n);
+    rev_progress = &bar;
+    size_t settled = 0;
     for (int pass = 0; worst < 2 && progress; pass++) {
         progress = 0;
         for (size_t i = 0; i < n && worst < 2; i++) {
             if (items[i].done)
                 continue;
+            ocv_cli_progress_step(&bar, settled, items[i].path);
             json_decref(items[i].last.refusal);
             if (sync_attempt(store, a, au, items[i].path, 1, &items[i].last) != 0) {
                 worst = 2;
@@ -583,6 +594,7 @@ static int sync_dir(ocv_store *store, const rev_args *a, rev_audit *au, const ch
             if (!retryable(items[i].last.r)) {
                 int rc = sync_settle(a, au, &items[i]);
                 worst = rc > worst ? rc : worst;
+                settled++;
             }
         }
         /* what is left waits for a base: next pass in sequence order */
@@ -597,6 +609,8 @@ static int sync_dir(ocv_store *store, const rev_args *a, rev_audit *au, const ch
         free(items[i].path);
     }
     free(items);
+    ocv_cli_progress_end(&bar);
+    rev_progress = outer;
     if (n == 0 && worst == 0 && !a->json)
         printf("%s: no bundles\n", dir);
     return worst;
@@ -615,12 +629,18 @@ static int cmd_sync(const rev_args *a, int argc, char **argv)
         return OCV_EXIT_USAGE;
     }
     int worst = 0;
+    ocv_cli_progress bar;
+    ocv_cli_progress_start(&bar, "revocation sync", "paths", (size_t)(argc - optind));
+    rev_progress = &bar;
     for (int i = optind; i < argc && worst < 2; i++) {
+        ocv_cli_progress_step(&bar, (size_t)(i - optind), argv[i]);
         struct stat st;
         int rc = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? sync_dir(store, a, &au, argv[i])
                                                                 : sync_one(store, a, &au, argv[i]);
         worst = rc > worst ? rc : worst;
     }
+    ocv_cli_progress_end(&bar);
+    rev_progress = NULL;
     ocv_store_checkpoint(store);
     ocv_store_close(store);
     if (audit_close(&au) != 0)
@@ -818,7 +838,10 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
         return OCV_EXIT_USAGE;
     }
     int refused = 0;
+    ocv_cli_progress bar;
+    ocv_cli_progress_start(&bar, "revocation import-crl", "CRLs", (size_t)(argc - optind));
     for (int i = optind; i < argc; i++) {
+        ocv_cli_progress_step(&bar, (size_t)(i - optind), argv[i]);
         ocv_bytes file;
         ocv_crl_import_result res;
         memset(&res, 0, sizeof(res));
@@ -850,6 +873,7 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
             refused = 2;
             break;
         }
+        ocv_cli_progress_pause(&bar);
         if (a->json) {
             json_t *o = json_object();
             json_object_set_new(o, "crl", json_string(argv[i]));
@@ -866,6 +890,7 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
             printf("%s%s\n", detail[0] ? ": " : "", detail);
         }
     }
+    ocv_cli_progress_end(&bar);
     ocv_store_close(store);
     ocv_x509_anchors_free(&chain);
     ocv_x509_anchors_free(&anchors);

@@ -65,7 +65,7 @@ static int run_help(int argc, char **argv)
     }
     const ocv_command *c = find_command(argv[2]);
     if (c == NULL) {
-        ocv_cli_begin(0, NULL, 0);
+        (void)ocv_cli_begin(0, NULL, 0);
         return ocv_cli_bad_usage("help: unknown command '%s'", argv[2]);
     }
     char help[] = "--help";
@@ -77,7 +77,7 @@ static int run_help(int argc, char **argv)
         n = 3;
     }
     char *begin_args[5] = {argv[0], args[0], args[1], args[2], NULL};
-    ocv_cli_begin(n + 1, begin_args, c->has_verbs);
+    (void)ocv_cli_begin(n + 1, begin_args, c->has_verbs);
     return c->run(n, args);
 }
 
@@ -100,9 +100,9 @@ int main(int argc, char **argv)
     }
     const ocv_command *c = find_command(name);
     if (c == NULL) {
-        ocv_cli_begin(0, NULL, 0);
+        (void)ocv_cli_begin(0, NULL, 0);
         return ocv_cli_bad_usage("unknown command '%s'", name);
     }
-    ocv_cli_begin(argc, argv, c->has_verbs);
+    argc = ocv_cli_begin(argc, argv, c->has_verbs);
     return c->run(argc - 1, argv + 1);
 }

@@ -131,6 +131,24 @@ expect_exit 1 "sync DIR with a gap: the orphan delta is refused" -- "$OCV" revoc
 expect_grep "gap/acme-06.cose refused BUNDLE_CHAIN_BROKEN" "$T/.out" "the gap is named"
 expect_exit 2 "sync of a missing path: exit 2, not BUNDLE_MALFORMED" -- "$OCV" revocation sync --db dev.db missing-dir
 expect_grep "missing-dir: No such file or directory" "$T/.err" "missing path named"
+# ---- item 4: progress on a terminal only; --quiet -------------------------
+"$OCV" revocation init --db tty.db --authority acme --authority-pub auth.pub >/dev/null
+"$OCV" revocation sync --db tty.db drop >"$T/pipe.out" 2>"$T/pipe.err"
+if grep -q "$(printf '\033')\|ETA\|bundles," "$T/pipe.out" "$T/pipe.err"; then
+    e2e_fail "progress or escape codes into a pipe"; sed 's/^/  | /' "$T/pipe.err"; else e2e_pass; fi
+if command -v script >/dev/null 2>&1; then
+    "$OCV" revocation init --db tty2.db --authority acme --authority-pub auth.pub >/dev/null
+    script -qec "'$OCV' revocation sync --db tty2.db drop" /dev/null >"$T/tty.out" 2>&1
+    expect_grep "revocation sync: .*/4 bundles, .*/s" "$T/tty.out" "progress on a terminal"
+    expect_grep "drop/acme-04.cose applied OK" "$T/tty.out" "results still printed on a terminal"
+    script -qec "'$OCV' revocation sync --quiet --db tty2.db drop" /dev/null >"$T/tty.out" 2>&1
+    if grep -q "bundles," "$T/tty.out"; then e2e_fail "--quiet still shows progress"; else e2e_pass; fi
+    expect_grep "drop/acme-04.cose unchanged OK" "$T/tty.out" "--quiet keeps the results"
+fi
+expect_exit 0 "--quiet is accepted by every command" -- "$OCV" policy lint --quiet policy.json
+$B --delta --valid-for 1d --quiet -o b5.cose 2>"$T/quiet.err"
+expect_exit 0 "bundle build --quiet prints no summary" -- test ! -s "$T/quiet.err"
+
 mkdir empty
 expect_exit 0 "sync of an empty directory" -- "$OCV" revocation sync --db dev.db empty
 expect_grep "empty: no bundles" "$T/.out" "empty directory says so"
