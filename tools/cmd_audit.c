@@ -257,9 +257,11 @@ static int cmd_checkpoint(const audit_args *a)
 
 int ocv_cmd_audit(int argc, char **argv)
 {
-    if (argc < 2 || ocv_cli_is_help(argv[1])) {
-        fputs(AUDIT_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("audit: give a verb (verify, head, checkpoint, tail)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(AUDIT_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     const char *verb = argv[1];
     audit_args a;

@@ -293,9 +293,11 @@ static int parse_count(const char *text, long *out)
 
 int ocv_cmd_bench(int argc, char **argv)
 {
-    if (argc < 2 || ocv_cli_is_help(argv[1])) {
-        fputs(ocv_bench_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("bench: give a benchmark (x509, token, revocation)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(ocv_bench_usage, stdout);
+        return OCV_EXIT_ALLOW;
     }
     if (strcmp(argv[1], "token") == 0)
         return ocv_bench_token(argc - 1, argv + 1);

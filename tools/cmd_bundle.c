@@ -247,9 +247,11 @@ out:
 
 int ocv_cmd_bundle(int argc, char **argv)
 {
-    if (argc < 2 || ocv_cli_is_help(argv[1])) {
-        fputs(BUNDLE_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("bundle: give a verb (build)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(BUNDLE_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     if (strcmp(argv[1], "build") != 0)
         return ocv_cli_bad_usage("bundle: unknown verb '%s' (build)", argv[1]);

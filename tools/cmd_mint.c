@@ -551,10 +551,8 @@ static const mint_kind MINT_KINDS[] = {
 
 int ocv_cmd_mint(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs(MINT_USAGE, stderr);
-        return OCV_EXIT_USAGE;
-    }
+    if (argc < 2)
+        return ocv_cli_bad_usage("mint: give a kind (cert, crl, token)");
     if (ocv_cli_is_help(argv[1])) {
         fputs(MINT_USAGE, stdout);
         return OCV_EXIT_ALLOW;

@@ -755,9 +755,11 @@ static int parse_option(int opt, const char *arg, const char *verb, policy_args 
 
 int ocv_cmd_policy(int argc, char **argv)
 {
-    if (argc < 2 || ocv_cli_is_help(argv[1])) {
-        fputs(POLICY_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("policy: give a verb (lint, explain)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(POLICY_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     const char *verb = argv[1];
     if (strcmp(verb, "lint") != 0 && strcmp(verb, "explain") != 0)

@@ -185,9 +185,11 @@ static int verify(const receipt_args *a)
 
 int ocv_cmd_receipt(int argc, char **argv)
 {
-    if (argc < 2 || ocv_cli_is_help(argv[1])) {
-        fputs(RECEIPT_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("receipt: give a verb (verify)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(RECEIPT_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     if (strcmp(argv[1], "verify") != 0)
         return ocv_cli_bad_usage("receipt: unknown verb '%s' (verify)", argv[1]);

@@ -990,9 +990,12 @@ out:
 
 int ocv_cmd_revocation(int argc, char **argv)
 {
-    if (argc < 2 || ocv_cli_is_help(argv[1])) {
-        fputs(REVOCATION_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("%s: give a verb (init, sync, status, import-crl, receipt)",
+                                 "revocation");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(REVOCATION_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     const char *verb = argv[1];
     rev_args a;

@@ -167,9 +167,11 @@ static int trust_status(int argc, char **argv)
 
 int ocv_cmd_trust(int argc, char **argv)
 {
-    if (argc < 2 || ocv_cli_is_help(argv[1])) {
-        fputs(TRUST_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : 0;
+    if (argc < 2)
+        return ocv_cli_bad_usage("trust: give a verb (status)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(TRUST_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     if (strcmp(argv[1], "status") == 0)
         return trust_status(argc - 1, argv + 1);

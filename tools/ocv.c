@@ -42,7 +42,9 @@ static void print_help(FILE *out)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "  %-10s %s\n", "version", "print the version");
-    fprintf(out, "\n'ocv <command> --help' describes each command; man ocv(1) has them all.\n"
+    fprintf(out, "\n'ocv help <command>' (or 'ocv <command> --help', -h) describes each command;\n"
+                 "man ocv(1) has them all. --json: output and errors as JSON; --quiet: no\n"
+                 "progress.\n"
                  "Exit codes: 0 allow / success, 1 deny / refused, 2 usage or configuration "
                  "error.\n");
 }

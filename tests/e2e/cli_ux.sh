@@ -66,6 +66,11 @@ expect_exit 0 "usage error: two lines, not the whole help" -- test "$(wc -l <"$T
 expect_exit 2 "missing value" -- "$OCV" revocation sync --db
 expect_grep "option '--db' needs a value" "$T/.err" "missing value named"
 expect_grep "try \`ocv revocation sync --help\`" "$T/.err" "verb in the hint"
+for c in revocation audit bench bundle mint policy receipt trust; do
+    expect_exit 2 "ocv $c without a verb" -- "$OCV" $c
+    expect_exit 0 "ocv $c without a verb: one line and the next step" -- test "$(wc -l <"$T/.err")" -eq 2
+    expect_grep "^try \`ocv $c --help\`$" "$T/.err" "ocv $c without a verb points at --help"
+done
 expect_exit 2 "unknown command" -- "$OCV" frobnicate
 expect_grep "try \`ocv --help\`" "$T/.err" "unknown command hint"
 for c in verify inspect keygen serve "mint cert" "mint crl" "mint token" "revocation init" \
