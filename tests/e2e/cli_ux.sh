@@ -5,6 +5,7 @@
 # does not overwrite, policy lint/explain and bundle build speak JSON, and
 # the small surprises stay fixed.
 . "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
 cd "$T" || exit 1
 
 # expect_json_error DESCRIPTION -- command... (adds nothing: give --json)
@@ -68,8 +69,8 @@ expect_grep "option '--db' needs a value" "$T/.err" "missing value named"
 expect_grep "try \`ocv revocation sync --help\`" "$T/.err" "verb in the hint"
 for c in revocation audit bench bundle mint policy receipt trust; do
     expect_exit 2 "ocv $c without a verb" -- "$OCV" $c
-    expect_exit 0 "ocv $c without a verb: one line and the next step" -- test "$(wc -l <"$T/.err")" -eq 2
     expect_grep "^try \`ocv $c --help\`$" "$T/.err" "ocv $c without a verb points at --help"
+    expect_exit 0 "ocv $c without a verb: one line and the next step" -- test "$(wc -l <"$T/.err")" -eq 2
 done
 expect_exit 2 "unknown command" -- "$OCV" frobnicate
 expect_grep "try \`ocv --help\`" "$T/.err" "unknown command hint"
@@ -203,7 +204,7 @@ expect_exit 2 "bench revocation --dir missing" -- "$OCV" bench revocation --dir 
 expect_grep "missing: No such file or directory" "$T/.err" "bench --dir error names the cause"
 
 P=${OCV_FIXTURES:-$T}/pki
-[ -f "$P/anchors.pem" ] || sh "$(dirname "$0")/../fixtures/make_pki.sh" "$P" >"$T/pki.log" 2>&1
+[ -f "$P/anchors.pem" ] || sh "$here/../fixtures/make_pki.sh" "$P" >"$T/pki.log" 2>&1
 
 # ---- item 6: import-crl --chain, an intermediate's CRL ---------------------
 I="$OCV revocation import-crl --db crl.db --anchors $P/anchors.pem"
