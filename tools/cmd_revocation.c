@@ -598,7 +598,8 @@ static int sync_dir(ocv_store *store, const rev_args *a, rev_audit *au, const ch
             }
         }
         /* what is left waits for a base: next pass in sequence order */
-        qsort(items, n, sizeof(*items), compare_sequences);
+        if (n > 1)
+            qsort(items, n, sizeof(*items), compare_sequences);
     }
     for (size_t i = 0; i < n; i++) {
         if (!items[i].done && worst < 2) {
