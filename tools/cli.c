@@ -168,6 +168,8 @@ static void print_json_error(const char *kind, const char *detail)
 }
 
 static int report(const char *kind, int hint, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static int report(const char *kind, int hint, const char *fmt, va_list ap)
 {
     char message[CLI_MAX_MESSAGE_BYTES];
     int n = vsnprintf(message, sizeof(message), fmt, ap);
