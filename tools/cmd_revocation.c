@@ -23,6 +23,7 @@
 #include "revocation/integrity.h"
 #include "revocation/receipt.h"
 #include "revocation/store.h"
+#include "revocation_cli.h"
 #include "verifier/pkey.h"
 
 static const char REVOCATION_USAGE[] =
@@ -52,13 +53,6 @@ static const char REVOCATION_USAGE[] =
     "Exit: 0 done (every bundle applied, already applied or, in a DIR, older than\n"
     "the store), 1 a bundle or CRL refused, 2 usage or configuration error (an\n"
     "unreadable file, a missing store).\n";
-
-typedef struct rev_args {
-    const char *db, *authority, *authority_pub, *anchors, *chain, *device_key, *device_id, *out,
-        *audit, *nonce;
-    int64_t at, skew;
-    int has_at, json;
-} rev_args;
 
 enum {
     OPT_DB = 256,
@@ -96,12 +90,8 @@ static const struct option REV_OPTIONS[] = {
 
 /* The command's audit log: opened before any change, closed (with a
  * signed checkpoint when the device key is given) after the last. */
-typedef struct rev_audit {
-    ocv_audit_log *log; /* NULL without --audit */
-    ocv_pkey key;
-} rev_audit;
 
-static int audit_open(const rev_args *a, rev_audit *au)
+int ocv_rev_audit_open(const rev_args *a, rev_audit *au)
 {
     au->log = NULL;
     ocv_pkey_init(&au->key);
@@ -127,7 +117,7 @@ static int audit_open(const rev_args *a, rev_audit *au)
 }
 
 /* Closes the log; -1 (with a message) when its last write failed. */
-static int audit_close(rev_audit *au)
+int ocv_rev_audit_close(rev_audit *au)
 {
     int rc = 0;
     if (au->log != NULL) {
@@ -146,7 +136,7 @@ static int audit_close(rev_audit *au)
 /* Records one revocation event when --audit names a log (written and
  * fsynced before it returns); a log that cannot be written fails the
  * command (an unrecorded event is not done). */
-static int audit_event(rev_audit *au, const rev_args *a, const char *event, json_t *fields)
+int ocv_rev_audit_event(rev_audit *au, const rev_args *a, const char *event, json_t *fields)
 {
     if (au->log == NULL) {
         json_decref(fields);
@@ -161,20 +151,7 @@ static int audit_event(rev_audit *au, const rev_args *a, const char *event, json
     return 0;
 }
 
-/* The record of a change, written by the store's pre-commit hook inside
- * the write transaction: the change commits only once its record is on
- * disk. */
-typedef struct commit_record {
-    rev_audit *au;
-    const rev_args *a;
-    const char *event;
-    json_t *fields;                   /* built before the apply */
-    const ocv_apply_result *bundle;   /* or NULL: read at commit time */
-    const ocv_crl_import_result *crl; /* or NULL */
-    int written, failed;
-} commit_record;
-
-static ocv_reason record_before_commit(void *ctx)
+ocv_reason ocv_rev_record_before_commit(void *ctx)
 {
     commit_record *c = ctx;
     if (c->written)
@@ -196,7 +173,7 @@ static ocv_reason record_before_commit(void *ctx)
 
 /* After the apply: a refusal (nothing changed) is recorded now; a COMMIT
  * that failed after its record was written gets a follow-up record. */
-static int record_after(commit_record *c, ocv_reason r, json_t *refusal)
+int ocv_rev_record_after(commit_record *c, ocv_reason r, json_t *refusal)
 {
     if (c->failed) {
         json_decref(refusal);
@@ -213,7 +190,7 @@ static int record_after(commit_record *c, ocv_reason r, json_t *refusal)
                             json_string("COMMIT failed after this change's record was written: "
                                         "the change is not applied"));
     }
-    return audit_event(c->au, c->a, c->event, refusal);
+    return ocv_rev_audit_event(c->au, c->a, c->event, refusal);
 }
 
 static int parse_rev_args(int argc, char **argv, rev_args *a)
@@ -280,21 +257,12 @@ static int parse_rev_args(int argc, char **argv, rev_args *a)
     return -1;
 }
 
-static int open_store(const rev_args *a, int create, ocv_store **store)
+int ocv_rev_open_store(const rev_args *a, int create, ocv_store **store)
 {
     char err[512] = "";
     if (ocv_store_open(a->db, create, store, err, sizeof(err)) != OCV_OK)
         return ocv_cli_usage_error("%s", err);
     return 0;
-}
-
-static void print_json(json_t *o)
-{
-    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (text != NULL)
-        puts(text);
-    free(text);
-    json_decref(o);
 }
 
 static void hex_of(const uint8_t *p, size_t len, char *out)
@@ -325,7 +293,7 @@ static int cmd_init(const rev_args *a)
     if (r != OCV_OK)
         return ocv_cli_usage_error("revocation init: cannot encode the key");
     ocv_store *store;
-    if (open_store(a, 1, &store) != 0) {
+    if (ocv_rev_open_store(a, 1, &store) != 0) {
         ocv_bytes_free(&spki);
         return OCV_EXIT_USAGE;
     }
@@ -359,294 +327,6 @@ static int cmd_init(const rev_args *a)
                      : "pinned authority %s in %s\n",
            a->authority, a->db);
     return OCV_EXIT_ALLOW;
-}
-
-/* ---- sync ---------------------------------------------------------- */
-
-/*
- * Implementation notes: `sync DIR` is for a drop (a USB stick, a share)
- * holding every bundle ever shipped. Its bundles are tried in name order
- * (the authority's acme-000042.cose names sort by sequence), then the ones
- * refused for a reason a later bundle can change (CHAIN_BROKEN: a delta
- * whose base is not applied yet; EXPIRED, FROM_FUTURE) are tried again in
- * the sequence order their verified headers named, as long as a pass
- * applied something. A bundle at or below the stored sequence is reported
- * `skipped` (exit 0): already applied, or superseded. Every bundle is
- * still verified and applied by the library, one transaction each; the
- * order is only a schedule.
- */
-
-/* Regular files in a sync directory, at most this many (a drop of every
- * bundle an authority ships in years: one a day is ~3,650 a decade). */
-#define SYNC_MAX_DIR_FILES 100000
-
-typedef struct sync_outcome {
-    ocv_reason r;
-    ocv_apply_result res;
-    char detail[512];
-    json_t *refusal; /* the refusal's audit event, logged once it is final */
-} sync_outcome;
-
-/* The progress line of the sync or import running (NULL: none). */
-static ocv_cli_progress *rev_progress;
-
-static void sync_report(const rev_args *a, const char *path, const char *outcome,
-                        const sync_outcome *o)
-{
-    ocv_cli_progress_pause(rev_progress);
-    if (a->json) {
-        json_t *j = json_object();
-        char digest[65] = "";
-        if (o->r == OCV_OK)
-            hex_of(o->res.state_digest, sizeof(o->res.state_digest), digest);
-        json_object_set_new(j, "bundle", json_string(path));
-        json_object_set_new(j, "result", json_string(outcome));
-        json_object_set_new(j, "reason", json_string(ocv_reason_name(o->r)));
-        json_object_set_new(j, "sequence", json_integer(o->res.sequence));
-        json_object_set_new(j, "added", json_integer((json_int_t)o->res.added));
-        json_object_set_new(j, "removed", json_integer((json_int_t)o->res.removed));
-        json_object_set_new(j, "state_digest", o->r == OCV_OK ? json_string(digest) : json_null());
-        json_object_set_new(j, "detail", json_string(o->detail));
-        print_json(j);
-    } else {
-        printf("%s %s %s", path, outcome, ocv_reason_name(o->r));
-        if (o->r == OCV_OK && !o->res.no_op)
-            printf(" sequence %lld (+%zu -%zu)", (long long)o->res.sequence, o->res.added,
-                   o->res.removed);
-        printf("%s%s\n", o->detail[0] ? ": " : "", o->detail);
-    }
-    fflush(stdout);
-}
-
-/* Applies one bundle file. A refusal's audit event is logged now, or kept
- * in o->refusal when defer (the caller logs it once the refusal is final).
- * Returns 0, or 2 after printing why (unreadable file, audit failure). */
-static int sync_attempt(ocv_store *store, const rev_args *a, rev_audit *au, const char *path,
-                        int defer, sync_outcome *o)
-{
-    memset(o, 0, sizeof(*o));
-    /* a file that cannot be read is an I/O problem, not a bad bundle */
-    struct stat sb;
-    errno = 0;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || access(path, R_OK) != 0)
-        return ocv_cli_usage_error("revocation sync: %s: %s", path,
-                                   errno ? strerror(errno) : "not a regular file");
-    commit_record rec = {au, a, "bundle", json_object(), &o->res, NULL, 0, 0};
-    json_object_set_new(rec.fields, "db", json_string(a->db));
-    json_object_set_new(rec.fields, "bundle", json_string(path));
-    json_object_set_new(rec.fields, "result", json_string("applied"));
-    json_object_set_new(rec.fields, "reason", json_string("OK"));
-    json_object_set_new(rec.fields, "detail", json_string(""));
-    if (au->log != NULL)
-        ocv_store_set_commit_hook(store, record_before_commit, &rec);
-    o->r =
-        ocv_bundle_apply_file(store, path, a->at, a->skew, &o->res, o->detail, sizeof(o->detail));
-    ocv_store_set_commit_hook(store, NULL, NULL);
-    json_decref(rec.fields);
-    json_t *event = json_object();
-    json_object_set_new(event, "db", json_string(a->db));
-    json_object_set_new(event, "bundle", json_string(path));
-    json_object_set_new(event, "result",
-                        json_string(o->r != OCV_OK ? "refused"
-                                    : o->res.no_op ? "unchanged"
-                                                   : "applied"));
-    json_object_set_new(event, "reason", json_string(ocv_reason_name(o->r)));
-    json_object_set_new(event, "sequence", json_integer(o->res.sequence));
-    json_object_set_new(event, "detail", json_string(o->detail));
-    if (defer && o->r != OCV_OK && !rec.failed && au->log != NULL) {
-        o->refusal = event;
-        return 0;
-    }
-    return record_after(&rec, o->r, event) != 0 ? 2 : 0;
-}
-
-static int sync_one(ocv_store *store, const rev_args *a, rev_audit *au, const char *path)
-{
-    sync_outcome o;
-    if (sync_attempt(store, a, au, path, 0, &o) != 0)
-        return 2;
-    sync_report(a, path, o.r != OCV_OK ? "refused" : o.res.no_op ? "unchanged" : "applied", &o);
-    return o.r == OCV_OK ? 0 : 1;
-}
-
-typedef struct sync_item {
-    char *path;
-    int done;
-    sync_outcome last;
-} sync_item;
-
-static int compare_paths(const void *x, const void *y)
-{
-    return strcmp(((const sync_item *)x)->path, ((const sync_item *)y)->path);
-}
-
-static int compare_sequences(const void *x, const void *y)
-{
-    const sync_item *p = x, *q = y;
-    if (p->done != q->done)
-        return p->done - q->done; /* pending first */
-    return (p->last.res.sequence > q->last.res.sequence) -
-           (p->last.res.sequence < q->last.res.sequence);
-}
-
-/* The regular, visible files of dir in name order; 0, or 2 after saying why. */
-static int list_bundles(const char *dir, sync_item **out, size_t *count)
-{
-    *out = NULL;
-    *count = 0;
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return ocv_cli_usage_error("revocation sync: %s: %s", dir, strerror(errno));
-    sync_item *items = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[4096];
-        struct stat st;
-        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path) ||
-            stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        if (n == SYNC_MAX_DIR_FILES) {
-            rc = ocv_cli_usage_error("revocation sync: %s: more than %d files", dir,
-                                     SYNC_MAX_DIR_FILES);
-            break;
-        }
-        if (n == cap) {
-            size_t c = cap ? cap * 2 : 64;
-            sync_item *p = realloc(items, c * sizeof(*items));
-            if (p == NULL) {
-                rc = ocv_cli_usage_error("out of memory");
-                break;
-            }
-            items = p;
-            cap = c;
-        }
-        memset(&items[n], 0, sizeof(items[n]));
-        items[n].path = strdup(path);
-        if (items[n].path == NULL) {
-            rc = ocv_cli_usage_error("out of memory");
-            break;
-        }
-        n++;
-    }
-    closedir(d);
-    if (n > 0)
-        qsort(items, n, sizeof(*items), compare_paths);
-    *out = items;
-    *count = n;
-    return rc;
-}
-
-/* A refusal that a bundle applied later in the same drop can turn around. */
-static int retryable(ocv_reason r)
-{
-    return r == OCV_BUNDLE_CHAIN_BROKEN || r == OCV_BUNDLE_EXPIRED || r == OCV_BUNDLE_FROM_FUTURE;
-}
-
-/* Settles one item: reports it and logs a deferred refusal. 0, 1 refused, 2 audit failure. */
-static int sync_settle(const rev_args *a, rev_audit *au, sync_item *it)
-{
-    sync_outcome *o = &it->last;
-    it->done = 1;
-    const char *outcome = o->r == OCV_BUNDLE_ROLLBACK ? "skipped"
-                          : o->r != OCV_OK            ? "refused"
-                          : o->res.no_op              ? "unchanged"
-                                                      : "applied";
-    if (o->refusal != NULL) {
-        json_object_set_new(o->refusal, "result", json_string(outcome));
-        json_t *event = o->refusal;
-        o->refusal = NULL;
-        if (audit_event(au, a, "bundle", event) != 0)
-            return 2;
-    }
-    sync_report(a, it->path, outcome, o);
-    return o->r == OCV_OK || o->r == OCV_BUNDLE_ROLLBACK ? 0 : 1;
-}
-
-static int sync_dir(ocv_store *store, const rev_args *a, rev_audit *au, const char *dir)
-{
-    sync_item *items;
-    size_t n;
-    int worst = list_bundles(dir, &items, &n);
-    int progress = 1;
-    ocv_cli_progress bar;
-    ocv_cli_progress *outer = rev_progress;
-    ocv_cli_progress_pause(outer);
-    ocv_cli_progress_start(&bar, "revocation sync", "bundles", n);
-    rev_progress = &bar;
-    size_t settled = 0;
-    for (int pass = 0; worst < 2 && progress; pass++) {
-        progress = 0;
-        for (size_t i = 0; i < n && worst < 2; i++) {
-            if (items[i].done)
-                continue;
-            ocv_cli_progress_step(&bar, settled, items[i].path);
-            json_decref(items[i].last.refusal);
-            if (sync_attempt(store, a, au, items[i].path, 1, &items[i].last) != 0) {
-                worst = 2;
-                break;
-            }
-            if (items[i].last.res.applied)
-                progress = 1;
-            if (!retryable(items[i].last.r)) {
-                int rc = sync_settle(a, au, &items[i]);
-                worst = rc > worst ? rc : worst;
-                settled++;
-            }
-        }
-        /* what is left waits for a base: next pass in sequence order */
-        if (n > 1)
-            qsort(items, n, sizeof(*items), compare_sequences);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!items[i].done && worst < 2) {
-            int rc = sync_settle(a, au, &items[i]);
-            worst = rc > worst ? rc : worst;
-        }
-        json_decref(items[i].last.refusal);
-        free(items[i].path);
-    }
-    free(items);
-    ocv_cli_progress_end(&bar);
-    rev_progress = outer;
-    if (n == 0 && worst == 0 && !a->json)
-        printf("%s: no bundles\n", dir);
-    return worst;
-}
-
-static int cmd_sync(const rev_args *a, int argc, char **argv)
-{
-    if (optind >= argc)
-        return ocv_cli_bad_usage("revocation sync: give one or more bundle files or directories");
-    ocv_store *store;
-    if (open_store(a, 0, &store) != 0)
-        return OCV_EXIT_USAGE;
-    rev_audit au;
-    if (audit_open(a, &au) != 0) {
-        ocv_store_close(store);
-        return OCV_EXIT_USAGE;
-    }
-    int worst = 0;
-    ocv_cli_progress bar;
-    ocv_cli_progress_start(&bar, "revocation sync", "paths", (size_t)(argc - optind));
-    rev_progress = &bar;
-    for (int i = optind; i < argc && worst < 2; i++) {
-        ocv_cli_progress_step(&bar, (size_t)(i - optind), argv[i]);
-        struct stat st;
-        int rc = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? sync_dir(store, a, &au, argv[i])
-                                                                : sync_one(store, a, &au, argv[i]);
-        worst = rc > worst ? rc : worst;
-    }
-    ocv_cli_progress_end(&bar);
-    rev_progress = NULL;
-    ocv_store_checkpoint(store);
-    ocv_store_close(store);
-    if (audit_close(&au) != 0)
-        worst = 2;
-    return worst >= 2 ? OCV_EXIT_USAGE : worst ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
 }
 
 /* ---- status -------------------------------------------------------- */
@@ -770,7 +450,7 @@ static void print_status_text(json_t *status)
 static int cmd_status(const rev_args *a)
 {
     ocv_store *store;
-    if (open_store(a, 0, &store) != 0)
+    if (ocv_rev_open_store(a, 0, &store) != 0)
         return OCV_EXIT_USAGE;
     char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
     size_t count = 0;
@@ -794,7 +474,7 @@ static int cmd_status(const rev_args *a)
     json_object_set_new(status, "problem", proven ? json_null() : json_string(problem));
     ocv_store_close(store);
     if (a->json) {
-        print_json(status);
+        ocv_cli_print_json(status);
     } else {
         print_status_text(status);
         print_crls_text(status);
@@ -826,13 +506,13 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
         return ocv_cli_usage_error("--chain: %s", err);
     }
     ocv_store *store;
-    if (open_store(a, 1, &store) != 0) {
+    if (ocv_rev_open_store(a, 1, &store) != 0) {
         ocv_x509_anchors_free(&chain);
         ocv_x509_anchors_free(&anchors);
         return OCV_EXIT_USAGE;
     }
     rev_audit au;
-    if (audit_open(a, &au) != 0) {
+    if (ocv_rev_audit_open(a, &au) != 0) {
         ocv_store_close(store);
         ocv_x509_anchors_free(&chain);
         ocv_x509_anchors_free(&anchors);
@@ -853,7 +533,7 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
         json_object_set_new(rec.fields, "result", json_string("imported"));
         json_object_set_new(rec.fields, "reason", json_string("OK"));
         if (au.log != NULL)
-            ocv_store_set_commit_hook(store, record_before_commit, &rec);
+            ocv_store_set_commit_hook(store, ocv_rev_record_before_commit, &rec);
         ocv_reason r = ocv_file_read(argv[i], 256u * 1024u * 1024u, &file, detail, sizeof(detail));
         if (r == OCV_OK) {
             r = ocv_crl_import_chain(store, &anchors, a->chain != NULL ? &chain.certs : NULL,
@@ -870,7 +550,7 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
         json_object_set_new(event, "result", json_string(r == OCV_OK ? "imported" : "refused"));
         json_object_set_new(event, "reason", json_string(ocv_reason_name(r)));
         json_object_set_new(event, "issuer", json_string(res.issuer));
-        if (record_after(&rec, r, event) != 0) {
+        if (ocv_rev_record_after(&rec, r, event) != 0) {
             refused = 2;
             break;
         }
@@ -883,7 +563,7 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
             json_object_set_new(o, "issuer", json_string(res.issuer));
             json_object_set_new(o, "serials", json_integer((json_int_t)res.serials));
             json_object_set_new(o, "detail", json_string(detail));
-            print_json(o);
+            ocv_cli_print_json(o);
         } else {
             printf("%s %s %s", argv[i], r == OCV_OK ? "imported" : "refused", ocv_reason_name(r));
             if (r == OCV_OK)
@@ -895,7 +575,7 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
     ocv_store_close(store);
     ocv_x509_anchors_free(&chain);
     ocv_x509_anchors_free(&anchors);
-    if (audit_close(&au) != 0)
+    if (ocv_rev_audit_close(&au) != 0)
         refused = 2;
     return refused >= 2 ? OCV_EXIT_USAGE : refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
 }
@@ -916,7 +596,7 @@ static ocv_reason audit_receipt(rev_audit *au, const rev_args *a, const char *au
     json_object_set_new(event, "receipt", json_string(a->out));
     if (a->nonce != NULL)
         json_object_set_new(event, "nonce", json_string(a->nonce));
-    if (audit_event(au, a, "receipt", event) != 0)
+    if (ocv_rev_audit_event(au, a, "receipt", event) != 0)
         return OCV_CONFIG_INVALID;
     if (ocv_audit_checkpoint(au->log) != OCV_OK) {
         ocv_cli_usage_error("audit: %s", ocv_audit_error(au->log));
@@ -944,7 +624,7 @@ static int cmd_receipt(const rev_args *a)
         return ocv_cli_usage_error("revocation receipt: --nonce of 1..%d bytes",
                                    OCV_MAX_RECEIPT_NONCE_BYTES);
     ocv_store *store;
-    if (open_store(a, 0, &store) != 0)
+    if (ocv_rev_open_store(a, 0, &store) != 0)
         return OCV_EXIT_USAGE;
     char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
     size_t count = 0;
@@ -971,7 +651,7 @@ static int cmd_receipt(const rev_args *a)
         ocv_cli_usage_error("%s", err);
         goto out;
     }
-    if (audit_open(a, &au) != 0 || audit_receipt(&au, a, authority, &x) != OCV_OK)
+    if (ocv_rev_audit_open(a, &au) != 0 || audit_receipt(&au, a, authority, &x) != OCV_OK)
         goto out;
     ocv_reason r = ocv_receipt_create(store, authority, a->device_id, &key, a->at, &x, &receipt);
     if (r != OCV_OK) {
@@ -981,7 +661,7 @@ static int cmd_receipt(const rev_args *a)
     if (ocv_cli_write_file(a->out, receipt.data, receipt.len, 0, 1) == 0)
         code = OCV_EXIT_ALLOW;
 out:
-    if (audit_close(&au) != 0)
+    if (ocv_rev_audit_close(&au) != 0)
         code = OCV_EXIT_USAGE;
     ocv_bytes_free(&receipt);
     ocv_pkey_free(&key);
@@ -1008,7 +688,7 @@ int ocv_cmd_revocation(int argc, char **argv)
     if (strcmp(verb, "init") == 0)
         return cmd_init(&a);
     if (strcmp(verb, "sync") == 0)
-        return cmd_sync(&a, argc_rest, argv_rest);
+        return ocv_rev_cmd_sync(&a, argc_rest, argv_rest);
     if (strcmp(verb, "status") == 0)
         return cmd_status(&a);
     if (strcmp(verb, "import-crl") == 0)
