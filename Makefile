@@ -3,7 +3,7 @@
 #   make          libocv.a, libocv.so and the ocv binary (in $(BUILD)/)
 #   make deps     install missing Debian packages (apt-get; root)
 #   make test     the whole test suite (unit, vectors, end-to-end)
-#   make demo     a small PKI and real decisions
+#   make demo     a small PKI and real decisions (KEEP=1 keeps its directory)
 #   make sanitize the suite again under ASan + UBSan
 #   make valgrind the unit tests under valgrind
 #   make lint     banned functions and compiler-contract checks
@@ -209,9 +209,13 @@ valgrind: deps
 	@$(MAKE) --no-print-directory all tests-build
 	@OCV=$(abspath $(OCV)) BUILD=$(abspath $(BUILD)) VALGRIND=1 sh tests/run.sh
 
+# make demo: the build behind one line; KEEP=1 keeps the demo directory.
 demo: deps
-	@$(MAKE) --no-print-directory all
-	@OCV=$(abspath $(OCV)) sh scripts/demo.sh
+	@mkdir -p $(BUILD)
+	@$(MAKE) --no-print-directory all >$(BUILD)/demo-build.log 2>&1 || \
+		{ cat $(BUILD)/demo-build.log; exit 1; }
+	@echo "built $(OCV) (output in $(BUILD)/demo-build.log)"
+	@OCV=$(abspath $(OCV)) KEEP=$(KEEP) sh scripts/demo.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/policy_bench
@@ -241,11 +245,16 @@ install: all $(BUILD)/ocv.pc
 	install -m 644 include/ocv.h include/ocv_reasons.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/ocv.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/ocv.pc
 	install -m 644 docs/man/ocv.1 $(DESTDIR)$(PREFIX)/share/man/man1/ocv.1
+	install -d $(DESTDIR)$(PREFIX)/share/doc/ocv/cli $(DESTDIR)$(PREFIX)/share/doc/ocv/formats
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/ocv/
+	install -m 644 docs/cli/*.md $(DESTDIR)$(PREFIX)/share/doc/ocv/cli/
+	install -m 644 docs/formats/*.md $(DESTDIR)$(PREFIX)/share/doc/ocv/formats/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ocv $(DESTDIR)$(PREFIX)/lib/libocv.* \
 		$(DESTDIR)$(PREFIX)/include/ocv.h $(DESTDIR)$(PREFIX)/include/ocv_reasons.h \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ocv.pc $(DESTDIR)$(PREFIX)/share/man/man1/ocv.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/ocv
 
 clean:
 .PHONY: all deps test test-profile test-device check-device-links tests-build demo sanitize \

@@ -103,17 +103,27 @@ static ocv_reason read_crls(config_reader *c, const ocv_json_at *at, json_t *val
     return OCV_OK;
 }
 
+int ocv_eku_from_name(const char *name, ocv_eku *out)
+{
+    if (name == NULL)
+        return -1;
+    if (strcmp(name, "clientAuth") == 0 || strcmp(name, "client") == 0)
+        *out = OCV_EKU_CLIENT_AUTH;
+    else if (strcmp(name, "serverAuth") == 0 || strcmp(name, "server") == 0)
+        *out = OCV_EKU_SERVER_AUTH;
+    else if (strcmp(name, "any") == 0)
+        *out = OCV_EKU_ANY;
+    else
+        return -1;
+    return 0;
+}
+
 static ocv_reason read_eku(config_reader *c, const ocv_json_at *at, json_t *value, ocv_config *cfg)
 {
-    const char *s = json_string_value(value);
-    if (s != NULL && strcmp(s, "clientAuth") == 0)
-        cfg->leaf_eku = OCV_EKU_CLIENT_AUTH;
-    else if (s != NULL && strcmp(s, "serverAuth") == 0)
-        cfg->leaf_eku = OCV_EKU_SERVER_AUTH;
-    else if (s != NULL && strcmp(s, "any") == 0)
-        cfg->leaf_eku = OCV_EKU_ANY;
-    else
-        return bad(c, at, "leaf_eku", "must be \"clientAuth\", \"serverAuth\" or \"any\"");
+    if (ocv_eku_from_name(json_string_value(value), &cfg->leaf_eku) != 0)
+        return bad(c, at, "leaf_eku",
+                   "must be \"clientAuth\" (or \"client\"), \"serverAuth\" (or \"server\") "
+                   "or \"any\"");
     return OCV_OK;
 }
 

@@ -75,6 +75,11 @@ typedef enum ocv_eku {
     OCV_EKU_ANY = 2
 } ocv_eku;
 
+/* Parses a key purpose as the configuration's "leaf_eku" and `ocv verify
+ * --eku` both spell it: "client" or "clientAuth", "server" or "serverAuth",
+ * "any". Returns 0 and sets *out, or -1 (and leaves *out) for anything else. */
+OCV_API int ocv_eku_from_name(const char *name, ocv_eku *out);
+
 /* Where the workload identity may come from when the leaf has no URI SAN.
  * The SPIFFE rule (exactly one URI SAN) is the only default. */
 enum {

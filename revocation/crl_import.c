@@ -9,6 +9,7 @@
 
 #include "base/canon.h"
 #include "base/util.h"
+#include "verifier/x509_path.h"
 
 /* cRLNumber (RFC 5280 §5.2.3) from the raw extensions mbedtls keeps:
  * SEQUENCE OF Extension { extnID, critical BOOLEAN DEFAULT FALSE,
@@ -66,14 +67,50 @@ static int compare_numbers(const uint8_t *a, size_t al, const uint8_t *b, size_t
     return c < 0 ? -1 : c > 0;
 }
 
-static const mbedtls_x509_crt *find_ca(const ocv_x509_anchors *anchors, const mbedtls_x509_crl *crl)
+static const mbedtls_x509_crt *find_named(const mbedtls_x509_crt *list, const mbedtls_x509_crl *crl)
 {
-    for (const mbedtls_x509_crt *c = &anchors->certs; c != NULL; c = c->next) {
+    for (const mbedtls_x509_crt *c = list; c != NULL; c = c->next) {
         if (c->raw.p != NULL && c->subject_raw.len == crl->issuer_raw.len &&
             memcmp(c->subject_raw.p, crl->issuer_raw.p, c->subject_raw.len) == 0)
             return c;
     }
     return NULL;
+}
+
+/* The CRL's issuer: an anchor of its name, else an intermediate of its
+ * name that is a CA with a validated path to an anchor at `at`. */
+static ocv_reason find_ca(const ocv_x509_anchors *anchors, const mbedtls_x509_crt *intermediates,
+                          const mbedtls_x509_crl *crl, int64_t at, int64_t skew,
+                          const mbedtls_x509_crt **out, char *detail, size_t detail_len)
+{
+    *out = find_named(&anchors->certs, crl);
+    if (*out != NULL)
+        return OCV_OK;
+    const mbedtls_x509_crt *ca = find_named(intermediates, crl);
+    if (ca == NULL) {
+        ocv_errf(detail, detail_len, "no trusted CA issued this CRL");
+        return OCV_CHAIN_UNTRUSTED;
+    }
+    if (!ca->ca_istrue) {
+        ocv_errf(detail, detail_len, "the CRL's issuer in the chain is not a CA");
+        return OCV_CHAIN_INVALID;
+    }
+    ocv_x509_path_options o;
+    memset(&o, 0, sizeof(o));
+    o.at = at;
+    o.skew = skew;
+    o.eku = OCV_EKU_ANY;
+    const mbedtls_x509_crt *path[OCV_X509_MAX_PATH];
+    size_t len = 0;
+    char why[256] = "";
+    ocv_reason r =
+        ocv_x509_path_build(ca, intermediates, &anchors->certs, &o, path, &len, why, sizeof(why));
+    if (r != OCV_OK) {
+        ocv_errf(detail, detail_len, "the CRL's issuer does not chain to a trust anchor: %s", why);
+        return r;
+    }
+    *out = ca;
+    return OCV_OK;
 }
 
 static ocv_reason check_crl(const mbedtls_x509_crl *crl, const mbedtls_x509_crt *ca, int64_t at,
@@ -141,6 +178,15 @@ ocv_reason ocv_crl_import(ocv_store *store, const ocv_x509_anchors *anchors, con
                           size_t len, int64_t at, int64_t skew, ocv_crl_import_result *result,
                           char *detail, size_t detail_len)
 {
+    return ocv_crl_import_chain(store, anchors, NULL, data, len, at, skew, result, detail,
+                                detail_len);
+}
+
+ocv_reason ocv_crl_import_chain(ocv_store *store, const ocv_x509_anchors *anchors,
+                                const mbedtls_x509_crt *intermediates, const uint8_t *data,
+                                size_t len, int64_t at, int64_t skew, ocv_crl_import_result *result,
+                                char *detail, size_t detail_len)
+{
     memset(result, 0, sizeof(*result));
     mbedtls_x509_crl crl;
     mbedtls_x509_crl_init(&crl);
@@ -160,12 +206,10 @@ ocv_reason ocv_crl_import(ocv_store *store, const ocv_x509_anchors *anchors, con
         ocv_errf(detail, detail_len, "not exactly one well-formed CRL");
         goto out;
     }
-    const mbedtls_x509_crt *ca = find_ca(anchors, &crl);
-    if (ca == NULL) {
-        ocv_errf(detail, detail_len, "no trusted CA issued this CRL");
-        r = OCV_CHAIN_UNTRUSTED;
+    const mbedtls_x509_crt *ca = NULL;
+    r = find_ca(anchors, intermediates, &crl, at, skew, &ca, detail, detail_len);
+    if (r != OCV_OK)
         goto out;
-    }
     mbedtls_x509_dn_gets(result->issuer_name, sizeof(result->issuer_name), &ca->subject);
     r = check_crl(&crl, ca, at, skew, detail, detail_len);
     if (r != OCV_OK)

@@ -40,6 +40,24 @@ OCV_MUST_CHECK ocv_reason ocv_crl_import(ocv_store *store, const ocv_x509_anchor
                                          size_t detail_len);
 
 /*
+ * ocv_crl_import for a CRL whose issuer is an intermediate CA rather than
+ * a trust anchor: when no anchor has the CRL's issuer name, a certificate
+ * of that name among intermediates (a list, may be NULL) is the issuer,
+ * but only once it is a CA (basicConstraints cA) with a path to an anchor
+ * that validates at `at` (x509_path.h: signatures, validity, CA rules,
+ * algorithms). Reasons as ocv_crl_import, plus the path's: OCV_CHAIN_INVALID
+ * (the issuer is no CA, or a CA rule fails), OCV_EXPIRED,
+ * OCV_NOT_YET_VALID, OCV_SIGNATURE_INVALID, OCV_ALG_NOT_ALLOWED,
+ * OCV_CHAIN_UNTRUSTED (no path). The store keeps the issuer's key as for
+ * an anchor; later proofs (ocv_crl_prove) need no chain.
+ */
+OCV_MUST_CHECK ocv_reason ocv_crl_import_chain(ocv_store *store, const ocv_x509_anchors *anchors,
+                                               const mbedtls_x509_crt *intermediates,
+                                               const uint8_t *data, size_t len, int64_t at,
+                                               int64_t skew, ocv_crl_import_result *result,
+                                               char *detail, size_t detail_len);
+
+/*
  * Proves an imported CRL at rest: the stored CRL verifies with the stored
  * issuer key, that key hashes to the issuer id, the record (thisUpdate,
  * nextUpdate, number) is the signed one, and the store's rows under

@@ -207,22 +207,27 @@ int ocv_bench_revocation(int argc, char **argv)
     long entries = 1000000, delta = 10000, n = 20000;
     const char *dir = "/tmp";
     static const struct option opts[] = {
-        {"entries", required_argument, NULL, 'e'},
-        {"delta", required_argument, NULL, 'd'},
-        {"lookups", required_argument, NULL, 'l'},
-        {"dir", required_argument, NULL, 'D'},
-        {NULL, 0, NULL, 0},
+        {"entries", required_argument, NULL, 'e'}, {"delta", required_argument, NULL, 'd'},
+        {"lookups", required_argument, NULL, 'l'}, {"dir", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     optind = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt == '?' || opt == 'h')
+            return opt == 'h' ? (fputs(ocv_bench_usage, stdout), OCV_EXIT_ALLOW)
+                              : ocv_cli_bad_option(argv, ocv_bench_usage);
         if ((opt == 'e' && parse_size(optarg, 100000000, &entries) != 0) ||
             (opt == 'd' && parse_size(optarg, 10000000, &delta) != 0) ||
-            (opt == 'l' && parse_size(optarg, 10000000, &n) != 0) || opt == '?')
-            return ocv_cli_usage_error("bench revocation: [--entries N] [--delta N] "
-                                       "[--lookups N] [--dir DIR]");
+            (opt == 'l' && parse_size(optarg, 10000000, &n) != 0))
+            return ocv_cli_bad_usage("bench revocation: --entries 1..100000000, --delta "
+                                     "1..10000000, --lookups 1..10000000");
         if (opt == 'D')
             dir = optarg;
     }
+    if (optind < argc)
+        return ocv_cli_bad_usage("bench revocation: unexpected argument '%s'", argv[optind]);
+    if (ocv_bench_check_dir(dir) != 0)
+        return OCV_EXIT_USAGE;
     return run((size_t)entries, (size_t)delta, n, dir);
 }

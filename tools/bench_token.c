@@ -56,6 +56,16 @@ static const bench_case CASES[] = {
     {OCV_ALG_PS256, OCV_KEY_RSA},     {OCV_ALG_EDDSA, OCV_KEY_ED25519},
 };
 
+/* --alg names one of CASES, or nothing would be measured. */
+static int known_alg(const char *name)
+{
+    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+        if (strcmp(name, ocv_alg_name(CASES[i].alg)) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 #define SUBJECT        "spiffe://bench.example/ns/a/sa/b"
 #define ISSUER         "https://issuer.example"
 #define PURPOSE        "bench"
@@ -488,6 +498,9 @@ static double zipf_hit_rate(size_t tokens)
     return (double)hits / ZIPF_DECISIONS;
 }
 
+/* The progress line, erased before a table row is printed (NULL: none). */
+static ocv_cli_progress *token_progress;
+
 static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int cwt)
 {
     ocv_pkey own, *key = rsa;
@@ -555,6 +568,7 @@ static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int
     char evp[32] = "-";
     if (res.evp > 0)
         snprintf(evp, sizeof(evp), "%.0f", res.evp);
+    ocv_cli_progress_pause(token_progress);
     printf("%-6s %-4s %10s %10.0f %10.0f %6.2f %10.0f", ocv_alg_name(c->alg), cwt ? "CWT" : "JWT",
            evp, res.mbed, res.cold[0], res.ratio[0], res.zipf[0]);
     if (o->threads > 1)
@@ -579,25 +593,25 @@ int ocv_bench_token(int argc, char **argv)
 {
     bench_opts o = {ZIPF_TOKENS, 5, 1, 1, 1, "/tmp", NULL};
     static const struct option opts[] = {
-        {"alg", required_argument, NULL, 'a'},
-        {"batches", required_argument, NULL, 'b'},
-        {"tokens", required_argument, NULL, 'n'},
-        {"threads", required_argument, NULL, 't'},
-        {"format", required_argument, NULL, 'f'},
-        {"dir", required_argument, NULL, 'd'},
-        {NULL, 0, NULL, 0},
+        {"alg", required_argument, NULL, 'a'},    {"batches", required_argument, NULL, 'b'},
+        {"tokens", required_argument, NULL, 'n'}, {"threads", required_argument, NULL, 't'},
+        {"format", required_argument, NULL, 'f'}, {"dir", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     optind = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt == '?' || opt == 'h')
+            return opt == 'h' ? (fputs(ocv_bench_usage, stdout), OCV_EXIT_ALLOW)
+                              : ocv_cli_bad_option(argv, ocv_bench_usage);
         char *end = NULL;
         long v = 0;
         if (opt == 'b' || opt == 'n' || opt == 't') {
             v = strtol(optarg, &end, 10);
             long max = opt == 't' ? 64 : opt == 'b' ? 64 : 100000;
             if (end == optarg || *end || v < 1 || v > max)
-                return ocv_cli_usage_error("bench token: --batches 1..64, --tokens 1..100000, "
-                                           "--threads 1..64");
+                return ocv_cli_bad_usage("bench token: --batches 1..64, --tokens 1..100000, "
+                                         "--threads 1..64");
         }
         if (opt == 'b')
             o.batches = v;
@@ -616,9 +630,16 @@ int ocv_bench_token(int argc, char **argv)
         else if (opt == 'f' && strcmp(optarg, "both") == 0)
             o.jwt = o.cwt = 1;
         else
-            return ocv_cli_usage_error("bench token: [--alg ALG] [--format jwt|cwt|both] "
-                                       "[--tokens N] [--threads N] [--batches N] [--dir D]");
+            return ocv_cli_bad_usage("bench token: --format wants jwt, cwt or both");
     }
+    if (optind < argc)
+        return ocv_cli_bad_usage("bench token: unexpected argument '%s'", argv[optind]);
+    if (o.only != NULL && !known_alg(o.only))
+        return ocv_cli_bad_usage("bench token: --alg %s is not measured (ES256, ES384, ES512, "
+                                 "RS256, PS256, EdDSA)",
+                                 o.only);
+    if (ocv_bench_check_dir(o.dir) != 0)
+        return OCV_EXIT_USAGE;
     ocv_pkey rsa;
     if (ocv_pkey_generate(OCV_KEY_RSA, 2048, &rsa) != OCV_OK)
         return ocv_cli_usage_error("bench token: key generation failed");
@@ -637,14 +658,26 @@ int ocv_bench_token(int argc, char **argv)
                "scale");
     printf("\n");
     int code = OCV_EXIT_ALLOW;
-    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+    size_t ncases = sizeof(CASES) / sizeof(CASES[0]), total = 0, done = 0;
+    for (size_t i = 0; i < ncases; i++)
+        total += (o.only == NULL || strcmp(o.only, ocv_alg_name(CASES[i].alg)) == 0) *
+                 (size_t)(o.jwt + o.cwt);
+    ocv_cli_progress bar;
+    ocv_cli_progress_start(&bar, "bench token", "cases", total);
+    token_progress = &bar;
+    for (size_t i = 0; i < ncases; i++) {
         if (o.only != NULL && strcmp(o.only, ocv_alg_name(CASES[i].alg)) != 0)
             continue;
         for (int cwt = 0; cwt < 2; cwt++) {
-            if ((cwt ? o.cwt : o.jwt) && run_case(&o, &CASES[i], &rsa, cwt) != 0)
+            if (!(cwt ? o.cwt : o.jwt))
+                continue;
+            ocv_cli_progress_step(&bar, done++, ocv_alg_name(CASES[i].alg));
+            if (run_case(&o, &CASES[i], &rsa, cwt) != 0)
                 code = OCV_EXIT_USAGE;
         }
     }
+    ocv_cli_progress_end(&bar);
+    token_progress = NULL;
     ocv_pkey_free(&rsa);
     printf("ratio: cold / primitive (OpenSSL EVP; EdDSA: libsodium; device profile: mbedtls), "
            "the median over batches of the primitive measured around each cold batch\n");

@@ -19,8 +19,8 @@ static const char AUDIT_USAGE[] =
     "usage: ocv audit verify [--device-pub PUB.pem [--device-id ID]] [--expect-head N:HASH]\n"
     "                        [--json] LOG\n"
     "       ocv audit head [--json] LOG\n"
-    "       ocv audit checkpoint --device-key KEY [--device-id ID] LOG\n"
-    "       ocv audit tail [-n N] LOG\n"
+    "       ocv audit checkpoint --device-key KEY [--device-id ID] [--json] LOG\n"
+    "       ocv audit tail [-n N] [--json] LOG\n"
     "\n"
     "verify checks that every record chains to the one before (SHA-256 over the\n"
     "previous hash and the record). With --device-pub it also checks every signed\n"
@@ -31,7 +31,9 @@ static const char AUDIT_USAGE[] =
     "demands that record N exists with that hash: truncation below it is found.\n"
     "head prints the record count and the last hash (what receipts carry).\n"
     "checkpoint appends a signed checkpoint of the current head now.\n"
-    "tail prints the last N records (default 10).\n"
+    "tail prints the last N records (default 10); they are JSON, one per line,\n"
+    "with or without --json. With --json every command's output and its errors\n"
+    "are JSON (docs/cli/ocv-audit.md).\n"
     "\n"
     "Exit: 0 intact, 1 broken chain or checkpoint, 2 usage error, or a missing,\n"
     "empty, unreadable or non-regular log.\n";
@@ -76,6 +78,7 @@ static const struct option AUDIT_OPTIONS[] = {
     {"device-id", required_argument, NULL, OPT_DEVICE_ID},
     {"json", no_argument, NULL, OPT_JSON},
     {"expect-head", required_argument, NULL, OPT_EXPECT},
+    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -105,15 +108,17 @@ static int parse_args(int argc, char **argv, audit_args *a)
             break;
         case 'n':
             if (ocv_parse_int64(optarg, &a->n) != 0 || a->n < 1 || a->n > 100000)
-                return ocv_cli_usage_error("audit tail: -n wants 1..100000");
+                return ocv_cli_bad_usage("audit tail: -n wants 1..100000");
             break;
+        case 'h':
+            fputs(AUDIT_USAGE, stdout);
+            return OCV_EXIT_ALLOW;
         default:
-            fputs(AUDIT_USAGE, stderr);
-            return OCV_EXIT_USAGE;
+            return ocv_cli_bad_option(argv, AUDIT_USAGE);
         }
     }
     if (optind != argc - 1)
-        return ocv_cli_usage_error("audit: give one log file");
+        return ocv_cli_bad_usage("audit: give one log file");
     a->log = argv[optind];
     return -1;
 }
@@ -169,7 +174,7 @@ static int cmd_verify(const audit_args *a)
     ocv_audit_head expect;
     if (a->expect != NULL && parse_head(a->expect, &expect) != 0) {
         ocv_pkey_free(&pub);
-        return ocv_cli_usage_error("audit verify: --expect-head wants COUNT:HASH (64 hex)");
+        return ocv_cli_bad_usage("audit verify: --expect-head wants COUNT:HASH (64 hex)");
     }
     ocv_audit_report rep;
     ocv_reason r = ocv_audit_verify_log(a->log, a->pub ? &pub : NULL, a->device_id,
@@ -216,7 +221,7 @@ static int cmd_head(const audit_args *a)
 static int cmd_checkpoint(const audit_args *a)
 {
     if (a->key == NULL)
-        return ocv_cli_usage_error("audit checkpoint: --device-key is required");
+        return ocv_cli_bad_usage("audit checkpoint: --device-key is required");
     char err[512] = "";
     ocv_audit_head head;
     if (ocv_audit_read_head(a->log, &head, err, sizeof(err)) != OCV_OK)
@@ -242,15 +247,21 @@ static int cmd_checkpoint(const audit_args *a)
     ocv_pkey_free(&key);
     if (r != OCV_OK)
         return ocv_cli_usage_error("audit checkpoint: %s", err);
-    printf("checkpoint: %lld records, head %s\n", (long long)head.count, head.hash);
+    if (a->json)
+        ocv_cli_print_json(
+            json_pack("{s:I, s:s}", "records", (json_int_t)head.count, "head", head.hash));
+    else
+        printf("checkpoint: %lld records, head %s\n", (long long)head.count, head.hash);
     return OCV_EXIT_ALLOW;
 }
 
 int ocv_cmd_audit(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        fputs(AUDIT_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("audit: give a verb (verify, head, checkpoint, tail)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(AUDIT_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     const char *verb = argv[1];
     audit_args a;
@@ -265,6 +276,5 @@ int ocv_cmd_audit(int argc, char **argv)
         return cmd_checkpoint(&a);
     if (strcmp(verb, "tail") == 0)
         return tail(a.log, (long)a.n);
-    fputs(AUDIT_USAGE, stderr);
-    return OCV_EXIT_USAGE;
+    return ocv_cli_bad_usage("audit: unknown verb '%s' (verify, head, checkpoint, tail)", verb);
 }

@@ -4,12 +4,15 @@
  * primitive on the same machine in the same run, their ratio, and peak
  * memory (getrusage). Timings are wall-clock on one thread.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mbedtls/md.h>
 #include <mbedtls/x509_crt.h>
@@ -22,7 +25,7 @@
 #include "verifier/pkey.h"
 #include "verifier/sigalg.h"
 
-static const char BENCH_USAGE[] =
+const char ocv_bench_usage[] =
     "usage: ocv bench x509 --anchors ROOTS --cert LEAF [--chain INTERMEDIATES]\n"
     "                      [--batches N] [--batch-size N]\n"
     "       ocv bench token [--alg ALG] [--format jwt|cwt|both] [--tokens N]\n"
@@ -35,6 +38,18 @@ static const char BENCH_USAGE[] =
     "Zipf-repeated decisions with a policy against the OpenSSL EVP and the\n"
     "mbedtls / libsodium primitives. Medians (p99) of batches, peak resident memory.\n"
     "Numbers are reported, never asserted: machines are shared and noisy.\n";
+
+int ocv_bench_check_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return ocv_cli_bad_usage("bench: --dir %s: %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return ocv_cli_bad_usage("bench: --dir %s: not a directory", dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return ocv_cli_bad_usage("bench: --dir %s: %s", dir, strerror(errno));
+    return 0;
+}
 
 double ocv_bench_now(void)
 {
@@ -278,17 +293,19 @@ static int parse_count(const char *text, long *out)
 
 int ocv_cmd_bench(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        fputs(BENCH_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("bench: give a benchmark (x509, token, revocation)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(ocv_bench_usage, stdout);
+        return OCV_EXIT_ALLOW;
     }
     if (strcmp(argv[1], "token") == 0)
         return ocv_bench_token(argc - 1, argv + 1);
     if (strcmp(argv[1], "revocation") == 0)
         return ocv_bench_revocation(argc - 1, argv + 1);
     if (strcmp(argv[1], "x509") != 0)
-        return ocv_cli_usage_error("bench: unknown benchmark '%s' (x509, token, revocation)",
-                                   argv[1]);
+        return ocv_cli_bad_usage("bench: unknown benchmark '%s' (x509, token, revocation)",
+                                 argv[1]);
     bench_args a = {NULL, NULL, NULL, 21, 200};
     optind = 1;
     int opt;
@@ -305,21 +322,20 @@ int ocv_cmd_bench(int argc, char **argv)
             break;
         case OPT_BATCHES:
             if (parse_count(optarg, &a.batches) != 0)
-                return ocv_cli_usage_error("--batches wants 1..10000000");
+                return ocv_cli_bad_usage("--batches wants 1..10000000");
             break;
         case OPT_BATCH_SIZE:
             if (parse_count(optarg, &a.batch_size) != 0)
-                return ocv_cli_usage_error("--batch-size wants 1..10000000");
+                return ocv_cli_bad_usage("--batch-size wants 1..10000000");
             break;
         case OPT_HELP:
-            fputs(BENCH_USAGE, stdout);
+            fputs(ocv_bench_usage, stdout);
             return OCV_EXIT_ALLOW;
         default:
-            fputs(BENCH_USAGE, stderr);
-            return OCV_EXIT_USAGE;
+            return ocv_cli_bad_option(argv + 1, ocv_bench_usage);
         }
     }
     if (a.anchors == NULL || a.cert == NULL)
-        return ocv_cli_usage_error("bench x509: --anchors and --cert are required");
+        return ocv_cli_bad_usage("bench x509: --anchors and --cert are required");
     return run_x509_bench(&a);
 }

@@ -4,6 +4,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
 
 #include "base/util.h"
 #include "cli.h"
@@ -15,7 +18,8 @@ static const char BUNDLE_USAGE[] =
     "usage: ocv bundle build --state AUTH_DB --authority ID --authority-key KEY.pem\n"
     "                        (--full | --delta) [--add ENTRIES.json] [--remove ENTRIES.json]\n"
     "                        (--next-update UNIX | --valid-for DURATION) [--at UNIX]\n"
-    "                        [--rotate-to NEXT_PUB.pem] [--prune] -o BUNDLE\n"
+    "                        [--rotate-to NEXT_PUB.pem] [--prune] [--force] [--json]\n"
+    "                        -o BUNDLE\n"
     "\n"
     "Applies the changes to the authority's own state (an SQLite file, created on\n"
     "first use and pinned to the key), then writes the next bundle, signed with\n"
@@ -25,6 +29,9 @@ static const char BUNDLE_USAGE[] =
     "signs from the next bundle on (this bundle is still signed by KEY).\n"
     "--prune also removes every entry whose \"expires\" has passed at --at.\n"
     "ENTRIES.json: docs/formats/entries.md. Durations: 90s, 15m, 1h, 7d.\n"
+    "-o refuses to replace an existing file unless --force (nothing is built).\n"
+    "--json prints {\"bundle\", \"authority\", \"sequence\", \"kind\", \"added\",\n"
+    "\"removed\", \"bytes\"} on stdout (errors too: {\"error\", \"detail\"}).\n"
     "\n"
     "Exit: 0 written, 2 usage error or failure.\n";
 
@@ -41,6 +48,8 @@ enum {
     OPT_AT,
     OPT_ROTATE,
     OPT_PRUNE,
+    OPT_FORCE,
+    OPT_JSON,
     OPT_HELP
 };
 
@@ -57,6 +66,8 @@ static const struct option BUNDLE_OPTIONS[] = {
     {"at", required_argument, NULL, OPT_AT},
     {"rotate-to", required_argument, NULL, OPT_ROTATE},
     {"prune", no_argument, NULL, OPT_PRUNE},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, OPT_HELP},
     {"out", required_argument, NULL, 'o'},
     {NULL, 0, NULL, 0},
@@ -64,7 +75,7 @@ static const struct option BUNDLE_OPTIONS[] = {
 
 typedef struct bundle_args {
     const char *state, *authority, *key, *add, *remove, *rotate, *out;
-    int full, delta, has_next, has_at, prune;
+    int full, delta, has_next, has_at, prune, force, json;
     int64_t next_update, valid_for, at;
 } bundle_args;
 
@@ -102,40 +113,48 @@ static int parse_bundle_args(int argc, char **argv, bundle_args *a)
         case OPT_PRUNE:
             a->prune = 1;
             break;
+        case OPT_FORCE:
+            a->force = 1;
+            break;
+        case OPT_JSON:
+            a->json = 1;
+            break;
         case 'o':
             a->out = optarg;
             break;
         case OPT_NEXT:
             if (ocv_cli_parse_time(optarg, &a->next_update) != 0)
-                return ocv_cli_usage_error("--next-update wants UNIX seconds");
+                return ocv_cli_bad_usage("--next-update wants UNIX seconds");
             a->has_next = 1;
             break;
         case OPT_VALID_FOR:
             if (ocv_parse_duration(optarg, &a->valid_for) != 0 || a->valid_for == 0)
-                return ocv_cli_usage_error("--valid-for wants a duration like 1h or 7d");
+                return ocv_cli_bad_usage("--valid-for wants a duration like 1h or 7d");
             break;
         case OPT_AT:
             if (ocv_cli_parse_time(optarg, &a->at) != 0)
-                return ocv_cli_usage_error("--at wants UNIX seconds");
+                return ocv_cli_bad_usage("--at wants UNIX seconds");
             a->has_at = 1;
             break;
         case OPT_HELP:
             fputs(BUNDLE_USAGE, stdout);
             return OCV_EXIT_ALLOW;
         default:
-            fputs(BUNDLE_USAGE, stderr);
-            return OCV_EXIT_USAGE;
+            return ocv_cli_bad_option(argv, BUNDLE_USAGE);
         }
     }
     if (!a->has_at)
         a->at = ocv_now();
     if (a->state == NULL || a->authority == NULL || a->key == NULL || a->out == NULL)
-        return ocv_cli_usage_error("bundle build: --state, --authority, --authority-key and -o "
-                                   "are required");
+        return ocv_cli_bad_usage("bundle build: --state, --authority, --authority-key and -o "
+                                 "are required");
     if (a->full == a->delta)
-        return ocv_cli_usage_error("bundle build: give exactly one of --full or --delta");
+        return ocv_cli_bad_usage("bundle build: give exactly one of --full or --delta");
+    if (a->json && strcmp(a->out, "-") == 0)
+        return ocv_cli_bad_usage("bundle build: --json needs -o FILE (with -o - the bundle "
+                                 "is standard output)");
     if (a->has_next == (a->valid_for != 0))
-        return ocv_cli_usage_error("bundle build: give one of --next-update or --valid-for");
+        return ocv_cli_bad_usage("bundle build: give one of --next-update or --valid-for");
     if (!a->has_next)
         a->next_update = a->at + a->valid_for;
     return -1;
@@ -154,6 +173,11 @@ static int build(const bundle_args *a)
     ocv_bytes_init(&bundle);
     ocv_store *state = NULL;
     int code = OCV_EXIT_USAGE;
+    ocv_cli_progress bar;
+    ocv_cli_progress_start(&bar, "bundle build", "steps", 3);
+    struct stat st;
+    if (!a->force && strcmp(a->out, "-") != 0 && stat(a->out, &st) == 0)
+        return ocv_cli_usage_error("bundle build: %s exists (use --force to replace it)", a->out);
     if (ocv_pkey_load_file(a->key, 1, 0, &key, err, sizeof(err)) != OCV_OK) {
         ocv_cli_usage_error("%s", err);
         return code;
@@ -162,6 +186,7 @@ static int build(const bundle_args *a)
         ocv_cli_usage_error("bundle build: authority keys are EC P-256 (ES256) or Ed25519");
         goto out;
     }
+    ocv_cli_progress_step(&bar, 0, "reading entries");
     if ((a->add && ocv_entries_file_load(a->add, &add) != 0) ||
         (a->remove && ocv_entries_file_load(a->remove, &remove) != 0))
         goto out;
@@ -182,11 +207,14 @@ static int build(const bundle_args *a)
         remove.count,   a->at,         a->next_update,
         next_spki.data, next_spki.len, a->prune};
     int64_t sequence = 0;
+    ocv_cli_progress_step(&bar, 1, "applying and signing");
     if (ocv_authority_build(state, &req, &bundle, &sequence, err, sizeof(err)) != OCV_OK) {
         ocv_cli_usage_error("bundle build: %s", err[0] ? err : "failed");
         goto out;
     }
-    if (ocv_cli_write_file(a->out, bundle.data, bundle.len, 0, 1) != 0) {
+    ocv_cli_progress_step(&bar, 2, "writing");
+    ocv_cli_progress_end(&bar);
+    if (ocv_cli_write_file(a->out, bundle.data, bundle.len, 0, a->force) != 0) {
         ocv_store_rollback(state);
         goto out;
     }
@@ -194,10 +222,19 @@ static int build(const bundle_args *a)
         ocv_cli_usage_error("bundle build: the state did not commit; discard %s", a->out);
         goto out;
     }
-    fprintf(stderr, "bundle %s: authority %s sequence %lld (%s, +%zu -%zu)\n", a->out, a->authority,
-            (long long)sequence, a->full ? "full" : "delta", add.count, remove.count);
+    if (a->json)
+        ocv_cli_print_json(json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:I}", "bundle", a->out,
+                                     "authority", a->authority, "sequence", (json_int_t)sequence,
+                                     "kind", a->full ? "full" : "delta", "added",
+                                     (json_int_t)add.count, "removed", (json_int_t)remove.count,
+                                     "bytes", (json_int_t)bundle.len));
+    else if (!ocv_cli_quiet())
+        fprintf(stderr, "bundle %s: authority %s sequence %lld (%s, +%zu -%zu)\n", a->out,
+                a->authority, (long long)sequence, a->full ? "full" : "delta", add.count,
+                remove.count);
     code = OCV_EXIT_ALLOW;
 out:
+    ocv_cli_progress_end(&bar);
     ocv_store_close(state);
     ocv_bytes_free(&bundle);
     ocv_bytes_free(&next_spki);
@@ -210,12 +247,14 @@ out:
 
 int ocv_cmd_bundle(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        fputs(BUNDLE_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("bundle: give a verb (build)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(BUNDLE_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     if (strcmp(argv[1], "build") != 0)
-        return ocv_cli_usage_error("bundle: unknown verb '%s' (build)", argv[1]);
+        return ocv_cli_bad_usage("bundle: unknown verb '%s' (build)", argv[1]);
     bundle_args a;
     int stop = parse_bundle_args(argc - 1, argv + 1, &a);
     return stop >= 0 ? stop : build(&a);

@@ -106,18 +106,17 @@ int ocv_cmd_inspect(int argc, char **argv)
             else if (strcmp(optarg, "x509") == 0)
                 type = OCV_CREDENTIAL_X509;
             else
-                return ocv_cli_usage_error("inspect: --type wants jwt, cwt or x509");
+                return ocv_cli_bad_usage("inspect: --type wants jwt, cwt or x509");
             break;
         case OPT_HELP:
             fputs(INSPECT_USAGE, stdout);
             return 0;
         default:
-            fputs(INSPECT_USAGE, stderr);
-            return OCV_EXIT_USAGE;
+            return ocv_cli_bad_option(argv, INSPECT_USAGE);
         }
     }
     if (optind + 1 != argc)
-        return ocv_cli_usage_error("inspect: give one credential file (or -)");
+        return ocv_cli_bad_usage("inspect: give one credential file (or -)");
     ocv_bytes cred;
     char err[512] = "";
     ocv_reason r = ocv_file_read(argv[optind], OCV_MAX_CREDENTIAL_BYTES, &cred, err, sizeof(err));

@@ -65,11 +65,11 @@ int ocv_cmd_keygen(int argc, char **argv)
         switch (opt) {
         case OPT_TYPE:
             if (parse_type(optarg, &type) != 0)
-                return ocv_cli_usage_error("keygen: unknown --type '%s'", optarg);
+                return ocv_cli_bad_usage("keygen: unknown --type '%s'", optarg);
             break;
         case OPT_BITS:
             if (ocv_parse_int64(optarg, &bits) != 0 || bits > 8192)
-                return ocv_cli_usage_error("keygen: --bits wants a number up to 8192");
+                return ocv_cli_bad_usage("keygen: --bits wants a number up to 8192");
             break;
         case 'o':
             out = optarg;
@@ -93,14 +93,13 @@ int ocv_cmd_keygen(int argc, char **argv)
             fputs(KEYGEN_USAGE, stdout);
             return OCV_EXIT_ALLOW;
         default:
-            fputs(KEYGEN_USAGE, stderr);
-            return OCV_EXIT_USAGE;
+            return ocv_cli_bad_option(argv, KEYGEN_USAGE);
         }
     }
     if (type == OCV_KEY_NONE || out == NULL)
-        return ocv_cli_usage_error("keygen: --type and -o are required (see --help)");
+        return ocv_cli_bad_usage("keygen: --type and -o are required (see --help)");
     if (optind < argc)
-        return ocv_cli_usage_error("keygen: unexpected argument '%s'", argv[optind]);
+        return ocv_cli_bad_usage("keygen: unexpected argument '%s'", argv[optind]);
     if (type == OCV_KEY_RSA && bits < 2048 && !(weak && bits >= 1024))
         return ocv_cli_usage_error("keygen: RSA keys need 2048 bits or more");
     ocv_pkey key;

@@ -29,7 +29,8 @@ static const char CERT_USAGE[] =
     "                     [--path-len N] [--uri URI]... [--dns NAME]... [--serial HEX]\n"
     "                     [--not-before UNIX] [--not-after UNIX | --valid-for DURATION]\n"
     "                     [--key-usage LIST|none] [--eku LIST|none]\n"
-    "                     [--md sha256|sha384|sha512|sha1] [--der] -o CERT\n"
+    "                     [--md sha256|sha384|sha512|sha1] [--der]\n"
+    "                     [--allow-key-mismatch] -o CERT\n"
     "\n"
     "Issues an X.509 v3 certificate. Without --issuer-cert it is self-signed with\n"
     "--key. Defaults: leaves get keyUsage digitalSignature and EKU clientAuth and\n"
@@ -43,7 +44,9 @@ static const char CERT_USAGE[] =
     "                      keyCertSign,cRLSign, or none\n"
     "  --eku LIST          clientAuth,serverAuth, or none\n"
     "  --md sha1           only to make fixtures that ocv must refuse\n"
-    "  --der               write DER instead of PEM\n";
+    "  --der               write DER instead of PEM\n"
+    "  --allow-key-mismatch  sign with an --issuer-key that is not --issuer-cert's\n"
+    "                      (refused otherwise): ONLY for forged test fixtures\n";
 
 /* ---- shared helpers ------------------------------------------------ */
 
@@ -74,8 +77,8 @@ int ocv_mint_time_string(int64_t t, char out[16])
     return strftime(out, 16, "%Y%m%d%H%M%S", &tm) == 14 ? 0 : -1;
 }
 
-int ocv_mint_load_issuer(const char *cert_path, const char *key_path, mbedtls_x509_crt *crt,
-                         ocv_pkey *key)
+int ocv_mint_load_issuer(const char *cert_path, const char *key_path, int allow_mismatch,
+                         mbedtls_x509_crt *crt, ocv_pkey *key)
 {
     char err[512] = "";
     ocv_bytes file;
@@ -95,6 +98,13 @@ int ocv_mint_load_issuer(const char *cert_path, const char *key_path, mbedtls_x5
     }
     if (key->type == OCV_KEY_ED25519) {
         ocv_cli_usage_error("%s: Ed25519 cannot sign X.509 here (mbedtls 2.28)", key_path);
+        return -1;
+    }
+    /* a key that is not the certificate's would sign something no one can
+     * verify against the issuer: refuse it instead of writing it */
+    if (!allow_mismatch && mbedtls_pk_check_pair(&crt->pk, &key->pk) != 0) {
+        ocv_cli_usage_error("%s is not the private key of %s (its public key differs)", key_path,
+                            cert_path);
         return -1;
     }
     return 0;
@@ -120,7 +130,7 @@ typedef struct cert_args {
     size_t uri_count;
     const char *dns[MAX_SANS];
     size_t dns_count;
-    int ca, der, has_path_len, has_not_before, has_not_after;
+    int ca, der, has_path_len, has_not_before, has_not_after, allow_mismatch;
     int64_t path_len, not_before, not_after, valid_for;
     const char *key_usage, *eku;
     mbedtls_md_type_t md;
@@ -254,7 +264,7 @@ static int set_extensions(mbedtls_x509write_cert *crt, const cert_args *a)
     if (strcmp(ku, "none") != 0) {
         unsigned bits;
         if (parse_key_usage(ku, &bits) != 0)
-            return ocv_cli_usage_error("mint cert: bad --key-usage '%s'", ku);
+            return ocv_cli_bad_usage("mint cert: bad --key-usage '%s'", ku);
         if (mbedtls_x509write_crt_set_key_usage(crt, bits) != 0)
             return ocv_cli_usage_error("mint cert: cannot write keyUsage");
     }
@@ -262,7 +272,7 @@ static int set_extensions(mbedtls_x509write_cert *crt, const cert_args *a)
     if (strcmp(eku, "none") != 0) {
         int client, server;
         if (parse_eku(eku, &client, &server) != 0)
-            return ocv_cli_usage_error("mint cert: bad --eku '%s'", eku);
+            return ocv_cli_bad_usage("mint cert: bad --eku '%s'", eku);
         if (write_eku(client, server, buf, sizeof(buf), &len) != 0 ||
             mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_EXTENDED_KEY_USAGE,
                                                 MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0,
@@ -305,7 +315,7 @@ static int set_serial(mbedtls_x509write_cert *crt, const cert_args *a)
         ret = mbedtls_x509write_crt_set_serial(crt, &serial);
     mbedtls_mpi_free(&serial);
     if (ret != 0)
-        return ocv_cli_usage_error("mint cert: bad --serial (positive hex)");
+        return ocv_cli_bad_usage("mint cert: bad --serial (positive hex)");
     return 0;
 }
 
@@ -349,7 +359,8 @@ static int issue_cert(const cert_args *a)
         ocv_cli_usage_error("mint cert: Ed25519 certificates are not supported (mbedtls 2.28)");
         goto out;
     }
-    if (!self && ocv_mint_load_issuer(a->issuer_cert, a->issuer_key, &issuer, &issuer_key) != 0)
+    if (!self && ocv_mint_load_issuer(a->issuer_cert, a->issuer_key, a->allow_mismatch, &issuer,
+                                      &issuer_key) != 0)
         goto out;
     /* UTF-8 kept (verifier/dn.h): dn_gets would write '?' into the name */
     if (!self && ocv_dn_format(&issuer.subject, issuer_name, sizeof(issuer_name)) != 0) {
@@ -362,7 +373,7 @@ static int issue_cert(const cert_args *a)
     mbedtls_x509write_crt_set_issuer_key(&crt, self ? &subject.pk : &issuer_key.pk);
     if (mbedtls_x509write_crt_set_subject_name(&crt, a->subject) != 0 ||
         mbedtls_x509write_crt_set_issuer_name(&crt, self ? a->subject : issuer_name) != 0) {
-        ocv_cli_usage_error("mint cert: bad --subject '%s'", a->subject);
+        ocv_cli_bad_usage("mint cert: bad --subject '%s'", a->subject);
         goto out;
     }
     if (set_serial(&crt, a) != 0 || set_validity(&crt, a) != 0 || set_extensions(&crt, a) != 0)
@@ -394,6 +405,7 @@ enum {
     OPT_EKU,
     OPT_MD,
     OPT_DER,
+    OPT_ALLOW_MISMATCH,
     OPT_HELP
 };
 
@@ -415,6 +427,7 @@ static const struct option CERT_OPTIONS[] = {
     {"eku", required_argument, NULL, OPT_EKU},
     {"md", required_argument, NULL, OPT_MD},
     {"der", no_argument, NULL, OPT_DER},
+    {"allow-key-mismatch", no_argument, NULL, OPT_ALLOW_MISMATCH},
     {"help", no_argument, NULL, OPT_HELP},
     {"out", required_argument, NULL, 'o'},
     {NULL, 0, NULL, 0},
@@ -453,6 +466,9 @@ static int cert_option(int opt, const char *arg, cert_args *a)
     case OPT_DER:
         a->der = 1;
         break;
+    case OPT_ALLOW_MISMATCH:
+        a->allow_mismatch = 1;
+        break;
     case 'o':
         a->out = arg;
         break;
@@ -461,7 +477,7 @@ static int cert_option(int opt, const char *arg, cert_args *a)
         int uri = opt == OPT_URI;
         size_t *n = uri ? &a->uri_count : &a->dns_count;
         if (*n >= MAX_SANS)
-            return ocv_cli_usage_error("mint cert: at most %d of each SAN type", MAX_SANS);
+            return ocv_cli_bad_usage("mint cert: at most %d of each SAN type", MAX_SANS);
         (uri ? a->uris : a->dns)[(*n)++] = arg;
         break;
     }
@@ -474,24 +490,23 @@ static int cert_option(int opt, const char *arg, cert_args *a)
     case OPT_NOT_AFTER: {
         int64_t *t = opt == OPT_NOT_BEFORE ? &a->not_before : &a->not_after;
         if (ocv_cli_parse_time(arg, t) != 0)
-            return ocv_cli_usage_error("mint cert: times are UNIX seconds, not '%s'", arg);
+            return ocv_cli_bad_usage("mint cert: times are UNIX seconds, not '%s'", arg);
         *(opt == OPT_NOT_BEFORE ? &a->has_not_before : &a->has_not_after) = 1;
         break;
     }
     case OPT_VALID_FOR:
         if (ocv_parse_duration(arg, &a->valid_for) != 0 || a->valid_for == 0)
-            return ocv_cli_usage_error("mint cert: bad --valid-for '%s' (e.g. 1h, 30d)", arg);
+            return ocv_cli_bad_usage("mint cert: bad --valid-for '%s' (e.g. 1h, 30d)", arg);
         break;
     case OPT_MD:
         if (ocv_mint_md(arg, &a->md) != 0)
-            return ocv_cli_usage_error("mint cert: --md wants sha256, sha384, sha512 or sha1");
+            return ocv_cli_bad_usage("mint cert: --md wants sha256, sha384, sha512 or sha1");
         break;
     case OPT_HELP:
         fputs(CERT_USAGE, stdout);
         return OCV_EXIT_ALLOW;
     default:
-        fputs(CERT_USAGE, stderr);
-        return OCV_EXIT_USAGE;
+        return ocv_cli_bad_option(NULL, CERT_USAGE);
     }
     return -1;
 }
@@ -504,22 +519,22 @@ static int mint_cert(int argc, char **argv)
     optind = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "o:", CERT_OPTIONS, NULL)) != -1) {
-        int stop = cert_option(opt, optarg, &a);
+        int stop = opt == '?' ? ocv_cli_bad_option(argv, CERT_USAGE) : cert_option(opt, optarg, &a);
         if (stop >= 0)
             return stop;
     }
     if (optind < argc)
-        return ocv_cli_usage_error("mint cert: unexpected argument '%s'", argv[optind]);
+        return ocv_cli_bad_usage("mint cert: unexpected argument '%s'", argv[optind]);
     if ((a.key == NULL) == (a.pub == NULL))
-        return ocv_cli_usage_error("mint cert: give exactly one of --key or --pub");
+        return ocv_cli_bad_usage("mint cert: give exactly one of --key or --pub");
     if (a.subject == NULL || a.out == NULL)
-        return ocv_cli_usage_error("mint cert: --subject and -o are required");
+        return ocv_cli_bad_usage("mint cert: --subject and -o are required");
     if ((a.issuer_cert == NULL) != (a.issuer_key == NULL))
-        return ocv_cli_usage_error("mint cert: --issuer-cert and --issuer-key go together");
+        return ocv_cli_bad_usage("mint cert: --issuer-cert and --issuer-key go together");
     if (a.issuer_cert == NULL && a.key == NULL)
-        return ocv_cli_usage_error("mint cert: a self-signed certificate needs --key");
+        return ocv_cli_bad_usage("mint cert: a self-signed certificate needs --key");
     if (a.has_not_after && a.valid_for)
-        return ocv_cli_usage_error("mint cert: --not-after or --valid-for, not both");
+        return ocv_cli_bad_usage("mint cert: --not-after or --valid-for, not both");
     return issue_cert(&a);
 }
 
@@ -536,11 +551,9 @@ static const mint_kind MINT_KINDS[] = {
 
 int ocv_cmd_mint(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs(MINT_USAGE, stderr);
-        return OCV_EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0) {
+    if (argc < 2)
+        return ocv_cli_bad_usage("mint: give a kind (cert, crl, token)");
+    if (ocv_cli_is_help(argv[1])) {
         fputs(MINT_USAGE, stdout);
         return OCV_EXIT_ALLOW;
     }
@@ -548,5 +561,5 @@ int ocv_cmd_mint(int argc, char **argv)
         if (strcmp(argv[1], MINT_KINDS[i].name) == 0)
             return MINT_KINDS[i].run(argc - 1, argv + 1);
     }
-    return ocv_cli_usage_error("mint: unknown kind '%s' (cert, crl, token)", argv[1]);
+    return ocv_cli_bad_usage("mint: unknown kind '%s' (cert, crl, token)", argv[1]);
 }

@@ -17,6 +17,8 @@
 
 #include "base/buf.h"
 #include "base/util.h"
+#include <jansson.h>
+
 #include "cli.h"
 #include "ocv.h"
 #include "policy/policy.h"
@@ -25,9 +27,9 @@
 #include "verifier/x509.h"
 
 static const char POLICY_USAGE[] =
-    "usage: ocv policy lint [--config FILE] [--max-ttl-ceiling DURATION] POLICY\n"
+    "usage: ocv policy lint [--config FILE] [--max-ttl-ceiling DURATION] [--json] [POLICY]\n"
     "       ocv policy explain (--policy FILE | --config FILE) --subject ID --purpose P\n"
-    "                          [--issuer I] [--audience A] [--type x509|jwt|cwt]\n"
+    "                          [--issuer I] [--audience A] [--type x509|jwt|cwt] [--json]\n"
     "\n"
     "lint     checks a policy file: schema errors with line and column, rules that\n"
     "         can never match or are shadowed by an earlier rule, durations out of\n"
@@ -38,7 +40,8 @@ static const char POLICY_USAGE[] =
     "         would not, 2 usage error or a policy that cannot be loaded.\n"
     "\n"
     "  --config F            the ocv configuration: its anchors (lint: unknown\n"
-    "                        issuers), audience, max_ttl_ceiling and policy\n"
+    "                        issuers), audience, max_ttl_ceiling and policy (lint:\n"
+    "                        the policy checked when no POLICY is given)\n"
     "  --max-ttl-ceiling D   lint: report every max_ttl above D (\"1h\", \"7d\")\n"
     "  --policy F            explain: the policy file (default: the config's)\n"
     "  --subject ID          explain: the workload identity\n"
@@ -46,7 +49,8 @@ static const char POLICY_USAGE[] =
     "  --issuer I            explain: token iss, trust anchor name or sha256:HEX\n"
     "                        (default: any issuer; the level's first rule is shown)\n"
     "  --audience A          explain: this service's name (default: the config's)\n"
-    "  --type T              explain: x509, jwt or cwt (default: any type)\n";
+    "  --type T              explain: x509, jwt or cwt (default: any type)\n"
+    "  --json                one JSON object (docs/cli/ocv-policy.md); errors too\n";
 
 /* Sane bounds: beyond these a value is legal but almost surely a mistake. */
 #define SANE_MAX_TTL            (30 * 86400LL)
@@ -63,6 +67,7 @@ enum {
     OPT_ISSUER,
     OPT_AUDIENCE,
     OPT_TYPE,
+    OPT_JSON,
     OPT_HELP
 };
 
@@ -75,6 +80,7 @@ static const struct option POLICY_OPTIONS[] = {
     {"issuer", required_argument, NULL, OPT_ISSUER},
     {"audience", required_argument, NULL, OPT_AUDIENCE},
     {"type", required_argument, NULL, OPT_TYPE},
+    {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -82,7 +88,7 @@ static const struct option POLICY_OPTIONS[] = {
 typedef struct policy_args {
     const char *config_path, *policy_path, *subject, *purpose, *issuer, *audience;
     int64_t ceiling;
-    int has_ceiling;
+    int has_ceiling, json;
     ocv_credential_type type;
     ocv_config config;
     ocv_config_file *config_storage;
@@ -215,6 +221,7 @@ typedef struct linter {
     int has_ceiling;
     int64_t ceiling;
     size_t findings;
+    json_t *list; /* --json: the findings, else NULL (printed as found) */
 } linter;
 
 static void finding(linter *l, unsigned long line, unsigned long col, const char *rule,
@@ -227,11 +234,18 @@ static void finding(linter *l, unsigned long line, unsigned long col, const char
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
+    l->findings++;
+    if (l->list != NULL) {
+        json_array_append_new(
+            l->list, json_pack("{s:s, s:I, s:I, s:o, s:s}", "file", l->file, "line",
+                               (json_int_t)line, "column", (json_int_t)col, "rule",
+                               rule != NULL ? json_string(rule) : json_null(), "message", what));
+        return;
+    }
     if (rule != NULL)
         printf("%s:%lu:%lu: rule '%s': %s\n", l->file, line, col, rule, what);
     else
         printf("%s:%lu:%lu: %s\n", l->file, line, col, what);
-    l->findings++;
 }
 
 static const ocv_credential_type ALL_TYPES[] = {OCV_CREDENTIAL_X509, OCV_CREDENTIAL_JWT,
@@ -405,6 +419,12 @@ static int run_lint(policy_args *a, const char *path)
     ocv_policy *p = NULL;
     r = ocv_policy_parse(path, text.data, text.len, &p, err, sizeof(err));
     ocv_bytes_free(&text);
+    if (r == OCV_CONFIG_INVALID && a->json) {
+        ocv_cli_print_json(json_pack("{s:s, s:b, s:n, s:[{s:s, s:n, s:n, s:n, s:s}]}", "policy",
+                                     path, "loads", 0, "rules", "findings", "file", path, "line",
+                                     "column", "rule", "message", err));
+        return OCV_EXIT_DENY;
+    }
     if (r == OCV_CONFIG_INVALID) {
         printf("%s\n", err);
         printf("1 finding in %s (the policy does not load)\n", path);
@@ -417,7 +437,9 @@ static int run_lint(policy_args *a, const char *path)
     memset(&anchors, 0, sizeof(anchors));
     source_names sources;
     memset(&sources, 0, sizeof(sources));
-    linter l = {path, p, NULL, NULL, a->config.audience, 0, 0, 0};
+    linter l = {path, p, NULL, NULL, a->config.audience, 0, 0, 0, NULL};
+    if (a->json)
+        l.list = json_array();
     int code = 0;
     if (a->config_path != NULL && a->config.trust_source_count > 0) {
         code = source_names_load(&a->config, &sources);
@@ -435,13 +457,18 @@ static int run_lint(policy_args *a, const char *path)
         lint_defaults(&l);
         for (size_t i = 0; i < ocv_policy_rule_count(p); i++)
             lint_rule(&l, i);
-        if (l.findings == 0)
+        if (a->json)
+            ocv_cli_print_json(json_pack("{s:s, s:b, s:I, s:O}", "policy", path, "loads", 1,
+                                         "rules", (json_int_t)ocv_policy_rule_count(p), "findings",
+                                         l.list));
+        else if (l.findings == 0)
             printf("%s: %zu rules, no findings\n", path, ocv_policy_rule_count(p));
         else
             printf("%zu finding%s in %s (%zu rules)\n", l.findings, l.findings == 1 ? "" : "s",
                    path, ocv_policy_rule_count(p));
         code = l.findings == 0 ? OCV_EXIT_ALLOW : OCV_EXIT_DENY;
     }
+    json_decref(l.list);
     anchor_names_free(&anchors);
     free(sources.text);
     ocv_policy_free(p);
@@ -538,13 +565,63 @@ static const char *outcome_name(ocv_check_outcome o)
     return "?";
 }
 
+/* The rules at the identity's level when none applies (explain's hint). */
+static json_t *candidates_json(const ocv_policy *p, const ocv_policy_query *q)
+{
+    json_t *list = json_array();
+    size_t index = 0, count = 0;
+    const uint32_t *level = NULL;
+    char detail[OCV_MAX_DETAIL_BYTES];
+    if (ocv_policy_select(p, q, &index, &level, &count, detail, sizeof(detail)) ==
+        OCV_INTERNAL_ERROR)
+        return list;
+    for (size_t i = 0; i < count; i++) {
+        const ocv_policy_rule *rule = ocv_policy_rule_at(p, level[i]);
+        json_t *issuers = json_array();
+        for (size_t k = 0; k < rule->issuer_count; k++)
+            json_array_append_new(issuers, json_string(rule->issuers[k]));
+        json_array_append_new(list, json_pack("{s:s, s:I, s:o}", "id", rule->id, "line",
+                                              (json_int_t)rule->line, "issuers", issuers));
+    }
+    return list;
+}
+
+/* policy explain --json: the fields of the text output, one object. */
+static json_t *explain_json(const policy_args *a, const char *path, const ocv_policy *p,
+                            const ocv_policy_query *q, const char *audience, ocv_reason r,
+                            const ocv_policy_result *res)
+{
+    json_t *checks = json_array();
+    for (size_t i = 0; i < res->check_count; i++)
+        json_array_append_new(checks, json_pack("{s:s, s:s, s:s}", "name", res->checks[i].name,
+                                                "outcome", outcome_name(res->checks[i].outcome),
+                                                "detail", res->checks[i].detail));
+    json_t *rule = json_null(), *candidates = json_array();
+    if (res->rule[0] != 0) {
+        const ocv_policy_rule *ru = ocv_policy_rule_at(p, res->rule_index);
+        rule = json_pack("{s:s, s:I, s:I, s:o}", "id", ru->id, "line", (json_int_t)ru->line,
+                         "column", (json_int_t)ru->column, "description",
+                         ru->description != NULL ? json_string(ru->description) : json_null());
+    } else {
+        json_decref(candidates);
+        candidates = candidates_json(p, q);
+    }
+    return json_pack("{s:s, s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:o}", "policy", path,
+                     "rules", (json_int_t)ocv_policy_rule_count(p), "subject", a->subject, "issuer",
+                     a->issuer != NULL ? json_string(a->issuer) : json_null(), "purpose",
+                     a->purpose, "audience", audience != NULL ? json_string(audience) : json_null(),
+                     "decision", r == OCV_OK ? "allow" : "deny", "reason", ocv_reason_name(r),
+                     "detail", res->detail, "checks", checks, "rule", rule, "candidates",
+                     candidates);
+}
+
 static int run_explain(policy_args *a)
 {
     const char *path = a->policy_path != NULL ? a->policy_path : a->config.policy_path;
     if (path == NULL)
-        return ocv_cli_usage_error("policy explain: give --policy (or a --config naming one)");
+        return ocv_cli_bad_usage("policy explain: give --policy (or a --config naming one)");
     if (a->subject == NULL || a->purpose == NULL)
-        return ocv_cli_usage_error("policy explain: --subject and --purpose are required");
+        return ocv_cli_bad_usage("policy explain: --subject and --purpose are required");
     char err[1024] = "";
     ocv_policy *p = NULL;
     ocv_reason r = ocv_policy_load(path, &p, err, sizeof(err));
@@ -564,6 +641,11 @@ static int run_explain(policy_args *a)
     const char *audience = a->audience != NULL ? a->audience : a->config.audience;
     ocv_policy_result res;
     r = ocv_policy_explain(p, &q, a->purpose, audience, &res);
+    if (a->json) {
+        ocv_cli_print_json(explain_json(a, path, p, &q, audience, r, &res));
+        ocv_policy_free(p);
+        return r == OCV_OK ? OCV_EXIT_ALLOW : OCV_EXIT_DENY;
+    }
     printf("policy:            %s (%zu rules)\n", path, ocv_policy_rule_count(p));
     printf("subject:           %s\n", a->subject);
     printf("issuer:            %s\n", a->issuer != NULL ? a->issuer : "(any)");
@@ -629,6 +711,9 @@ static int parse_option(int opt, const char *arg, const char *verb, policy_args 
     case OPT_CONFIG:
         a->config_path = arg;
         return -1;
+    case OPT_JSON:
+        a->json = 1;
+        return -1;
     case OPT_CEILING:
         if (explain)
             break;
@@ -640,7 +725,7 @@ static int parse_option(int opt, const char *arg, const char *verb, policy_args 
         return -1;
     case OPT_POLICY:
         a->policy_path = arg;
-        return explain ? -1 : ocv_cli_usage_error("policy lint: the policy is an argument");
+        return explain ? -1 : ocv_cli_bad_usage("policy lint: the policy is an argument");
     case OPT_SUBJECT:
         a->subject = arg;
         break;
@@ -655,52 +740,62 @@ static int parse_option(int opt, const char *arg, const char *verb, policy_args 
         break;
     case OPT_TYPE:
         if (parse_type(arg, &a->type) != 0)
-            return ocv_cli_usage_error("policy explain: --type must be x509, jwt or cwt");
+            return ocv_cli_bad_usage("policy explain: --type must be x509, jwt or cwt");
         break;
     case OPT_HELP:
         fputs(POLICY_USAGE, stdout);
         return OCV_EXIT_ALLOW;
     default:
-        fputs(POLICY_USAGE, stderr);
-        return OCV_EXIT_USAGE;
+        return ocv_cli_bad_option(NULL, POLICY_USAGE);
     }
     if (!explain)
-        return ocv_cli_usage_error("policy lint: that option belongs to explain");
+        return ocv_cli_bad_usage("policy lint: that option belongs to explain");
     return -1;
 }
 
 int ocv_cmd_policy(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(POLICY_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("policy: give a verb (lint, explain)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(POLICY_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     const char *verb = argv[1];
     if (strcmp(verb, "lint") != 0 && strcmp(verb, "explain") != 0)
-        return ocv_cli_usage_error("policy: unknown subcommand '%s' (lint, explain)", verb);
+        return ocv_cli_bad_usage("policy: unknown subcommand '%s' (lint, explain)", verb);
     policy_args a;
     memset(&a, 0, sizeof(a));
     a.type = OCV_CREDENTIAL_AUTO;
     ocv_config_init(&a.config);
     optind = 1;
-    opterr = 1;
     int code = -1, opt;
     while (code < 0 && (opt = getopt_long(argc - 1, argv + 1, "", POLICY_OPTIONS, NULL)) != -1)
-        code = parse_option(opt, optarg, verb, &a);
+        code = opt == '?' ? ocv_cli_bad_option(argv + 1, POLICY_USAGE)
+                          : parse_option(opt, optarg, verb, &a);
     const char *lint_path = NULL;
-    if (code < 0 && strcmp(verb, "lint") == 0) {
-        if (optind + 1 != argc - 1)
-            code = ocv_cli_usage_error("policy lint: give exactly one policy file");
-        else
+    int lint = strcmp(verb, "lint") == 0;
+    if (code < 0 && lint) {
+        /* no POLICY: the one the configuration names (checked below) */
+        if (optind + 1 < argc - 1 || (optind + 1 == argc && a.config_path == NULL))
+            code = ocv_cli_bad_usage("policy lint: give one policy file (or a --config naming "
+                                     "one)");
+        else if (optind + 1 == argc - 1)
             lint_path = argv[1 + optind];
     } else if (code < 0 && optind != argc - 1) {
-        code = ocv_cli_usage_error("policy explain: unexpected argument '%s'", argv[1 + optind]);
+        code = ocv_cli_bad_usage("policy explain: unexpected argument '%s'", argv[1 + optind]);
     }
     if (code < 0 && a.config_path != NULL) {
         char err[1024] = "";
         if (ocv_config_load(a.config_path, &a.config, &a.config_storage, err, sizeof(err)) !=
             OCV_OK)
             code = ocv_cli_usage_error("policy %s: configuration: %s", verb, err);
+    }
+    if (code < 0 && lint && lint_path == NULL) {
+        lint_path = a.config.policy_path;
+        if (lint_path == NULL)
+            code = ocv_cli_bad_usage("policy lint: %s names no policy; give the policy file",
+                                     a.config_path);
     }
     if (code < 0)
         code = lint_path != NULL ? run_lint(&a, lint_path) : run_explain(&a);

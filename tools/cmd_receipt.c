@@ -185,12 +185,14 @@ static int verify(const receipt_args *a)
 
 int ocv_cmd_receipt(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        fputs(RECEIPT_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("receipt: give a verb (verify)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(RECEIPT_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     if (strcmp(argv[1], "verify") != 0)
-        return ocv_cli_usage_error("receipt: unknown verb '%s' (verify)", argv[1]);
+        return ocv_cli_bad_usage("receipt: unknown verb '%s' (verify)", argv[1]);
     receipt_args a;
     memset(&a, 0, sizeof(a));
     int has_at = 0;
@@ -215,12 +217,12 @@ int ocv_cmd_receipt(int argc, char **argv)
             break;
         case OPT_SEQ:
             if (ocv_parse_int64(optarg, &a.expect_seq) != 0)
-                return ocv_cli_usage_error("--expect-seq wants a number");
+                return ocv_cli_bad_usage("--expect-seq wants a number");
             a.has_seq = 1;
             break;
         case OPT_MAX_AGE:
             if (ocv_parse_duration(optarg, &a.max_age) != 0)
-                return ocv_cli_usage_error("--max-age wants a duration (30s, 10m, 1h, 1d)");
+                return ocv_cli_bad_usage("--max-age wants a duration (30s, 10m, 1h, 1d)");
             a.has_max_age = 1;
             break;
         case OPT_NONCE:
@@ -228,19 +230,18 @@ int ocv_cmd_receipt(int argc, char **argv)
             break;
         case OPT_AT:
             if (ocv_cli_parse_time(optarg, &a.at) != 0)
-                return ocv_cli_usage_error("--at wants UNIX seconds");
+                return ocv_cli_bad_usage("--at wants UNIX seconds");
             has_at = 1;
             break;
         case OPT_HELP:
             fputs(RECEIPT_USAGE, stdout);
             return OCV_EXIT_ALLOW;
         default:
-            fputs(RECEIPT_USAGE, stderr);
-            return OCV_EXIT_USAGE;
+            return ocv_cli_bad_option(argv + 1, RECEIPT_USAGE);
         }
     }
     if (a.pub == NULL || a.receipt == NULL)
-        return ocv_cli_usage_error("receipt verify: --device-pub and --receipt are required");
+        return ocv_cli_bad_usage("receipt verify: --device-pub and --receipt are required");
     if ((a.has_seq || a.digest != NULL) && a.authority == NULL)
         return ocv_cli_usage_error("receipt verify: --expect-seq and --expect-digest need "
                                    "--authority (a receipt may name another authority)");

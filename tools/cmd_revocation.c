@@ -2,6 +2,7 @@
  * cmd_revocation.c - `ocv revocation init|sync|status|import-crl|receipt`:
  * the device side of offline revocation (docs/cli/ocv-revocation.md).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -22,13 +23,15 @@
 #include "revocation/integrity.h"
 #include "revocation/receipt.h"
 #include "revocation/store.h"
+#include "revocation_cli.h"
 #include "verifier/pkey.h"
 
 static const char REVOCATION_USAGE[] =
     "usage: ocv revocation init --db DB --authority ID --authority-pub PUB.pem\n"
-    "       ocv revocation sync --db DB [--at UNIX] [--skew S] [--json] BUNDLE...\n"
+    "       ocv revocation sync --db DB [--at UNIX] [--skew S] [--json] BUNDLE|DIR...\n"
     "       ocv revocation status --db DB [--at UNIX] [--json]\n"
-    "       ocv revocation import-crl --db DB --anchors ROOTS [--at UNIX] [--json] CRL...\n"
+    "       ocv revocation import-crl --db DB --anchors ROOTS [--chain INTERMEDIATES]\n"
+    "                                 [--at UNIX] [--json] CRL...\n"
     "       ocv revocation receipt --db DB --device-key KEY --device-id ID\n"
     "                              [--authority ID] [--nonce N] [--at UNIX] -o RECEIPT\n"
     "  sync, import-crl and receipt take --audit LOG [--device-key KEY --device-id ID]:\n"
@@ -40,24 +43,23 @@ static const char REVOCATION_USAGE[] =
     "The device's revocation store (SQLite, WAL). init pins an authority's public\n"
     "key; sync applies signed bundles in order, each in one transaction, refusing\n"
     "any that is not authentic, fresh, in sequence and complete (the store stays\n"
-    "exactly as it was); import-crl adds CRLs verified against trusted CAs;\n"
+    "exactly as it was); import-crl adds CRLs verified against trusted CAs (an\n"
+    "intermediate's CRL: --chain names the intermediates, verified up to ROOTS);\n"
     "receipt signs a statement of the state held, for the control plane.\n"
+    "sync DIR applies what is new among every bundle in DIR, in sequence order,\n"
+    "and reports the older ones 'skipped' (cron and USB drops: run it again and\n"
+    "again).\n"
     "\n"
-    "Exit: 0 done (every bundle applied or already applied), 1 a bundle or CRL\n"
-    "refused, 2 usage or configuration error.\n";
-
-typedef struct rev_args {
-    const char *db, *authority, *authority_pub, *anchors, *device_key, *device_id, *out, *audit,
-        *nonce;
-    int64_t at, skew;
-    int has_at, json;
-} rev_args;
+    "Exit: 0 done (every bundle applied, already applied or, in a DIR, older than\n"
+    "the store), 1 a bundle or CRL refused, 2 usage or configuration error (an\n"
+    "unreadable file, a missing store).\n";
 
 enum {
     OPT_DB = 256,
     OPT_AUTHORITY,
     OPT_AUTHORITY_PUB,
     OPT_ANCHORS,
+    OPT_CHAIN,
     OPT_DEVICE_KEY,
     OPT_DEVICE_ID,
     OPT_AT,
@@ -73,6 +75,7 @@ static const struct option REV_OPTIONS[] = {
     {"authority", required_argument, NULL, OPT_AUTHORITY},
     {"authority-pub", required_argument, NULL, OPT_AUTHORITY_PUB},
     {"anchors", required_argument, NULL, OPT_ANCHORS},
+    {"chain", required_argument, NULL, OPT_CHAIN},
     {"device-key", required_argument, NULL, OPT_DEVICE_KEY},
     {"device-id", required_argument, NULL, OPT_DEVICE_ID},
     {"at", required_argument, NULL, OPT_AT},
@@ -87,12 +90,8 @@ static const struct option REV_OPTIONS[] = {
 
 /* The command's audit log: opened before any change, closed (with a
  * signed checkpoint when the device key is given) after the last. */
-typedef struct rev_audit {
-    ocv_audit_log *log; /* NULL without --audit */
-    ocv_pkey key;
-} rev_audit;
 
-static int audit_open(const rev_args *a, rev_audit *au)
+int ocv_rev_audit_open(const rev_args *a, rev_audit *au)
 {
     au->log = NULL;
     ocv_pkey_init(&au->key);
@@ -118,7 +117,7 @@ static int audit_open(const rev_args *a, rev_audit *au)
 }
 
 /* Closes the log; -1 (with a message) when its last write failed. */
-static int audit_close(rev_audit *au)
+int ocv_rev_audit_close(rev_audit *au)
 {
     int rc = 0;
     if (au->log != NULL) {
@@ -137,7 +136,7 @@ static int audit_close(rev_audit *au)
 /* Records one revocation event when --audit names a log (written and
  * fsynced before it returns); a log that cannot be written fails the
  * command (an unrecorded event is not done). */
-static int audit_event(rev_audit *au, const rev_args *a, const char *event, json_t *fields)
+int ocv_rev_audit_event(rev_audit *au, const rev_args *a, const char *event, json_t *fields)
 {
     if (au->log == NULL) {
         json_decref(fields);
@@ -152,20 +151,7 @@ static int audit_event(rev_audit *au, const rev_args *a, const char *event, json
     return 0;
 }
 
-/* The record of a change, written by the store's pre-commit hook inside
- * the write transaction: the change commits only once its record is on
- * disk. */
-typedef struct commit_record {
-    rev_audit *au;
-    const rev_args *a;
-    const char *event;
-    json_t *fields;                   /* built before the apply */
-    const ocv_apply_result *bundle;   /* or NULL: read at commit time */
-    const ocv_crl_import_result *crl; /* or NULL */
-    int written, failed;
-} commit_record;
-
-static ocv_reason record_before_commit(void *ctx)
+ocv_reason ocv_rev_record_before_commit(void *ctx)
 {
     commit_record *c = ctx;
     if (c->written)
@@ -187,7 +173,7 @@ static ocv_reason record_before_commit(void *ctx)
 
 /* After the apply: a refusal (nothing changed) is recorded now; a COMMIT
  * that failed after its record was written gets a follow-up record. */
-static int record_after(commit_record *c, ocv_reason r, json_t *refusal)
+int ocv_rev_record_after(commit_record *c, ocv_reason r, json_t *refusal)
 {
     if (c->failed) {
         json_decref(refusal);
@@ -204,7 +190,7 @@ static int record_after(commit_record *c, ocv_reason r, json_t *refusal)
                             json_string("COMMIT failed after this change's record was written: "
                                         "the change is not applied"));
     }
-    return audit_event(c->au, c->a, c->event, refusal);
+    return ocv_rev_audit_event(c->au, c->a, c->event, refusal);
 }
 
 static int parse_rev_args(int argc, char **argv, rev_args *a)
@@ -223,6 +209,9 @@ static int parse_rev_args(int argc, char **argv, rev_args *a)
             break;
         case OPT_AUTHORITY_PUB:
             a->authority_pub = optarg;
+            break;
+        case OPT_CHAIN:
+            a->chain = optarg;
             break;
         case OPT_ANCHORS:
             a->anchors = optarg;
@@ -247,43 +236,33 @@ static int parse_rev_args(int argc, char **argv, rev_args *a)
             break;
         case OPT_AT:
             if (ocv_cli_parse_time(optarg, &a->at) != 0)
-                return ocv_cli_usage_error("--at wants UNIX seconds");
+                return ocv_cli_bad_usage("--at wants UNIX seconds");
             a->has_at = 1;
             break;
         case OPT_SKEW:
             if (ocv_parse_duration(optarg, &a->skew) != 0 || a->skew > 3600)
-                return ocv_cli_usage_error("--skew wants a duration up to 1h");
+                return ocv_cli_bad_usage("--skew wants a duration up to 1h");
             break;
         case OPT_HELP:
             fputs(REVOCATION_USAGE, stdout);
             return OCV_EXIT_ALLOW;
         default:
-            fputs(REVOCATION_USAGE, stderr);
-            return OCV_EXIT_USAGE;
+            return ocv_cli_bad_option(argv, REVOCATION_USAGE);
         }
     }
     if (!a->has_at)
         a->at = ocv_now();
     if (a->db == NULL)
-        return ocv_cli_usage_error("revocation: --db is required");
+        return ocv_cli_bad_usage("revocation: --db is required");
     return -1;
 }
 
-static int open_store(const rev_args *a, int create, ocv_store **store)
+int ocv_rev_open_store(const rev_args *a, int create, ocv_store **store)
 {
     char err[512] = "";
     if (ocv_store_open(a->db, create, store, err, sizeof(err)) != OCV_OK)
         return ocv_cli_usage_error("%s", err);
     return 0;
-}
-
-static void print_json(json_t *o)
-{
-    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (text != NULL)
-        puts(text);
-    free(text);
-    json_decref(o);
 }
 
 static void hex_of(const uint8_t *p, size_t len, char *out)
@@ -296,7 +275,7 @@ static void hex_of(const uint8_t *p, size_t len, char *out)
 static int cmd_init(const rev_args *a)
 {
     if (a->authority == NULL || a->authority_pub == NULL)
-        return ocv_cli_usage_error("revocation init: --authority and --authority-pub are required");
+        return ocv_cli_bad_usage("revocation init: --authority and --authority-pub are required");
     if (strlen(a->authority) == 0 || strlen(a->authority) > OCV_MAX_AUTHORITY_ID_BYTES ||
         strncmp(a->authority, "crl:", 4) == 0)
         return ocv_cli_usage_error("revocation init: authority id of 1..128 bytes, not crl:*");
@@ -314,7 +293,7 @@ static int cmd_init(const rev_args *a)
     if (r != OCV_OK)
         return ocv_cli_usage_error("revocation init: cannot encode the key");
     ocv_store *store;
-    if (open_store(a, 1, &store) != 0) {
+    if (ocv_rev_open_store(a, 1, &store) != 0) {
         ocv_bytes_free(&spki);
         return OCV_EXIT_USAGE;
     }
@@ -348,85 +327,6 @@ static int cmd_init(const rev_args *a)
                      : "pinned authority %s in %s\n",
            a->authority, a->db);
     return OCV_EXIT_ALLOW;
-}
-
-/* ---- sync ---------------------------------------------------------- */
-
-static int sync_one(ocv_store *store, const rev_args *a, rev_audit *au, const char *path)
-{
-    /* a file that cannot be read is an I/O problem, not a bad bundle */
-    struct stat sb;
-    errno = 0;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || access(path, R_OK) != 0)
-        return ocv_cli_usage_error("revocation sync: %s: %s", path,
-                                   errno ? strerror(errno) : "not a regular file");
-    char detail[512] = "";
-    ocv_apply_result res;
-    memset(&res, 0, sizeof(res));
-    commit_record rec = {au, a, "bundle", json_object(), &res, NULL, 0, 0};
-    json_object_set_new(rec.fields, "db", json_string(a->db));
-    json_object_set_new(rec.fields, "bundle", json_string(path));
-    json_object_set_new(rec.fields, "result", json_string("applied"));
-    json_object_set_new(rec.fields, "reason", json_string("OK"));
-    json_object_set_new(rec.fields, "detail", json_string(""));
-    if (au->log != NULL)
-        ocv_store_set_commit_hook(store, record_before_commit, &rec);
-    ocv_reason r = ocv_bundle_apply_file(store, path, a->at, a->skew, &res, detail, sizeof(detail));
-    ocv_store_set_commit_hook(store, NULL, NULL);
-    json_decref(rec.fields);
-    const char *outcome = r != OCV_OK ? "refused" : res.no_op ? "unchanged" : "applied";
-    json_t *event = json_object();
-    json_object_set_new(event, "db", json_string(a->db));
-    json_object_set_new(event, "bundle", json_string(path));
-    json_object_set_new(event, "result", json_string(outcome));
-    json_object_set_new(event, "reason", json_string(ocv_reason_name(r)));
-    json_object_set_new(event, "sequence", json_integer(res.sequence));
-    json_object_set_new(event, "detail", json_string(detail));
-    if (record_after(&rec, r, event) != 0)
-        return 2;
-    if (a->json) {
-        json_t *o = json_object();
-        char digest[65] = "";
-        if (r == OCV_OK)
-            hex_of(res.state_digest, sizeof(res.state_digest), digest);
-        json_object_set_new(o, "bundle", json_string(path));
-        json_object_set_new(o, "result", json_string(outcome));
-        json_object_set_new(o, "reason", json_string(ocv_reason_name(r)));
-        json_object_set_new(o, "sequence", json_integer(res.sequence));
-        json_object_set_new(o, "added", json_integer((json_int_t)res.added));
-        json_object_set_new(o, "removed", json_integer((json_int_t)res.removed));
-        json_object_set_new(o, "state_digest", r == OCV_OK ? json_string(digest) : json_null());
-        json_object_set_new(o, "detail", json_string(detail));
-        print_json(o);
-    } else {
-        printf("%s %s %s", path, outcome, ocv_reason_name(r));
-        if (r == OCV_OK && !res.no_op)
-            printf(" sequence %lld (+%zu -%zu)", (long long)res.sequence, res.added, res.removed);
-        printf("%s%s\n", detail[0] ? ": " : "", detail);
-    }
-    return r == OCV_OK ? 0 : 1;
-}
-
-static int cmd_sync(const rev_args *a, int argc, char **argv)
-{
-    if (optind >= argc)
-        return ocv_cli_usage_error("revocation sync: give one or more bundle files");
-    ocv_store *store;
-    if (open_store(a, 0, &store) != 0)
-        return OCV_EXIT_USAGE;
-    rev_audit au;
-    if (audit_open(a, &au) != 0) {
-        ocv_store_close(store);
-        return OCV_EXIT_USAGE;
-    }
-    int refused = 0;
-    for (int i = optind; i < argc && refused < 2; i++)
-        refused |= sync_one(store, a, &au, argv[i]);
-    ocv_store_checkpoint(store);
-    ocv_store_close(store);
-    if (audit_close(&au) != 0)
-        refused = 2;
-    return refused >= 2 ? OCV_EXIT_USAGE : refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
 }
 
 /* ---- status -------------------------------------------------------- */
@@ -550,7 +450,7 @@ static void print_status_text(json_t *status)
 static int cmd_status(const rev_args *a)
 {
     ocv_store *store;
-    if (open_store(a, 0, &store) != 0)
+    if (ocv_rev_open_store(a, 0, &store) != 0)
         return OCV_EXIT_USAGE;
     char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
     size_t count = 0;
@@ -574,7 +474,7 @@ static int cmd_status(const rev_args *a)
     json_object_set_new(status, "problem", proven ? json_null() : json_string(problem));
     ocv_store_close(store);
     if (a->json) {
-        print_json(status);
+        ocv_cli_print_json(status);
     } else {
         print_status_text(status);
         print_crls_text(status);
@@ -591,25 +491,38 @@ static int cmd_status(const rev_args *a)
 static int cmd_import_crl(const rev_args *a, int argc, char **argv)
 {
     if (a->anchors == NULL || optind >= argc)
-        return ocv_cli_usage_error("revocation import-crl: --anchors and CRL files are required");
+        return ocv_cli_bad_usage("revocation import-crl: --anchors and CRL files are required");
     char err[512] = "";
     ocv_x509_anchors anchors;
     ocv_x509_anchors_init(&anchors);
     if (ocv_x509_anchors_load(&anchors, a->anchors, err, sizeof(err)) != OCV_OK)
         return ocv_cli_usage_error("%s", err);
+    /* --chain: a certificate list, read like an anchors file but trusted
+     * only through a path to the anchors (ocv_crl_import_chain) */
+    ocv_x509_anchors chain;
+    ocv_x509_anchors_init(&chain);
+    if (a->chain != NULL && ocv_x509_anchors_load(&chain, a->chain, err, sizeof(err)) != OCV_OK) {
+        ocv_x509_anchors_free(&anchors);
+        return ocv_cli_usage_error("--chain: %s", err);
+    }
     ocv_store *store;
-    if (open_store(a, 1, &store) != 0) {
+    if (ocv_rev_open_store(a, 1, &store) != 0) {
+        ocv_x509_anchors_free(&chain);
         ocv_x509_anchors_free(&anchors);
         return OCV_EXIT_USAGE;
     }
     rev_audit au;
-    if (audit_open(a, &au) != 0) {
+    if (ocv_rev_audit_open(a, &au) != 0) {
         ocv_store_close(store);
+        ocv_x509_anchors_free(&chain);
         ocv_x509_anchors_free(&anchors);
         return OCV_EXIT_USAGE;
     }
     int refused = 0;
+    ocv_cli_progress bar;
+    ocv_cli_progress_start(&bar, "revocation import-crl", "CRLs", (size_t)(argc - optind));
     for (int i = optind; i < argc; i++) {
+        ocv_cli_progress_step(&bar, (size_t)(i - optind), argv[i]);
         ocv_bytes file;
         ocv_crl_import_result res;
         memset(&res, 0, sizeof(res));
@@ -620,11 +533,12 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
         json_object_set_new(rec.fields, "result", json_string("imported"));
         json_object_set_new(rec.fields, "reason", json_string("OK"));
         if (au.log != NULL)
-            ocv_store_set_commit_hook(store, record_before_commit, &rec);
+            ocv_store_set_commit_hook(store, ocv_rev_record_before_commit, &rec);
         ocv_reason r = ocv_file_read(argv[i], 256u * 1024u * 1024u, &file, detail, sizeof(detail));
         if (r == OCV_OK) {
-            r = ocv_crl_import(store, &anchors, file.data, file.len, a->at, a->skew, &res, detail,
-                               sizeof(detail));
+            r = ocv_crl_import_chain(store, &anchors, a->chain != NULL ? &chain.certs : NULL,
+                                     file.data, file.len, a->at, a->skew, &res, detail,
+                                     sizeof(detail));
             ocv_bytes_free(&file);
         }
         ocv_store_set_commit_hook(store, NULL, NULL);
@@ -636,10 +550,11 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
         json_object_set_new(event, "result", json_string(r == OCV_OK ? "imported" : "refused"));
         json_object_set_new(event, "reason", json_string(ocv_reason_name(r)));
         json_object_set_new(event, "issuer", json_string(res.issuer));
-        if (record_after(&rec, r, event) != 0) {
+        if (ocv_rev_record_after(&rec, r, event) != 0) {
             refused = 2;
             break;
         }
+        ocv_cli_progress_pause(&bar);
         if (a->json) {
             json_t *o = json_object();
             json_object_set_new(o, "crl", json_string(argv[i]));
@@ -648,7 +563,7 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
             json_object_set_new(o, "issuer", json_string(res.issuer));
             json_object_set_new(o, "serials", json_integer((json_int_t)res.serials));
             json_object_set_new(o, "detail", json_string(detail));
-            print_json(o);
+            ocv_cli_print_json(o);
         } else {
             printf("%s %s %s", argv[i], r == OCV_OK ? "imported" : "refused", ocv_reason_name(r));
             if (r == OCV_OK)
@@ -656,9 +571,11 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
             printf("%s%s\n", detail[0] ? ": " : "", detail);
         }
     }
+    ocv_cli_progress_end(&bar);
     ocv_store_close(store);
+    ocv_x509_anchors_free(&chain);
     ocv_x509_anchors_free(&anchors);
-    if (audit_close(&au) != 0)
+    if (ocv_rev_audit_close(&au) != 0)
         refused = 2;
     return refused >= 2 ? OCV_EXIT_USAGE : refused ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
 }
@@ -679,7 +596,7 @@ static ocv_reason audit_receipt(rev_audit *au, const rev_args *a, const char *au
     json_object_set_new(event, "receipt", json_string(a->out));
     if (a->nonce != NULL)
         json_object_set_new(event, "nonce", json_string(a->nonce));
-    if (audit_event(au, a, "receipt", event) != 0)
+    if (ocv_rev_audit_event(au, a, "receipt", event) != 0)
         return OCV_CONFIG_INVALID;
     if (ocv_audit_checkpoint(au->log) != OCV_OK) {
         ocv_cli_usage_error("audit: %s", ocv_audit_error(au->log));
@@ -707,7 +624,7 @@ static int cmd_receipt(const rev_args *a)
         return ocv_cli_usage_error("revocation receipt: --nonce of 1..%d bytes",
                                    OCV_MAX_RECEIPT_NONCE_BYTES);
     ocv_store *store;
-    if (open_store(a, 0, &store) != 0)
+    if (ocv_rev_open_store(a, 0, &store) != 0)
         return OCV_EXIT_USAGE;
     char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
     size_t count = 0;
@@ -734,7 +651,7 @@ static int cmd_receipt(const rev_args *a)
         ocv_cli_usage_error("%s", err);
         goto out;
     }
-    if (audit_open(a, &au) != 0 || audit_receipt(&au, a, authority, &x) != OCV_OK)
+    if (ocv_rev_audit_open(a, &au) != 0 || audit_receipt(&au, a, authority, &x) != OCV_OK)
         goto out;
     ocv_reason r = ocv_receipt_create(store, authority, a->device_id, &key, a->at, &x, &receipt);
     if (r != OCV_OK) {
@@ -744,7 +661,7 @@ static int cmd_receipt(const rev_args *a)
     if (ocv_cli_write_file(a->out, receipt.data, receipt.len, 0, 1) == 0)
         code = OCV_EXIT_ALLOW;
 out:
-    if (audit_close(&au) != 0)
+    if (ocv_rev_audit_close(&au) != 0)
         code = OCV_EXIT_USAGE;
     ocv_bytes_free(&receipt);
     ocv_pkey_free(&key);
@@ -754,9 +671,12 @@ out:
 
 int ocv_cmd_revocation(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        fputs(REVOCATION_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : OCV_EXIT_ALLOW;
+    if (argc < 2)
+        return ocv_cli_bad_usage("%s: give a verb (init, sync, status, import-crl, receipt)",
+                                 "revocation");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(REVOCATION_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     const char *verb = argv[1];
     rev_args a;
@@ -768,12 +688,12 @@ int ocv_cmd_revocation(int argc, char **argv)
     if (strcmp(verb, "init") == 0)
         return cmd_init(&a);
     if (strcmp(verb, "sync") == 0)
-        return cmd_sync(&a, argc_rest, argv_rest);
+        return ocv_rev_cmd_sync(&a, argc_rest, argv_rest);
     if (strcmp(verb, "status") == 0)
         return cmd_status(&a);
     if (strcmp(verb, "import-crl") == 0)
         return cmd_import_crl(&a, argc_rest, argv_rest);
     if (strcmp(verb, "receipt") == 0)
         return cmd_receipt(&a);
-    return ocv_cli_usage_error("revocation: unknown verb '%s'", verb);
+    return ocv_cli_bad_usage("revocation: unknown verb '%s'", verb);
 }

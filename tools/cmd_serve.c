@@ -53,7 +53,6 @@ typedef struct serve_args {
 static int parse_args(int argc, char **argv, serve_args *a)
 {
     optind = 1;
-    opterr = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "", SERVE_OPTIONS, NULL)) != -1) {
         switch (opt) {
@@ -62,27 +61,26 @@ static int parse_args(int argc, char **argv, serve_args *a)
             break;
         case OPT_LISTEN:
             if (a->listen_count >= OCV_SERVE_MAX_LISTEN)
-                return ocv_cli_usage_error("at most %d --listen addresses", OCV_SERVE_MAX_LISTEN);
+                return ocv_cli_bad_usage("at most %d --listen addresses", OCV_SERVE_MAX_LISTEN);
             if (strlen(optarg) == 0 || strlen(optarg) > OCV_SERVE_MAX_ADDR)
-                return ocv_cli_usage_error("--listen wants host:port or unix:PATH");
+                return ocv_cli_bad_usage("--listen wants host:port or unix:PATH");
             a->listen[a->listen_count++] = optarg;
             break;
         case OPT_THREADS:
             if (ocv_parse_int64(optarg, &a->threads) != 0 || a->threads < 1 || a->threads > 256)
-                return ocv_cli_usage_error("--threads wants 1 to 256, not '%s'", optarg);
+                return ocv_cli_bad_usage("--threads wants 1 to 256, not '%s'", optarg);
             break;
         case OPT_HELP:
             fputs(SERVE_USAGE, stdout);
             return OCV_EXIT_ALLOW;
         default:
-            fputs(SERVE_USAGE, stderr);
-            return OCV_EXIT_USAGE;
+            return ocv_cli_bad_option(argv, SERVE_USAGE);
         }
     }
     if (optind < argc)
-        return ocv_cli_usage_error("serve: unexpected argument '%s'", argv[optind]);
+        return ocv_cli_bad_usage("serve: unexpected argument '%s'", argv[optind]);
     if (a->config == NULL)
-        return ocv_cli_usage_error("serve: --config is required");
+        return ocv_cli_bad_usage("serve: --config is required");
     return -1;
 }
 

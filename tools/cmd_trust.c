@@ -118,12 +118,11 @@ static int trust_status(int argc, char **argv)
             fputs(TRUST_USAGE, stdout);
             return 0;
         default:
-            fputs(TRUST_USAGE, stderr);
-            return OCV_EXIT_USAGE;
+            return ocv_cli_bad_option(argv, TRUST_USAGE);
         }
     }
     if (optind < argc)
-        return ocv_cli_usage_error("trust status: unexpected argument '%s'", argv[optind]);
+        return ocv_cli_bad_usage("trust status: unexpected argument '%s'", argv[optind]);
     char err[1024] = "";
     if (config_path != NULL &&
         ocv_config_load(config_path, &config, &storage, err, sizeof(err)) != OCV_OK)
@@ -168,11 +167,13 @@ static int trust_status(int argc, char **argv)
 
 int ocv_cmd_trust(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(TRUST_USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? OCV_EXIT_USAGE : 0;
+    if (argc < 2)
+        return ocv_cli_bad_usage("trust: give a verb (status)");
+    if (ocv_cli_is_help(argv[1])) {
+        fputs(TRUST_USAGE, stdout);
+        return OCV_EXIT_ALLOW;
     }
     if (strcmp(argv[1], "status") == 0)
         return trust_status(argc - 1, argv + 1);
-    return ocv_cli_usage_error("trust: unknown subcommand '%s' (status)", argv[1]);
+    return ocv_cli_bad_usage("trust: unknown subcommand '%s' (status)", argv[1]);
 }

@@ -73,7 +73,8 @@ static const char VERIFY_USAGE[] =
     "  --at T          evaluate at UNIX time T instead of now\n"
     "  --skew S        tolerated clock skew in seconds or a duration (default 60s)\n"
     "  --eku E         extended key usage a leaf with an EKU must carry:\n"
-    "                  client (default), server or any\n"
+    "                  client (default), server or any; clientAuth and\n"
+    "                  serverAuth as the configuration's leaf_eku spells them\n"
     "  --identity-fallback L  where the identity may come from when the leaf has\n"
     "                  no URI SAN: dns, cn or dns,cn (default: nowhere, deny)\n"
     "  --identity M    spiffe (default: one URI SAN, the leaf no CA) or a generic\n"
@@ -210,19 +211,6 @@ static int parse_identity(const char *text, unsigned *bits)
     return 0;
 }
 
-static int parse_eku(const char *text, ocv_eku *out)
-{
-    if (strcmp(text, "client") == 0)
-        *out = OCV_EKU_CLIENT_AUTH;
-    else if (strcmp(text, "server") == 0)
-        *out = OCV_EKU_SERVER_AUTH;
-    else if (strcmp(text, "any") == 0)
-        *out = OCV_EKU_ANY;
-    else
-        return -1;
-    return 0;
-}
-
 /* Returns -1 to go on, or the exit code to stop with. */
 static int parse_option(int opt, const char *arg, verify_args *a)
 {
@@ -246,7 +234,7 @@ static int parse_option(int opt, const char *arg, verify_args *a)
             a->config.crl_count = 0;
         a->crls_from_flags = 1;
         if (a->config.crl_count >= OCV_MAX_CRL_FILES)
-            return ocv_cli_usage_error("at most %d --crl files", OCV_MAX_CRL_FILES);
+            return ocv_cli_bad_usage("at most %d --crl files", OCV_MAX_CRL_FILES);
         a->config.crl_paths[a->config.crl_count++] = arg;
         break;
     case OPT_NO_POLICY: /* a flag overrides the file's policy member */
@@ -268,34 +256,33 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         break;
     case OPT_AT:
         if (ocv_cli_parse_time(arg, &a->at) != 0)
-            return ocv_cli_usage_error("--at wants UNIX seconds, not '%s'", arg);
+            return ocv_cli_bad_usage("--at wants UNIX seconds, not '%s'", arg);
         a->has_at = 1;
         break;
     case OPT_SKEW:
         if (ocv_parse_duration(arg, &a->config.clock_skew_seconds) != 0)
-            return ocv_cli_usage_error("--skew wants seconds or a duration like 90s, not '%s'",
-                                       arg);
+            return ocv_cli_bad_usage("--skew wants seconds or a duration like 90s, not '%s'", arg);
         break;
     case OPT_EKU:
-        if (parse_eku(arg, &a->config.leaf_eku) != 0)
-            return ocv_cli_usage_error("--eku wants client, server or any, not '%s'", arg);
+        if (ocv_eku_from_name(arg, &a->config.leaf_eku) != 0)
+            return ocv_cli_bad_usage(
+                "--eku wants client (clientAuth), server (serverAuth) or any, not '%s'", arg);
         break;
     case OPT_FALLBACK: {
         unsigned pki = a->config.identity_fallback & OCV_IDENTITY_PKI;
         if (parse_fallback(arg, &a->config.identity_fallback) != 0)
-            return ocv_cli_usage_error("--identity-fallback wants dns, cn or dns,cn, not '%s'",
-                                       arg);
+            return ocv_cli_bad_usage("--identity-fallback wants dns, cn or dns,cn, not '%s'", arg);
         a->config.identity_fallback |= pki;
         break;
     }
     case OPT_IDENTITY:
         if (parse_identity(arg, &a->config.identity_fallback) != 0)
-            return ocv_cli_usage_error(
+            return ocv_cli_bad_usage(
                 "--identity wants spiffe, subject, san or san-or-subject, not '%s'", arg);
         break;
     case OPT_INITIAL_POLICY:
         if (a->config.initial_policy_count >= OCV_MAX_INITIAL_POLICIES)
-            return ocv_cli_usage_error("at most %d --initial-policy", OCV_MAX_INITIAL_POLICIES);
+            return ocv_cli_bad_usage("at most %d --initial-policy", OCV_MAX_INITIAL_POLICIES);
         a->config.initial_policies[a->config.initial_policy_count++] = arg;
         break;
     case OPT_EXPLICIT_POLICY:
@@ -324,7 +311,7 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         break;
     case OPT_REVOCATION_MAX_AGE:
         if (ocv_parse_duration(arg, &a->config.revocation_max_age_seconds) != 0)
-            return ocv_cli_usage_error("--revocation-max-age wants a duration like 24h");
+            return ocv_cli_bad_usage("--revocation-max-age wants a duration like 24h");
         break;
     case OPT_AUDIT:
         a->audit.log = arg;
@@ -343,7 +330,7 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         else if (strcmp(arg, "x509") == 0)
             a->type = OCV_CREDENTIAL_X509;
         else
-            return ocv_cli_usage_error("--type wants jwt, cwt or x509, not '%s'", arg);
+            return ocv_cli_bad_usage("--type wants jwt, cwt or x509, not '%s'", arg);
         break;
     case OPT_JSON:
         a->json = 1;
@@ -355,8 +342,7 @@ static int parse_option(int opt, const char *arg, verify_args *a)
         fputs(VERIFY_USAGE, stdout);
         return OCV_EXIT_ALLOW;
     default:
-        fputs(VERIFY_USAGE, stderr);
-        return OCV_EXIT_USAGE;
+        return ocv_cli_bad_option(NULL, VERIFY_USAGE);
     }
     return -1;
 }
@@ -521,7 +507,6 @@ out:
 static int load_config_option(int argc, char **argv, verify_args *a)
 {
     optind = 1;
-    opterr = 0;
     const char *path = NULL;
     int opt;
     while ((opt = getopt_long(argc, argv, "", VERIFY_OPTIONS, NULL)) != -1) {
@@ -542,21 +527,22 @@ static int parse_args(int argc, char **argv, verify_args *a)
     if (stop >= 0)
         return stop;
     optind = 1;
-    opterr = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "", VERIFY_OPTIONS, NULL)) != -1) {
+        if (opt == '?')
+            return ocv_cli_bad_option(argv, VERIFY_USAGE);
         stop = parse_option(opt, optarg, a);
         if (stop >= 0)
             return stop;
     }
     if (optind < argc)
-        return ocv_cli_usage_error("verify: unexpected argument '%s'", argv[optind]);
+        return ocv_cli_bad_usage("verify: unexpected argument '%s'", argv[optind]);
     if ((a->cert == NULL) == (a->token == NULL))
-        return ocv_cli_usage_error("verify: give exactly one of --cert or --token");
+        return ocv_cli_bad_usage("verify: give exactly one of --cert or --token");
     if (a->chain != NULL && a->cert == NULL)
-        return ocv_cli_usage_error("verify: --chain goes with --cert");
+        return ocv_cli_bad_usage("verify: --chain goes with --cert");
     if (a->cert != NULL && a->type != OCV_CREDENTIAL_AUTO && a->type != OCV_CREDENTIAL_X509)
-        return ocv_cli_usage_error(
+        return ocv_cli_bad_usage(
             "verify: --cert is a certificate; --type jwt|cwt goes with --token");
     return -1;
 }

@@ -21,8 +21,8 @@ int ocv_mint_md(const char *name, mbedtls_md_type_t *out);
 int ocv_mint_time_string(int64_t t, char out[16]);
 /* Loads an issuing CA's certificate and private key; prints why and
  * returns -1 on failure. */
-int ocv_mint_load_issuer(const char *cert_path, const char *key_path, mbedtls_x509_crt *crt,
-                         ocv_pkey *key);
+int ocv_mint_load_issuer(const char *cert_path, const char *key_path, int allow_mismatch,
+                         mbedtls_x509_crt *crt, ocv_pkey *key);
 /* 16 random bytes, positive. */
 int ocv_mint_random_serial(mbedtls_mpi *serial);
 

@@ -37,11 +37,14 @@
 static const char CRL_USAGE[] =
     "usage: ocv mint crl --issuer-cert CA.pem --issuer-key CA.key [--revoke SERIAL_HEX]...\n"
     "                    [--this-update UNIX] (--next-update UNIX | --valid-for DURATION)\n"
-    "                    [--number N] [--md sha256|sha384|sha512|sha1] [--der] -o CRL\n"
+    "                    [--number N] [--md sha256|sha384|sha512|sha1] [--der]\n"
+    "                    [--allow-key-mismatch] -o CRL\n"
     "\n"
     "Writes a v2 CRL signed by the CA's key, listing the given serial numbers.\n"
     "thisUpdate defaults to now; every listed serial's revocationDate is thisUpdate.\n"
-    "--md sha1 exists only to make fixtures that ocv must refuse.\n";
+    "--md sha1 exists only to make fixtures that ocv must refuse.\n"
+    "--issuer-key must be --issuer-cert's key; --allow-key-mismatch signs with\n"
+    "another one anyway, ONLY to forge test fixtures.\n";
 
 #define MAX_REVOKED 1024
 #define CRL_BUF     (1024 * 1024)
@@ -51,7 +54,7 @@ typedef struct crl_args {
     const char *revoked[MAX_REVOKED];
     size_t revoked_count;
     int64_t this_update, next_update, valid_for, number;
-    int has_this_update, has_next_update, has_number, der;
+    int has_this_update, has_next_update, has_number, der, allow_mismatch;
     mbedtls_md_type_t md;
 } crl_args;
 
@@ -211,7 +214,7 @@ static int write_crl(const crl_args *a)
         ocv_cli_usage_error("out of memory");
         goto out;
     }
-    if (ocv_mint_load_issuer(a->issuer_cert, a->issuer_key, &issuer, &key) != 0)
+    if (ocv_mint_load_issuer(a->issuer_cert, a->issuer_key, a->allow_mismatch, &issuer, &key) != 0)
         goto out;
     if (sign_crl(a, &issuer, &key, buf, CRL_BUF, &len) != 0) {
         ocv_cli_usage_error("mint crl: cannot encode or sign (bad --revoke serial?)");
@@ -246,6 +249,7 @@ enum {
     OPT_NUMBER,
     OPT_MD,
     OPT_DER,
+    OPT_ALLOW_MISMATCH,
     OPT_HELP
 };
 
@@ -259,6 +263,7 @@ static const struct option CRL_OPTIONS[] = {
     {"number", required_argument, NULL, OPT_NUMBER},
     {"md", required_argument, NULL, OPT_MD},
     {"der", no_argument, NULL, OPT_DER},
+    {"allow-key-mismatch", no_argument, NULL, OPT_ALLOW_MISMATCH},
     {"help", no_argument, NULL, OPT_HELP},
     {"out", required_argument, NULL, 'o'},
     {NULL, 0, NULL, 0},
@@ -276,41 +281,43 @@ static int crl_option(int opt, const char *arg, crl_args *a)
     case OPT_DER:
         a->der = 1;
         break;
+    case OPT_ALLOW_MISMATCH:
+        a->allow_mismatch = 1;
+        break;
     case 'o':
         a->out = arg;
         break;
     case OPT_REVOKE:
         if (a->revoked_count >= MAX_REVOKED)
-            return ocv_cli_usage_error("mint crl: at most %d --revoke", MAX_REVOKED);
+            return ocv_cli_bad_usage("mint crl: at most %d --revoke", MAX_REVOKED);
         a->revoked[a->revoked_count++] = arg;
         break;
     case OPT_THIS:
     case OPT_NEXT: {
         int64_t *t = opt == OPT_THIS ? &a->this_update : &a->next_update;
         if (ocv_cli_parse_time(arg, t) != 0)
-            return ocv_cli_usage_error("mint crl: times are UNIX seconds, not '%s'", arg);
+            return ocv_cli_bad_usage("mint crl: times are UNIX seconds, not '%s'", arg);
         *(opt == OPT_THIS ? &a->has_this_update : &a->has_next_update) = 1;
         break;
     }
     case OPT_VALID_FOR:
         if (ocv_parse_duration(arg, &a->valid_for) != 0 || a->valid_for == 0)
-            return ocv_cli_usage_error("mint crl: bad --valid-for '%s'", arg);
+            return ocv_cli_bad_usage("mint crl: bad --valid-for '%s'", arg);
         break;
     case OPT_NUMBER:
         if (ocv_parse_int64(arg, &a->number) != 0 || a->number > 0x7fffffff)
-            return ocv_cli_usage_error("mint crl: --number wants 0..2147483647");
+            return ocv_cli_bad_usage("mint crl: --number wants 0..2147483647");
         a->has_number = 1;
         break;
     case OPT_MD:
         if (ocv_mint_md(arg, &a->md) != 0)
-            return ocv_cli_usage_error("mint crl: --md wants sha256, sha384, sha512 or sha1");
+            return ocv_cli_bad_usage("mint crl: --md wants sha256, sha384, sha512 or sha1");
         break;
     case OPT_HELP:
         fputs(CRL_USAGE, stdout);
         return OCV_EXIT_ALLOW;
     default:
-        fputs(CRL_USAGE, stderr);
-        return OCV_EXIT_USAGE;
+        return ocv_cli_bad_option(NULL, CRL_USAGE);
     }
     return -1;
 }
@@ -323,16 +330,16 @@ int ocv_mint_crl(int argc, char **argv)
     optind = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "o:", CRL_OPTIONS, NULL)) != -1) {
-        int stop = crl_option(opt, optarg, &a);
+        int stop = opt == '?' ? ocv_cli_bad_option(argv, CRL_USAGE) : crl_option(opt, optarg, &a);
         if (stop >= 0)
             return stop;
     }
     if (optind < argc)
-        return ocv_cli_usage_error("mint crl: unexpected argument '%s'", argv[optind]);
+        return ocv_cli_bad_usage("mint crl: unexpected argument '%s'", argv[optind]);
     if (a.issuer_cert == NULL || a.issuer_key == NULL || a.out == NULL)
-        return ocv_cli_usage_error("mint crl: --issuer-cert, --issuer-key and -o are required");
+        return ocv_cli_bad_usage("mint crl: --issuer-cert, --issuer-key and -o are required");
     if (a.has_next_update == (a.valid_for != 0))
-        return ocv_cli_usage_error("mint crl: give one of --next-update or --valid-for");
+        return ocv_cli_bad_usage("mint crl: give one of --next-update or --valid-for");
     if (!a.has_this_update)
         a.this_update = ocv_now();
     if (!a.has_next_update)

@@ -703,8 +703,7 @@ static int token_option(int opt, const char *arg, token_args *a)
         fputs(TOKEN_USAGE, stdout);
         return OCV_EXIT_ALLOW;
     default:
-        fputs(TOKEN_USAGE, stderr);
-        return OCV_EXIT_USAGE;
+        return ocv_cli_bad_option(NULL, TOKEN_USAGE);
     }
 }
 
@@ -740,7 +739,8 @@ int ocv_mint_token(int argc, char **argv)
     optind = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "o:", TOKEN_OPTIONS, NULL)) != -1) {
-        int stop = token_option(opt, optarg, &a);
+        int stop =
+            opt == '?' ? ocv_cli_bad_option(argv, TOKEN_USAGE) : token_option(opt, optarg, &a);
         if (stop >= 0)
             return stop;
     }

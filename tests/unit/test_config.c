@@ -183,12 +183,43 @@ static void open_file_end_to_end(void **state)
     ocv_bytes_free(&inter);
 }
 
+/* "leaf_eku" and `ocv verify --eku` take the same words (issue 13). */
+static void eku_spellings_match_the_cli(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        int ok;
+        ocv_eku want;
+    } cases[] = {
+        {"client", 1, OCV_EKU_CLIENT_AUTH},
+        {"clientAuth", 1, OCV_EKU_CLIENT_AUTH},
+        {"server", 1, OCV_EKU_SERVER_AUTH},
+        {"serverAuth", 1, OCV_EKU_SERVER_AUTH},
+        {"any", 1, OCV_EKU_ANY},
+        {"emailProtection", 0, OCV_EKU_ANY},
+        {"Client", 0, OCV_EKU_ANY},
+        {"", 0, OCV_EKU_ANY},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ocv_eku got = (ocv_eku)99;
+        int rc = ocv_eku_from_name(cases[i].name, &got);
+        assert_int_equal(rc, cases[i].ok ? 0 : -1);
+        assert_int_equal(got, cases[i].ok ? cases[i].want : (ocv_eku)99);
+    }
+    assert_int_equal(ocv_eku_from_name(NULL, NULL), -1);
+    /* the CLI's spelling in the configuration */
+    ocv_config cfg;
+    char err[512] = "";
+    assert_int_equal(load("{\"leaf_eku\": \"server\"}", &cfg, err, sizeof(err)), OCV_OK);
+    assert_int_equal(cfg.leaf_eku, OCV_EKU_SERVER_AUTH);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(every_field),
-        cmocka_unit_test(defaults_when_empty),
-        cmocka_unit_test(errors_name_the_problem),
+        cmocka_unit_test(every_field),          cmocka_unit_test(eku_spellings_match_the_cli),
+        cmocka_unit_test(defaults_when_empty),  cmocka_unit_test(errors_name_the_problem),
         cmocka_unit_test(open_file_end_to_end),
     };
     return cmocka_run_group_tests_name("config", tests, setup, teardown);
