@@ -286,12 +286,21 @@ static void skip_rest(ocv_decision *d, int explain, const char *const *names, si
         record(d, explain, names[i], OCV_CHECK_SKIPPED, OCV_OK, "not run: an earlier check denied");
 }
 
+/* The presented peer certificate, read once per decision for the binding
+ * and policy stages: state 0 none presented, 1 read, -1 does not parse. */
+typedef struct peer_binding {
+    int state;
+    uint8_t x5t[32]; /* SHA-256 of the certificate (cnf x5t#S256) */
+    uint8_t jkt[32]; /* RFC 7638 thumbprint of its key (cnf jkt) */
+} peer_binding;
+
 /* What the binding and policy stages need beyond the claims. */
 typedef struct policy_context {
     const ocv_request *req;
     int64_t at;
     const ocv_store_verdict *revocation; /* the store's answer, or NULL */
     const mbedtls_x509_crt *leaf;        /* X.509 credentials */
+    const peer_binding *peer;
 } policy_context;
 
 /* The peer certificate's SHA-256 (for cnf x5t#S256) and the RFC 7638
@@ -325,7 +334,7 @@ static int peer_cert_bindings(const ocv_request *req, uint8_t x5t[32], uint8_t j
  * the policy says, and under no_policy too: a bound credential used as a
  * bearer token is a stolen one. A cnf ocv cannot verify denies.
  */
-static ocv_reason binding_stage(const ocv_claims *c, const ocv_request *req, char *detail,
+static ocv_reason binding_stage(const ocv_claims *c, const peer_binding *p, char *detail,
                                 size_t detail_len)
 {
     if (!c->has_cnf) {
@@ -339,8 +348,8 @@ static ocv_reason binding_stage(const ocv_claims *c, const ocv_request *req, cha
                  c->cnf_unsupported);
         return OCV_POP_UNSUPPORTED;
     }
-    uint8_t peer[32], peer_jkt[32];
-    int peer_state = peer_cert_bindings(req, peer, peer_jkt);
+    const uint8_t *peer = p->x5t, *peer_jkt = p->jkt;
+    int peer_state = p->state;
     if (peer_state < 0) {
         ocv_errf(detail, detail_len, "the peer certificate does not parse");
         return OCV_POP_MISMATCH;
@@ -382,19 +391,18 @@ static ocv_reason policy_stage(const ocv_state *st, const ocv_claims *claims,
         ocv_errf(detail, detail_len, "no policy is configured (use a policy, or --no-policy)");
         return OCV_POLICY_MISSING;
     }
-    uint8_t peer[32], peer_jkt[32], leaf[32];
+    uint8_t leaf[32];
     ocv_policy_input in;
     ocv_policy_input_init(&in);
     in.claims = claims;
     in.purpose = pc->req->purpose;
     in.audience = pc->req->audience ? pc->req->audience : st->audience[0] ? st->audience : NULL;
-    int peer_state = peer_cert_bindings(pc->req, peer, peer_jkt);
-    if (peer_state < 0) {
+    if (pc->peer->state < 0) {
         ocv_errf(detail, detail_len, "the peer certificate does not parse");
         return OCV_POP_MISMATCH;
     }
-    in.peer_cert_sha256 = peer_state ? peer : NULL;
-    in.presented_jkt = peer_state ? peer_jkt : NULL;
+    in.peer_cert_sha256 = pc->peer->state ? pc->peer->x5t : NULL;
+    in.presented_jkt = pc->peer->state ? pc->peer->jkt : NULL;
     if (pc->leaf != NULL && ocv_sha256(pc->leaf->raw.p, pc->leaf->raw.len, leaf) == 0)
         in.credential_cert_sha256 = leaf;
     in.has_revocation_data = pc->revocation != NULL && pc->revocation->freshness.has_data;
@@ -678,12 +686,14 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
         goto out;
 
     detail[0] = 0;
-    r = binding_stage(claims, req, detail, sizeof(detail));
+    peer_binding peer;
+    peer.state = peer_cert_bindings(req, peer.x5t, peer.jkt);
+    r = binding_stage(claims, &peer, detail, sizeof(detail));
     if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
 
     policy_context pc = {req, at, st->stores ? &verdict : NULL,
-                         type == OCV_CREDENTIAL_X509 ? &cr.chain.certs : NULL};
+                         type == OCV_CREDENTIAL_X509 ? &cr.chain.certs : NULL, &peer};
     policy_and_verdict(st, claims, &pc, d, STAGES[stage++]);
 out:
     skip_rest(d, ex, STAGES + stage, STAGE_COUNT - stage);
