@@ -30,6 +30,7 @@
 
 #include "base/buf.h"
 #include "base/util.h"
+#include "verifier/x509_ext.h"
 
 static const uint8_t OID_CRL_NUMBER[] = {0x55, 0x1d, 0x14};
 static const uint8_t OID_DELTA[] = {0x55, 0x1d, 0x1b};
@@ -132,22 +133,6 @@ static int parse_integer(ocv_reader *v, ocv_span *out)
     return 0;
 }
 
-/* AuthorityKeyIdentifier: keyIdentifier [0] only. */
-static int parse_aki(ocv_reader *v, ocv_x509_crl *crl)
-{
-    uint8_t tag;
-    ocv_reader seq, f;
-    if (ocv_der_next(v, &tag, &seq) != 0 || tag != 0x30)
-        return -1;
-    while (ocv_reader_remaining(&seq) > 0) {
-        if (ocv_der_next(&seq, &tag, &f) != 0)
-            return -1;
-        if (tag == 0x80)
-            crl->aki = whole(&f);
-    }
-    return 0;
-}
-
 /* Walks Extensions; for each calls one handler. 0, or -1 for bad DER. */
 typedef int (*ext_handler)(void *ctx, ocv_span oid, int critical, ocv_reader *value);
 
@@ -196,7 +181,7 @@ static int crl_ext(void *ctx, ocv_span oid, int critical, ocv_reader *v)
     } else if (OID_IS(oid, OID_IDP))
         r = parse_idp(v, crl);
     else if (OID_IS(oid, OID_AKI))
-        r = parse_aki(v, crl);
+        r = ocv_x509_ext_parse_aki(v, &crl->aki);
     else if (OID_IS(oid, OID_FRESHEST) || OID_IS(oid, OID_AIA))
         return 0; /* pointers ocv never follows */
     else {

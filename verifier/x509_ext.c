@@ -109,7 +109,7 @@ static int parse_ski(ocv_reader *v, ocv_x509_ext *out)
 
 /* AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT
  * OCTET STRING OPTIONAL, authorityCertIssuer [1], serial [2] } */
-static int parse_aki(ocv_reader *v, ocv_x509_ext *out)
+int ocv_x509_ext_parse_aki(ocv_reader *v, ocv_span *key_id)
 {
     uint8_t tag;
     ocv_reader seq, f;
@@ -119,9 +119,14 @@ static int parse_aki(ocv_reader *v, ocv_x509_ext *out)
         if (ocv_der_next(&seq, &tag, &f) != 0)
             return -1;
         if (tag == 0x80)
-            out->aki = rest(&f);
+            *key_id = rest(&f);
     }
     return seq.err ? -1 : 0;
+}
+
+static int parse_aki(ocv_reader *v, ocv_x509_ext *out)
+{
+    return ocv_x509_ext_parse_aki(v, &out->aki);
 }
 
 /* NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees

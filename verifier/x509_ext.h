@@ -85,4 +85,9 @@ int ocv_x509_ext_cb(void *ctx, mbedtls_x509_crt const *crt, mbedtls_x509_buf con
 OCV_MUST_CHECK ocv_reason ocv_x509_ext_parse(const mbedtls_x509_crt *crt, ocv_x509_ext *out,
                                              char *detail, size_t detail_len);
 
+/* AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] OPTIONAL, ... }
+ * at the reader (certificates and CRLs alike): 0 with *key_id set when
+ * present (a view into the input), -1 when malformed. */
+int ocv_x509_ext_parse_aki(ocv_reader *v, ocv_span *key_id);
+
 #endif
