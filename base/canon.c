@@ -173,6 +173,30 @@ ocv_reason ocv_identity_check_text(const char *text, size_t len, const char **wh
     return ocv_spiffe_parse(copy, OCV_SPIFFE_SUBJECT, &id, why) == OCV_OK ? OCV_OK : OCV_MALFORMED;
 }
 
+static char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+}
+
+void ocv_identity_revocation_form(const char *text, size_t len, char *out)
+{
+    int keep = reads_like_spiffe(text, len);
+    for (size_t i = 0; i < len; i++)
+        out[i] = keep ? text[i] : ascii_lower(text[i]);
+    out[len] = 0;
+}
+
+int ocv_identity_is_revocation_form(const char *text, size_t len)
+{
+    if (reads_like_spiffe(text, len))
+        return 1;
+    for (size_t i = 0; i < len; i++) {
+        if (ascii_lower(text[i]) != text[i])
+            return 0;
+    }
+    return 1;
+}
+
 ocv_reason ocv_identity_settle(ocv_claims *claims, const char **why)
 {
     size_t len = strnlen(claims->subject, sizeof(claims->subject));
@@ -181,12 +205,17 @@ ocv_reason ocv_identity_settle(ocv_claims *claims, const char **why)
     if (!reads_like_spiffe(claims->subject, len)) {
         if (claims->subject_kind == OCV_IDENTITY_URI)
             claims->subject_kind = OCV_IDENTITY_TOKEN; /* an opaque URI */
+        if (claims->subject_kind == OCV_IDENTITY_DNS || claims->subject_kind == OCV_IDENTITY_CN) {
+            for (size_t i = 0; i < len; i++)
+                claims->subject[i] = ascii_lower(claims->subject[i]);
+        }
         return OCV_OK;
     }
     switch (claims->subject_kind) {
     case OCV_IDENTITY_DNS:
     case OCV_IDENTITY_CN:
-        *why = "a fallback identity (DNS name or CN) that reads like a SPIFFE ID";
+    case OCV_IDENTITY_NAME:
+        *why = "a fallback identity (DNS name, CN, DN or email) that reads like a SPIFFE ID";
         return OCV_MALFORMED;
     case OCV_IDENTITY_NONE:
     case OCV_IDENTITY_URI:

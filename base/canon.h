@@ -21,6 +21,14 @@
  *                   SPIFFE ID standard (base/spiffe.h; no case folding);
  *                   a DNS name or CN taken by identity_fallback must not
  *                   read like a SPIFFE ID, so it can never be taken for one.
+ *                   DNS names (RFC 4343) and CNs (X.520 caseIgnoreMatch)
+ *                   are case-insensitive: they settle to ASCII lower case.
+ *   revocation      a subject entry names a SPIFFE ID exactly, or any other
+ *   subjects        identity in ASCII lower case: the lookup folds a
+ *                   credential's non-SPIFFE identity the same way, so no
+ *                   spelling of a DNS name, CN or DN escapes its entry
+ *                   (a token sub differing only in case is revoked too:
+ *                   revocation errs towards denying).
  *
  * Thread safety: pure functions. Ownership: outputs are caller buffers.
  */
@@ -85,5 +93,14 @@ OCV_MUST_CHECK ocv_reason ocv_identity_settle(ocv_claims *claims, const char **w
  * entries, command lines): text that reads like a SPIFFE ID must be one.
  */
 OCV_MUST_CHECK ocv_reason ocv_identity_check_text(const char *text, size_t len, const char **why);
+
+/*
+ * The form in which revocation subject entries name an identity: a SPIFFE
+ * ID as it is, anything else with ASCII upper case folded to lower case.
+ * Writes len bytes and a NUL into out (at least len + 1 bytes).
+ * ocv_identity_is_revocation_form says whether text is already in it.
+ */
+void ocv_identity_revocation_form(const char *text, size_t len, char *out);
+int ocv_identity_is_revocation_form(const char *text, size_t len);
 
 #endif

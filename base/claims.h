@@ -48,8 +48,9 @@ typedef enum ocv_identity_kind {
     OCV_IDENTITY_NONE = 0,
     OCV_IDENTITY_URI,    /* an X.509 URI SAN, before it is settled */
     OCV_IDENTITY_SPIFFE, /* a valid SPIFFE ID (settled) */
-    OCV_IDENTITY_DNS,    /* a dNSName by identity_fallback */
-    OCV_IDENTITY_CN,     /* a subject CN by identity_fallback */
+    OCV_IDENTITY_DNS,    /* a dNSName by identity_fallback (settled to lower case) */
+    OCV_IDENTITY_CN,     /* a subject CN by identity_fallback (settled to lower case) */
+    OCV_IDENTITY_NAME,   /* pki identity: a DN or email SAN, as printed */
     OCV_IDENTITY_TOKEN   /* a token's sub that is no SPIFFE ID */
 } ocv_identity_kind;
 

@@ -188,7 +188,12 @@ const char *ocv_entry_check_canonical(const ocv_entry *e)
     case OCV_ENTRY_SUBJECT_BEFORE:
         if (e->issuer_len != 0)
             return "a subject entry has no issuer";
-        return ocv_identity_check_text(e->value, e->value_len, &why) == OCV_OK ? NULL : why;
+        if (ocv_identity_check_text(e->value, e->value_len, &why) != OCV_OK)
+            return why;
+        if (!ocv_identity_is_revocation_form(e->value, e->value_len))
+            return "a subject entry names an identity other than a SPIFFE ID in lower case "
+                   "(DNS names, CNs and DNs match whatever their case; bundle build folds them)";
+        return NULL;
     }
     return "unknown entry type";
 }
@@ -218,6 +223,13 @@ const char *ocv_entry_canonicalise(ocv_entry *e, char *buf, size_t buf_len)
             buf[i] =
                 (char)(e->value[i] >= 'A' && e->value[i] <= 'F' ? e->value[i] + 32 : e->value[i]);
         buf[64] = 0;
+        e->value = buf;
+    } else if ((e->type == OCV_ENTRY_SUBJECT || e->type == OCV_ENTRY_SUBJECT_BEFORE) &&
+               e->value_len <= OCV_MAX_IDENTITY_BYTES &&
+               memchr(e->value, 0, e->value_len) == NULL) {
+        if (buf_len < e->value_len + 1)
+            return "internal: buffer too small";
+        ocv_identity_revocation_form(e->value, e->value_len, buf);
         e->value = buf;
     }
     return ocv_entry_check_canonical(e);
@@ -977,8 +989,11 @@ ocv_reason ocv_store_lookup(ocv_store *s, const ocv_claims *claims, ocv_store_ve
     if (claims->token_id[0])
         add_key(keys, &s->cache, OCV_ENTRY_JTI, claims->issuer, claims->token_id);
     add_key(keys, &s->cache, OCV_ENTRY_KEY, "", claims->verified_key_sha256);
-    add_key(keys, &s->cache, OCV_ENTRY_SUBJECT, "", claims->subject);
-    add_key(keys, &s->cache, OCV_ENTRY_SUBJECT_BEFORE, "", claims->subject);
+    char subject[OCV_MAX_IDENTITY_BYTES + 1];
+    ocv_identity_revocation_form(claims->subject, strnlen(claims->subject, OCV_MAX_IDENTITY_BYTES),
+                                 subject);
+    add_key(keys, &s->cache, OCV_ENTRY_SUBJECT, "", subject);
+    add_key(keys, &s->cache, OCV_ENTRY_SUBJECT_BEFORE, "", subject);
     r = lookup_entries(s, keys, claims, out);
     if (r == OCV_OK && !out->revoked)
         r = freshness(s, claims, out);

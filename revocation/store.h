@@ -77,11 +77,13 @@ int ocv_entry_type_parse(const char *name, ocv_entry_type *out);
  *   serial          issuer 64 lower-case hex, value canonical serial text
  *   key             value 64 lower-case hex (SPKI SHA-256), no issuer
  *   jti             issuer non-empty
- *   subject(_before) a valid identity (a SPIFFE ID must be valid)
+ *   subject(_before) a valid identity (a SPIFFE ID must be valid), any
+ *                   other identity in ASCII lower case (base/canon.h)
  * ocv_entry_check_canonical returns NULL, or why not (a bundle holding
  * such an entry is refused: it could never match). ocv_entry_canonicalise
  * first rewrites an operator's spelling (upper-case hex, "0x", ':',
- * leading zeros) into buf (at least 128 bytes), pointing e into it.
+ * leading zeros, an upper-case DNS name) into buf (at least
+ * OCV_MAX_IDENTITY_BYTES + 1 bytes), pointing e into it.
  */
 const char *ocv_entry_check_canonical(const ocv_entry *e);
 const char *ocv_entry_canonicalise(ocv_entry *e, char *buf, size_t buf_len);

@@ -19,6 +19,7 @@
 #include "base/util.h"
 #include <jansson.h>
 
+#include "base/canon.h"
 #include "cli.h"
 #include "ocv.h"
 #include "policy/policy.h"
@@ -299,6 +300,21 @@ static void lint_duration(linter *l, unsigned long line, unsigned long col, cons
         finding(l, line, col, rule, "%s %s is beyond the sane bound of %s", what, v, s);
 }
 
+/* letters, digits, '-' and at least one '.': what a dNSName looks like */
+static int reads_like_dns_name(const char *name)
+{
+    size_t dots = 0, n = strlen(name);
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (c == '.')
+            dots++;
+        else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '-'))
+            return 0;
+    }
+    return dots > 0;
+}
+
 static void lint_rule(linter *l, size_t index)
 {
     const ocv_policy_rule *r = ocv_policy_rule_at(l->p, index);
@@ -320,6 +336,14 @@ static void lint_rule(linter *l, size_t index)
                 finding(l, ln, co, r->id, "subject '%s' is shadowed by rule '%s' (line %lu)",
                         r->subjects[s], by->id, by->line);
         }
+    }
+    for (size_t s = 0; s < r->subject_count; s++) {
+        const char *name = r->subjects[s];
+        if (reads_like_dns_name(name) && !ocv_identity_is_revocation_form(name, strlen(name)))
+            finding(l, ln, co, r->id,
+                    "subject '%s' has upper-case letters: it can match a token's sub, never a "
+                    "DNS name or CN (identity_fallback compares those in lower case)",
+                    name);
     }
     if (shadowed_count == r->subject_count)
         finding(l, ln, co, r->id,

@@ -94,7 +94,7 @@ static const char *read_entry(json_t *o, ocv_entry *e)
     }
     /* The canonical spelling replaces the operator's in the document, so
      * e keeps pointing into memory the file owns. */
-    char canon[160];
+    char canon[OCV_MAX_IDENTITY_BYTES + 1];
     const char *why = ocv_entry_canonicalise(e, canon, sizeof(canon));
     if (why != NULL)
         return why;

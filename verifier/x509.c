@@ -362,12 +362,12 @@ static ocv_reason pki_identity(const mbedtls_x509_crt *leaf, unsigned mode, char
             int t = s->buf.tag;
             if (s->buf.p == NULL || (t != 0x86 && t != 0x82 && t != 0x81))
                 continue;
-            *kind = t == 0x86 ? OCV_IDENTITY_URI : t == 0x82 ? OCV_IDENTITY_DNS : OCV_IDENTITY_CN;
+            *kind = t == 0x86 ? OCV_IDENTITY_URI : t == 0x82 ? OCV_IDENTITY_DNS : OCV_IDENTITY_NAME;
             return copy_identity(out, s->buf.p, s->buf.len, "the SAN", detail, detail_len);
         }
     }
-    /* a DN (or an email SAN) is an opaque name: the CN kind, never SPIFFE */
-    *kind = OCV_IDENTITY_CN;
+    /* a DN (or an email SAN) is an opaque name, never SPIFFE */
+    *kind = OCV_IDENTITY_NAME;
     if (mode & OCV_IDENTITY_PKI_SUBJECT) {
         int n = mbedtls_x509_dn_gets(out, OCV_MAX_IDENTITY_BYTES + 1, &leaf->subject);
         if (n < 0) {

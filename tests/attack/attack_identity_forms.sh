@@ -46,6 +46,43 @@ expect_grep "fallback identity" .out "the detail names the fallback"
 expect_reason 1 NO_MATCHING_RULE "an ordinary DNS fallback is an opaque identity" -- \
     "$OCV" verify --anchors "$P/anchors.pem" --cert dns.pem --chain "$P/inter.pem" --identity-fallback dns --policy policy.json --purpose read
 
+# DNS names (RFC 4343) and CNs (X.520) are case-insensitive: a certificate
+# whose dNSName or CN differs from the revoked entry only in case is the
+# same workload. The identity settles to lower case, entries are kept in
+# lower case (bundle build folds what the operator typed), so no spelling
+# escapes. Under --no-policy only revocation stands between it and OK.
+printf '[{"type":"subject","value":"web.example.com"}]\n' > dns.json
+build --delta --add dns.json --valid-for 1d -o b2.cose 2>/dev/null
+"$OCV" revocation sync --db dev.db b2.cose >/dev/null
+X509="--anchors $P/anchors.pem --chain $P/inter.pem --db dev.db --no-policy"
+"$OCV" mint cert --pub l.pub --subject "CN=x" --dns "Web.Example.COM" --issuer-cert "$P/inter.pem" --issuer-key "$P/inter.key" -o dnsmixed.pem
+expect_reason 1 REVOKED "a dNSName in another case than the revoked entry" -- \
+    "$OCV" verify $X509 --cert dnsmixed.pem --identity-fallback dns
+"$OCV" mint cert --pub l.pub --subject "CN=WEB.example.com" --issuer-cert "$P/inter.pem" --issuer-key "$P/inter.key" -o cnmixed.pem
+expect_reason 1 REVOKED "a CN in another case than the revoked entry" -- \
+    "$OCV" verify $X509 --cert cnmixed.pem --identity-fallback cn
+# The operator types the name as the certificate spells it: folded at build.
+printf '[{"type":"subject","value":"API.Example.com"}]\n' > dnsupper.json
+build --delta --add dnsupper.json --valid-for 1d -o b3.cose 2>/dev/null
+"$OCV" revocation sync --db dev.db b3.cose >/dev/null
+"$OCV" mint cert --pub l.pub --subject "CN=x" --dns "api.example.com" --issuer-cert "$P/inter.pem" --issuer-key "$P/inter.key" -o api.pem
+expect_reason 1 REVOKED "an entry typed in upper case revokes the lower-case dNSName" -- \
+    "$OCV" verify $X509 --cert api.pem --identity-fallback dns
+# A token's sub is case-sensitive, but revocation errs towards denying:
+# an entry revokes every case of an identity that is no SPIFFE ID.
+"$OCV" mint token --key iss.key --kid k1 --iss https://issuer.example --sub "API.EXAMPLE.COM" -o upper.jwt
+expect_reason 1 REVOKED "a token sub in another case than the entry" -- \
+    "$OCV" verify --token upper.jwt --jwks iss.jwks --db dev.db --no-policy
+before=$(state dev.db)
+# The policy sees the settled form: a rule names a DNS identity in lower case.
+cat > dnspolicy.json <<P
+{"version": 1, "rules": [{"id": "dns", "subjects": ["shop.example.com"], "purposes": ["read"],
+  "issuers": ["CN=Test Root, O=ocv tests"]}]}
+P
+"$OCV" mint cert --pub l.pub --subject "CN=x" --dns "Shop.Example.com" --issuer-cert "$P/inter.pem" --issuer-key "$P/inter.key" -o shop.pem
+expect_reason 0 OK "a dNSName in another case matches the lower-case rule" -- \
+    "$OCV" verify --anchors "$P/anchors.pem" --chain "$P/inter.pem" --cert shop.pem --identity-fallback dns --policy dnspolicy.json --purpose read
+
 # Entries are held to the same form: an upper-case SPIFFE ID is refused.
 printf '[{"type":"subject","value":"spiffe://Example.org/ns/demo/sa/web"}]\n' > upper.json
 expect_exit 2 "bundle build refuses a subject entry that is no valid SPIFFE ID" -- build --delta --add upper.json --valid-for 1d -o bad.cose

@@ -77,6 +77,16 @@ expect_grep "rule 'fifth': revocation.allow_stale has no effect" "$T/.out" "lint
 if grep -q "rule 'third'" "$T/.out"; then e2e_fail "lint: 'third' trusts another issuer"; else e2e_pass; fi
 expect_grep "^6 findings in" "$T/.out" "lint: finding count"
 
+cat >"$T/dnscase.json" <<'EOF'
+{"version": 1, "rules": [
+  {"id": "web", "subjects": ["Web.Example.com", "alice", "Bob"], "issuers": ["i"], "purposes": ["p"]}
+ ]}
+EOF
+expect_exit 1 "lint: upper-case DNS name" -- "$OCV" policy lint "$T/dnscase.json"
+expect_grep "rule 'web': subject 'Web.Example.com' has upper-case letters: it can match a token's sub, never a DNS name" \
+    "$T/.out" "lint: upper-case DNS name located"
+if grep -q "'Bob'" "$T/.out"; then e2e_fail "lint: a token-like sub in upper case is no finding"; else e2e_pass; fi
+
 expect_exit 1 "lint: ceiling" -- "$OCV" policy lint --max-ttl-ceiling 10m "$T/policy.json"
 expect_grep "rule 'payments-db': max_ttl 15m is above the ceiling 10m" "$T/.out" "lint: ceiling rule"
 expect_grep "rule 'batch': max_ttl 1h (defaults) is above the ceiling 10m" "$T/.out" \

@@ -155,8 +155,11 @@ static void semantic_rules(void **state)
     ocv_entry bad_before[] = {entry(OCV_ENTRY_SUBJECT, "", "spiffe://x/y", 5)};
     ocv_entry no_issuer[] = {entry(OCV_ENTRY_JTI, "", "x", 0)};
     ocv_entry ctrl[] = {entry(OCV_ENTRY_SUBJECT, "", "a\nb", 0)};
-    ocv_entry *cases[] = {bad_before, no_issuer, ctrl};
-    for (size_t i = 0; i < 3; i++) {
+    /* could never match: identities other than SPIFFE IDs are kept in lower case */
+    ocv_entry upper_dns[] = {entry(OCV_ENTRY_SUBJECT, "", "Web.example.com", 0)};
+    ocv_entry upper_before[] = {entry(OCV_ENTRY_SUBJECT_BEFORE, "", "CN=Web", 5)};
+    ocv_entry *cases[] = {bad_before, no_issuer, ctrl, upper_dns, upper_before};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ocv_bundle b;
         sample(&b, cases[i], 1);
         ocv_bytes enc;
