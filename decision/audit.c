@@ -728,7 +728,10 @@ ocv_reason ocv_audit_log_decision(ocv_audit_log *log, const ocv_decision *d,
         json_object_set_new(f, "peer", json_string(m->peer));
     if (d->policy_skipped)
         json_object_set_new(f, "policy_skipped", json_true());
-    int64_t t = d->evaluated_at ? d->evaluated_at : ocv_now();
+    /* a historical question is asked now, about a past time */
+    if (d->historical)
+        json_object_set_new(f, "historical_at", json_integer(d->evaluated_at));
+    int64_t t = d->evaluated_at && !d->historical ? d->evaluated_at : ocv_now();
     ocv_reason r = ocv_audit_log_event(log, "decision", t, f);
     json_decref(f);
     return r;

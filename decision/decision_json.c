@@ -62,6 +62,8 @@ json_t *ocv_decision_json(const ocv_decision *d, int explain)
                             json_integer(d->revocation_stale_seconds));
     }
     json_object_set_new(o, "evaluated_at", json_string(when));
+    if (d->historical)
+        json_object_set_new(o, "historical", json_true());
     if (explain)
         json_object_set_new(o, "checks", checks_json(d));
     return o;

@@ -135,13 +135,22 @@ static ocv_reason state_load(const ocv_config *config, const ocv_state *prev, oc
         r = OCV_CONFIG_INVALID;
         goto fail;
     }
-    if (config->no_policy && config->policy_path != NULL) {
+    int has_policy = config->policy_path != NULL || config->policy_blob.data != NULL;
+    if (config->no_policy && has_policy) {
         ocv_errf(err, err_len, "a policy and no_policy exclude each other");
         r = OCV_CONFIG_INVALID;
         goto fail;
     }
-    if (config->policy_path != NULL) {
-        r = ocv_policy_load(config->policy_path, &st->policy, err, err_len);
+    if (config->policy_path != NULL && config->policy_blob.data != NULL) {
+        ocv_errf(err, err_len, "policy_path and policy_blob exclude each other");
+        r = OCV_CONFIG_INVALID;
+        goto fail;
+    }
+    if (has_policy) {
+        const ocv_blob *b = &config->policy_blob;
+        r = b->data != NULL ? ocv_policy_parse(b->name != NULL ? b->name : "(memory)", b->data,
+                                               b->len, &st->policy, err, err_len)
+                            : ocv_policy_load(config->policy_path, &st->policy, err, err_len);
         if (r != OCV_OK)
             goto fail;
         const ocv_policy_defaults *pd = ocv_policy_get_defaults(st->policy);
@@ -436,10 +445,12 @@ static const char *revocation_summary(const ocv_state *st)
 
 /* The time stage, the same for every format: the clock floor, then the
  * validity window. */
-static ocv_reason time_stage(ocv_state *st, const ocv_claims *claims, int64_t at, char *detail,
-                             size_t detail_len)
+static ocv_reason time_stage(ocv_state *st, const ocv_claims *claims, int64_t at, int historical,
+                             char *detail, size_t detail_len)
 {
-    ocv_reason r = ocv_stage_clock_floor(st, at, detail, detail_len);
+    /* the floor refuses a clock set back; a historical question sets the
+     * time back on purpose, and says so in the decision */
+    ocv_reason r = historical ? OCV_OK : ocv_stage_clock_floor(st, at, detail, detail_len);
     return r == OCV_OK ? ocv_stage_time(claims, at, st->skew, detail, detail_len) : r;
 }
 
@@ -669,7 +680,7 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
     ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
 
     detail[0] = 0;
-    r = time_stage(st, claims, at, detail, sizeof(detail));
+    r = time_stage(st, claims, at, d->historical, detail, sizeof(detail));
     if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
 
@@ -718,6 +729,7 @@ static void decision_init(ocv_decision *d, int64_t at)
     d->evaluated_at = at;
     d->check_count = 0;
     d->issuer[0] = 0;
+    d->historical = 0;
 }
 
 size_t ocv_trust_count(ocv_ctx *ctx)
@@ -754,6 +766,11 @@ ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)
         ocv_strlcpy(d->detail, "no verifier context or request", sizeof(d->detail));
         return d->reason;
     }
+    if (req->historical && !req->has_at) {
+        ocv_strlcpy(d->detail, "a historical question needs its time (has_at)", sizeof(d->detail));
+        return d->reason;
+    }
+    d->historical = req->historical != 0;
     if (req->credential == NULL || req->credential_len == 0) {
         d->reason = OCV_MALFORMED;
         ocv_strlcpy(d->detail, "empty credential", sizeof(d->detail));

@@ -126,6 +126,18 @@ typedef enum ocv_trust_kind {
 #define OCV_MAX_TRUST_SOURCE_FILES 8
 #define OCV_MAX_SOURCE_NAME_BYTES  64
 
+/*
+ * A file's bytes held by the caller, for loading from memory (as libcurl's
+ * CURLOPT_CAINFO_BLOB): read exactly as the file would be, never copied
+ * beyond the call, at most 8 MiB. name stands for the file in messages
+ * (NULL: "(memory)").
+ */
+typedef struct ocv_blob {
+    const uint8_t *data;
+    size_t len;
+    const char *name;
+} ocv_blob;
+
 typedef struct ocv_trust_source_config {
     const char *name; /* [A-Za-z0-9._-], 1..64 bytes, unique */
     ocv_trust_kind kind;
@@ -133,6 +145,10 @@ typedef struct ocv_trust_source_config {
     const char *trust_domain; /* SPIFFE: "spiffe://td" */
     const char *files[OCV_MAX_TRUST_SOURCE_FILES];
     size_t file_count;
+    /* Appended with loading from memory: the source's files as blobs
+     * instead (a source takes files or blobs, not both). */
+    const ocv_blob *blobs;
+    size_t blob_count;
 } ocv_trust_source_config;
 
 /*
@@ -171,6 +187,13 @@ typedef struct ocv_config {
      * ocv_open/ocv_reload only. */
     const ocv_trust_source_config *trust_sources;
     size_t trust_source_count;
+    /* Appended with loading from memory (docs/api.md): the bytes of the
+     * anchors, keys and policy files instead of their paths. Borrowed
+     * during ocv_open/ocv_reload only; a blob and its path together are
+     * CONFIG_INVALID; data NULL: not used. */
+    ocv_blob anchors_blob; /* as anchors_path: PEM blocks or DER certificates */
+    ocv_blob keys_blob;    /* as jwks_path / cose_keys_path: a JWK Set or COSE_KeySet */
+    ocv_blob policy_blob;  /* as policy_path: the policy JSON */
 } ocv_config;
 
 OCV_API void ocv_config_init(ocv_config *config);
@@ -196,6 +219,12 @@ typedef struct ocv_request {
     int64_t at;  /* evaluation time, UNIX seconds */
     int has_at;  /* 0: use the system clock */
     int explain; /* 1: fill decision.checks */
+    /* Appended with the historical mode: 1 asks "was this credential
+     * valid at `at`?" (has_at required): the revocation store's clock
+     * floor, which refuses a clock set back, is not applied, and the
+     * decision is marked historical. Revocation data is the data held
+     * now, so a credential revoked since is REVOKED. Never the default. */
+    int historical;
 } ocv_request;
 
 OCV_API void ocv_request_init(ocv_request *request);
@@ -238,6 +267,9 @@ typedef struct ocv_decision {
      * for the unnamed source of the old flags the issuer the credential
      * claims (token iss, anchor DN); "" until the signature verified. */
     char issuer[OCV_MAX_ISSUER_NAME_BYTES + 1];
+    /* Appended with the historical mode: 1 when the request asked about
+     * a past time (ocv_request.historical): no grant of authority now. */
+    int historical;
 } ocv_decision;
 
 typedef struct ocv_ctx ocv_ctx;
@@ -308,6 +340,161 @@ typedef struct ocv_trust_info {
 OCV_API size_t ocv_trust_count(ocv_ctx *ctx);
 OCV_API OCV_MUST_CHECK ocv_reason ocv_trust_describe(ocv_ctx *ctx, size_t index,
                                                      ocv_trust_info *out);
+
+/*
+ * The device's revocation state without the ocv binary (docs/api.md):
+ * sync signed bundles from memory or a file, read the store's status,
+ * and make signed receipts, each change committed together with its
+ * audit record, as `ocv revocation sync|status|receipt` do (they call
+ * these functions).
+ *
+ * Thread safety: one ocv_device is used by one thread at a time. Several
+ * handles (threads or processes) on one store are safe: every change is
+ * one SQLite transaction, and decisions (ocv_check) see it at once.
+ */
+#define OCV_MAX_AUTHORITY_ID_BYTES 128
+#define OCV_MAX_AUTHORITIES        16
+
+typedef struct ocv_device ocv_device;
+
+typedef struct ocv_device_options {
+    const char *db_path;       /* required: a store `ocv revocation init` made */
+    const char *audit_path;    /* NULL: no records; else every change commits
+                                  only once its record is on disk */
+    const uint8_t *device_key; /* PEM or DER private key, or NULL: signs
+                                  receipts and the log's checkpoints */
+    size_t device_key_len;
+    const char *device_id;      /* 1..128 bytes; needed with device_key */
+    int64_t clock_skew_seconds; /* for bundle times; default 60 */
+} ocv_device_options;
+
+OCV_API void ocv_device_options_init(ocv_device_options *options);
+
+/*
+ * Opens the store (which proves nothing yet: ocv_device_status does) and
+ * the audit log. The options and their buffers are read during the call
+ * only. Reasons: OCV_OK; OCV_CONFIG_INVALID (err names the file and why:
+ * no such store, not initialised, an unreadable key or log);
+ * OCV_INTERNAL_ERROR. *out is NULL unless OCV_OK.
+ */
+OCV_API OCV_MUST_CHECK ocv_reason ocv_device_open(ocv_device **out,
+                                                  const ocv_device_options *options, char *err,
+                                                  size_t err_len);
+
+/* Closes the store and the log (a signed checkpoint first, with a device
+ * key). OCV_OK, or OCV_CONFIG_INVALID when the log's last write failed
+ * (err says why). NULL is fine. */
+OCV_API OCV_MUST_CHECK ocv_reason ocv_device_close(ocv_device *device, char *err, size_t err_len);
+
+typedef enum ocv_sync_outcome {
+    OCV_SYNC_APPLIED = 0,   /* the store changed */
+    OCV_SYNC_UNCHANGED = 1, /* this sequence was applied already */
+    OCV_SYNC_SKIPPED = 2,   /* older than the store's sequence (ROLLBACK) */
+    OCV_SYNC_REFUSED = 3    /* anything else: nothing changed */
+} ocv_sync_outcome;
+
+typedef struct ocv_sync_result {
+    ocv_reason reason; /* OCV_OK, or a BUNDLE_* reason (docs/reasons.md) */
+    ocv_sync_outcome outcome;
+    int64_t sequence; /* the bundle's, once its header was read; else 0 */
+    size_t added, removed;
+    uint8_t state_digest[32]; /* after applying (OCV_OK only) */
+    char detail[OCV_MAX_DETAIL_BYTES];
+} ocv_sync_result;
+
+/* ocv_device_sync's flags. */
+enum {
+    /* A refusal is not recorded now: a caller retrying bundles (a
+     * directory in any order) records it with ocv_device_record_refusal
+     * once it is final. */
+    OCV_SYNC_DEFER_REFUSAL = 1 << 0
+};
+
+/*
+ * Verifies one signed bundle against its authority's pinned key and
+ * applies it in one transaction with its audit record ("bundle" event;
+ * label names it there, for example the file name). bundle is borrowed
+ * for the call. now: UNIX seconds (<= 0: the system clock). Returns
+ * out->reason: OCV_OK (applied or unchanged) or the bundle reason that
+ * refused it, and OCV_CONFIG_INVALID when the audit log failed (nothing
+ * applied), OCV_INTERNAL_ERROR. A refusal leaves the store as it was.
+ */
+OCV_API OCV_MUST_CHECK ocv_reason ocv_device_sync(ocv_device *device, const uint8_t *bundle,
+                                                  size_t len, const char *label, int64_t now,
+                                                  unsigned flags, ocv_sync_result *out);
+
+/* The same for a file: mapped, never read whole, so memory before the
+ * signature is checked does not grow with the bundle (docs/revocation.md).
+ * OCV_CONFIG_INVALID also when the file cannot be read (out->detail). */
+OCV_API OCV_MUST_CHECK ocv_reason ocv_device_sync_file(ocv_device *device, const char *path,
+                                                       int64_t now, unsigned flags,
+                                                       ocv_sync_result *out);
+
+/* Records a deferred refusal (see OCV_SYNC_DEFER_REFUSAL); OCV_OK, or
+ * OCV_CONFIG_INVALID when the log cannot be written. */
+OCV_API OCV_MUST_CHECK ocv_reason ocv_device_record_refusal(ocv_device *device, const char *label,
+                                                            int64_t now,
+                                                            const ocv_sync_result *result);
+
+typedef struct ocv_authority_status {
+    char id[OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    int64_t sequence; /* 0: nothing applied yet */
+    int64_t issued_at, next_update, applied_at;
+    uint8_t state_digest[32];
+    int digest_intact; /* the stored digest is that of the stored LtHash */
+    int stale;         /* nothing applied, or now is past next_update */
+    int64_t serial, jti, key, subject, subject_before; /* entries by type */
+} ocv_authority_status;
+
+typedef struct ocv_device_state {
+    int64_t clock_floor; /* the latest time the store has seen; 0: none */
+    size_t authority_count;
+    ocv_authority_status authorities[OCV_MAX_AUTHORITIES];
+    size_t crl_count;                   /* imported CRLs: ocv_device_crl_status */
+    int proven;                         /* the rows are proven against the signed state */
+    char problem[OCV_MAX_DETAIL_BYTES]; /* why not */
+} ocv_device_state;
+
+/*
+ * The store's state and its proof (docs/revocation.md: every row tied to
+ * the authority's signed digest, every imported CRL re-verified): a store
+ * that is not proven denies every decision. now as for ocv_device_sync.
+ * Reasons: OCV_OK (also when not proven: see out->proven);
+ * OCV_INTERNAL_ERROR (the store cannot be read).
+ */
+OCV_API OCV_MUST_CHECK ocv_reason ocv_device_status(ocv_device *device, int64_t now,
+                                                    ocv_device_state *out);
+
+typedef struct ocv_crl_status {
+    char issuer[65];     /* SHA-256 hex of the issuer's SubjectPublicKeyInfo */
+    char crl_number[41]; /* hex; "" when the CRL has none */
+    int64_t this_update, next_update;
+    int64_t serials;
+    int stale; /* now is past next_update */
+} ocv_crl_status;
+
+/* Imported CRL index (0..crl_count-1) of the store as it is now; OCV_OK,
+ * or OCV_CONFIG_INVALID past the last one. */
+OCV_API OCV_MUST_CHECK ocv_reason ocv_device_crl_status(ocv_device *device, size_t index,
+                                                        int64_t now, ocv_crl_status *out);
+
+/*
+ * A receipt (docs/formats/receipt.md) of one authority's state, signed
+ * with the device key: authority may be NULL when the store has exactly
+ * one; nonce (1..128 bytes) is the control plane's challenge, or NULL.
+ * With an audit log, a "receipt" event and a checkpoint are written first
+ * and the receipt carries the log's head. *out (*out_len bytes) is the
+ * caller's, freed with ocv_free. Reasons: OCV_OK;
+ * OCV_BUNDLE_AUTHORITY_UNKNOWN; OCV_CONFIG_INVALID (no device key, no
+ * authority named among several, a nonce of the wrong size, the log
+ * failed; err says why); OCV_INTERNAL_ERROR.
+ */
+OCV_API OCV_MUST_CHECK ocv_reason ocv_device_receipt(ocv_device *device, const char *authority,
+                                                     const char *nonce, int64_t now, uint8_t **out,
+                                                     size_t *out_len, char *err, size_t err_len);
+
+/* Frees what the library handed over (receipts); NULL is fine. */
+OCV_API void ocv_free(void *p);
 
 #ifdef __cplusplus
 }

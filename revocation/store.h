@@ -40,10 +40,9 @@
 #include "ocv.h"
 #include "revocation/digest.h"
 
-#define OCV_STORE_SCHEMA_VERSION   2
-#define OCV_MAX_AUTHORITY_ID_BYTES 128
-#define OCV_MAX_AUTHORITIES        16
-#define OCV_MAX_ENTRY_VALUE_BYTES  2048
+#define OCV_STORE_SCHEMA_VERSION 2
+/* OCV_MAX_AUTHORITY_ID_BYTES and OCV_MAX_AUTHORITIES: ocv.h */
+#define OCV_MAX_ENTRY_VALUE_BYTES 2048
 
 typedef enum ocv_entry_type {
     OCV_ENTRY_SERIAL = 's',

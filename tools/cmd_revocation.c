@@ -265,6 +265,43 @@ int ocv_rev_open_store(const rev_args *a, int create, ocv_store **store)
     return 0;
 }
 
+int ocv_rev_open_device(const rev_args *a, ocv_device **out)
+{
+    ocv_device_options o;
+    ocv_device_options_init(&o);
+    o.db_path = a->db;
+    o.audit_path = a->audit;
+    o.device_id = a->device_id;
+    o.clock_skew_seconds = a->skew;
+    char err[600] = "";
+    ocv_bytes key;
+    ocv_bytes_init(&key);
+    if (a->device_key != NULL &&
+        ocv_file_read(a->device_key, OCV_MAX_TRUST_FILE_BYTES, &key, err, sizeof(err)) != OCV_OK) {
+        ocv_cli_usage_error("%s", err);
+        return -1;
+    }
+    o.device_key = key.data;
+    o.device_key_len = key.len;
+    ocv_reason r = ocv_device_open(out, &o, err, sizeof(err));
+    ocv_bytes_free(&key);
+    if (r != OCV_OK) {
+        ocv_cli_usage_error("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+int ocv_rev_close_device(ocv_device *dev)
+{
+    char err[600] = "";
+    if (ocv_device_close(dev, err, sizeof(err)) != OCV_OK) {
+        ocv_cli_usage_error("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
 static void hex_of(const uint8_t *p, size_t len, char *out)
 {
     ocv_hex_encode(p, len, out);
@@ -331,71 +368,54 @@ static int cmd_init(const rev_args *a)
 
 /* ---- status -------------------------------------------------------- */
 
-static json_t *authority_json(ocv_store *store, const char *id, int64_t at, int *bad)
+static json_t *time_or_null(int64_t t, int known)
 {
-    ocv_authority_state st;
-    ocv_store_counts c;
-    if (ocv_store_get_authority(store, id, &st) != OCV_OK ||
-        ocv_store_count(store, id, &c) != OCV_OK) {
-        *bad = 1;
-        return json_null();
-    }
-    uint8_t check[OCV_STATE_DIGEST_BYTES];
-    int intact = ocv_lthash_digest(&st.lthash, check) == OCV_OK &&
-                 memcmp(check, st.digest, sizeof(check)) == 0;
-    *bad |= !intact;
-    char digest[65], issued[32], next[32];
-    hex_of(st.digest, sizeof(st.digest), digest);
-    ocv_format_time(st.issued_at, issued, sizeof(issued));
-    ocv_format_time(st.next_update, next, sizeof(next));
+    char text[32];
+    ocv_format_time(t, text, sizeof(text));
+    return known ? json_string(text) : json_null();
+}
+
+static json_t *authority_json(const ocv_authority_status *st, int64_t at)
+{
+    char digest[65];
+    hex_of(st->state_digest, sizeof(st->state_digest), digest);
+    int known = st->sequence != 0;
     json_t *o = json_object();
-    json_object_set_new(o, "authority", json_string(id));
-    json_object_set_new(o, "sequence", json_integer(st.sequence));
+    json_object_set_new(o, "authority", json_string(st->id));
+    json_object_set_new(o, "sequence", json_integer(st->sequence));
     json_object_set_new(o, "state_digest", json_string(digest));
-    json_object_set_new(o, "digest_intact", json_boolean(intact));
-    json_object_set_new(o, "issued_at", st.sequence ? json_string(issued) : json_null());
-    json_object_set_new(o, "next_update", st.sequence ? json_string(next) : json_null());
-    json_object_set_new(o, "age_seconds",
-                        st.sequence ? json_integer(at - st.issued_at) : json_null());
-    json_object_set_new(o, "stale", json_boolean(st.sequence == 0 || at > st.next_update));
+    json_object_set_new(o, "digest_intact", json_boolean(st->digest_intact));
+    json_object_set_new(o, "issued_at", time_or_null(st->issued_at, known));
+    json_object_set_new(o, "next_update", time_or_null(st->next_update, known));
+    json_object_set_new(o, "age_seconds", known ? json_integer(at - st->issued_at) : json_null());
+    json_object_set_new(o, "stale", json_boolean(st->stale));
     json_t *counts = json_object();
-    json_object_set_new(counts, "serial", json_integer(c.serial));
-    json_object_set_new(counts, "jti", json_integer(c.jti));
-    json_object_set_new(counts, "key", json_integer(c.key));
-    json_object_set_new(counts, "subject", json_integer(c.subject));
-    json_object_set_new(counts, "subject_before", json_integer(c.subject_before));
+    json_object_set_new(counts, "serial", json_integer(st->serial));
+    json_object_set_new(counts, "jti", json_integer(st->jti));
+    json_object_set_new(counts, "key", json_integer(st->key));
+    json_object_set_new(counts, "subject", json_integer(st->subject));
+    json_object_set_new(counts, "subject_before", json_integer(st->subject_before));
     json_object_set_new(o, "entries", counts);
-    ocv_authority_state_free(&st);
     return o;
 }
 
-#define MAX_STATUS_CRLS 1024
-
-static json_t *crls_json(ocv_store *store, int64_t at, int *bad)
+static json_t *crls_json(ocv_device *dev, size_t count, int64_t at, int *bad)
 {
-    char(*issuers)[65] = calloc(MAX_STATUS_CRLS, 65);
-    size_t count = 0;
     json_t *list = json_array();
-    if (issuers == NULL || ocv_store_list_crls(store, issuers, MAX_STATUS_CRLS, &count) != OCV_OK)
-        *bad = 1;
     for (size_t i = 0; i < count; i++) {
-        ocv_crl_record rec;
-        if (ocv_store_get_crl(store, issuers[i], &rec) != OCV_OK) {
+        ocv_crl_status c;
+        if (ocv_device_crl_status(dev, i, at, &c) != OCV_OK) {
             *bad = 1;
             continue;
         }
-        char number[41] = "", this_update[32], next_update[32];
-        if (rec.number.len <= 20)
-            ocv_hex_encode(rec.number.data, rec.number.len, number);
-        ocv_format_time(rec.this_update, this_update, sizeof(this_update));
-        ocv_format_time(rec.next_update, next_update, sizeof(next_update));
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "issuer", issuers[i], "crl_number",
-                            number, "this_update", this_update, "next_update", next_update,
-                            "serials", (json_int_t)rec.entry_count, "stale", at > rec.next_update));
-        ocv_crl_record_free(&rec);
+        char this_update[32], next_update[32];
+        ocv_format_time(c.this_update, this_update, sizeof(this_update));
+        ocv_format_time(c.next_update, next_update, sizeof(next_update));
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "issuer", c.issuer,
+                                              "crl_number", c.crl_number, "this_update",
+                                              this_update, "next_update", next_update, "serials",
+                                              (json_int_t)c.serials, "stale", c.stale));
     }
-    free(issuers);
     return list;
 }
 
@@ -449,40 +469,44 @@ static void print_status_text(json_t *status)
 
 static int cmd_status(const rev_args *a)
 {
-    ocv_store *store;
-    if (ocv_rev_open_store(a, 0, &store) != 0)
+    ocv_device *dev;
+    if (ocv_rev_open_device(a, &dev) != 0)
         return OCV_EXIT_USAGE;
-    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
-    size_t count = 0;
-    int64_t floor = 0;
-    int bad = ocv_store_list_authorities(store, ids, &count) != OCV_OK ||
-              ocv_store_get_clock_floor(store, &floor) != OCV_OK;
+    ocv_device_state *st = malloc(sizeof(*st));
+    int bad = st == NULL || ocv_device_status(dev, a->at, st) != OCV_OK;
+    if (bad) {
+        free(st);
+        (void)ocv_rev_close_device(dev);
+        return ocv_cli_usage_error("revocation status: %s cannot be read", a->db);
+    }
     json_t *status = json_object();
     char floor_text[32];
-    ocv_format_time(floor, floor_text, sizeof(floor_text));
+    ocv_format_time(st->clock_floor, floor_text, sizeof(floor_text));
     json_object_set_new(status, "db", json_string(a->db));
-    json_object_set_new(status, "clock_floor", json_string(floor ? floor_text : "none"));
+    json_object_set_new(status, "clock_floor", json_string(st->clock_floor ? floor_text : "none"));
     json_t *list = json_array();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new(list, authority_json(store, ids[i], a->at, &bad));
+    for (size_t i = 0; i < st->authority_count; i++) {
+        json_array_append_new(list, authority_json(&st->authorities[i], a->at));
+        bad |= !st->authorities[i].digest_intact;
+    }
     json_object_set_new(status, "authorities", list);
-    json_object_set_new(status, "crls", crls_json(store, a->at, &bad));
-    char problem[300] = "";
-    int proven = ocv_store_prove(store, problem, sizeof(problem)) == OCV_OK;
-    bad |= !proven;
-    json_object_set_new(status, "proven", json_boolean(proven));
-    json_object_set_new(status, "problem", proven ? json_null() : json_string(problem));
-    ocv_store_close(store);
+    json_object_set_new(status, "crls", crls_json(dev, st->crl_count, a->at, &bad));
+    bad |= !st->proven;
+    json_object_set_new(status, "proven", json_boolean(st->proven));
+    json_object_set_new(status, "problem", st->proven ? json_null() : json_string(st->problem));
+    if (ocv_rev_close_device(dev) != 0)
+        bad = 1;
     if (a->json) {
         ocv_cli_print_json(status);
     } else {
         print_status_text(status);
         print_crls_text(status);
-        printf(proven ? "rows proven against the signed state\n"
-                      : "NOT PROVEN: %s (every decision using this store denies)\n",
-               problem);
+        printf(st->proven ? "rows proven against the signed state\n"
+                          : "NOT PROVEN: %s (every decision using this store denies)\n",
+               st->problem);
         json_decref(status);
     }
+    free(st);
     return bad ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
 }
 
@@ -582,90 +606,27 @@ static int cmd_import_crl(const rev_args *a, int argc, char **argv)
 
 /* ---- receipt ------------------------------------------------------- */
 
-/* With --audit, the receipt's own event is recorded and checkpointed
- * first, so the receipt carries (and signs) a head that covers it. */
-static ocv_reason audit_receipt(rev_audit *au, const rev_args *a, const char *authority,
-                                ocv_receipt_extras *x)
-{
-    if (au->log == NULL)
-        return OCV_OK;
-    json_t *event = json_object();
-    json_object_set_new(event, "db", json_string(a->db));
-    json_object_set_new(event, "authority", json_string(authority));
-    json_object_set_new(event, "device", json_string(a->device_id));
-    json_object_set_new(event, "receipt", json_string(a->out));
-    if (a->nonce != NULL)
-        json_object_set_new(event, "nonce", json_string(a->nonce));
-    if (ocv_rev_audit_event(au, a, "receipt", event) != 0)
-        return OCV_CONFIG_INVALID;
-    if (ocv_audit_checkpoint(au->log) != OCV_OK) {
-        ocv_cli_usage_error("audit: %s", ocv_audit_error(au->log));
-        return OCV_CONFIG_INVALID;
-    }
-    ocv_audit_head head;
-    ocv_audit_get_head(au->log, &head);
-    x->has_audit_head = 1;
-    x->audit_count = head.count;
-    size_t len;
-    if (ocv_hex_decode(head.hash, 64, x->audit_head, sizeof(x->audit_head), &len) != 0)
-        return OCV_INTERNAL_ERROR;
-    return OCV_OK;
-}
-
 static int cmd_receipt(const rev_args *a)
 {
     if (a->device_key == NULL || a->device_id == NULL || a->out == NULL)
         return ocv_cli_usage_error("revocation receipt: --device-key, --device-id and -o are "
                                    "required");
-    if (strlen(a->device_id) == 0 || strlen(a->device_id) > OCV_MAX_AUTHORITY_ID_BYTES)
-        return ocv_cli_usage_error("revocation receipt: device id of 1..128 bytes");
-    if (a->nonce != NULL &&
-        (strlen(a->nonce) == 0 || strlen(a->nonce) > OCV_MAX_RECEIPT_NONCE_BYTES))
-        return ocv_cli_usage_error("revocation receipt: --nonce of 1..%d bytes",
-                                   OCV_MAX_RECEIPT_NONCE_BYTES);
-    ocv_store *store;
-    if (ocv_rev_open_store(a, 0, &store) != 0)
+    ocv_device *dev;
+    if (ocv_rev_open_device(a, &dev) != 0)
         return OCV_EXIT_USAGE;
-    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
-    size_t count = 0;
-    const char *authority = a->authority;
-    if (authority == NULL && ocv_store_list_authorities(store, ids, &count) == OCV_OK && count == 1)
-        authority = ids[0];
+    uint8_t *receipt = NULL;
+    size_t len = 0;
+    char err[600] = "";
     int code = OCV_EXIT_USAGE;
-    ocv_pkey key;
-    ocv_pkey_init(&key);
-    char err[512] = "";
-    ocv_bytes receipt;
-    ocv_bytes_init(&receipt);
-    rev_audit au;
-    au.log = NULL;
-    ocv_pkey_init(&au.key);
-    ocv_receipt_extras x;
-    memset(&x, 0, sizeof(x));
-    x.nonce = a->nonce;
-    if (authority == NULL) {
-        ocv_cli_usage_error("revocation receipt: name the --authority (the store has %zu)", count);
-        goto out;
-    }
-    if (ocv_pkey_load_file(a->device_key, 1, 0, &key, err, sizeof(err)) != OCV_OK) {
-        ocv_cli_usage_error("%s", err);
-        goto out;
-    }
-    if (ocv_rev_audit_open(a, &au) != 0 || audit_receipt(&au, a, authority, &x) != OCV_OK)
-        goto out;
-    ocv_reason r = ocv_receipt_create(store, authority, a->device_id, &key, a->at, &x, &receipt);
-    if (r != OCV_OK) {
-        ocv_cli_usage_error("revocation receipt: %s", ocv_reason_meaning(r));
-        goto out;
-    }
-    if (ocv_cli_write_file(a->out, receipt.data, receipt.len, 0, 1) == 0)
+    ocv_reason r =
+        ocv_device_receipt(dev, a->authority, a->nonce, a->at, &receipt, &len, err, sizeof(err));
+    if (r != OCV_OK)
+        ocv_cli_usage_error("revocation receipt: %s", err[0] ? err : ocv_reason_meaning(r));
+    else if (ocv_cli_write_file(a->out, receipt, len, 0, 1) == 0)
         code = OCV_EXIT_ALLOW;
-out:
-    if (ocv_rev_audit_close(&au) != 0)
+    ocv_free(receipt);
+    if (ocv_rev_close_device(dev) != 0)
         code = OCV_EXIT_USAGE;
-    ocv_bytes_free(&receipt);
-    ocv_pkey_free(&key);
-    ocv_store_close(store);
     return code;
 }
 

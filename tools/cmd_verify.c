@@ -27,7 +27,8 @@ static const char VERIFY_USAGE[] =
     "                  [--anchors ROOTS] [--jwks F] [--cose-keys F] [--crl CRL]...\n"
     "                  [--db STORE] [--require-revocation]\n"
     "                  [--revocation-max-age D] [--no-policy | --policy FILE]\n"
-    "                  [--purpose P] [--audience A] [--peer-cert F] [--at UNIX_SECONDS]\n"
+    "                  [--purpose P] [--audience A] [--peer-cert F]\n"
+    "                  [--at UNIX_SECONDS [--historical]]\n"
     "                  [--skew SECONDS] [--eku client|server|any]\n"
     "                  [--identity-fallback dns|cn|dns,cn] [--type jwt|cwt|x509]\n"
     "                  [--identity spiffe|subject|san|san-or-subject]\n"
@@ -70,7 +71,11 @@ static const char VERIFY_USAGE[] =
     "  --purpose P     what the credential is used for (required by a policy)\n"
     "  --audience A    this service's name (default: the config's audience)\n"
     "  --peer-cert F   the TLS peer's certificate, for proof of possession (cnf)\n"
-    "  --at T          evaluate at UNIX time T instead of now\n"
+    "  --at T          evaluate at UNIX time T instead of now (a T behind the\n"
+    "                  store's clock floor is CLOCK_BEHIND_FLOOR)\n"
+    "  --historical    with --at: ask \"was it valid at T?\" - the clock floor is\n"
+    "                  not applied, revocation is today's, and the decision is\n"
+    "                  marked historical (never a grant of authority now)\n"
     "  --skew S        tolerated clock skew in seconds or a duration (default 60s)\n"
     "  --eku E         extended key usage a leaf with an EKU must carry:\n"
     "                  client (default), server or any; clientAuth and\n"
@@ -99,7 +104,7 @@ typedef struct verify_args {
     ocv_config_file *config_storage;
     const char *cert, *chain, *token, *peer_cert;
     int64_t at;
-    int has_at, json, explain, crls_from_flags;
+    int has_at, historical, json, explain, crls_from_flags;
     ocv_credential_type type;
     const char *purpose, *audience;
     ocv_cli_audit audit;
@@ -117,6 +122,7 @@ enum {
     OPT_PURPOSE,
     OPT_AUDIENCE,
     OPT_AT,
+    OPT_HISTORICAL,
     OPT_SKEW,
     OPT_EKU,
     OPT_FALLBACK,
@@ -153,6 +159,7 @@ static const struct option VERIFY_OPTIONS[] = {
     {"purpose", required_argument, NULL, OPT_PURPOSE},
     {"audience", required_argument, NULL, OPT_AUDIENCE},
     {"at", required_argument, NULL, OPT_AT},
+    {"historical", no_argument, NULL, OPT_HISTORICAL},
     {"skew", required_argument, NULL, OPT_SKEW},
     {"eku", required_argument, NULL, OPT_EKU},
     {"identity-fallback", required_argument, NULL, OPT_FALLBACK},
@@ -259,6 +266,9 @@ static int parse_option(int opt, const char *arg, verify_args *a)
             return ocv_cli_bad_usage("--at wants UNIX seconds, not '%s'", arg);
         a->has_at = 1;
         break;
+    case OPT_HISTORICAL:
+        a->historical = 1;
+        break;
     case OPT_SKEW:
         if (ocv_parse_duration(arg, &a->config.clock_skew_seconds) != 0)
             return ocv_cli_bad_usage("--skew wants seconds or a duration like 90s, not '%s'", arg);
@@ -360,6 +370,11 @@ static void print_json(const ocv_decision *d, int explain)
 
 static void print_text(const ocv_decision *d, int explain)
 {
+    if (d->historical) {
+        char when[32];
+        ocv_format_time(d->evaluated_at, when, sizeof(when));
+        printf("HISTORICAL (as of %s, not now): ", when);
+    }
     printf("%s %s", d->allow ? "allow" : "deny", ocv_reason_name(d->reason));
     if (d->subject[0])
         printf(" %s%s", d->subject, d->subject_verified ? "" : " (claimed)");
@@ -486,6 +501,7 @@ static int run_verify(verify_args *a)
     req.audience = a->audience;
     req.at = a->at;
     req.has_at = a->has_at;
+    req.historical = a->historical;
     req.explain = a->explain;
     ocv_decision d;
     ocv_reason verdict = ocv_check(ctx, &req, &d);
@@ -544,6 +560,8 @@ static int parse_args(int argc, char **argv, verify_args *a)
     if (a->cert != NULL && a->type != OCV_CREDENTIAL_AUTO && a->type != OCV_CREDENTIAL_X509)
         return ocv_cli_bad_usage(
             "verify: --cert is a certificate; --type jwt|cwt goes with --token");
+    if (a->historical && !a->has_at)
+        return ocv_cli_bad_usage("verify: --historical asks about a past time: give it --at T");
     return -1;
 }
 

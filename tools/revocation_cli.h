@@ -64,6 +64,13 @@ ocv_reason ocv_rev_record_before_commit(void *ctx);
  * printing why. */
 int ocv_rev_record_after(commit_record *c, ocv_reason r, json_t *refusal);
 
+/* Opens the library's device handle for --db, --audit, --device-key and
+ * --device-id; 0, or -1 after printing why. */
+int ocv_rev_open_device(const rev_args *a, ocv_device **out);
+
+/* Closes it; 0, or -1 (with a message) when the log's last write failed. */
+int ocv_rev_close_device(ocv_device *dev);
+
 /* `ocv revocation sync` (revocation_sync.c). */
 int ocv_rev_cmd_sync(const rev_args *a, int argc, char **argv);
 

@@ -36,10 +36,8 @@
 #define SYNC_MAX_DIR_FILES 100000
 
 typedef struct sync_outcome {
-    ocv_reason r;
-    ocv_apply_result res;
-    char detail[512];
-    json_t *refusal; /* the refusal's audit event, logged once it is final */
+    ocv_sync_result res;
+    int deferred; /* a refusal not recorded yet: recorded once it is final */
 } sync_outcome;
 
 /* The progress line of the sync or import running (NULL: none). */
@@ -48,36 +46,38 @@ static ocv_cli_progress *rev_progress;
 static void sync_report(const rev_args *a, const char *path, const char *outcome,
                         const sync_outcome *o)
 {
+    const ocv_sync_result *res = &o->res;
     ocv_cli_progress_pause(rev_progress);
     if (a->json) {
         json_t *j = json_object();
         char digest[65] = "";
-        if (o->r == OCV_OK)
-            ocv_hex_encode(o->res.state_digest, sizeof(o->res.state_digest), digest);
+        if (res->reason == OCV_OK)
+            ocv_hex_encode(res->state_digest, sizeof(res->state_digest), digest);
         json_object_set_new(j, "bundle", json_string(path));
         json_object_set_new(j, "result", json_string(outcome));
-        json_object_set_new(j, "reason", json_string(ocv_reason_name(o->r)));
-        json_object_set_new(j, "sequence", json_integer(o->res.sequence));
-        json_object_set_new(j, "added", json_integer((json_int_t)o->res.added));
-        json_object_set_new(j, "removed", json_integer((json_int_t)o->res.removed));
-        json_object_set_new(j, "state_digest", o->r == OCV_OK ? json_string(digest) : json_null());
-        json_object_set_new(j, "detail", json_string(o->detail));
+        json_object_set_new(j, "reason", json_string(ocv_reason_name(res->reason)));
+        json_object_set_new(j, "sequence", json_integer(res->sequence));
+        json_object_set_new(j, "added", json_integer((json_int_t)res->added));
+        json_object_set_new(j, "removed", json_integer((json_int_t)res->removed));
+        json_object_set_new(j, "state_digest",
+                            res->reason == OCV_OK ? json_string(digest) : json_null());
+        json_object_set_new(j, "detail", json_string(res->detail));
         ocv_cli_print_json(j);
     } else {
-        printf("%s %s %s", path, outcome, ocv_reason_name(o->r));
-        if (o->r == OCV_OK && !o->res.no_op)
-            printf(" sequence %lld (+%zu -%zu)", (long long)o->res.sequence, o->res.added,
-                   o->res.removed);
-        printf("%s%s\n", o->detail[0] ? ": " : "", o->detail);
+        printf("%s %s %s", path, outcome, ocv_reason_name(res->reason));
+        if (res->outcome == OCV_SYNC_APPLIED)
+            printf(" sequence %lld (+%zu -%zu)", (long long)res->sequence, res->added,
+                   res->removed);
+        printf("%s%s\n", res->detail[0] ? ": " : "", res->detail);
     }
     fflush(stdout);
 }
 
-/* Applies one bundle file. A refusal's audit event is logged now, or kept
- * in o->refusal when defer (the caller logs it once the refusal is final).
- * Returns 0, or 2 after printing why (unreadable file, audit failure). */
-static int sync_attempt(ocv_store *store, const rev_args *a, rev_audit *au, const char *path,
-                        int defer, sync_outcome *o)
+/* Applies one bundle file with its audit record (the library's
+ * ocv_device_sync_file). With defer, a refusal is recorded only once it
+ * is final (sync_settle). Returns 0, or 2 after printing why (unreadable
+ * file, audit failure). */
+static int sync_attempt(ocv_device *dev, const char *path, int64_t at, int defer, sync_outcome *o)
 {
     memset(o, 0, sizeof(*o));
     /* a file that cannot be read is an I/O problem, not a bad bundle */
@@ -86,42 +86,29 @@ static int sync_attempt(ocv_store *store, const rev_args *a, rev_audit *au, cons
     if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || access(path, R_OK) != 0)
         return ocv_cli_usage_error("revocation sync: %s: %s", path,
                                    errno ? strerror(errno) : "not a regular file");
-    commit_record rec = {au, a, "bundle", json_object(), &o->res, NULL, 0, 0};
-    json_object_set_new(rec.fields, "db", json_string(a->db));
-    json_object_set_new(rec.fields, "bundle", json_string(path));
-    json_object_set_new(rec.fields, "result", json_string("applied"));
-    json_object_set_new(rec.fields, "reason", json_string("OK"));
-    json_object_set_new(rec.fields, "detail", json_string(""));
-    if (au->log != NULL)
-        ocv_store_set_commit_hook(store, ocv_rev_record_before_commit, &rec);
-    o->r =
-        ocv_bundle_apply_file(store, path, a->at, a->skew, &o->res, o->detail, sizeof(o->detail));
-    ocv_store_set_commit_hook(store, NULL, NULL);
-    json_decref(rec.fields);
-    json_t *event = json_object();
-    json_object_set_new(event, "db", json_string(a->db));
-    json_object_set_new(event, "bundle", json_string(path));
-    json_object_set_new(event, "result",
-                        json_string(o->r != OCV_OK ? "refused"
-                                    : o->res.no_op ? "unchanged"
-                                                   : "applied"));
-    json_object_set_new(event, "reason", json_string(ocv_reason_name(o->r)));
-    json_object_set_new(event, "sequence", json_integer(o->res.sequence));
-    json_object_set_new(event, "detail", json_string(o->detail));
-    if (defer && o->r != OCV_OK && !rec.failed && au->log != NULL) {
-        o->refusal = event;
-        return 0;
-    }
-    return ocv_rev_record_after(&rec, o->r, event) != 0 ? 2 : 0;
+    ocv_reason r = ocv_device_sync_file(dev, path, at, defer ? OCV_SYNC_DEFER_REFUSAL : 0, &o->res);
+    if (r == OCV_CONFIG_INVALID)
+        return ocv_cli_usage_error("revocation sync: %s: %s", path, o->res.detail);
+    o->deferred = defer && r != OCV_OK;
+    return 0;
 }
 
-static int sync_one(ocv_store *store, const rev_args *a, rev_audit *au, const char *path)
+static const char *outcome_text(ocv_sync_outcome outcome)
+{
+    return outcome == OCV_SYNC_APPLIED     ? "applied"
+           : outcome == OCV_SYNC_UNCHANGED ? "unchanged"
+           : outcome == OCV_SYNC_SKIPPED   ? "skipped"
+                                           : "refused";
+}
+
+static int sync_one(ocv_device *dev, const rev_args *a, const char *path)
 {
     sync_outcome o;
-    if (sync_attempt(store, a, au, path, 0, &o) != 0)
+    if (sync_attempt(dev, path, a->at, 0, &o) != 0)
         return 2;
-    sync_report(a, path, o.r != OCV_OK ? "refused" : o.res.no_op ? "unchanged" : "applied", &o);
-    return o.r == OCV_OK ? 0 : 1;
+    /* one file named on its own: an old one is refused, not skipped */
+    sync_report(a, path, o.res.reason != OCV_OK ? "refused" : outcome_text(o.res.outcome), &o);
+    return o.res.reason == OCV_OK ? 0 : 1;
 }
 
 typedef struct sync_item {
@@ -201,27 +188,22 @@ static int retryable(ocv_reason r)
     return r == OCV_BUNDLE_CHAIN_BROKEN || r == OCV_BUNDLE_EXPIRED || r == OCV_BUNDLE_FROM_FUTURE;
 }
 
-/* Settles one item: reports it and logs a deferred refusal. 0, 1 refused, 2 audit failure. */
-static int sync_settle(const rev_args *a, rev_audit *au, sync_item *it)
+/* Settles one item: records a deferred refusal and reports it. 0, 1
+ * refused, 2 audit failure. */
+static int sync_settle(ocv_device *dev, const rev_args *a, sync_item *it)
 {
     sync_outcome *o = &it->last;
     it->done = 1;
-    const char *outcome = o->r == OCV_BUNDLE_ROLLBACK ? "skipped"
-                          : o->r != OCV_OK            ? "refused"
-                          : o->res.no_op              ? "unchanged"
-                                                      : "applied";
-    if (o->refusal != NULL) {
-        json_object_set_new(o->refusal, "result", json_string(outcome));
-        json_t *event = o->refusal;
-        o->refusal = NULL;
-        if (ocv_rev_audit_event(au, a, "bundle", event) != 0)
-            return 2;
+    if (o->deferred) {
+        o->deferred = 0;
+        if (ocv_device_record_refusal(dev, it->path, a->at, &o->res) != OCV_OK)
+            return ocv_cli_usage_error("revocation sync: audit: the log cannot be written");
     }
-    sync_report(a, it->path, outcome, o);
-    return o->r == OCV_OK || o->r == OCV_BUNDLE_ROLLBACK ? 0 : 1;
+    sync_report(a, it->path, outcome_text(o->res.outcome), o);
+    return o->res.reason == OCV_OK || o->res.reason == OCV_BUNDLE_ROLLBACK ? 0 : 1;
 }
 
-static int sync_dir(ocv_store *store, const rev_args *a, rev_audit *au, const char *dir)
+static int sync_dir(ocv_device *dev, const rev_args *a, const char *dir)
 {
     sync_item *items;
     size_t n;
@@ -239,15 +221,14 @@ static int sync_dir(ocv_store *store, const rev_args *a, rev_audit *au, const ch
             if (items[i].done)
                 continue;
             ocv_cli_progress_step(&bar, settled, items[i].path);
-            json_decref(items[i].last.refusal);
-            if (sync_attempt(store, a, au, items[i].path, 1, &items[i].last) != 0) {
+            if (sync_attempt(dev, items[i].path, a->at, 1, &items[i].last) != 0) {
                 worst = 2;
                 break;
             }
-            if (items[i].last.res.applied)
+            if (items[i].last.res.outcome == OCV_SYNC_APPLIED)
                 progress = 1;
-            if (!retryable(items[i].last.r)) {
-                int rc = sync_settle(a, au, &items[i]);
+            if (!retryable(items[i].last.res.reason)) {
+                int rc = sync_settle(dev, a, &items[i]);
                 worst = rc > worst ? rc : worst;
                 settled++;
             }
@@ -258,10 +239,9 @@ static int sync_dir(ocv_store *store, const rev_args *a, rev_audit *au, const ch
     }
     for (size_t i = 0; i < n; i++) {
         if (!items[i].done && worst < 2) {
-            int rc = sync_settle(a, au, &items[i]);
+            int rc = sync_settle(dev, a, &items[i]);
             worst = rc > worst ? rc : worst;
         }
-        json_decref(items[i].last.refusal);
         free(items[i].path);
     }
     free(items);
@@ -276,14 +256,9 @@ int ocv_rev_cmd_sync(const rev_args *a, int argc, char **argv)
 {
     if (optind >= argc)
         return ocv_cli_bad_usage("revocation sync: give one or more bundle files or directories");
-    ocv_store *store;
-    if (ocv_rev_open_store(a, 0, &store) != 0)
+    ocv_device *dev;
+    if (ocv_rev_open_device(a, &dev) != 0)
         return OCV_EXIT_USAGE;
-    rev_audit au;
-    if (ocv_rev_audit_open(a, &au) != 0) {
-        ocv_store_close(store);
-        return OCV_EXIT_USAGE;
-    }
     int worst = 0;
     ocv_cli_progress bar;
     ocv_cli_progress_start(&bar, "revocation sync", "paths", (size_t)(argc - optind));
@@ -291,15 +266,13 @@ int ocv_rev_cmd_sync(const rev_args *a, int argc, char **argv)
     for (int i = optind; i < argc && worst < 2; i++) {
         ocv_cli_progress_step(&bar, (size_t)(i - optind), argv[i]);
         struct stat st;
-        int rc = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? sync_dir(store, a, &au, argv[i])
-                                                                : sync_one(store, a, &au, argv[i]);
+        int rc = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? sync_dir(dev, a, argv[i])
+                                                                : sync_one(dev, a, argv[i]);
         worst = rc > worst ? rc : worst;
     }
     ocv_cli_progress_end(&bar);
     rev_progress = NULL;
-    ocv_store_checkpoint(store);
-    ocv_store_close(store);
-    if (ocv_rev_audit_close(&au) != 0)
+    if (ocv_rev_close_device(dev) != 0)
         worst = 2;
     return worst >= 2 ? OCV_EXIT_USAGE : worst ? OCV_EXIT_DENY : OCV_EXIT_ALLOW;
 }

@@ -103,20 +103,33 @@ static ocv_reason anchors_add_der(ocv_x509_anchors *a, const uint8_t *der, size_
     return OCV_OK;
 }
 
-/* One PEM file of anchors, read by the strict loader, appended. */
-static ocv_reason anchors_add_file(ocv_x509_anchors *a, const char *path, char *err, size_t err_len)
+/* One file's anchors (its bytes, named name), read by the strict loader,
+ * appended. */
+static ocv_reason anchors_append(ocv_x509_anchors *a, const char *name, const uint8_t *data,
+                                 size_t len, char *err, size_t err_len)
 {
     ocv_x509_anchors one;
     ocv_x509_anchors_init(&one);
-    ocv_reason r = ocv_x509_anchors_load(&one, path, err, err_len);
+    ocv_reason r = ocv_x509_anchors_load_bytes(&one, name, data, len, err, err_len);
     for (mbedtls_x509_crt *c = &one.certs; r == OCV_OK && c != NULL && c->raw.len > 0;
          c = c->next) {
         char why[160] = "";
         r = anchors_add_der(a, c->raw.p, c->raw.len, why, sizeof(why));
         if (r != OCV_OK)
-            ocv_errf(err, err_len, "%s: %s", path, why);
+            ocv_errf(err, err_len, "%s: %s", name, why);
     }
     ocv_x509_anchors_free(&one);
+    return r;
+}
+
+static ocv_reason anchors_add_file(ocv_x509_anchors *a, const char *path, char *err, size_t err_len)
+{
+    ocv_bytes file;
+    ocv_reason r = ocv_file_read(path, OCV_MAX_TRUST_FILE_BYTES, &file, err, err_len);
+    if (r != OCV_OK)
+        return r;
+    r = anchors_append(a, path, file.data, file.len, err, err_len);
+    ocv_bytes_free(&file);
     return r;
 }
 
@@ -189,25 +202,22 @@ static int starts_with_pem(const ocv_bytes *b)
 }
 
 /* A JWK Set, a COSE_KeySet, one JWK or COSE_Key, or a PEM public key. */
-static ocv_reason keys_add_file(ocv_trust_source *s, const char *path, char *err, size_t err_len)
+static ocv_reason keys_add_bytes(ocv_trust_source *s, const char *path, const ocv_bytes *file,
+                                 char *err, size_t err_len)
 {
-    ocv_bytes file;
-    ocv_reason r = ocv_file_read(path, OCV_MAX_TRUST_FILE_BYTES, &file, err, err_len);
-    if (r != OCV_OK)
-        return r;
     char why[300] = "";
-    if (starts_with_pem(&file)) {
+    ocv_reason r;
+    if (starts_with_pem(file)) {
         ocv_pkey key;
         ocv_pkey_init(&key);
-        r = ocv_pkey_parse(file.data, file.len, 0, 0, &key, why, sizeof(why));
+        r = ocv_pkey_parse(file->data, file->len, 0, 0, &key, why, sizeof(why));
         if (r == OCV_OK)
             r = ocv_keyset_add_pkey(&s->keys, &key, why, sizeof(why));
         ocv_pkey_free(&key);
     } else {
-        r = ocv_keyset_parse_counted(file.data, file.len, &s->keys, &s->skipped_keys, why,
+        r = ocv_keyset_parse_counted(file->data, file->len, &s->keys, &s->skipped_keys, why,
                                      sizeof(why));
     }
-    ocv_bytes_free(&file);
     if (r != OCV_OK) {
         ocv_errf(err, err_len, "%s: %s", path, why);
         return r == OCV_TOO_LARGE || r == OCV_INTERNAL_ERROR ? r : OCV_CONFIG_INVALID;
@@ -366,18 +376,52 @@ ocv_reason ocv_trust_bundle_parse(ocv_trust_source *s, const uint8_t *data, size
     return r;
 }
 
-static ocv_reason bundle_load(ocv_trust_source *s, const char *path, char *err, size_t err_len)
+static ocv_reason bundle_add_bytes(ocv_trust_source *s, const char *path, const ocv_bytes *file,
+                                   char *err, size_t err_len)
+{
+    char why[300] = "";
+    ocv_reason r = ocv_trust_bundle_parse(s, file->data, file->len, why, sizeof(why));
+    if (r != OCV_OK)
+        ocv_errf(err, err_len, "%s: %s", path, why);
+    return r;
+}
+
+/* A source's input: a file, or a blob of the caller's. */
+typedef ocv_reason (*add_bytes_fn)(ocv_trust_source *s, const char *name, const ocv_bytes *bytes,
+                                   char *err, size_t err_len);
+
+static ocv_reason add_blob(ocv_trust_source *s, const ocv_blob *blob, add_bytes_fn add, char *err,
+                           size_t err_len)
+{
+    const char *name = blob->name != NULL ? blob->name : "(memory)";
+    if (blob->data == NULL) {
+        ocv_errf(err, err_len, "%s: no data", name);
+        return OCV_CONFIG_INVALID;
+    }
+    if (blob->len > OCV_MAX_TRUST_FILE_BYTES) {
+        ocv_errf(err, err_len, "%s: larger than %u bytes", name, OCV_MAX_TRUST_FILE_BYTES);
+        return OCV_TOO_LARGE;
+    }
+    ocv_bytes view = {(uint8_t *)blob->data, blob->len}; /* read only */
+    return add(s, name, &view, err, err_len);
+}
+
+static ocv_reason add_file(ocv_trust_source *s, const char *path, add_bytes_fn add, char *err,
+                           size_t err_len)
 {
     ocv_bytes file;
     ocv_reason r = ocv_file_read(path, OCV_MAX_TRUST_FILE_BYTES, &file, err, err_len);
     if (r != OCV_OK)
         return r;
-    char why[300] = "";
-    r = ocv_trust_bundle_parse(s, file.data, file.len, why, sizeof(why));
+    r = add(s, path, &file, err, err_len);
     ocv_bytes_free(&file);
-    if (r != OCV_OK)
-        ocv_errf(err, err_len, "%s: %s", path, why);
     return r;
+}
+
+static ocv_reason anchors_add_bytes(ocv_trust_source *s, const char *name, const ocv_bytes *bytes,
+                                    char *err, size_t err_len)
+{
+    return anchors_append(&s->anchors, name, bytes->data, bytes->len, err, err_len);
 }
 
 /* ---- loading ------------------------------------------------------- */
@@ -417,9 +461,11 @@ static ocv_reason check_fields(const ocv_trust_source_config *c, char *err, size
                  c->name ? c->name : "");
         return OCV_CONFIG_INVALID;
     }
-    if (c->file_count == 0 || c->file_count > OCV_MAX_TRUST_SOURCE_FILES) {
-        ocv_errf(err, err_len, "trust source '%s': 1..%d files", c->name,
-                 OCV_MAX_TRUST_SOURCE_FILES);
+    size_t inputs = c->file_count + c->blob_count;
+    if (inputs == 0 || inputs > OCV_MAX_TRUST_SOURCE_FILES ||
+        (c->file_count > 0 && c->blob_count > 0) || (c->blob_count > 0 && c->blobs == NULL)) {
+        ocv_errf(err, err_len, "trust source '%s': 1..%d files, or as many blobs (not both)",
+                 c->name, OCV_MAX_TRUST_SOURCE_FILES);
         return OCV_CONFIG_INVALID;
     }
     switch (c->kind) {
@@ -441,7 +487,7 @@ static ocv_reason check_fields(const ocv_trust_source_config *c, char *err, size
                      c->name, c->issuer != NULL ? "issuer given" : why);
             return OCV_CONFIG_INVALID;
         }
-        if (c->file_count != 1) {
+        if (inputs != 1) {
             ocv_errf(err, err_len, "trust source '%s' (spiffe): exactly one bundle file", c->name);
             return OCV_CONFIG_INVALID;
         }
@@ -475,14 +521,17 @@ static ocv_reason load_source(ocv_trust_source *s, const ocv_trust_source_config
         ocv_strlcpy(s->issuer, c->issuer, sizeof(s->issuer));
     if (c->trust_domain != NULL)
         ocv_strlcpy(s->trust_domain, c->trust_domain, sizeof(s->trust_domain));
+    add_bytes_fn add = c->kind == OCV_TRUST_OIDC ? keys_add_bytes
+                       : c->kind == OCV_TRUST_CA ? anchors_add_bytes
+                                                 : bundle_add_bytes;
     for (size_t i = 0; r == OCV_OK && i < c->file_count; i++) {
-        if (c->kind == OCV_TRUST_OIDC)
-            r = keys_add_file(s, c->files[i], why, sizeof(why));
-        else if (c->kind == OCV_TRUST_CA)
+        if (c->kind == OCV_TRUST_CA) /* a file or a directory */
             r = anchors_add_path(&s->anchors, c->files[i], why, sizeof(why));
         else
-            r = bundle_load(s, c->files[i], why, sizeof(why));
+            r = add_file(s, c->files[i], add, why, sizeof(why));
     }
+    for (size_t i = 0; r == OCV_OK && i < c->blob_count; i++)
+        r = add_blob(s, &c->blobs[i], add, why, sizeof(why));
     if (r == OCV_OK && s->keys.count == 0 && s->anchors.count == 0) {
         ocv_errf(why, sizeof(why), "no key and no anchor");
         r = OCV_CONFIG_INVALID;
@@ -492,30 +541,42 @@ static ocv_reason load_source(ocv_trust_source *s, const ocv_trust_source_config
     return r;
 }
 
+/* The unnamed source's token keys: a JWK Set or COSE_KeySet (no PEM). */
+static ocv_reason keyset_add_bytes(ocv_trust_source *s, const char *name, const ocv_bytes *bytes,
+                                   char *err, size_t err_len)
+{
+    char why[300] = "";
+    ocv_reason r = ocv_keyset_parse_counted(bytes->data, bytes->len, &s->keys, &s->skipped_keys,
+                                            why, sizeof(why));
+    if (r != OCV_OK) {
+        ocv_errf(err, err_len, "%s: %s", name, why);
+        r = r == OCV_TOO_LARGE ? r : OCV_CONFIG_INVALID;
+    }
+    return r;
+}
+
 static ocv_reason load_unnamed(ocv_trust_source *s, const ocv_config *config, char *err,
                                size_t err_len)
 {
     s->kind = OCV_TRUST_UNNAMED;
+    if ((config->anchors_path != NULL && config->anchors_blob.data != NULL) ||
+        ((config->jwks_path != NULL || config->cose_keys_path != NULL) &&
+         config->keys_blob.data != NULL)) {
+        ocv_errf(err, err_len, "a file and a blob of the same kind exclude each other");
+        return OCV_CONFIG_INVALID;
+    }
     ocv_reason r = OCV_OK;
     if (config->anchors_path != NULL)
         r = ocv_x509_anchors_load(&s->anchors, config->anchors_path, err, err_len);
+    else if (config->anchors_blob.data != NULL)
+        r = add_blob(s, &config->anchors_blob, anchors_add_bytes, err, err_len);
     const char *key_files[] = {config->jwks_path, config->cose_keys_path};
     for (size_t i = 0; r == OCV_OK && i < 2; i++) {
-        if (key_files[i] == NULL)
-            continue;
-        char why[300] = "";
-        ocv_bytes file;
-        r = ocv_file_read(key_files[i], OCV_MAX_TRUST_FILE_BYTES, &file, err, err_len);
-        if (r != OCV_OK)
-            break;
-        r = ocv_keyset_parse_counted(file.data, file.len, &s->keys, &s->skipped_keys, why,
-                                     sizeof(why));
-        ocv_bytes_free(&file);
-        if (r != OCV_OK) {
-            ocv_errf(err, err_len, "%s: %s", key_files[i], why);
-            r = r == OCV_TOO_LARGE ? r : OCV_CONFIG_INVALID;
-        }
+        if (key_files[i] != NULL)
+            r = add_file(s, key_files[i], keyset_add_bytes, err, err_len);
     }
+    if (r == OCV_OK && config->keys_blob.data != NULL)
+        r = add_blob(s, &config->keys_blob, keyset_add_bytes, err, err_len);
     if (r == OCV_OK && s->keys.count > 1)
         ocv_errf(s->note, sizeof(s->note),
                  "%zu token keys that no issuer binds: each verifies a token claiming any "
@@ -551,8 +612,9 @@ ocv_reason ocv_trust_load(ocv_trust *out, const ocv_config *config, const ocv_tr
                           char *err, size_t err_len)
 {
     ocv_trust_init(out);
-    int old_paths =
-        config->anchors_path != NULL || config->jwks_path != NULL || config->cose_keys_path != NULL;
+    int old_paths = config->anchors_path != NULL || config->jwks_path != NULL ||
+                    config->cose_keys_path != NULL || config->anchors_blob.data != NULL ||
+                    config->keys_blob.data != NULL;
     size_t n = config->trust_source_count;
     if (n > OCV_MAX_TRUST_SOURCES) {
         ocv_errf(err, err_len, "more than %d trust sources", OCV_MAX_TRUST_SOURCES);

@@ -757,17 +757,17 @@ static int cmp_names(const void *a, const void *b)
 
 /* One file of anchors into fresh; a file that holds no certificate at all
  * is an error (a directory's other files are not read). */
-static ocv_reason load_anchor_file(ocv_x509_anchors *fresh, const char *path, char *err,
-                                   size_t err_len)
+/* One file's (or blob's) certificates; path names it in messages. */
+static ocv_reason load_anchor_bytes(ocv_x509_anchors *fresh, const char *path, const uint8_t *data,
+                                    size_t len, char *err, size_t err_len)
 {
-    ocv_bytes file;
-    ocv_reason r = ocv_file_read(path, OCV_MAX_TRUST_FILE_BYTES, &file, err, err_len);
-    if (r != OCV_OK)
-        return r;
+    if (len > OCV_MAX_TRUST_FILE_BYTES) {
+        ocv_errf(err, err_len, "%s: larger than %u bytes", path, OCV_MAX_TRUST_FILE_BYTES);
+        return OCV_TOO_LARGE;
+    }
     char why[200] = "";
     size_t before = fresh->count, skipped_before = load_mode_now.skipped;
-    r = split_certs(file.data, file.len, 0, &fresh->certs, &fresh->count, why, sizeof(why));
-    ocv_bytes_free(&file);
+    ocv_reason r = split_certs(data, len, 0, &fresh->certs, &fresh->count, why, sizeof(why));
     if (r == OCV_TOO_LARGE) {
         ocv_errf(err, err_len, "%s: more than %d trust anchors", path, OCV_MAX_ANCHORS);
         return r;
@@ -781,6 +781,18 @@ static ocv_reason load_anchor_file(ocv_x509_anchors *fresh, const char *path, ch
         ocv_errf(fresh->problem, sizeof(fresh->problem), "%s: %s", path,
                  load_mode_now.first_problem);
     return OCV_OK;
+}
+
+static ocv_reason load_anchor_file(ocv_x509_anchors *fresh, const char *path, char *err,
+                                   size_t err_len)
+{
+    ocv_bytes file;
+    ocv_reason r = ocv_file_read(path, OCV_MAX_TRUST_FILE_BYTES, &file, err, err_len);
+    if (r != OCV_OK)
+        return r;
+    r = load_anchor_bytes(fresh, path, file.data, file.len, err, err_len);
+    ocv_bytes_free(&file);
+    return r;
 }
 
 /* Every *.pem, *.crt, *.cer and *.der file of a directory, in name order. */
@@ -822,8 +834,9 @@ out:
     return r;
 }
 
-ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path, char *err,
-                                 size_t err_len)
+/* A path (file or directory), or the bytes of one file named path. */
+static ocv_reason anchors_load(ocv_x509_anchors *anchors, const char *path, const uint8_t *data,
+                               size_t len, char *err, size_t err_len)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
     ocv_x509_anchors fresh;
@@ -833,8 +846,10 @@ ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path, ch
     load_mode_now.lenient = 1;
     load_mode_now.skipped = 0;
     load_mode_now.first_problem[0] = 0;
-    DIR *dir = opendir(path);
-    if (dir != NULL) {
+    DIR *dir = data == NULL ? opendir(path) : NULL;
+    if (data != NULL) {
+        r = load_anchor_bytes(&fresh, path, data, len, err, err_len);
+    } else if (dir != NULL) {
         r = load_anchor_dir(&fresh, path, dir, err, err_len);
         closedir(dir);
     } else {
@@ -865,6 +880,20 @@ ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path, ch
 fail:
     ocv_x509_anchors_free(&fresh);
     return r;
+}
+
+ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path, char *err,
+                                 size_t err_len)
+{
+    return anchors_load(anchors, path, NULL, 0, err, err_len);
+}
+
+ocv_reason ocv_x509_anchors_load_bytes(ocv_x509_anchors *anchors, const char *name,
+                                       const uint8_t *data, size_t len, char *err, size_t err_len)
+{
+    if (data == NULL)
+        return OCV_INTERNAL_ERROR;
+    return anchors_load(anchors, name, data, len, err, err_len);
 }
 
 void ocv_x509_chain_init(ocv_x509_chain *chain)

@@ -106,6 +106,11 @@ void ocv_x509_anchors_free(ocv_x509_anchors *anchors);
  */
 OCV_MUST_CHECK ocv_reason ocv_x509_anchors_load(ocv_x509_anchors *anchors, const char *path,
                                                 char *err, size_t err_len);
+/* The same for one file's bytes held in memory (borrowed for the call);
+ * name stands for the path in messages. */
+OCV_MUST_CHECK ocv_reason ocv_x509_anchors_load_bytes(ocv_x509_anchors *anchors, const char *name,
+                                                      const uint8_t *data, size_t len, char *err,
+                                                      size_t err_len);
 
 void ocv_x509_crls_init(ocv_x509_crls *crls);
 void ocv_x509_crls_free(ocv_x509_crls *crls);

@@ -11,6 +11,10 @@ ID=spiffe://example.org/ns/demo/sa/web
 spki_hex() { openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }
 INTER=$(spki_hex "$P/inter.pem")
 LEAFKEY=$(openssl pkey -pubin -in "$P/leaf.pub" -outform DER | sha256sum | cut -d' ' -f1)
+# A leaf valid since two hours ago, to ask about a time behind the clock floor.
+"$OCV" mint cert --pub "$P/leaf.pub" --subject "CN=web" --uri "$ID" --not-before $((NOW - 7200)) \
+    --not-after $((NOW + 7200)) --issuer-cert "$P/inter.pem" --issuer-key "$P/inter.key" -o "$T/old.pem"
+OLD="$OCV verify --anchors $P/anchors.pem --no-policy --cert $T/old.pem --chain $P/inter.pem --db dev.db" 
 
 "$OCV" keygen --type ec-p256 -o auth.key --pub auth.pub >/dev/null
 "$OCV" keygen --type ed25519 -o beta.key --pub beta.pub >/dev/null
@@ -56,6 +60,8 @@ expect_exit 0 "delta 3: unrevoke serial, revoke subject" -- build --delta --remo
 expect_exit 0 "sync 3" -- "$OCV" revocation sync --db dev.db b3.cose
 expect_reason 1 REVOKED "revoked by workload identity" -- $V
 expect_grep "subject " .out "detail names the subject entry"
+expect_reason 1 REVOKED "historical: revocation is today's, so a credential revoked since stays revoked" -- \
+    $OLD --at $((NOW - 3600)) --historical
 printf '[{"type":"key","value":"%s"}]\n' "$LEAFKEY" > key.json
 expect_exit 0 "delta 4: key instead of subject" -- build --delta --remove subject.json --add key.json --valid-for 1d -o b4.cose
 expect_exit 0 "sync 4" -- "$OCV" revocation sync --db dev.db b4.cose
@@ -73,6 +79,16 @@ expect_reason 0 OK "nothing revoked any more" -- $V
 
 # Time: clock floor and staleness.
 expect_reason 1 CLOCK_BEHIND_FLOOR "a clock rolled back behind the floor" -- $V --at $((NOW - 3600))
+expect_reason 1 CLOCK_BEHIND_FLOOR "the same for a leaf valid then" -- $OLD --at $((NOW - 3600))
+# "Was it valid at T?" is its own question, asked explicitly and marked.
+expect_reason 0 OK "--historical: behind the floor on purpose" -- $OLD --at $((NOW - 3600)) --historical
+expect_grep '"historical": true' .out "the JSON decision is marked historical"
+expect_reason 1 NOT_YET_VALID "--historical: the leaf's own window still counts" -- $OLD --at $((NOW - 9000)) --historical
+expect_exit 0 "--historical in text" -- $OLD --at $((NOW - 3600)) --historical --audit hist.log
+expect_grep "^HISTORICAL (as of " .out "the text decision says it is historical"
+expect_grep "\"historical_at\":$((NOW - 3600))" hist.log "the audit record names the past time it was asked about"
+expect_exit 2 "--historical needs --at" -- $V --historical
+expect_grep "give it --at" .err "the usage error says what is missing"
 expect_reason 1 REVOCATION_STALE "data past next_update" -- \
     "$OCV" verify --anchors "$P/anchors.pem" --no-policy --cert "$P/week.pem" --chain "$P/inter.pem" --db dev.db --at $((NOW + 2 * 86400))
 expect_reason 1 REVOCATION_STALE "data older than --revocation-max-age" -- $V --revocation-max-age 1s --at $((NOW + 120))

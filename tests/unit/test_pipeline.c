@@ -101,6 +101,15 @@ static void check_argument_errors(void **state)
     req.chain_len = 0;
     assert_reason(ocv_check(ctx, &req, &d), OCV_UNSUPPORTED_FORMAT);
     assert_false(d.allow);
+    assert_false(d.historical);
+    req.historical = 1; /* a historical question without its time */
+    assert_reason(ocv_check(ctx, &req, &d), OCV_INTERNAL_ERROR);
+    assert_non_null(strstr(d.detail, "has_at"));
+    req.has_at = 1;
+    req.at = 1700000000;
+    assert_reason(ocv_check(ctx, &req, &d), OCV_UNSUPPORTED_FORMAT);
+    assert_true(d.historical);
+    assert_int_equal(d.evaluated_at, 1700000000);
     ocv_close(ctx);
 }
 

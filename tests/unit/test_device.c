@@ -1,0 +1,230 @@
+/*
+ * test_device.c - the public device API's contract at its edges (the
+ * whole flow on real bundles is tests/e2e/api_examples.sh) and loading
+ * trust and policy from memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "revocation/store.h"
+#include "testutil.h"
+
+typedef struct scratch {
+    char dir[64];
+    char db[96];
+    char log[96];
+} scratch;
+
+/* An initialised, empty store in a fresh directory. */
+static void make_store(scratch *s)
+{
+    snprintf(s->dir, sizeof(s->dir), "/tmp/ocv-device-XXXXXX");
+    assert_non_null(mkdtemp(s->dir));
+    snprintf(s->db, sizeof(s->db), "%s/dev.db", s->dir);
+    snprintf(s->log, sizeof(s->log), "%s/audit.log", s->dir);
+    ocv_store *store;
+    char err[256];
+    assert_reason(ocv_store_open(s->db, 1, &store, err, sizeof(err)), OCV_OK);
+    ocv_store_close(store);
+}
+
+static void remove_store(const scratch *s)
+{
+    char path[128];
+    const char *names[] = {"dev.db", "dev.db-wal", "dev.db-shm", "audit.log", "audit.log.lock"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", s->dir, names[i]);
+        unlink(path);
+    }
+    rmdir(s->dir);
+}
+
+static size_t lines_of(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    int c;
+    while (f != NULL && (c = fgetc(f)) != EOF)
+        n += c == '\n';
+    if (f != NULL)
+        fclose(f);
+    return n;
+}
+
+static void open_refuses_bad_options(void **state)
+{
+    (void)state;
+    ocv_device_options o;
+    ocv_device_options_init(&o);
+    assert_int_equal(o.clock_skew_seconds, 60);
+    ocv_device *d = (ocv_device *)&o; /* must be cleared on failure */
+    char err[256] = "";
+    assert_reason(ocv_device_open(&d, &o, err, sizeof(err)), OCV_CONFIG_INVALID);
+    assert_null(d);
+    assert_non_null(strstr(err, "db_path"));
+    assert_reason(ocv_device_open(NULL, &o, err, sizeof(err)), OCV_INTERNAL_ERROR);
+
+    scratch s;
+    make_store(&s);
+    o.db_path = s.db;
+    o.clock_skew_seconds = 4000;
+    assert_reason(ocv_device_open(&d, &o, err, sizeof(err)), OCV_CONFIG_INVALID);
+    o.clock_skew_seconds = 60;
+    static const uint8_t not_a_key[] =
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+    o.device_key = not_a_key;
+    o.device_key_len = sizeof(not_a_key) - 1;
+    assert_reason(ocv_device_open(&d, &o, err, sizeof(err)), OCV_CONFIG_INVALID);
+    assert_non_null(strstr(err, "device id")); /* the id is checked first */
+    o.device_id = "edge-7";
+    assert_reason(ocv_device_open(&d, &o, err, sizeof(err)), OCV_CONFIG_INVALID);
+    assert_non_null(strstr(err, "the device key: "));
+    assert_null(d);
+    assert_reason(ocv_device_close(NULL, err, sizeof(err)), OCV_OK);
+    remove_store(&s);
+}
+
+static void empty_store(void **state)
+{
+    (void)state;
+    scratch s;
+    make_store(&s);
+    ocv_device_options o;
+    ocv_device_options_init(&o);
+    o.db_path = s.db;
+    o.audit_path = s.log;
+    ocv_device *d;
+    char err[256] = "";
+    assert_reason(ocv_device_open(&d, &o, err, sizeof(err)), OCV_OK);
+
+    ocv_device_state *st = malloc(sizeof(*st));
+    assert_non_null(st);
+    assert_reason(ocv_device_status(d, 0, st), OCV_OK);
+    assert_int_equal(st->authority_count, 0);
+    assert_int_equal(st->crl_count, 0);
+    assert_true(st->proven);
+    assert_string_equal(st->problem, "");
+    free(st);
+    ocv_crl_status c;
+    assert_reason(ocv_device_crl_status(d, 0, 0, &c), OCV_CONFIG_INVALID);
+
+    /* no device key: no receipt, and nothing recorded */
+    uint8_t *receipt = (uint8_t *)err;
+    size_t len = 1;
+    assert_reason(ocv_device_receipt(d, NULL, NULL, 0, &receipt, &len, err, sizeof(err)),
+                  OCV_CONFIG_INVALID);
+    assert_null(receipt);
+    assert_int_equal(len, 0);
+
+    /* a refusal is recorded once, and changes nothing */
+    static const uint8_t garbage[] = {0xd2, 0x84, 0x40, 0xa0, 0xf6};
+    ocv_sync_result res;
+    assert_reason(ocv_device_sync(d, garbage, sizeof(garbage), "garbage", 1800000000, 0, &res),
+                  OCV_BUNDLE_MALFORMED);
+    assert_reason(res.reason, OCV_BUNDLE_MALFORMED);
+    assert_int_equal(res.outcome, OCV_SYNC_REFUSED);
+    assert_true(res.detail[0] != 0);
+    /* deferred: not recorded until the caller says the refusal is final */
+    assert_reason(ocv_device_sync(d, garbage, 3, "cut", 1800000000, OCV_SYNC_DEFER_REFUSAL, &res),
+                  OCV_BUNDLE_MALFORMED);
+    assert_reason(ocv_device_sync(d, NULL, 0, "none", 0, 0, &res), OCV_INTERNAL_ERROR);
+    assert_reason(ocv_device_close(d, err, sizeof(err)), OCV_OK);
+    assert_int_equal(lines_of(s.log), 1);
+
+    assert_reason(ocv_device_open(&d, &o, err, sizeof(err)), OCV_OK);
+    assert_reason(ocv_device_record_refusal(d, "cut", 1800000000, &res), OCV_OK);
+    assert_reason(ocv_device_close(d, err, sizeof(err)), OCV_OK);
+    assert_int_equal(lines_of(s.log), 2);
+    remove_store(&s);
+}
+
+static ocv_reason open_with(const ocv_config *cfg, char *err, size_t err_len)
+{
+    ocv_ctx *ctx = NULL;
+    ocv_reason r = ocv_open(&ctx, cfg, err, err_len);
+    ocv_close(ctx);
+    return r;
+}
+
+static void blobs_exclude_paths(void **state)
+{
+    (void)state;
+    static const uint8_t policy[] = "{\"version\": 1, \"rules\": []}";
+    static const uint8_t jwks[] = "{\"keys\": []}";
+    char err[512] = "";
+    ocv_config cfg;
+    ocv_config_init(&cfg);
+    cfg.policy_blob = (ocv_blob){policy, sizeof(policy) - 1, "mem:policy"};
+    cfg.keys_blob = (ocv_blob){jwks, sizeof(jwks) - 1, NULL};
+    assert_reason(open_with(&cfg, err, sizeof(err)), OCV_OK);
+
+    cfg.policy_path = "/nonexistent/policy.json";
+    assert_reason(open_with(&cfg, err, sizeof(err)), OCV_CONFIG_INVALID);
+    assert_non_null(strstr(err, "policy_blob"));
+    cfg.policy_path = NULL;
+    cfg.no_policy = 1;
+    assert_reason(open_with(&cfg, err, sizeof(err)), OCV_CONFIG_INVALID);
+    cfg.no_policy = 0;
+
+    cfg.jwks_path = "/nonexistent/keys.json";
+    assert_reason(open_with(&cfg, err, sizeof(err)), OCV_CONFIG_INVALID);
+    assert_non_null(strstr(err, "blob"));
+    cfg.jwks_path = NULL;
+
+    /* over the 8 MiB file limit: refused before a byte is read */
+    cfg.keys_blob.len = 9u * 1024u * 1024u;
+    assert_reason(open_with(&cfg, err, sizeof(err)), OCV_TOO_LARGE);
+    assert_non_null(strstr(err, "(memory)"));
+    cfg.keys_blob = (ocv_blob){(const uint8_t *)"[", 1, "mem:keys"};
+    assert_reason(open_with(&cfg, err, sizeof(err)), OCV_CONFIG_INVALID);
+    assert_non_null(strstr(err, "mem:keys: "));
+}
+
+static void trust_source_blobs(void **state)
+{
+    (void)state;
+    static const uint8_t jwks[] =
+        "{\"keys\": [{\"kty\": \"OKP\", \"crv\": \"Ed25519\", \"kid\": \"a\", "
+        "\"x\": \"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}";
+    ocv_blob blob = {jwks, sizeof(jwks) - 1, "mem:oidc"};
+    ocv_trust_source_config src;
+    memset(&src, 0, sizeof(src));
+    src.name = "idp";
+    src.kind = OCV_TRUST_OIDC;
+    src.issuer = "https://idp.example";
+    src.blobs = &blob;
+    src.blob_count = 1;
+    ocv_config cfg;
+    ocv_config_init(&cfg);
+    cfg.no_policy = 1;
+    cfg.trust_sources = &src;
+    cfg.trust_source_count = 1;
+    char err[512] = "";
+    ocv_ctx *ctx;
+    assert_reason(ocv_open(&ctx, &cfg, err, sizeof(err)), OCV_OK);
+    ocv_trust_info info;
+    assert_reason(ocv_trust_describe(ctx, 0, &info), OCV_OK);
+    assert_int_equal(info.key_count, 1);
+    ocv_close(ctx);
+
+    src.files[0] = "/nonexistent/keys.json";
+    src.file_count = 1;
+    assert_reason(open_with(&cfg, err, sizeof(err)), OCV_CONFIG_INVALID);
+    assert_non_null(strstr(err, "not both"));
+    src.file_count = 0;
+    src.blobs = NULL;
+    assert_reason(open_with(&cfg, err, sizeof(err)), OCV_CONFIG_INVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(open_refuses_bad_options),
+        cmocka_unit_test(empty_store),
+        cmocka_unit_test(blobs_exclude_paths),
+        cmocka_unit_test(trust_source_blobs),
+    };
+    return cmocka_run_group_tests_name("device", tests, NULL, NULL);
+}
