@@ -71,6 +71,66 @@ int ocv_b64url_decode(const char *in, size_t len, uint8_t *out, size_t cap, size
     return 0;
 }
 
+/* The standard alphabet: base64url's table with '+' and '/' in place of
+ * '-' and '_'. */
+static uint8_t std_value(uint8_t c)
+{
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return c == '-' || c == '_' ? 64 : VALUE[c];
+}
+
+static int pem_space(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+ocv_reason ocv_b64_pem_body_decode(const uint8_t *in, size_t len, ocv_bytes *out)
+{
+    ocv_bytes_init(out);
+    out->data = malloc(len / 4 * 3 + 3);
+    if (out->data == NULL)
+        return OCV_INTERNAL_ERROR;
+    size_t n = 0, chars = 0, pads = 0;
+    uint32_t acc = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = in[i];
+        if (pem_space(c))
+            continue;
+        if (c == '=') {
+            pads++;
+            continue;
+        }
+        uint8_t v = std_value(c);
+        if (v == 64 || pads > 0) /* not base64, or data after the padding */
+            goto bad;
+        acc = acc << 6 | v;
+        if (++chars % 4 == 0) {
+            out->data[n] = (uint8_t)(acc >> 16);
+            out->data[n + 1] = (uint8_t)(acc >> 8);
+            out->data[n + 2] = (uint8_t)acc;
+            n += 3;
+            acc = 0;
+        }
+    }
+    size_t tail = chars % 4;
+    if (tail == 1 || pads > 2 || (tail == 0 && pads != 0) || (tail != 0 && tail + pads != 4))
+        goto bad;
+    if (tail == 2)
+        out->data[n++] = (uint8_t)(acc >> 4);
+    else if (tail == 3) {
+        out->data[n++] = (uint8_t)(acc >> 10);
+        out->data[n++] = (uint8_t)(acc >> 2);
+    }
+    out->len = n;
+    return OCV_OK;
+bad:
+    ocv_bytes_free(out);
+    return OCV_MALFORMED;
+}
+
 ocv_reason ocv_b64url_decode_alloc(const char *in, size_t len, ocv_bytes *out)
 {
     ocv_bytes_init(out);

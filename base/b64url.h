@@ -28,6 +28,17 @@ OCV_MUST_CHECK int ocv_b64url_decode(const char *in, size_t len, uint8_t *out, s
  * OCV_INTERNAL_ERROR. */
 OCV_MUST_CHECK ocv_reason ocv_b64url_decode_alloc(const char *in, size_t len, ocv_bytes *out);
 
+/*
+ * The body of a PEM block (RFC 7468 §2, RFC 4648 §4): the standard
+ * alphabet (A-Z a-z 0-9 + /), whitespace (space, tab, CR, LF) anywhere,
+ * '=' padding only at the end and making the count a multiple of four.
+ * Anything else - a header line such as Proc-Type, '-' or '_', a NUL - is
+ * refused. Into a new owned buffer: OCV_OK, OCV_MALFORMED,
+ * OCV_INTERNAL_ERROR. Not constant time: PEM here holds public data
+ * (certificates), never keys.
+ */
+OCV_MUST_CHECK ocv_reason ocv_b64_pem_body_decode(const uint8_t *in, size_t len, ocv_bytes *out);
+
 /* Encodes into a new owned, NUL-terminated buffer. */
 OCV_MUST_CHECK ocv_reason ocv_b64url_encode(const uint8_t *in, size_t len, ocv_bytes *out);
 

@@ -33,8 +33,8 @@
 #include <mbedtls/asn1.h>
 #include <mbedtls/md.h>
 #include <mbedtls/oid.h>
-#include <mbedtls/pem.h>
 
+#include "base/b64url.h"
 #include "base/buf.h"
 #include "base/canon.h"
 #include "base/util.h"
@@ -221,9 +221,10 @@ static ocv_reason split_der(const uint8_t *p, size_t len, mbedtls_x509_crt *cert
     return OCV_OK;
 }
 
-/* PEM: CERTIFICATE blocks separated only by whitespace. The block is
- * decoded by mbedtls_pem_read_buffer, which wants a NUL-terminated
- * string, so each block is copied out first. */
+/* PEM: CERTIFICATE blocks separated only by whitespace. A BEGIN line
+ * ends right after its label (trailing blanks allowed); the body is
+ * base64 only (ocv_b64_pem_body_decode: an encrypted-PEM header or any
+ * other text inside is refused). */
 static ocv_reason split_pem(const uint8_t *p, size_t len, int strict, mbedtls_x509_crt *certs,
                             size_t *count, char *detail, size_t detail_len)
 {
@@ -246,28 +247,23 @@ static ocv_reason split_pem(const uint8_t *p, size_t len, int strict, mbedtls_x5
             return OCV_MALFORMED;
         }
         size_t block_len = (size_t)(end - begin) + end_len;
-        ocv_bytes block;
-        if (ocv_bytes_copy(&block, begin, block_len) != OCV_OK)
-            return OCV_INTERNAL_ERROR;
-        if (memchr(block.data, 0, block.len) != NULL) {
-            ocv_bytes_free(&block);
-            ocv_errf(detail, detail_len, "NUL byte inside a PEM block");
-            return OCV_MALFORMED;
-        }
-        mbedtls_pem_context pem;
-        mbedtls_pem_init(&pem);
-        size_t used = 0;
-        int ret =
-            mbedtls_pem_read_buffer(&pem, PEM_CERT_BEGIN, PEM_CERT_END, block.data, NULL, 0, &used);
-        ocv_reason r;
-        if (ret != 0) {
+        const uint8_t *body = begin + sizeof(PEM_CERT_BEGIN) - 1;
+        while (body < end && (*body == ' ' || *body == '\t'))
+            body++;
+        if (body < end && *body == '\r')
+            body++;
+        ocv_bytes der;
+        ocv_reason r = body < end && *body == '\n'
+                           ? ocv_b64_pem_body_decode(body + 1, (size_t)(end - body - 1), &der)
+                           : OCV_MALFORMED;
+        if (r == OCV_MALFORMED) {
             ocv_errf(detail, detail_len, "PEM block %zu does not decode", *count + 1);
-            r = OCV_MALFORMED;
-        } else {
-            r = add_der(certs, count, pem.buf, pem.buflen, detail, detail_len);
+            return r;
         }
-        mbedtls_pem_free(&pem);
-        ocv_bytes_free(&block);
+        if (r != OCV_OK)
+            return r;
+        r = add_der(certs, count, der.data, der.len, detail, detail_len);
+        ocv_bytes_free(&der);
         if (r != OCV_OK)
             return r;
         off = begin_off + block_len;

@@ -59,12 +59,64 @@ static void spans(void **state)
     assert_int_equal(ocv_b64url_span((const uint8_t *)"+", 1), 0);
 }
 
+static ocv_reason pem(const char *text, ocv_bytes *out)
+{
+    return ocv_b64_pem_body_decode((const uint8_t *)text, strlen(text), out);
+}
+
+/* The PEM body decoder: RFC 4648 §10 vectors in the standard alphabet,
+ * with the line breaks and padding PEM writers use, and everything a
+ * hostile block could hold refused. */
+static void pem_bodies(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } good[] = {
+        {"", ""},
+        {"Zg==", "f"},
+        {"Zm8=", "fo"},
+        {"Zm9v", "foo"},
+        {"Zm9vYg==", "foob"},
+        {"Zm9vYmE=\n", "fooba"},
+        {"Zm9v\r\nYmFy\r\n", "foobar"},
+        {" Zm9v\tYmFy ", "foobar"},
+        {"+/+/", "\xfb\xff\xbf"},
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        ocv_bytes out;
+        assert_reason(pem(good[i].in, &out), OCV_OK);
+        assert_int_equal(out.len, strlen(good[i].out));
+        assert_memory_equal(out.data, good[i].out, out.len);
+        ocv_bytes_free(&out);
+    }
+    static const char *const bad[] = {
+        "Zg",                     /* no padding */
+        "Zg=",                    /* short padding */
+        "Zg===",                  /* long padding */
+        "Zm9v=",                  /* padding after a whole quantum */
+        "Zg==Zg==",               /* data after the padding */
+        "Z",                      /* one character left over */
+        "-_-_",                   /* base64url, not base64 */
+        "Proc-Type: 4,ENCRYPTED", /* an encrypted-PEM header */
+        "Zm9v\x00YmFy",           /* a NUL is not whitespace */
+        "Zm9v.YmFy",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ocv_bytes out;
+        size_t len = i == 8 ? 9 : strlen(bad[i]);
+        assert_reason(ocv_b64_pem_body_decode((const uint8_t *)bad[i], len, &out), OCV_MALFORMED);
+        assert_null(out.data);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rfc4648_vectors),
         cmocka_unit_test(rejections),
         cmocka_unit_test(spans),
+        cmocka_unit_test(pem_bodies),
     };
     return cmocka_run_group_tests_name("b64url", tests, NULL, NULL);
 }
