@@ -223,8 +223,11 @@ ocv_reason ocv_identity_settle(ocv_claims *claims, const char **why)
     case OCV_IDENTITY_TOKEN:
         break;
     }
-    if (ocv_identity_check_text(claims->subject, len, why) != OCV_OK)
+    /* the subject is NUL-terminated within its bounds: parsed in place */
+    ocv_spiffe_id id;
+    if (ocv_spiffe_parse(claims->subject, OCV_SPIFFE_SUBJECT, &id, why) != OCV_OK)
         return OCV_MALFORMED;
     claims->subject_kind = OCV_IDENTITY_SPIFFE;
+    claims->subject_td_len = id.td_end;
     return OCV_OK;
 }

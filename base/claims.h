@@ -72,6 +72,7 @@ typedef struct ocv_claims {
     /* The workload identity: the URI SAN, or sub; and where it came from. */
     char subject[OCV_MAX_IDENTITY_BYTES + 1];
     ocv_identity_kind subject_kind;
+    size_t subject_td_len; /* SPIFFE: bytes of "spiffe://td" (set when settled) */
     /* Tokens: kid from the header; X.509: SHA-256 hex of the leaf's SPKI. */
     char key_id[OCV_MAX_KEY_ID_BYTES + 1];
     /* Tokens: jti / cti (cti as lower-case hex). */

@@ -694,14 +694,12 @@ static const ocv_trust_source *find_kind(const ocv_trust *t, ocv_trust_kind kind
 /* The trust domain of a SPIFFE identity into td; 0 when it is none. */
 static int subject_trust_domain(const ocv_claims *c, char *td, size_t td_len)
 {
-    ocv_spiffe_id id;
-    const char *why = NULL;
-    if (c->subject_kind != OCV_IDENTITY_SPIFFE ||
-        ocv_spiffe_parse(c->subject, OCV_SPIFFE_SUBJECT, &id, &why) != OCV_OK ||
-        id.kind != OCV_SPIFFE_EXACT || id.td_end >= td_len)
+    /* settled SPIFFE IDs carry their trust domain's extent (base/canon.h) */
+    size_t n = c->subject_td_len;
+    if (c->subject_kind != OCV_IDENTITY_SPIFFE || n == 0 || n >= td_len)
         return 0;
-    memcpy(td, id.text, id.td_end);
-    td[id.td_end] = 0;
+    memcpy(td, c->subject, n);
+    td[n] = 0;
     return 1;
 }
 
