@@ -8,7 +8,8 @@
 
 #include <mbedtls/sha256.h>
 #ifndef OCV_PROFILE_DEVICE
-#include <openssl/sha.h>
+#include <openssl/evp.h>
+#include <pthread.h>
 #endif
 #include <sodium.h>
 
@@ -71,14 +72,27 @@ int ocv_hex_decode(const char *in, size_t in_len, uint8_t *out, size_t cap, size
     return 0;
 }
 
+#ifndef OCV_PROFILE_DEVICE
+/* OpenSSL's SHA-256 uses the CPU's SHA extensions: about three times
+ * mbedtls's speed, and certificates are hashed on every decision. The
+ * algorithm is fetched once (SHA256() fetches it on every call, which
+ * cost more than hashing a certificate); kept for the process. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+#endif
+
 int ocv_sha256(const uint8_t *in, size_t len, uint8_t out[32])
 {
 #ifdef OCV_PROFILE_DEVICE
     return mbedtls_sha256_ret(in, len, out, 0) == 0 ? 0 : -1;
 #else
-    /* OpenSSL's SHA-256 uses the CPU's SHA extensions: about three times
-     * mbedtls's speed, and certificates are hashed on every decision */
-    return SHA256(in, len, out) != NULL ? 0 : -1;
+    pthread_once(&sha256_once, sha256_fetch);
+    return sha256_md != NULL && EVP_Digest(in, len, out, NULL, sha256_md, NULL) == 1 ? 0 : -1;
 #endif
 }
 
