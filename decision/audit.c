@@ -685,54 +685,72 @@ ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t ti
     return r;
 }
 
-ocv_reason ocv_audit_log_decision(ocv_audit_log *log, const ocv_decision *d,
-                                  const ocv_audit_decision_meta *meta)
+static void set_text(json_t *o, const char *key, const char *value)
 {
-    if (d->allow ? !log->opt.log_allows : !log->opt.log_denies)
-        return OCV_OK;
+    /* json_string is NULL for text that is not UTF-8 (a hostile subject) */
+    json_t *v = value != NULL && value[0] ? json_string(value) : NULL;
+    json_object_set_new(o, key, v != NULL ? v : json_null());
+}
+
+json_t *ocv_audit_decision_fields(const ocv_decision *d, const ocv_audit_decision_meta *meta)
+{
     ocv_audit_decision_meta none;
     memset(&none, 0, sizeof(none));
     const ocv_audit_decision_meta *m = meta ? meta : &none;
-    json_t *f = json_object();
-    if (f == NULL)
-        return OCV_INTERNAL_ERROR;
-    json_object_set_new(f, "subject", json_string(d->subject));
-    if (d->subject[0] && !d->subject_verified)
-        json_object_set_new(f, "subject_claimed", json_true());
-    json_object_set_new(f, "decision", json_string(d->allow ? "allow" : "deny"));
-    json_object_set_new(f, "reason", json_string(ocv_reason_name(d->reason)));
-    json_object_set_new(f, "rule", json_string(d->rule));
-    if (d->issuer[0]) /* the trust source that vouched */
-        json_object_set_new(f, "issuer", json_string(d->issuer));
-    if (m->purpose)
-        json_object_set_new(f, "purpose", json_string(m->purpose));
-    if (m->audience)
-        json_object_set_new(f, "audience", json_string(m->audience));
-    if (m->credential != NULL) {
+    char hex[65] = "";
+    if (m->credential_sha256 != NULL) {
+        ocv_strlcpy(hex, m->credential_sha256, sizeof(hex));
+    } else if (m->credential != NULL) {
         uint8_t digest[32];
-        char hex[65];
-        if (ocv_sha256(m->credential, m->credential_len, digest) != 0) {
-            json_decref(f);
-            return OCV_INTERNAL_ERROR;
-        }
+        if (ocv_sha256(m->credential, m->credential_len, digest) != 0)
+            return NULL;
         ocv_hex_encode(digest, sizeof(digest), hex);
-        json_object_set_new(f, "credential_sha256", json_string(hex));
     }
-    if (m->authority) {
-        json_object_set_new(f, "authority", json_string(m->authority));
-        json_object_set_new(f, "sequence", json_integer(m->sequence));
+    json_t *f = json_object();
+    json_t *in_force = json_array();
+    if (f == NULL || in_force == NULL) {
+        json_decref(f);
+        json_decref(in_force);
+        return NULL;
     }
-    if (m->listen)
-        json_object_set_new(f, "listen", json_string(m->listen));
-    if (m->peer)
-        json_object_set_new(f, "peer", json_string(m->peer));
+    set_text(f, "decision", d->allow ? "allow" : "deny");
+    set_text(f, "reason", ocv_reason_name(d->reason));
+    set_text(f, "rule", d->rule);
+    set_text(f, "issuer", d->issuer); /* the trust source that vouched */
+    set_text(f, "subject", d->subject);
+    json_object_set_new(f, "subject_claimed", json_boolean(d->subject[0] && !d->subject_verified));
+    set_text(f, "purpose", m->purpose);
+    set_text(f, "audience", m->audience);
+    set_text(f, "credential_sha256", hex);
+    for (size_t i = 0; i < m->in_force_count; i++)
+        json_array_append_new(in_force, json_pack("{s:s, s:I}", "authority", m->in_force[i].id,
+                                                  "sequence", (json_int_t)m->in_force[i].sequence));
+    json_object_set_new(f, "revocation", in_force);
+    set_text(f, "contract", m->contract);
+    set_text(f, "listen", m->listen);
+    set_text(f, "peer", m->peer);
     if (d->policy_skipped)
         json_object_set_new(f, "policy_skipped", json_true());
     /* a historical question is asked now, about a past time */
     if (d->historical)
         json_object_set_new(f, "historical_at", json_integer(d->evaluated_at));
-    int64_t t = d->evaluated_at && !d->historical ? d->evaluated_at : ocv_now();
-    ocv_reason r = ocv_audit_log_event(log, "decision", t, f);
+    return f;
+}
+
+int64_t ocv_audit_decision_time(const ocv_decision *d)
+{
+    return d->evaluated_at && !d->historical ? d->evaluated_at : ocv_now();
+}
+
+ocv_reason ocv_audit_log_decision(ocv_audit_log *log, const ocv_decision *d,
+                                  const ocv_audit_decision_meta *meta)
+{
+    if (d->allow ? !log->opt.log_allows : !log->opt.log_denies)
+        return OCV_OK;
+    json_t *f = ocv_audit_decision_fields(d, meta);
+    if (f == NULL)
+        return OCV_INTERNAL_ERROR;
+    ocv_reason r = ocv_audit_log_event(log, "decision", ocv_audit_decision_time(d), f);
     json_decref(f);
     return r;
 }

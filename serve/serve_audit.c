@@ -126,39 +126,28 @@ void ocv_serve_audit_set_which(ocv_serve_audit *a, unsigned which)
         atomic_store(&a->which, which);
 }
 
-static void set_str(json_t *o, const char *key, const char *value)
-{
-    json_t *s = value != NULL && value[0] ? json_string(value) : NULL;
-    json_object_set_new(o, key, s != NULL ? s : json_null());
-}
-
+/* The library's one decision record (decision/audit.h), from what the
+ * server knows of the request. */
 static json_t *record_fields(const ocv_decision *d, const ocv_serve_meta *m,
                              const ocv_serve_revocation *rev)
 {
-    json_t *f = json_object();
-    if (f == NULL)
-        return NULL;
-    set_str(f, "decision", d->allow ? "allow" : "deny");
-    set_str(f, "reason", ocv_reason_name(d->reason));
-    set_str(f, "rule", d->rule);
-    set_str(f, "issuer", d->issuer);
-    set_str(f, "subject", d->subject);
-    json_object_set_new(f, "subject_claimed", json_boolean(d->subject[0] && !d->subject_verified));
-    set_str(f, "purpose", m->purpose);
-    set_str(f, "audience", m->audience);
-    set_str(f, "credential_sha256", m->fingerprint);
-    json_t *in_force = json_array();
-    for (size_t i = 0; rev != NULL && i < rev->count; i++) {
-        json_t *a = json_object();
-        json_object_set_new(a, "authority", json_string(rev->authorities[i].id));
-        json_object_set_new(a, "sequence", json_integer(rev->authorities[i].sequence));
-        json_array_append_new(in_force, a);
+    ocv_audit_authority in_force[OCV_MAX_AUTHORITIES];
+    size_t count = rev != NULL ? rev->count : 0;
+    for (size_t i = 0; i < count && i < OCV_MAX_AUTHORITIES; i++) {
+        in_force[i].id = rev->authorities[i].id;
+        in_force[i].sequence = rev->authorities[i].sequence;
     }
-    json_object_set_new(f, "revocation", in_force);
-    set_str(f, "contract", m->contract);
-    set_str(f, "listen", m->listen);
-    set_str(f, "peer", m->peer);
-    return f;
+    ocv_audit_decision_meta am;
+    memset(&am, 0, sizeof(am));
+    am.purpose = m->purpose;
+    am.audience = m->audience;
+    am.contract = m->contract;
+    am.listen = m->listen;
+    am.peer = m->peer;
+    am.credential_sha256 = m->fingerprint;
+    am.in_force = in_force;
+    am.in_force_count = count < OCV_MAX_AUTHORITIES ? count : OCV_MAX_AUTHORITIES;
+    return ocv_audit_decision_fields(d, &am);
 }
 
 /* Returns once record `ticket` is within `window` records of the last
@@ -193,7 +182,7 @@ ocv_reason ocv_serve_audit_decision(ocv_serve_audit *a, const ocv_decision *d,
     ocv_reason r = OCV_INTERNAL_ERROR;
     unsigned long long ticket = 0;
     if (fields != NULL) {
-        int64_t t = d->evaluated_at ? d->evaluated_at : ocv_now();
+        int64_t t = ocv_audit_decision_time(d);
         pthread_mutex_lock(&a->order);
         r = ocv_audit_log_event(a->log, "decision", t, fields);
         if (r == OCV_OK)

@@ -12,35 +12,27 @@
 #include "revocation/store.h"
 #include "verifier/pkey.h"
 
-/* "acme" + its sequence for one authority; "acme@3,beta@5" for several
- * (sequence 0). Nothing when there is no store or it cannot be read. */
-static void revocation_in_force(const char *db, char *out, size_t out_len, int64_t *sequence)
+/* The authorities of the store and their sequences (none when there is
+ * no store or it cannot be read): ids are copied into ids[]. */
+static size_t revocation_in_force(const char *db,
+                                  char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1],
+                                  ocv_audit_authority *out)
 {
-    out[0] = 0;
-    *sequence = 0;
     ocv_store *store;
+    size_t count = 0, n = 0;
     if (db == NULL || ocv_store_open(db, 0, &store, NULL, 0) != OCV_OK)
-        return;
-    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
-    size_t count = 0;
-    if (ocv_store_list_authorities(store, ids, &count) == OCV_OK) {
-        size_t used = 0;
-        for (size_t i = 0; i < count; i++) {
-            ocv_authority_state st;
-            if (ocv_store_get_authority(store, ids[i], &st) != OCV_OK)
-                continue;
-            int n = count == 1 ? snprintf(out, out_len, "%s", ids[i])
-                               : snprintf(out + used, out_len - used, "%s%s@%lld", used ? "," : "",
-                                          ids[i], (long long)st.sequence);
-            if (count == 1)
-                *sequence = st.sequence;
-            ocv_authority_state_free(&st);
-            if (n < 0 || (size_t)n >= out_len - used)
-                break;
-            used += (size_t)n;
-        }
+        return 0;
+    if (ocv_store_list_authorities(store, ids, &count) != OCV_OK)
+        count = 0;
+    for (size_t i = 0; i < count; i++) {
+        ocv_authority_state st;
+        ocv_authority_state_init(&st);
+        if (ocv_store_get_authority(store, ids[i], &st) == OCV_OK)
+            out[n++] = (ocv_audit_authority){ids[i], st.sequence};
+        ocv_authority_state_free(&st);
     }
     ocv_store_close(store);
+    return n;
 }
 
 int ocv_cli_audit_decision(const ocv_cli_audit *audit, const ocv_decision *decision,
@@ -60,7 +52,8 @@ int ocv_cli_audit_decision(const ocv_cli_audit *audit, const ocv_decision *decis
         o.device_key = &key;
         o.device_id = audit->device_id;
     }
-    char authority[1024];
+    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    ocv_audit_authority in_force[OCV_MAX_AUTHORITIES];
     ocv_audit_decision_meta m;
     memset(&m, 0, sizeof(m));
     m.purpose = purpose;
@@ -68,8 +61,8 @@ int ocv_cli_audit_decision(const ocv_cli_audit *audit, const ocv_decision *decis
     m.credential = credential;
     m.credential_len = credential_len;
     m.listen = "cli";
-    revocation_in_force(db, authority, sizeof(authority), &m.sequence);
-    m.authority = authority[0] ? authority : NULL;
+    m.in_force = in_force;
+    m.in_force_count = revocation_in_force(db, ids, in_force);
     ocv_audit_log *log;
     ocv_reason r = ocv_audit_open(audit->log, &o, &log, err, sizeof(err));
     if (r == OCV_OK) {

@@ -8,7 +8,8 @@
 #include "verifier/token.h"
 
 /* Compact JWS whose payload is a JWT claims set. Same reasons as
- * ocv_token_parse. */
+ * ocv_token_parse. Both parsers add to *claims: give them claims fresh
+ * from ocv_claims_init (ocv_token_parse, which dispatches here, does). */
 OCV_MUST_CHECK ocv_reason ocv_jwt_parse(const char *text, size_t len, ocv_token *out,
                                         ocv_claims *claims, char *detail, size_t detail_len);
 

@@ -29,6 +29,18 @@ metrics_wait 'ocv_audit_records_total 12'
 expect_grep 'ocv_audit_records_total 12' .b "twelve records written"
 serve_stop
 expect_exit 0 "exit 0 after SIGTERM" -- test "$SERVE_RC" -eq 0
+# One record shape (decision/audit.h): the sidecar's decision record and
+# `ocv verify --audit`'s have the same fields (issue 12 item 5).
+"$OCV" verify --config key.json --token ok.jwt --purpose orders:read --audit cli.log >/dev/null 2>&1
+record_keys() {
+    grep '"event":"decision"' "$1" | head -n 1 |
+        python3 -c 'import json,sys; print(" ".join(sorted(json.loads(sys.stdin.read()))))'
+}
+record_keys audit.log > serve.keys
+record_keys cli.log > cli.keys
+if [ -s serve.keys ] && cmp -s serve.keys cli.keys; then e2e_pass; else
+    e2e_fail "verify --audit and the sidecar write different decision records"; cat serve.keys cli.keys; fi
+expect_grep '"revocation":\[{"authority":' cli.log "the CLI's record names the revocation in force"
 expect_grep '"event":"audit_closed","result":"ok","records_written":12,"records_pending":0' \
     serve.log "the close is logged"
 expect_exit 0 "verify --device-pub after SIGTERM" -- \
