@@ -392,7 +392,7 @@ static void zipf_order(uint32_t *order, size_t n, size_t tokens, unsigned seed)
 }
 
 typedef struct case_result {
-    double evp, mbed, cold[2], ratio[2], zipf[2];
+    double evp, mbed, cold[2], ratio[2], zipf[2], prim_scale;
 } case_result;
 
 static int open_ctx(const char *jwks, const char *policy, ocv_ctx **ctx)
@@ -419,6 +419,40 @@ static double median_of(double *v, size_t n)
 
 /* The reference primitive, one batch, ops/s (prim_evp or prim_mbed). */
 typedef double (*prim_fn)(const prim_input *in, long batches);
+
+typedef struct prim_share {
+    prim_fn f;
+    const prim_input *in;
+    double rate;
+} prim_share;
+
+static void *prim_thread(void *p)
+{
+    prim_share *s = p;
+    s->rate = s->f(s->in, 3);
+    return NULL;
+}
+
+/* How the primitive itself scales on this machine: N copies at once, each
+ * on its own thread, against one (so ocv's scaling can be read against
+ * what the machine gives); -1 on failure. */
+static double prim_scale(prim_fn f, const prim_input *in, long threads)
+{
+    prim_share share[64];
+    pthread_t tid[64];
+    double one = f(in, 3), total = 0;
+    long started = 0;
+    for (long i = 0; i < threads && i < 64; i++, started++) {
+        share[i] = (prim_share){f, in, -1};
+        if (pthread_create(&tid[i], NULL, prim_thread, &share[i]) != 0)
+            break;
+    }
+    for (long i = 0; i < started; i++) {
+        pthread_join(tid[i], NULL);
+        total += share[i].rate;
+    }
+    return one > 0 && started == threads ? total / one : -1;
+}
 
 /* cold: each batch a fresh context over every token once, with one batch
  * of the reference primitive just before and just after it: *ratio is the
@@ -517,7 +551,7 @@ static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int
     int rc = -1;
     ocv_bytes input;
     ocv_bytes_init(&input);
-    case_result res = {-1, -1, {-1, -1}, {-1, -1}, {-1, -1}};
+    case_result res = {-1, -1, {-1, -1}, {-1, -1}, {-1, -1}, -1};
     if (tokens == NULL || write_jwks(key, jwks) != 0 || write_policy(policy) != 0)
         goto out;
     if (key->type != OCV_KEY_ED25519 && ocv_pk_precompute(&key->pk) != OCV_OK)
@@ -565,6 +599,8 @@ static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int
     if (o->threads > 1 && measure(o, jwks, policy, tokens, count, o->threads, &in, ref,
                                   &res.cold[1], &res.ratio[1], &res.zipf[1]) != 0)
         goto out;
+    if (o->threads > 1)
+        res.prim_scale = prim_scale(ref, &in, o->threads);
     char evp[32] = "-";
     if (res.evp > 0)
         snprintf(evp, sizeof(evp), "%.0f", res.evp);
@@ -572,8 +608,8 @@ static int run_case(const bench_opts *o, const bench_case *c, ocv_pkey *rsa, int
     printf("%-6s %-4s %10s %10.0f %10.0f %6.2f %10.0f", ocv_alg_name(c->alg), cwt ? "CWT" : "JWT",
            evp, res.mbed, res.cold[0], res.ratio[0], res.zipf[0]);
     if (o->threads > 1)
-        printf(" %10.0f %5.2f %10.0f %5.2f", res.cold[1], res.cold[1] / res.cold[0], res.zipf[1],
-               res.zipf[1] / res.zipf[0]);
+        printf(" %10.0f %5.2f %10.0f %5.2f %6.2f", res.cold[1], res.cold[1] / res.cold[0],
+               res.zipf[1], res.zipf[1] / res.zipf[0], res.prim_scale);
     printf("\n");
     fflush(stdout);
     rc = 0;
@@ -654,8 +690,8 @@ int ocv_bench_token(int argc, char **argv)
     printf("%-6s %-4s %10s %10s %10s %6s %10s", "alg", "fmt", "evp", "mbed/sodm", "cold", "ratio",
            "zipf");
     if (o.threads > 1)
-        printf(" %7s x%-2ld %5s %7s x%-2ld %5s", "cold", o.threads, "scale", "zipf", o.threads,
-               "scale");
+        printf(" %7s x%-2ld %5s %7s x%-2ld %5s %6s", "cold", o.threads, "scale", "zipf", o.threads,
+               "scale", "prim");
     printf("\n");
     int code = OCV_EXIT_ALLOW;
     size_t ncases = sizeof(CASES) / sizeof(CASES[0]), total = 0, done = 0;
