@@ -140,6 +140,42 @@ static void empty_store(void **state)
     remove_store(&s);
 }
 
+/* Receipts refuse what they cannot state, before anything is recorded. */
+static void receipt_refusals(void **state)
+{
+    (void)state;
+    scratch s;
+    make_store(&s);
+    ocv_bytes key;
+    test_fixture_read("leaf.key", &key);
+    ocv_device_options o;
+    ocv_device_options_init(&o);
+    o.db_path = s.db;
+    o.audit_path = s.log;
+    o.device_key = key.data;
+    o.device_key_len = key.len;
+    o.device_id = "edge-7";
+    ocv_device *d;
+    char err[256] = "";
+    assert_reason(ocv_device_open(&d, &o, err, sizeof(err)), OCV_OK);
+    ocv_bytes_free(&key); /* the handle keeps its own copy */
+    uint8_t *receipt;
+    size_t len;
+    assert_reason(ocv_device_receipt(d, NULL, NULL, 0, &receipt, &len, err, sizeof(err)),
+                  OCV_CONFIG_INVALID);
+    assert_non_null(strstr(err, "the store has 0"));
+    assert_reason(ocv_device_receipt(d, "nope", NULL, 0, &receipt, &len, err, sizeof(err)),
+                  OCV_BUNDLE_AUTHORITY_UNKNOWN);
+    assert_non_null(strstr(err, "'nope' is not pinned"));
+    assert_reason(ocv_device_receipt(d, "nope", "", 0, &receipt, &len, err, sizeof(err)),
+                  OCV_CONFIG_INVALID);
+    assert_null(receipt);
+    assert_reason(ocv_device_close(d, err, sizeof(err)), OCV_OK);
+    /* refusals record nothing (and an empty log needs no checkpoint) */
+    assert_int_equal(lines_of(s.log), 0);
+    remove_store(&s);
+}
+
 static ocv_reason open_with(const ocv_config *cfg, char *err, size_t err_len)
 {
     ocv_ctx *ctx = NULL;
@@ -221,9 +257,8 @@ static void trust_source_blobs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(open_refuses_bad_options),
-        cmocka_unit_test(empty_store),
-        cmocka_unit_test(blobs_exclude_paths),
+        cmocka_unit_test(open_refuses_bad_options), cmocka_unit_test(empty_store),
+        cmocka_unit_test(receipt_refusals),         cmocka_unit_test(blobs_exclude_paths),
         cmocka_unit_test(trust_source_blobs),
     };
     return cmocka_run_group_tests_name("device", tests, NULL, NULL);
