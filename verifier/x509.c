@@ -38,6 +38,7 @@
 #include "base/buf.h"
 #include "base/canon.h"
 #include "base/util.h"
+#include "verifier/dn.h"
 #include "verifier/pkey.h"
 #include "verifier/sigalg.h"
 #include "verifier/x509_ext.h"
@@ -365,7 +366,12 @@ static ocv_reason pki_identity(const mbedtls_x509_crt *leaf, unsigned mode, char
     /* a DN (or an email SAN) is an opaque name, never SPIFFE */
     *kind = OCV_IDENTITY_NAME;
     if (mode & OCV_IDENTITY_PKI_SUBJECT) {
-        int n = mbedtls_x509_dn_gets(out, OCV_MAX_IDENTITY_BYTES + 1, &leaf->subject);
+        /* ocv_dn_format, not mbedtls_x509_dn_gets: that prints every
+         * non-ASCII byte as '?', so "CN=Zürich" and "CN=Zärich" would be
+         * one identity (verifier/dn.h) */
+        int n = ocv_dn_format(&leaf->subject, out, OCV_MAX_IDENTITY_BYTES + 1) == 0
+                    ? (int)strlen(out)
+                    : -1;
         if (n < 0) {
             ocv_errf(detail, detail_len, "the subject DN is longer than %d bytes",
                      OCV_MAX_IDENTITY_BYTES);
@@ -387,7 +393,8 @@ static ocv_reason pki_identity(const mbedtls_x509_crt *leaf, unsigned mode, char
             if (mbedtls_asn1_get_tag(&body, end, &len,
                                      MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) == 0 &&
                 mbedtls_x509_get_name(&body, body + len, &name) == 0)
-                n = mbedtls_x509_dn_gets(out, OCV_MAX_IDENTITY_BYTES + 1, &name);
+                n = ocv_dn_format(&name, out, OCV_MAX_IDENTITY_BYTES + 1) == 0 ? (int)strlen(out)
+                                                                               : -1;
             for (mbedtls_x509_name *x = name.next; x != NULL;) {
                 mbedtls_x509_name *next = x->next;
                 free(x);
@@ -470,7 +477,7 @@ static ocv_reason fill_claims(const mbedtls_x509_crt *leaf, const ocv_x509_optio
         ocv_errf(detail, detail_len, "the leaf's %s", why);
         return OCV_MALFORMED;
     }
-    if (mbedtls_x509_dn_gets(claims->issuer, sizeof(claims->issuer), &leaf->issuer) < 0) {
+    if (ocv_dn_format(&leaf->issuer, claims->issuer, sizeof(claims->issuer)) != 0) {
         ocv_errf(detail, detail_len, "issuer name too long");
         return OCV_TOO_LARGE;
     }

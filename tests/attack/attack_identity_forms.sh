@@ -83,6 +83,22 @@ P
 expect_reason 0 OK "a dNSName in another case matches the lower-case rule" -- \
     "$OCV" verify --anchors "$P/anchors.pem" --chain "$P/inter.pem" --cert shop.pem --identity-fallback dns --policy dnspolicy.json --purpose read
 
+# A DN identity (--identity subject) keeps its UTF-8: mbedtls's printer
+# wrote every non-ASCII byte as '?', so CN=Zürich was "CN=Z??rich", its
+# entry "CN=Zürich" never matched (revoked, yet allowed), and CN=Zärich
+# was the same identity as CN=Zürich.
+"$OCV" mint cert --pub l.pub --subject "CN=Zürich" --issuer-cert "$P/inter.pem" --issuer-key "$P/inter.key" -o zu.pem
+"$OCV" mint cert --pub l.pub --subject "CN=Zärich" --issuer-cert "$P/inter.pem" --issuer-key "$P/inter.key" -o za.pem
+printf '[{"type":"subject","value":"CN=Zürich"}]\n' > dn.json
+build --delta --add dn.json --valid-for 1d -o b4.cose 2>/dev/null
+"$OCV" revocation sync --db dev.db b4.cose >/dev/null
+DN="--anchors $P/anchors.pem --chain $P/inter.pem --identity subject --no-policy --db dev.db"
+expect_reason 1 REVOKED "a UTF-8 DN is revoked by its entry" -- "$OCV" verify $DN --cert zu.pem
+expect_reason 0 OK "a DN differing only in a non-ASCII letter is another identity" -- \
+    "$OCV" verify $DN --cert za.pem
+expect_grep '"subject": "CN=Z\\u00[Ee]4rich"' .out "the identity is the DN's own text"
+before=$(state dev.db)
+
 # Entries are held to the same form: an upper-case SPIFFE ID is refused.
 printf '[{"type":"subject","value":"spiffe://Example.org/ns/demo/sa/web"}]\n' > upper.json
 expect_exit 2 "bundle build refuses a subject entry that is no valid SPIFFE ID" -- build --delta --add upper.json --valid-for 1d -o bad.cose
