@@ -577,6 +577,17 @@ static ocv_reason load_unnamed(ocv_trust_source *s, const ocv_config *config, ch
     }
     if (r == OCV_OK && config->keys_blob.data != NULL)
         r = add_blob(s, &config->keys_blob, keyset_add_bytes, err, err_len);
+    /* as for a named source: token keys that hold no usable key are a
+     * mistake to report now, not a KEY_UNKNOWN on every token later */
+    if (r == OCV_OK && s->keys.count == 0 && s->anchors.count == 0) {
+        const char *where = config->jwks_path        ? config->jwks_path
+                            : config->cose_keys_path ? config->cose_keys_path
+                            : config->keys_blob.name ? config->keys_blob.name
+                                                     : "(memory)";
+        ocv_errf(err, err_len, "%s: no usable token key%s", where,
+                 s->skipped_keys ? " (every key is for another use or algorithm)" : "");
+        r = OCV_CONFIG_INVALID;
+    }
     if (r == OCV_OK && s->keys.count > 1)
         ocv_errf(s->note, sizeof(s->note),
                  "%zu token keys that no issuer binds: each verifies a token claiming any "

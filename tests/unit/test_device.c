@@ -188,11 +188,18 @@ static void blobs_exclude_paths(void **state)
 {
     (void)state;
     static const uint8_t policy[] = "{\"version\": 1, \"rules\": []}";
-    static const uint8_t jwks[] = "{\"keys\": []}";
+    static const uint8_t jwks[] =
+        "{\"keys\": [{\"kty\": \"OKP\", \"crv\": \"Ed25519\", \"kid\": \"a\", "
+        "\"x\": \"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}";
+    static const uint8_t no_keys[] = "{\"keys\": []}";
     char err[512] = "";
     ocv_config cfg;
     ocv_config_init(&cfg);
     cfg.policy_blob = (ocv_blob){policy, sizeof(policy) - 1, "mem:policy"};
+    cfg.keys_blob = (ocv_blob){no_keys, sizeof(no_keys) - 1, NULL};
+    /* a key set with no key is a mistake reported now, not a KEY_UNKNOWN later */
+    assert_reason(open_with(&cfg, err, sizeof(err)), OCV_CONFIG_INVALID);
+    assert_non_null(strstr(err, "(memory): no usable token key"));
     cfg.keys_blob = (ocv_blob){jwks, sizeof(jwks) - 1, NULL};
     assert_reason(open_with(&cfg, err, sizeof(err)), OCV_OK);
 
