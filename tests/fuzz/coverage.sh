@@ -22,14 +22,14 @@ files_of() {
     cose_sign1) echo verifier/cose_sign1.c base/cbor_stream.c ;;
     jwks) echo verifier/keyset.c base/json.c base/b64url.c ;;
     cose_keyset) echo verifier/keyset.c base/cbor_stream.c ;;
-    x509) echo verifier/x509.c ;;
+    x509) echo verifier/x509.c base/b64url.c ;;
     crl) echo verifier/x509.c revocation/crl_import.c ;;
     receipt) echo revocation/receipt.c verifier/cose_sign1.c ;;
     config) echo decision/config.c base/json_doc.c ;;
     audit) echo decision/audit.c ;;
     entries) echo tools/entries_json.c ;;
     bundle) echo revocation/bundle.c verifier/cose_sign1.c base/cbor_stream.c ;;
-    policy) echo policy/policy_load.c policy/policy_eval.c policy/spiffe.c policy/strmap.c ;;
+    policy) echo policy/policy_load.c policy/policy_eval.c base/spiffe.c policy/strmap.c ;;
     *) echo "coverage.sh: no file list for $1" >&2; return 1 ;;
     esac
 }
