@@ -22,11 +22,18 @@
 typedef struct row_fold {
     ocv_lthash lthash;
     int64_t count;
+    const char *not_canonical; /* why a row could never match, or NULL */
 } row_fold;
 
+/* A row in a form no lookup produces (a bundle applied before entries
+ * were checked at decode) is signed state that silently revokes nothing:
+ * it fails the proof like a forged row, so the store fails closed. */
 static int fold_row(const ocv_entry *e, void *arg)
 {
     row_fold *f = arg;
+    f->not_canonical = ocv_entry_check_canonical(e);
+    if (f->not_canonical != NULL)
+        return -1;
     ocv_bytes element;
     if (ocv_store_entry_element(e, &element) != OCV_OK)
         return -1;
@@ -49,7 +56,14 @@ static ocv_reason prove_rows(ocv_store *store, const ocv_authority_state *a, cha
     row_fold f;
     ocv_lthash_init(&f.lthash);
     f.count = 0;
+    f.not_canonical = NULL;
     ocv_reason r = ocv_store_each_entry(store, a->id, fold_row, &f);
+    if (r == OCV_BUNDLE_DIGEST_MISMATCH && f.not_canonical != NULL) {
+        ocv_errf(detail, detail_len,
+                 "authority '%s': a stored entry could never match (%s); sync a full bundle", a->id,
+                 f.not_canonical);
+        return OCV_BUNDLE_DIGEST_MISMATCH;
+    }
     if (r == OCV_BUNDLE_DIGEST_MISMATCH)
         return mismatch(detail, detail_len, a->id, "a row is no entry");
     if (r != OCV_OK)

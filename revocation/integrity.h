@@ -8,6 +8,9 @@
  *     the stored digest, and the stored digest, sequence, issued_at and
  *     next_update are those of the last applied bundle, whose signature is
  *     verified again (the bundle is kept in the store as it arrived);
+ *   - every row is in the canonical form lookups use (revocation/store.h:
+ *     ocv_entry_check_canonical); a row in another form would be signed
+ *     state that revokes nothing, so it fails the proof;
  *   - per imported CRL: the CRL kept as it arrived verifies with its
  *     issuer's key, and the rows are exactly its serials (crl_import.h).
  *
