@@ -231,15 +231,25 @@ ocv_reason ocv_audit_verify_log(const char *path, const ocv_pkey *device_pub, co
     ocv_reason r = line ? OCV_OK : OCV_INTERNAL_ERROR;
     int64_t n = 0;
     char why[256] = "";
-    while (r == OCV_OK && fgets(line, OCV_AUDIT_MAX_LINE + 2, f) != NULL) {
-        size_t len = strlen(line);
-        if (len == 0 || line[len - 1] != '\n') {
-            if (len <= OCV_AUDIT_MAX_LINE && fgetc(f) == EOF) {
-                rep->torn_bytes = len; /* an interrupted write: not part of the chain */
+    long at = ftell(f);
+    while (r == OCV_OK && at >= 0 && fgets(line, OCV_AUDIT_MAX_LINE + 2, f) != NULL) {
+        /* the bytes read, NULs included: strlen alone would take a complete
+         * line holding a NUL for a torn tail, which the writer then refuses
+         * to chain onto */
+        long next = ftell(f);
+        size_t got = next > at ? (size_t)(next - at) : 0;
+        at = next;
+        if (got == 0 || line[got - 1] != '\n') {
+            if (got <= OCV_AUDIT_MAX_LINE && fgetc(f) == EOF) {
+                rep->torn_bytes = got; /* an interrupted write: not part of the chain */
                 break;
             }
-            ocv_errf(err, err_len, "%s:%lld: overlong record or a NUL byte", path,
-                     (long long)n + 1);
+            ocv_errf(err, err_len, "%s:%lld: overlong record", path, (long long)n + 1);
+            r = OCV_MALFORMED;
+            break;
+        }
+        if (strlen(line) != got) {
+            ocv_errf(err, err_len, "%s:%lld: a NUL byte in a record", path, (long long)n + 1);
             r = OCV_MALFORMED;
             break;
         }
@@ -262,6 +272,10 @@ ocv_reason ocv_audit_verify_log(const char *path, const ocv_pkey *device_pub, co
     }
     free(line);
     fclose(f);
+    if (r == OCV_OK && at < 0) {
+        ocv_errf(err, err_len, "%s: cannot tell the read position", path);
+        r = OCV_INTERNAL_ERROR;
+    }
     if (r == OCV_OK && n == 0) {
         ocv_errf(err, err_len, "%s: no complete record", path);
         r = OCV_CONFIG_INVALID;

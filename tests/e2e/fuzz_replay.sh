@@ -34,4 +34,7 @@ done
 expect_exit 1 "audit verify: a hash member longer than 64 characters" -- \
     "$OCV" audit verify "$root/tests/fuzz/corpus/audit/regress_hash_longer_than_64"
 expect_grep "record does not chain" "$T/.out" "audit verify names the broken record"
+expect_exit 1 "audit verify: a complete record holding NUL bytes is no torn tail" -- \
+    "$OCV" audit verify "$root/tests/fuzz/corpus/audit/regress_nul_in_complete_record"
+expect_grep "a NUL byte in a record" "$T/.out" "audit verify names the NUL byte"
 e2e_finish fuzz_replay
