@@ -446,12 +446,17 @@ static const char *revocation_summary(const ocv_state *st)
 /* The time stage, the same for every format: the clock floor, then the
  * validity window. */
 static ocv_reason time_stage(ocv_state *st, const ocv_claims *claims, int64_t at, int historical,
-                             char *detail, size_t detail_len)
+                             int explain, char *detail, size_t detail_len)
 {
     /* the floor refuses a clock set back; a historical question sets the
      * time back on purpose, and says so in the decision */
     ocv_reason r = historical ? OCV_OK : ocv_stage_clock_floor(st, at, detail, detail_len);
-    return r == OCV_OK ? ocv_stage_time(claims, at, st->skew, detail, detail_len) : r;
+    if (r == OCV_OK)
+        r = ocv_stage_time(claims, at, st->skew, detail, detail_len);
+    if (r == OCV_OK && explain)
+        ocv_errf(detail, detail_len, "valid for %lld more seconds",
+                 (long long)(claims->expires_at - at));
+    return r;
 }
 
 /* ---- the credential, whatever its format --------------------------- */
@@ -461,7 +466,8 @@ typedef struct credential {
     ocv_x509_chain chain;
     ocv_token token;
     ocv_x509_options opt;
-    int cached; /* the token signature came from the cache */
+    int cached;  /* the token signature came from the cache */
+    int explain; /* a passing stage's detail is wanted (--explain): else not written */
 } credential;
 
 static ocv_reason credential_parse(credential *cr, const ocv_request *req, ocv_claims *claims,
@@ -484,9 +490,10 @@ static ocv_reason credential_parse(credential *cr, const ocv_request *req, ocv_c
         }
         if (r == OCV_OK) {
             claims->subject_kind = OCV_IDENTITY_TOKEN;
-            ocv_errf(detail, detail_len, "%s, %s",
-                     cr->token.type == OCV_CREDENTIAL_JWT ? "JWT" : "CWT",
-                     ocv_alg_name(cr->token.alg));
+            if (cr->explain)
+                ocv_errf(detail, detail_len, "%s, %s",
+                         cr->token.type == OCV_CREDENTIAL_JWT ? "JWT" : "CWT",
+                         ocv_alg_name(cr->token.alg));
         }
     }
     const char *why = "";
@@ -572,8 +579,10 @@ static ocv_reason credential_verify(ocv_state *st, credential *cr, ocv_claims *c
             r = path_refs(&cr->chain, claims, detail, detail_len);
         if (r == OCV_OK) {
             note_source(by, claims, d);
-            ocv_errf(detail, detail_len, "chain verified to anchor '%s'%s%s", claims->anchor_name,
-                     by->name[0] ? " of trust source " : "", source_words(by));
+            if (cr->explain)
+                ocv_errf(detail, detail_len, "chain verified to anchor '%s'%s%s",
+                         claims->anchor_name, by->name[0] ? " of trust source " : "",
+                         source_words(by));
         }
         if (by != NULL && by->anchors.skipped > 0) { /* --explain: anchors left out at load */
             size_t used = strnlen(detail, detail_len);
@@ -588,9 +597,10 @@ static ocv_reason credential_verify(ocv_state *st, credential *cr, ocv_claims *c
     if (r == OCV_OK) {
         note_source(by, claims, d);
         ocv_hex_encode(key, sizeof(key), claims->verified_key_sha256);
-        ocv_errf(detail, detail_len, "signed by a trusted key%s%s (%s)%s",
-                 by->name[0] ? " of trust source " : "", source_words(by),
-                 ocv_alg_name(cr->token.alg), cr->cached ? ", verified before (cache)" : "");
+        if (cr->explain)
+            ocv_errf(detail, detail_len, "signed by a trusted key%s%s (%s)%s",
+                     by->name[0] ? " of trust source " : "", source_words(by),
+                     ocv_alg_name(cr->token.alg), cr->cached ? ", verified before (cache)" : "");
     }
     return r;
 }
@@ -654,11 +664,12 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
 {
     int ex = req->explain;
     char detail[OCV_MAX_DETAIL_BYTES] = "";
-    /* zeroed once, by ocv_claims_init below (10 KB: not twice) */
+    /* zeroed once, by ocv_claims_init below or ocv_token_parse (10 KB: not twice) */
     ocv_claims *claims = malloc(sizeof(*claims));
     credential cr; /* every field set here: no memset of its 2 KB */
     cr.type = type;
     cr.cached = 0;
+    cr.explain = ex;
     cr.opt = (ocv_x509_options){at,
                                 st->skew,
                                 st->leaf_eku,
@@ -674,14 +685,15 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
         stage_done(d, ex, STAGES[stage++], OCV_INTERNAL_ERROR, "out of memory");
         goto out;
     }
-    ocv_claims_init(claims);
+    if (type == OCV_CREDENTIAL_X509) /* ocv_token_parse zeroes its claims itself */
+        ocv_claims_init(claims);
     ocv_reason r = credential_parse(&cr, req, claims, detail, sizeof(detail));
     if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
     ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
 
     detail[0] = 0;
-    r = time_stage(st, claims, at, d->historical, detail, sizeof(detail));
+    r = time_stage(st, claims, at, d->historical, ex, detail, sizeof(detail));
     if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
 
@@ -788,13 +800,15 @@ ocv_reason ocv_check(ocv_ctx *ctx, const ocv_request *req, ocv_decision *d)
     }
     ocv_state *st = state_acquire(ctx);
     ocv_credential_type type = req->type;
-    /* by what the bytes decode to: a base64url CWT may begin like DER */
-    if (type == OCV_CREDENTIAL_AUTO && ocv_token_recognise(req->credential, req->credential_len))
-        type = OCV_CREDENTIAL_JWT; /* the token parser tells JWT and CWT apart */
-    else if (type == OCV_CREDENTIAL_AUTO && ocv_x509_sniff(req->credential, req->credential_len))
-        type = OCV_CREDENTIAL_X509;
-    else if (type == OCV_CREDENTIAL_AUTO)
-        type = OCV_CREDENTIAL_JWT;
+    /* what looks like a certificate is one unless it decodes as a token (a
+     * base64url CWT may begin like DER); everything else goes to the token
+     * parser, which tells JWT and CWT apart. The cheap look comes first:
+     * recognising a token scans all of it. */
+    if (type == OCV_CREDENTIAL_AUTO)
+        type = ocv_x509_sniff(req->credential, req->credential_len) &&
+                       !ocv_token_recognise(req->credential, req->credential_len)
+                   ? OCV_CREDENTIAL_X509
+                   : OCV_CREDENTIAL_JWT;
     run(st, req, type == OCV_CREDENTIAL_X509 ? OCV_CREDENTIAL_X509 : OCV_CREDENTIAL_JWT, at, d);
     state_release(st);
     if (d->reason != OCV_OK)

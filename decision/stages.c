@@ -124,8 +124,6 @@ ocv_reason ocv_stage_time(const ocv_claims *claims, int64_t at, int64_t skew, ch
         ocv_errf(detail, detail_len, "expired at %s; evaluated at %s", when, now);
         return OCV_EXPIRED;
     }
-    ocv_errf(detail, detail_len, "valid for %lld more seconds",
-             (long long)(claims->expires_at - at));
     return OCV_OK;
 }
 

@@ -558,6 +558,30 @@ static ocv_reason check_revocation(const ocv_policy_rule *rule, const ocv_policy
 
 /* ---- entry points ---------------------------------------------------------- */
 
+/* "allowed by rule 'ID' for purpose 'P'", put together without printf:
+ * every allowed decision writes it, and vsnprintf cost as much as the
+ * rest of the verdict. The purpose is cut at 100 bytes as before. */
+static void allowed_detail(ocv_policy_result *result, const char *rule_id, const char *purpose)
+{
+    purpose = purpose ? purpose : "";
+    const char *parts[] = {
+        "allowed by rule '",
+        rule_id,
+        "' for purpose '",
+        purpose,
+        "'",
+        result->stale_allowed ? " (stale revocation data accepted under allow_stale)" : ""};
+    size_t n = 0, cap = sizeof(result->detail) - 1;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        size_t len = strnlen(parts[i], parts[i] == purpose ? 100 : cap);
+        if (len > cap - n)
+            len = cap - n;
+        memcpy(result->detail + n, parts[i], len);
+        n += len;
+    }
+    result->detail[n] = 0;
+}
+
 ocv_reason ocv_policy_evaluate(const ocv_policy *policy, const ocv_policy_input *input,
                                ocv_policy_result *result)
 {
@@ -605,9 +629,7 @@ ocv_reason ocv_policy_evaluate(const ocv_policy *policy, const ocv_policy_input 
         r = check_revocation(rule, &eff, input, result);
     if (r != OCV_OK)
         return r;
-    ocv_errf(result->detail, sizeof(result->detail), "allowed by rule '%s' for purpose '%.100s'%s",
-             rule->id, input->purpose,
-             result->stale_allowed ? " (stale revocation data accepted under allow_stale)" : "");
+    allowed_detail(result, rule->id, input->purpose);
     result->reason = OCV_OK;
     return OCV_OK;
 }

@@ -23,6 +23,7 @@
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/util.h"
+#include "verifier/claims_memo.h"
 #include "verifier/keyset.h"
 #include "verifier/sigalg.h"
 #include "verifier/token_formats.h"
@@ -392,10 +393,13 @@ ocv_reason ocv_jwt_parse(const char *text, size_t len, ocv_token *out, ocv_claim
         if (r == OCV_OK)
             header_remember(text, hlen, out);
     }
-    if (r == OCV_OK)
+    if (r == OCV_OK && !ocv_claims_memo_recall(dot1 + 1, plen, claims)) {
         r = decode_json_part(dot1 + 1, plen, &payload, "payload", detail, detail_len);
-    if (r == OCV_OK)
-        r = read_claims(payload, claims, detail, detail_len);
+        if (r == OCV_OK)
+            r = read_claims(payload, claims, detail, detail_len);
+        if (r == OCV_OK)
+            ocv_claims_memo_remember(dot1 + 1, plen, claims);
+    }
     json_decref(header);
     json_decref(payload);
     if (r != OCV_OK)

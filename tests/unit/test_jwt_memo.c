@@ -3,7 +3,9 @@
  * a repeated header gives exactly what a fresh read gives; a header that
  * differs in one byte, even of the same length, is read afresh; a header
  * that failed is never remembered; eviction keeps answers right; threads
- * do not see each other's headers.
+ * do not see each other's headers. The same for payloads (the claims
+ * memo, verifier/claims_memo.h): a repeated payload gives the claims a
+ * fresh parse gives, field for field; a payload that failed fails again.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -101,12 +103,56 @@ static void threads_keep_their_own(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* "b64({"alg":"ES256"}).b64(payload).AAAA" parsed; claims into c. */
+static ocv_reason parse_payload(const char *payload, ocv_claims *c)
+{
+    ocv_bytes p;
+    assert_reason(ocv_b64url_encode((const uint8_t *)payload, strlen(payload), &p), OCV_OK);
+    char jwt[2048], detail[256];
+    snprintf(jwt, sizeof(jwt), "eyJhbGciOiJFUzI1NiJ9.%s.AAAA", (const char *)p.data);
+    ocv_bytes_free(&p);
+    ocv_token t;
+    ocv_reason r =
+        ocv_token_parse((const uint8_t *)jwt, strlen(jwt), &t, c, detail, sizeof(detail));
+    ocv_token_free(&t);
+    return r;
+}
+
+static void repeated_payloads_read_the_same(void **state)
+{
+    (void)state;
+    static const char *const ok[] = {
+        "{\"iss\":\"https://i.example\",\"sub\":\"spiffe://e.org/a\",\"aud\":[\"x\",\"y\"],"
+        "\"exp\":1800003600,\"nbf\":1800000000,\"iat\":1800000000,\"jti\":\"j\","
+        "\"scope\":\"read write\",\"purpose\":[\"p\"],"
+        "\"cnf\":{\"x5t#S256\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"kid\":\"k\"}}",
+        "{\"sub\":\"s\",\"exp\":1800003600.75}",
+        "{}",
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        ocv_claims first, again;
+        assert_reason(parse_payload(ok[i], &first), OCV_OK);
+        for (int round = 0; round < 3; round++) {
+            assert_reason(parse_payload(ok[i], &again), OCV_OK);
+            assert_memory_equal(&first, &again, sizeof(first));
+        }
+    }
+    /* failures are never remembered: the same reason every time */
+    for (int round = 0; round < 3; round++) {
+        ocv_claims c;
+        assert_reason(parse_payload("{\"exp\":\"soon\"}", &c), OCV_MALFORMED);
+        assert_reason(parse_payload("{\"aud\":[1]}", &c), OCV_MALFORMED);
+        assert_reason(parse_payload("{\"sub\":\"a\",\"sub\":\"b\"}", &c), OCV_MALFORMED);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(repeats_and_near_misses),
         cmocka_unit_test(long_headers_still_parse),
         cmocka_unit_test(threads_keep_their_own),
+        cmocka_unit_test(repeated_payloads_read_the_same),
     };
     return cmocka_run_group_tests_name("jwt_memo", tests, NULL, NULL);
 }
