@@ -170,6 +170,18 @@ OCV_MUST_CHECK ocv_reason ocv_audit_append(const char *path, const char *event, 
                                            json_t *fields, char *err, size_t err_len);
 
 /*
+ * Checks the link a writer chains onto, in time independent of the log's
+ * size: the last complete record (a torn tail is ignored) must chain onto
+ * the record before it (its seq, prev, checkpoint position and hash),
+ * which is taken as written. The rest of the chain is
+ * ocv_audit_verify_log's job. *checkpointed: the log carries a
+ * checkpoint. Reasons: OCV_OK; OCV_CONFIG_INVALID (missing, not a regular
+ * file, empty); OCV_MALFORMED (err says why).
+ */
+OCV_MUST_CHECK ocv_reason ocv_audit_verify_tail(const char *path, int *checkpointed, char *err,
+                                                size_t err_len);
+
+/*
  * Reads the head from the file's last complete record (a torn last line
  * is ignored), without verifying the chain. Reasons: OCV_OK;
  * OCV_CONFIG_INVALID (missing, not a regular file, empty, unreadable);

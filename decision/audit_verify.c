@@ -301,3 +301,98 @@ ocv_reason ocv_audit_verify(const char *path, size_t *records, char *err, size_t
     *records = r == OCV_OK ? rep.records : 0;
     return r;
 }
+
+/* ---- the tail alone -------------------------------------------------- */
+
+static char *last_newline(char *p, size_t len)
+{
+    while (len > 0)
+        if (p[--len] == '\n')
+            return p + len;
+    return NULL;
+}
+
+/* Up to the last two complete lines of f (a torn tail left out) into buf,
+ * NUL-terminated: *last, and *before (NULL when the log has one record).
+ * 0, or -1 when they cannot be read or a line is overlong. */
+static int last_two_lines(FILE *f, char **buf, char **before, char **last)
+{
+    *buf = *before = *last = NULL;
+    if (fseeko(f, 0, SEEK_END) != 0)
+        return -1;
+    off_t size = ftello(f);
+    /* two records and a torn tail, each at most OCV_AUDIT_MAX_LINE */
+    off_t window = (off_t)(3 * OCV_AUDIT_MAX_LINE + 3);
+    off_t start = size > window ? size - window : 0;
+    size_t len = (size_t)(size - start);
+    char *b = malloc(len + 1);
+    if (b == NULL || fseeko(f, start, SEEK_SET) != 0 || fread(b, 1, len, f) != len) {
+        free(b);
+        return -1;
+    }
+    b[len] = 0;
+    *buf = b;
+    while (len > 0 && b[len - 1] != '\n') /* a torn tail is not part of the chain */
+        len--;
+    if (len == 0)
+        return -1;
+    b[--len] = 0;
+    char *nl = last_newline(b, len);
+    *last = nl ? nl + 1 : b;
+    if (nl == NULL)
+        return start == 0 ? 0 : -1; /* one line filling the whole window is overlong */
+    *nl = 0;
+    char *nl2 = last_newline(b, (size_t)(nl - b));
+    if (nl2 == NULL && start > 0)
+        return -1;
+    *before = nl2 ? nl2 + 1 : b;
+    return 0;
+}
+
+ocv_reason ocv_audit_verify_tail(const char *path, int *checkpointed, char *err, size_t err_len)
+{
+    *checkpointed = 0;
+    FILE *f = open_for_reading(path, err, err_len);
+    if (f == NULL)
+        return OCV_CONFIG_INVALID;
+    char *buf, *before, *last;
+    int rc = last_two_lines(f, &buf, &before, &last);
+    fclose(f);
+    verifier_state vs;
+    memset(&vs, 0, sizeof(vs));
+    memcpy(vs.prev, OCV_AUDIT_ZERO_HASH, 65);
+    int64_t n = 1;
+    json_t *prev = rc == 0 && before ? json_loads(before, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    json_t *rec = rc == 0 ? json_loads(last, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    free(buf);
+    ocv_reason r = rec != NULL && (before == NULL || prev != NULL) ? OCV_OK : OCV_MALFORMED;
+    if (r == OCV_OK && prev != NULL) {
+        /* the record before is taken as written: only the link is checked */
+        const char *h = json_string_value(json_object_get(prev, "hash"));
+        const char *ev = json_string_value(json_object_get(prev, "event"));
+        json_t *seq = json_object_get(prev, "seq"), *ckpt = json_object_get(prev, "ckpt");
+        if (!ocv_audit_is_hex64(h) || ev == NULL || !json_is_integer(seq) ||
+            (ckpt != NULL && !json_is_integer(ckpt))) {
+            r = OCV_MALFORMED;
+        } else {
+            memcpy(vs.prev, h, 65);
+            n = json_integer_value(seq) + 1;
+            vs.last_ckpt = strcmp(ev, "checkpoint") == 0 ? json_integer_value(seq)
+                           : ckpt                        ? json_integer_value(ckpt)
+                                                         : 0;
+        }
+    }
+    ocv_audit_report rep;
+    memset(&rep, 0, sizeof(rep));
+    char why[256] = "not JSON";
+    if (r == OCV_OK)
+        r = check_record(&vs, rec, n, &rep, why, sizeof(why));
+    if (r == OCV_OK)
+        *checkpointed = vs.last_ckpt > 0;
+    else
+        ocv_errf(err, err_len, "%s: the last record: %s", path,
+                 rc != 0 ? "unreadable or overlong" : why);
+    json_decref(prev);
+    json_decref(rec);
+    return r == OCV_OK ? OCV_OK : OCV_MALFORMED;
+}

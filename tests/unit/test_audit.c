@@ -246,6 +246,63 @@ static void torn_tail_is_recovered(void **state)
     free(text);
 }
 
+/* The tail check a server runs at start: the last record must chain onto
+ * the one before; what lies further back is ocv_audit_verify_log's job. */
+static void tail_check(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    int ckpt = -1;
+    append_n(1);
+    assert_reason(ocv_audit_verify_tail(path, &ckpt, err, sizeof(err)), OCV_OK);
+    assert_int_equal(ckpt, 0);
+    append_n(3);
+    assert_reason(ocv_audit_verify_tail(path, &ckpt, err, sizeof(err)), OCV_OK);
+    char *orig = slurp();
+    /* the last record edited */
+    char *edited = strdup(orig);
+    char *p = strstr(edited, "\"sequence\":3");
+    p[11] = '9';
+    spit(edited);
+    assert_reason(ocv_audit_verify_tail(path, &ckpt, err, sizeof(err)), OCV_MALFORMED);
+    assert_non_null(strstr(err, "the last record: record does not chain"));
+    /* the record before the last removed */
+    char *last = strrchr(orig, '\n');
+    *last = 0;
+    last = strrchr(orig, '\n') + 1;
+    char *before = last - 1;
+    while (before > orig && before[-1] != '\n')
+        before--;
+    char removed[8192];
+    snprintf(removed, sizeof(removed), "%.*s%s\n", (int)(before - orig), orig, last);
+    spit(removed);
+    assert_reason(ocv_audit_verify_tail(path, &ckpt, err, sizeof(err)), OCV_MALFORMED);
+    /* an edit further back is not its job: the full verify finds it */
+    snprintf(removed, sizeof(removed), "%s\n", orig);
+    p = strstr(removed, "\"sequence\":1");
+    p[11] = '7';
+    spit(removed);
+    assert_reason(ocv_audit_verify_tail(path, &ckpt, err, sizeof(err)), OCV_OK);
+    size_t n;
+    assert_reason(verify(&n, err, sizeof(err)), OCV_MALFORMED);
+    /* a torn tail is ignored; empty, missing and non-JSON are refused */
+    snprintf(removed, sizeof(removed), "%s\n{\"torn", orig);
+    spit(removed);
+    assert_reason(ocv_audit_verify_tail(path, &ckpt, err, sizeof(err)), OCV_OK);
+    spit("not json\n");
+    assert_reason(ocv_audit_verify_tail(path, &ckpt, err, sizeof(err)), OCV_MALFORMED);
+    spit("");
+    assert_reason(ocv_audit_verify_tail(path, &ckpt, err, sizeof(err)), OCV_CONFIG_INVALID);
+    unlink(path);
+    assert_reason(ocv_audit_verify_tail(path, &ckpt, err, sizeof(err)), OCV_CONFIG_INVALID);
+    free(edited);
+    free(orig);
+    /* a checkpointed log says so */
+    append_keyed(5, 2);
+    assert_reason(ocv_audit_verify_tail(path, &ckpt, err, sizeof(err)), OCV_OK);
+    assert_int_equal(ckpt, 1);
+}
+
 static void unusable_inputs(void **state)
 {
     (void)state;
@@ -701,6 +758,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(chain_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(edits_are_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(tail_check, setup, teardown),
         cmocka_unit_test_setup_teardown(torn_tail_is_recovered, setup, teardown),
         cmocka_unit_test_setup_teardown(unusable_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(checkpoints_verify, setup, teardown),
