@@ -140,6 +140,7 @@ struct ocv_audit_log {
     pthread_cond_t work, room;
     char **queue; /* canonical texts without the chain's members */
     size_t qlen, qcap;
+    struct timespec oldest; /* when the oldest queued record arrived (about) */
     int stop, threaded;
     pthread_t thread;
     ocv_reason sticky;
@@ -495,6 +496,8 @@ static ocv_reason flush_batch(ocv_audit_log *log, int force_ckpt)
         memcpy(recs, log->queue, n * sizeof(*recs));
         memmove(log->queue, log->queue + n, (log->qlen - n) * sizeof(*recs));
         log->qlen -= n;
+        if (log->qlen > 0) /* they arrived while the last batch was written */
+            clock_gettime(CLOCK_REALTIME, &log->oldest);
         pthread_cond_broadcast(&log->room);
     }
     force_ckpt = force_ckpt && log->qlen == 0;
@@ -530,9 +533,9 @@ static ocv_reason flush_now(ocv_audit_log *log, int force_ckpt)
     return r;
 }
 
-static void deadline_after(unsigned ms, struct timespec *ts)
+static void deadline_after(const struct timespec *from, unsigned ms, struct timespec *ts)
 {
-    clock_gettime(CLOCK_REALTIME, ts);
+    *ts = *from;
     ts->tv_sec += ms / 1000;
     ts->tv_nsec += (long)(ms % 1000) * 1000000L;
     if (ts->tv_nsec >= 1000000000L) {
@@ -550,13 +553,18 @@ static void *flusher(void *arg)
             pthread_cond_wait(&log->work, &log->mu);
             continue;
         }
+        /* one batch per batch_max_ms under a steady load, not one per
+         * fsync: draining the queue in a loop wrote a batch as soon as the
+         * last one was synced, about ten times as many fsyncs */
         struct timespec ts;
-        deadline_after(log->opt.batch_max_ms, &ts);
-        while (!log->stop && log->qlen < log->opt.batch_max_records)
+        deadline_after(&log->oldest, log->opt.batch_max_ms, &ts);
+        while (!log->stop && log->qlen > 0 && log->qlen < log->opt.batch_max_records)
             if (pthread_cond_timedwait(&log->work, &log->mu, &ts) != 0)
                 break;
         pthread_mutex_unlock(&log->mu);
-        (void)flush_now(log, 0);
+        pthread_mutex_lock(&log->flush_mu);
+        (void)flush_batch(log, 0);
+        pthread_mutex_unlock(&log->flush_mu);
         pthread_mutex_lock(&log->mu);
     }
     pthread_mutex_unlock(&log->mu);
@@ -672,6 +680,8 @@ ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t ti
         }
     }
     if (r == OCV_OK) {
+        if (log->qlen == 0)
+            clock_gettime(CLOCK_REALTIME, &log->oldest);
         log->queue[log->qlen++] = text;
         text = NULL;
         if (log->qlen >= log->opt.batch_max_records || log->qlen == 1)

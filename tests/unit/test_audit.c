@@ -545,6 +545,45 @@ static void threads_group_commit(void **state)
     free(text);
 }
 
+/* Under a steady trickle, batches follow batch_ms, not the fsyncs: the
+ * flusher once drained the queue in a loop, so each batch began as soon as
+ * the last was synced (about ten times as many fsyncs under load). Delays
+ * on a busy machine only make batches fewer, never more, so the bound
+ * holds there too. */
+static void steady_load_batches_by_time(void **state)
+{
+    (void)state;
+    ocv_audit_options o;
+    ocv_audit_options_init(&o);
+    o.batch_max_records = 100000;
+    o.batch_max_ms = 40;
+    ocv_audit_log *log;
+    char err[256] = "";
+    assert_reason(ocv_audit_open(path, &o, &log, err, sizeof(err)), OCV_OK);
+    struct timespec start, now, pause = {0, 200000}; /* a record every 0.2 ms */
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    double elapsed_ms = 0;
+    int sent = 0;
+    while (elapsed_ms < 400) {
+        json_t *f = json_pack("{s:i}", "n", sent++);
+        assert_reason(ocv_audit_log_event(log, "tick", 1800000000, f), OCV_OK);
+        json_decref(f);
+        nanosleep(&pause, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        elapsed_ms =
+            (double)(now.tv_sec - start.tv_sec) * 1e3 + (double)(now.tv_nsec - start.tv_nsec) / 1e6;
+    }
+    uint64_t records, batches;
+    ocv_audit_stats(log, &records, &batches);
+    print_message("# %d records in %.0f ms: %llu batches before the final flush\n", sent,
+                  elapsed_ms, (unsigned long long)batches);
+    assert_true(batches <= (uint64_t)(elapsed_ms / o.batch_max_ms) + 2);
+    assert_reason(ocv_audit_close(log), OCV_OK);
+    size_t n;
+    assert_reason(verify(&n, err, sizeof(err)), OCV_OK);
+    assert_int_equal(n, (size_t)sent);
+}
+
 static void allows_or_denies_only(void **state)
 {
     (void)state;
@@ -758,6 +797,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(chain_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(edits_are_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(steady_load_batches_by_time, setup, teardown),
         cmocka_unit_test_setup_teardown(tail_check, setup, teardown),
         cmocka_unit_test_setup_teardown(torn_tail_is_recovered, setup, teardown),
         cmocka_unit_test_setup_teardown(unusable_inputs, setup, teardown),
