@@ -732,9 +732,10 @@ json_t *ocv_audit_decision_fields(const ocv_decision *d, const ocv_audit_decisio
     set_text(f, "purpose", m->purpose);
     set_text(f, "audience", m->audience);
     set_text(f, "credential_sha256", hex);
-    for (size_t i = 0; i < m->in_force_count; i++)
-        json_array_append_new(in_force, json_pack("{s:s, s:I}", "authority", m->in_force[i].id,
-                                                  "sequence", (json_int_t)m->in_force[i].sequence));
+    for (size_t i = 0; i < d->revocation_count && i < OCV_MAX_AUTHORITIES; i++)
+        json_array_append_new(in_force,
+                              json_pack("{s:s, s:I}", "authority", d->revocation[i].authority,
+                                        "sequence", (json_int_t)d->revocation[i].sequence));
     json_object_set_new(f, "revocation", in_force);
     set_text(f, "contract", m->contract);
     set_text(f, "listen", m->listen);

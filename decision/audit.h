@@ -102,29 +102,22 @@ OCV_MUST_CHECK ocv_reason ocv_audit_open(const char *path, const ocv_audit_optio
 OCV_MUST_CHECK ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t time,
                                               json_t *fields);
 
-/* A revocation authority and its sequence, in force for a decision. */
-typedef struct ocv_audit_authority {
-    const char *id;
-    int64_t sequence;
-} ocv_audit_authority;
-
-/* Where a decision came from and what was in force (all optional). */
+/* Where a decision came from (all optional). */
 typedef struct ocv_audit_decision_meta {
     const char *purpose, *audience;
     const char *contract;      /* the sidecar's "nginx" | "envoy"; NULL: none */
     const char *listen, *peer; /* request source: listen address, peer */
     const uint8_t *credential; /* fingerprinted (SHA-256), never stored */
     size_t credential_len;
-    const char *credential_sha256;       /* or the fingerprint already taken (hex) */
-    const ocv_audit_authority *in_force; /* revocation authorities in force */
-    size_t in_force_count;
+    const char *credential_sha256; /* or the fingerprint already taken (hex) */
 } ocv_audit_decision_meta;
 
 /*
  * The one shape of a decision record (docs/formats/audit-log.md), for
  * `ocv verify --audit` and the sidecar alike, so the two never disagree:
  * decision, reason, rule, issuer, subject, subject_claimed, purpose,
- * audience, credential_sha256, revocation ([{authority, sequence}]),
+ * audience, credential_sha256, revocation ([{authority, sequence}]: the
+ * state in force, ocv_decision.revocation),
  * contract, listen, peer (null when unknown); policy_skipped and
  * historical_at only when they apply. NULL on allocation failure.
  * ocv_audit_decision_time is the record's time: the evaluation time,

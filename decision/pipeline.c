@@ -445,12 +445,13 @@ static const char *revocation_summary(const ocv_state *st)
 
 /* The time stage, the same for every format: the clock floor, then the
  * validity window. */
-static ocv_reason time_stage(ocv_state *st, const ocv_claims *claims, int64_t at, int historical,
-                             int explain, char *detail, size_t detail_len)
+static ocv_reason time_stage(ocv_state *st, const ocv_store_view *view, const ocv_claims *claims,
+                             int64_t at, int historical, int explain, char *detail,
+                             size_t detail_len)
 {
     /* the floor refuses a clock set back; a historical question sets the
      * time back on purpose, and says so in the decision */
-    ocv_reason r = historical ? OCV_OK : ocv_stage_clock_floor(st, at, detail, detail_len);
+    ocv_reason r = historical ? OCV_OK : ocv_stage_clock_floor(st, view, at, detail, detail_len);
     if (r == OCV_OK)
         r = ocv_stage_time(claims, at, st->skew, detail, detail_len);
     if (r == OCV_OK && explain)
@@ -608,9 +609,9 @@ static ocv_reason credential_verify(ocv_state *st, credential *cr, ocv_claims *c
 /* The revocation stage, after the signature: which CRL applies and which
  * key is looked up depend on what verified. Every certificate of the path
  * and the verifying key, from every source. */
-static ocv_reason revocation_stage(ocv_state *st, const credential *cr, const ocv_claims *claims,
-                                   int64_t at, ocv_store_verdict *verdict, char *detail,
-                                   size_t detail_len)
+static ocv_reason revocation_stage(ocv_state *st, const ocv_store_view *view, const credential *cr,
+                                   const ocv_claims *claims, int64_t at, ocv_store_verdict *verdict,
+                                   char *detail, size_t detail_len)
 {
     memset(verdict, 0, sizeof(*verdict));
     if (st->require_revocation && st->stores == NULL && st->crls.count == 0) {
@@ -622,7 +623,7 @@ static ocv_reason revocation_stage(ocv_state *st, const credential *cr, const oc
     if (cr->type == OCV_CREDENTIAL_X509)
         r = ocv_x509_check_crls(&cr->chain, &st->crls, &cr->opt, detail, detail_len);
     if (r == OCV_OK)
-        r = ocv_stage_store(st, claims, at, verdict, detail, detail_len);
+        r = ocv_stage_store(st, view, claims, at, verdict, detail, detail_len);
     if (r == OCV_OK)
         ocv_strlcpy(detail, revocation_summary(st), detail_len);
     /* --explain says which CRL files are not used, and why */
@@ -679,6 +680,8 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
                                 st->sigcache};
     ocv_x509_chain_init(&cr.chain);
     ocv_token_init(&cr.token);
+    ocv_store_view view; /* one store snapshot for the whole decision */
+    ocv_store_view_open(st, &view, d);
     size_t stage = 0;
     d->policy_skipped = st->no_policy;
     if (claims == NULL) {
@@ -693,7 +696,7 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
     ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
 
     detail[0] = 0;
-    r = time_stage(st, claims, at, d->historical, ex, detail, sizeof(detail));
+    r = time_stage(st, &view, claims, at, d->historical, ex, detail, sizeof(detail));
     if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
 
@@ -705,7 +708,7 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
 
     detail[0] = 0;
     ocv_store_verdict verdict;
-    r = revocation_stage(st, &cr, claims, at, &verdict, detail, sizeof(detail));
+    r = revocation_stage(st, &view, &cr, claims, at, &verdict, detail, sizeof(detail));
     if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
 
@@ -721,6 +724,7 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
     policy_and_verdict(st, claims, &pc, d, STAGES[stage++]);
 out:
     skip_rest(d, ex, STAGES + stage, STAGE_COUNT - stage);
+    ocv_store_view_close(st, &view);
     ocv_x509_chain_free(&cr.chain);
     ocv_token_free(&cr.token);
     free(claims);
@@ -743,6 +747,7 @@ static void decision_init(ocv_decision *d, int64_t at)
     d->check_count = 0;
     d->issuer[0] = 0;
     d->historical = 0;
+    d->revocation_count = 0;
 }
 
 size_t ocv_trust_count(ocv_ctx *ctx)

@@ -127,7 +127,34 @@ ocv_reason ocv_stage_time(const ocv_claims *claims, int64_t at, int64_t skew, ch
     return OCV_OK;
 }
 
-ocv_reason ocv_stage_clock_floor(ocv_state *st, int64_t at, char *detail, size_t detail_len)
+void ocv_store_view_open(ocv_state *st, ocv_store_view *view, ocv_decision *d)
+{
+    memset(view, 0, sizeof(*view));
+    if (st->stores == NULL)
+        return;
+    view->store = ocv_store_pool_acquire(st->stores);
+    if (view->store == NULL)
+        return;
+    if (ocv_store_snapshot_begin(view->store) != OCV_OK) {
+        ocv_store_pool_release(st->stores, view->store);
+        view->store = NULL;
+        return;
+    }
+    view->readable = ocv_store_state(view->store, &view->clock_floor, d->revocation,
+                                     &d->revocation_count) == OCV_OK;
+}
+
+void ocv_store_view_close(ocv_state *st, ocv_store_view *view)
+{
+    if (view->store == NULL)
+        return;
+    ocv_store_snapshot_end(view->store);
+    ocv_store_pool_release(st->stores, view->store);
+    view->store = NULL;
+}
+
+ocv_reason ocv_stage_clock_floor(const ocv_state *st, const ocv_store_view *view, int64_t at,
+                                 char *detail, size_t detail_len)
 {
     if (st->stores == NULL)
         return OCV_OK;
@@ -136,15 +163,11 @@ ocv_reason ocv_stage_clock_floor(ocv_state *st, int64_t at, char *detail, size_t
                  st->store_problem);
         return OCV_REVOCATION_MISSING;
     }
-    int64_t floor = 0;
-    ocv_store *store = ocv_store_pool_acquire(st->stores);
-    ocv_reason r = store ? ocv_store_get_clock_floor(store, &floor) : OCV_INTERNAL_ERROR;
-    if (store != NULL)
-        ocv_store_pool_release(st->stores, store);
-    if (r != OCV_OK) {
+    if (!view->readable) {
         ocv_errf(detail, detail_len, "the revocation store cannot be read");
         return OCV_REVOCATION_MISSING;
     }
+    int64_t floor = view->clock_floor;
     if (at + st->skew < floor) {
         char when[32], now[32];
         ocv_format_time(floor, when, sizeof(when));
@@ -177,16 +200,15 @@ static ocv_reason check_fresh(const ocv_state *st, const ocv_store_freshness *f,
     return OCV_OK;
 }
 
-ocv_reason ocv_stage_store(ocv_state *st, const ocv_claims *claims, int64_t at,
-                           ocv_store_verdict *verdict, char *detail, size_t detail_len)
+ocv_reason ocv_stage_store(const ocv_state *st, const ocv_store_view *view,
+                           const ocv_claims *claims, int64_t at, ocv_store_verdict *verdict,
+                           char *detail, size_t detail_len)
 {
     memset(verdict, 0, sizeof(*verdict));
     if (st->stores == NULL)
         return OCV_OK;
-    ocv_store *store = ocv_store_pool_acquire(st->stores);
-    ocv_reason r = store ? ocv_store_lookup(store, claims, verdict) : OCV_INTERNAL_ERROR;
-    if (store != NULL)
-        ocv_store_pool_release(st->stores, store);
+    ocv_reason r =
+        view->readable ? ocv_store_lookup(view->store, claims, verdict) : OCV_INTERNAL_ERROR;
     if (r != OCV_OK) {
         ocv_errf(detail, detail_len, "the revocation store cannot be read");
         return OCV_REVOCATION_MISSING;

@@ -73,13 +73,33 @@ OCV_MUST_CHECK ocv_reason ocv_stage_time(const ocv_claims *claims, int64_t at, i
                                          char *detail, size_t detail_len);
 
 /*
+ * One decision's view of the revocation store: a pooled connection that
+ * holds one read snapshot from the first stage to the last, so the clock
+ * floor, every lookup and the state the decision records as in force
+ * (ocv_decision.revocation) are read from the same state, in one
+ * transaction a decision. store is NULL without a store or when it cannot
+ * be read; readable says which (the stages fail closed on the second).
+ */
+typedef struct ocv_store_view {
+    ocv_store *store;
+    int readable;
+    int64_t clock_floor;
+} ocv_store_view;
+
+/* Opens the view and copies the state in force into d (nothing when no
+ * store is configured or it cannot be read). */
+void ocv_store_view_open(ocv_state *st, ocv_store_view *view, ocv_decision *d);
+void ocv_store_view_close(ocv_state *st, ocv_store_view *view);
+
+/*
  * The clock floor check (part of the time stage): a request time more
  * than the skew behind the newest trusted time the store accepted means a
  * clock rolled back. OCV_CLOCK_BEHIND_FLOOR, OCV_REVOCATION_MISSING (the
- * store cannot be read), OCV_OK (also without a store).
+ * store cannot be read, or failed its proof), OCV_OK (also without a
+ * store).
  */
-OCV_MUST_CHECK ocv_reason ocv_stage_clock_floor(ocv_state *st, int64_t at, char *detail,
-                                                size_t detail_len);
+OCV_MUST_CHECK ocv_reason ocv_stage_clock_floor(const ocv_state *st, const ocv_store_view *view,
+                                                int64_t at, char *detail, size_t detail_len);
 
 /*
  * The store part of the revocation stage: entries for every claim, then
@@ -87,7 +107,8 @@ OCV_MUST_CHECK ocv_reason ocv_stage_clock_floor(ocv_state *st, int64_t at, char 
  * OCV_REVOCATION_MISSING (no data while required, or the store cannot be
  * read: fail closed), OCV_OK (also without a store).
  */
-OCV_MUST_CHECK ocv_reason ocv_stage_store(ocv_state *st, const ocv_claims *claims, int64_t at,
+OCV_MUST_CHECK ocv_reason ocv_stage_store(const ocv_state *st, const ocv_store_view *view,
+                                          const ocv_claims *claims, int64_t at,
                                           ocv_store_verdict *verdict, char *detail,
                                           size_t detail_len);
 

@@ -250,6 +250,16 @@ typedef struct ocv_check_entry {
     char detail[160];
 } ocv_check_entry;
 
+#define OCV_MAX_AUTHORITY_ID_BYTES 128
+#define OCV_MAX_AUTHORITIES        16
+
+/* A revocation authority pinned in the store, and the sequence of the
+ * last bundle it applied (0: never synced). */
+typedef struct ocv_revocation_state {
+    char authority[OCV_MAX_AUTHORITY_ID_BYTES + 1];
+    int64_t sequence;
+} ocv_revocation_state;
+
 typedef struct ocv_decision {
     int allow; /* 1 only when reason is OCV_OK */
     ocv_reason reason;
@@ -270,6 +280,12 @@ typedef struct ocv_decision {
     /* Appended with the historical mode: 1 when the request asked about
      * a past time (ocv_request.historical): no grant of authority now. */
     int historical;
+    /* Appended with audited decisions: the revocation state the decision
+     * was made under, from the same store snapshot its every check read
+     * (each pinned authority, in id order). 0 entries without a store,
+     * or when the store could not be read. */
+    size_t revocation_count;
+    ocv_revocation_state revocation[OCV_MAX_AUTHORITIES];
 } ocv_decision;
 
 typedef struct ocv_ctx ocv_ctx;
@@ -352,9 +368,6 @@ OCV_API OCV_MUST_CHECK ocv_reason ocv_trust_describe(ocv_ctx *ctx, size_t index,
  * handles (threads or processes) on one store are safe: every change is
  * one SQLite transaction, and decisions (ocv_check) see it at once.
  */
-#define OCV_MAX_AUTHORITY_ID_BYTES 128
-#define OCV_MAX_AUTHORITIES        16
-
 typedef struct ocv_device ocv_device;
 
 typedef struct ocv_device_options {

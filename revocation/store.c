@@ -91,6 +91,8 @@ typedef struct freshness_cache {
     int valid;
     int64_t data_version;
     ocv_store_freshness f;
+    ocv_revocation_state state[OCV_MAX_AUTHORITIES];
+    size_t state_count;
     int64_t clock_floor;
     /* which entry types exist at all: a lookup skips the others */
     int has_type[256];
@@ -782,6 +784,17 @@ ocv_reason ocv_store_get_clock_floor(ocv_store *s, int64_t *floor)
     return r;
 }
 
+ocv_reason ocv_store_state(ocv_store *s, int64_t *clock_floor, ocv_revocation_state *state,
+                           size_t *count)
+{
+    ocv_reason r = refresh_cache(s);
+    *clock_floor = r == OCV_OK ? s->cache.clock_floor : 0;
+    *count = r == OCV_OK ? s->cache.state_count : 0;
+    if (*count > 0)
+        memcpy(state, s->cache.state, *count * sizeof(*state));
+    return r;
+}
+
 ocv_reason ocv_store_raise_clock_floor(ocv_store *s, int64_t t)
 {
     int64_t floor = 0;
@@ -882,12 +895,18 @@ static void freshness_add(ocv_store_freshness *f, const char *source, int64_t is
     f->has_data = 1;
 }
 
-static ocv_reason authority_freshness(ocv_store *s, ocv_store_freshness *f)
+static ocv_reason authority_freshness(ocv_store *s, freshness_cache *c)
 {
+    ocv_store_freshness *f = &c->f;
     sqlite3_stmt *st = stmt(s, STMT_FRESHNESS);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(st, 0);
+        if (c->state_count < OCV_MAX_AUTHORITIES) {
+            ocv_revocation_state *a = &c->state[c->state_count++];
+            ocv_strlcpy(a->authority, id ? id : "", sizeof(a->authority));
+            a->sequence = sqlite3_column_int64(st, 1);
+        }
         if (sqlite3_column_int64(st, 1) == 0) {
             if (f->unsynced == 0)
                 ocv_strlcpy(f->unsynced_source, id ? id : "", sizeof(f->unsynced_source));
@@ -915,7 +934,7 @@ static ocv_reason refresh_cache(ocv_store *s)
     memset(&c, 0, sizeof(c));
     c.valid = 1;
     c.data_version = version;
-    if (authority_freshness(s, &c.f) != OCV_OK)
+    if (authority_freshness(s, &c) != OCV_OK)
         return OCV_INTERNAL_ERROR;
     if (meta_get(s, "clock_floor", &c.clock_floor) != OCV_OK)
         return OCV_INTERNAL_ERROR;

@@ -128,6 +128,12 @@ OCV_MUST_CHECK ocv_reason ocv_store_begin(ocv_store *store);
 OCV_MUST_CHECK ocv_reason ocv_store_commit(ocv_store *store);
 void ocv_store_rollback(ocv_store *store);
 
+/* The clock floor and every pinned authority's applied sequence (at most
+ * OCV_MAX_AUTHORITIES into state, in id order), cached between commits;
+ * within a snapshot, as of that snapshot. OCV_OK or OCV_INTERNAL_ERROR. */
+OCV_MUST_CHECK ocv_reason ocv_store_state(ocv_store *store, int64_t *clock_floor,
+                                          ocv_revocation_state *state, size_t *count);
+
 /* A read snapshot for several reads that must agree (not for writes). */
 OCV_MUST_CHECK ocv_reason ocv_store_snapshot_begin(ocv_store *store);
 void ocv_store_snapshot_end(ocv_store *store);

@@ -129,15 +129,8 @@ void ocv_serve_audit_set_which(ocv_serve_audit *a, unsigned which)
 
 /* The library's one decision record (decision/audit.h), from what the
  * server knows of the request. */
-static json_t *record_fields(const ocv_decision *d, const ocv_serve_meta *m,
-                             const ocv_serve_revocation *rev)
+static json_t *record_fields(const ocv_decision *d, const ocv_serve_meta *m)
 {
-    ocv_audit_authority in_force[OCV_MAX_AUTHORITIES];
-    size_t count = rev != NULL ? rev->count : 0;
-    for (size_t i = 0; i < count && i < OCV_MAX_AUTHORITIES; i++) {
-        in_force[i].id = rev->authorities[i].id;
-        in_force[i].sequence = rev->authorities[i].sequence;
-    }
     ocv_audit_decision_meta am;
     memset(&am, 0, sizeof(am));
     am.purpose = m->purpose;
@@ -146,8 +139,6 @@ static json_t *record_fields(const ocv_decision *d, const ocv_serve_meta *m,
     am.listen = m->listen;
     am.peer = m->peer;
     am.credential_sha256 = m->fingerprint;
-    am.in_force = in_force;
-    am.in_force_count = count < OCV_MAX_AUTHORITIES ? count : OCV_MAX_AUTHORITIES;
     return ocv_audit_decision_fields(d, &am);
 }
 
@@ -175,11 +166,11 @@ int ocv_serve_audit_wants(ocv_serve_audit *a, int allow)
 }
 
 ocv_reason ocv_serve_audit_decision(ocv_serve_audit *a, const ocv_decision *d,
-                                    const ocv_serve_meta *meta, const ocv_serve_revocation *rev)
+                                    const ocv_serve_meta *meta)
 {
     if (!ocv_serve_audit_wants(a, d->allow))
         return OCV_OK;
-    json_t *fields = record_fields(d, meta, rev);
+    json_t *fields = record_fields(d, meta);
     ocv_reason r = OCV_INTERNAL_ERROR;
     unsigned long long ticket = 0;
     if (fields != NULL) {

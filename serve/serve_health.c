@@ -8,11 +8,8 @@
  * applied data whose next_update is in the future and, with
  * revocation_max_age, whose issued_at is recent enough.
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/util.h"
 #include "serve/serve_internal.h"
@@ -20,7 +17,6 @@
 int ocv_serve_monitor_init(ocv_serve_monitor *mon, const char *db_path, int64_t max_age)
 {
     memset(mon, 0, sizeof(*mon));
-    mon->wal_fd = -1;
     if (pthread_mutex_init(&mon->lock, NULL) != 0)
         return -1;
     ocv_strlcpy(mon->db_path, db_path != NULL ? db_path : "", sizeof(mon->db_path));
@@ -28,16 +24,8 @@ int ocv_serve_monitor_init(ocv_serve_monitor *mon, const char *db_path, int64_t 
     return 0;
 }
 
-static void stamp_close(ocv_serve_monitor *mon)
-{
-    if (mon->wal_fd >= 0)
-        close(mon->wal_fd);
-    mon->wal_fd = -1;
-}
-
 void ocv_serve_monitor_free(ocv_serve_monitor *mon)
 {
-    stamp_close(mon);
     ocv_store_close(mon->store);
     mon->store = NULL;
     pthread_mutex_destroy(&mon->lock);
@@ -49,11 +37,9 @@ void ocv_serve_monitor_set(ocv_serve_monitor *mon, const char *db_path, int64_t 
     if (strcmp(mon->db_path, db_path != NULL ? db_path : "") != 0) {
         ocv_store_close(mon->store);
         mon->store = NULL;
-        stamp_close(mon);
         ocv_strlcpy(mon->db_path, db_path != NULL ? db_path : "", sizeof(mon->db_path));
     }
     mon->max_age = max_age;
-    mon->cached_at = 0;
     pthread_mutex_unlock(&mon->lock);
 }
 
@@ -103,65 +89,6 @@ void ocv_serve_monitor_read(ocv_serve_monitor *mon, ocv_serve_revocation *out)
 {
     pthread_mutex_lock(&mon->lock);
     read_locked(mon, out);
-    mon->cached = *out;
-    mon->cached_at = ocv_now();
-    pthread_mutex_unlock(&mon->lock);
-}
-
-/* What changes when another process commits to the store: the database
- * file or its write-ahead log (mtime and size), no SQL. Every commit
- * appends to the WAL (the store is always in WAL mode), so the WAL is held
- * open and fstat'ed (no path lookup on the hot path); a WAL not there yet
- * is looked for again each time, one that was unlinked (nlink 0) is
- * reopened by its path. The database file itself is stat'ed by path and
- * never opened here: closing a descriptor of it would drop the POSIX
- * locks SQLite's connections in this process hold on it (SQLite takes
- * none on the WAL file). Under mon->lock. */
-static void stamp_wal(ocv_serve_monitor *mon, const char *path, int64_t *out)
-{
-    struct stat st;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (mon->wal_fd < 0)
-            mon->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (mon->wal_fd < 0)
-            return;
-        if (fstat(mon->wal_fd, &st) == 0 && st.st_nlink > 0) {
-            out[0] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-            out[1] = (int64_t)st.st_size;
-            return;
-        }
-        close(mon->wal_fd);
-        mon->wal_fd = -1;
-    }
-}
-
-static void store_stamp(ocv_serve_monitor *mon, int64_t stamp[4])
-{
-    char wal[OCV_SERVE_MAX_PATH + 8];
-    struct stat st;
-    memset(stamp, 0, 4 * sizeof(stamp[0]));
-    if (stat(mon->db_path, &st) == 0) {
-        stamp[0] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-        stamp[1] = (int64_t)st.st_size;
-    }
-    snprintf(wal, sizeof(wal), "%s-wal", mon->db_path);
-    stamp_wal(mon, wal, stamp + 2);
-}
-
-void ocv_serve_monitor_cached(ocv_serve_monitor *mon, ocv_serve_revocation *out)
-{
-    pthread_mutex_lock(&mon->lock);
-    int64_t now = ocv_now();
-    int64_t stamp[4] = {0, 0, 0, 0};
-    if (mon->db_path[0])
-        store_stamp(mon, stamp);
-    if (mon->cached_at == 0 || now - mon->cached_at >= 1 ||
-        memcmp(stamp, mon->cached_stamp, sizeof(stamp)) != 0) {
-        read_locked(mon, &mon->cached);
-        mon->cached_at = now;
-        memcpy(mon->cached_stamp, stamp, sizeof(stamp));
-    }
-    *out = mon->cached;
     pthread_mutex_unlock(&mon->lock);
 }
 

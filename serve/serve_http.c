@@ -339,10 +339,8 @@ static unsigned status_of(const ocv_decision *d)
 static enum MHD_Result answer_decision(serve_server *s, struct MHD_Connection *conn,
                                        serve_runtime *rt, ocv_decision *d, ocv_serve_meta *meta)
 {
-    if (ocv_serve_audit_wants(s->audit, d->allow)) { /* the snapshot is for the record only */
-        ocv_serve_revocation rev;
-        ocv_serve_monitor_cached(&s->monitor, &rev);
-        ocv_reason ar = ocv_serve_audit_decision(s->audit, d, meta, &rev);
+    if (ocv_serve_audit_wants(s->audit, d->allow)) {
+        ocv_reason ar = ocv_serve_audit_decision(s->audit, d, meta);
         if (ar != OCV_OK) {
             deny_as(d, OCV_INTERNAL_ERROR, "the decision could not be written to the audit log");
             if (atomic_exchange(&s->audit_warned, 1) == 0) { /* once: the error is sticky */

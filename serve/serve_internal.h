@@ -70,19 +70,12 @@ typedef struct ocv_serve_monitor {
     char db_path[OCV_SERVE_MAX_PATH + 1]; /* "" : no store */
     int64_t max_age;                      /* config revocation_max_age, 0: none */
     ocv_store *store;
-    ocv_serve_revocation cached; /* for audit records */
-    int64_t cached_at;
-    int64_t cached_stamp[4]; /* the store's and its WAL's mtime (ns) and size */
-    int wal_fd;              /* the store's WAL held open for fstat, or -1 */
 } ocv_serve_monitor;
 
 int ocv_serve_monitor_init(ocv_serve_monitor *mon, const char *db_path, int64_t max_age);
 void ocv_serve_monitor_free(ocv_serve_monitor *mon);
 void ocv_serve_monitor_set(ocv_serve_monitor *mon, const char *db_path, int64_t max_age);
 void ocv_serve_monitor_read(ocv_serve_monitor *mon, ocv_serve_revocation *out);
-/* The snapshot for audit records: reread when the store file or its WAL
- * changed (a sync by another process) or after a second. */
-void ocv_serve_monitor_cached(ocv_serve_monitor *mon, ocv_serve_revocation *out);
 /* 0 healthy; else why into why. */
 int ocv_serve_health(ocv_serve_monitor *mon, int64_t now, char *why, size_t why_len);
 
@@ -141,12 +134,13 @@ OCV_MUST_CHECK ocv_reason ocv_serve_audit_open(const ocv_serve_config *cfg,
                                                char *err, size_t err_len);
 /* 1 when the selection records this outcome (0 for a NULL log). */
 int ocv_serve_audit_wants(ocv_serve_audit *a, int allow);
-/* Records one decision (when the selection names it); returns once the
- * record is in the batch buffer (batch_ms 0: written and fsynced).
+/* Records one decision (when the selection names it), with the revocation
+ * state in force that the decision itself read (ocv_decision.revocation);
+ * returns once the record is in the batch buffer (batch_ms 0: written and
+ * fsynced).
  * Anything but OCV_OK: the caller answers 403 INTERNAL_ERROR. Thread-safe. */
 OCV_MUST_CHECK ocv_reason ocv_serve_audit_decision(ocv_serve_audit *a, const ocv_decision *d,
-                                                   const ocv_serve_meta *meta,
-                                                   const ocv_serve_revocation *rev);
+                                                   const ocv_serve_meta *meta);
 void ocv_serve_audit_set_which(ocv_serve_audit *a, unsigned which);
 /* All zero for a NULL log. */
 void ocv_serve_audit_stats(ocv_serve_audit *a, ocv_serve_audit_counts *out);

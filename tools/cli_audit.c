@@ -9,35 +9,11 @@
 #include "base/util.h"
 #include "cli.h"
 #include "decision/audit.h"
-#include "revocation/store.h"
 #include "verifier/pkey.h"
-
-/* The authorities of the store and their sequences (none when there is
- * no store or it cannot be read): ids are copied into ids[]. */
-static size_t revocation_in_force(const char *db,
-                                  char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1],
-                                  ocv_audit_authority *out)
-{
-    ocv_store *store;
-    size_t count = 0, n = 0;
-    if (db == NULL || ocv_store_open(db, 0, &store, NULL, 0) != OCV_OK)
-        return 0;
-    if (ocv_store_list_authorities(store, ids, &count) != OCV_OK)
-        count = 0;
-    for (size_t i = 0; i < count; i++) {
-        ocv_authority_state st;
-        ocv_authority_state_init(&st);
-        if (ocv_store_get_authority(store, ids[i], &st) == OCV_OK)
-            out[n++] = (ocv_audit_authority){ids[i], st.sequence};
-        ocv_authority_state_free(&st);
-    }
-    ocv_store_close(store);
-    return n;
-}
 
 int ocv_cli_audit_decision(const ocv_cli_audit *audit, const ocv_decision *decision,
                            const uint8_t *credential, size_t credential_len, const char *purpose,
-                           const char *audience, const char *db)
+                           const char *audience)
 {
     if (audit->log == NULL)
         return 0;
@@ -52,8 +28,6 @@ int ocv_cli_audit_decision(const ocv_cli_audit *audit, const ocv_decision *decis
         o.device_key = &key;
         o.device_id = audit->device_id;
     }
-    char ids[OCV_MAX_AUTHORITIES][OCV_MAX_AUTHORITY_ID_BYTES + 1];
-    ocv_audit_authority in_force[OCV_MAX_AUTHORITIES];
     ocv_audit_decision_meta m;
     memset(&m, 0, sizeof(m));
     m.purpose = purpose;
@@ -61,8 +35,6 @@ int ocv_cli_audit_decision(const ocv_cli_audit *audit, const ocv_decision *decis
     m.credential = credential;
     m.credential_len = credential_len;
     m.listen = "cli";
-    m.in_force = in_force;
-    m.in_force_count = revocation_in_force(db, ids, in_force);
     ocv_audit_log *log;
     ocv_reason r = ocv_audit_open(audit->log, &o, &log, err, sizeof(err));
     if (r == OCV_OK) {

@@ -18,12 +18,12 @@ typedef struct ocv_cli_audit {
 
 /*
  * Records one decision: credential fingerprint, purpose, audience and the
- * revocation state in force (read from db, when given). Returns 0, or
+ * revocation state in force (the decision's own). Returns 0, or
  * OCV_EXIT_USAGE after printing why (the log could not be written: the
  * decision must not be reported as made).
  */
 int ocv_cli_audit_decision(const ocv_cli_audit *audit, const ocv_decision *decision,
                            const uint8_t *credential, size_t credential_len, const char *purpose,
-                           const char *audience, const char *db);
+                           const char *audience);
 
 #endif

@@ -506,8 +506,7 @@ static int run_verify(verify_args *a)
     ocv_decision d;
     ocv_reason verdict = ocv_check(ctx, &req, &d);
     d.allow = d.allow && verdict == OCV_OK;
-    if (ocv_cli_audit_decision(&a->audit, &d, cred.data, cred.len, a->purpose, req.audience,
-                               a->config.db_path) != 0)
+    if (ocv_cli_audit_decision(&a->audit, &d, cred.data, cred.len, a->purpose, req.audience) != 0)
         goto out; /* code stays OCV_EXIT_USAGE: an unrecorded decision is not made */
     code = print_and_exit(&d, a);
 out:

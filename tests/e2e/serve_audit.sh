@@ -25,8 +25,20 @@ while [ $i -lt 6 ]; do
     req 403 "deny $i" -- -H "$B $(cat expired.jwt)" $U/orders/$i
     i=$((i + 1))
 done
-metrics_wait 'ocv_audit_records_total 12'
-expect_grep 'ocv_audit_records_total 12' .b "twelve records written"
+# Each record names the revocation state its decision read: a sync while
+# serving shows in the very next record.
+expect_exit 0 "sync while serving" -- sh -c '"$OCV" bundle build --state auth.db --authority acme \
+    --authority-key auth.key --delta --valid-for 1d -o b2.cose 2>/dev/null &&
+    "$OCV" revocation sync --db dev.db b2.cose'
+req 200 "allow after the sync" -- -H "$B $(cat ok.jwt)" $U/orders/after
+metrics_wait 'ocv_audit_records_total 13'
+expect_grep 'ocv_audit_records_total 13' .b "thirteen records written"
+expect_exit 0 "records before the sync name sequence 1" -- \
+    sh -c 'grep "\"event\":\"decision\"" audit.log | head -n 12 |
+        grep -c "\"revocation\":\[{\"authority\":\"acme\",\"sequence\":1}\]" | grep -qx 12'
+expect_exit 0 "the record after it names sequence 2" -- \
+    sh -c 'grep "\"event\":\"decision\"" audit.log | tail -n 1 |
+        grep -q "\"revocation\":\[{\"authority\":\"acme\",\"sequence\":2}\]"'
 serve_stop
 expect_exit 0 "exit 0 after SIGTERM" -- test "$SERVE_RC" -eq 0
 # One record shape (decision/audit.h): the sidecar's decision record and
@@ -41,7 +53,7 @@ record_keys cli.log > cli.keys
 if [ -s serve.keys ] && cmp -s serve.keys cli.keys; then e2e_pass; else
     e2e_fail "verify --audit and the sidecar write different decision records"; cat serve.keys cli.keys; fi
 expect_grep '"revocation":\[{"authority":' cli.log "the CLI's record names the revocation in force"
-expect_grep '"event":"audit_closed","result":"ok","records_written":12,"records_pending":0' \
+expect_grep '"event":"audit_closed","result":"ok","records_written":13,"records_pending":0' \
     serve.log "the close is logged"
 expect_exit 0 "verify --device-pub after SIGTERM" -- \
     "$OCV" audit verify --device-pub dev.pub --device-id edge-1 audit.log

@@ -772,13 +772,15 @@ static void decision_record_shape(void **state)
 
     snprintf(d.subject, sizeof(d.subject), "spiffe://example.org/x");
     d.historical = 1;
-    ocv_audit_authority in_force[2] = {{"acme", 3}, {"beta", 5}};
+    d.revocation_count = 2; /* the state in force is the decision's own */
+    snprintf(d.revocation[0].authority, sizeof(d.revocation[0].authority), "acme");
+    d.revocation[0].sequence = 3;
+    snprintf(d.revocation[1].authority, sizeof(d.revocation[1].authority), "beta");
+    d.revocation[1].sequence = 5;
     ocv_audit_decision_meta m;
     memset(&m, 0, sizeof(m));
     m.credential = (const uint8_t *)"abc";
     m.credential_len = 3;
-    m.in_force = in_force;
-    m.in_force_count = 2;
     f = ocv_audit_decision_fields(&d, &m);
     assert_non_null(f);
     assert_true(json_is_true(json_object_get(f, "subject_claimed")));
