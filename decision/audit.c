@@ -41,6 +41,7 @@
 #include "base/b64url.h"
 #include "base/cbor_stream.h"
 #include "base/util.h"
+#include "decision/audit_record.h"
 #include "verifier/cose_sign1.h"
 #include "verifier/sigalg.h"
 
@@ -636,6 +637,8 @@ static int reserved(const char *name)
     return 0;
 }
 
+static ocv_reason enqueue(ocv_audit_log *log, char *text);
+
 ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t time, json_t *fields)
 {
     if (event == NULL || strcmp(event, "checkpoint") == 0 || strcmp(event, "recovered") == 0)
@@ -659,6 +662,13 @@ ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t ti
      * the chain's members and hashes */
     char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     json_decref(rec);
+    return enqueue(log, text);
+}
+
+/* Queues one record's canonical text (ownership taken; NULL: out of
+ * memory) for the flusher, or writes it at once without one. */
+static ocv_reason enqueue(ocv_audit_log *log, char *text)
+{
     if (text == NULL)
         return OCV_INTERNAL_ERROR;
     if (strlen(text) > OCV_AUDIT_MAX_LINE - 256) {
@@ -695,59 +705,6 @@ ocv_reason ocv_audit_log_event(ocv_audit_log *log, const char *event, int64_t ti
     return r;
 }
 
-static void set_text(json_t *o, const char *key, const char *value)
-{
-    /* json_string is NULL for text that is not UTF-8 (a hostile subject) */
-    json_t *v = value != NULL && value[0] ? json_string(value) : NULL;
-    json_object_set_new(o, key, v != NULL ? v : json_null());
-}
-
-json_t *ocv_audit_decision_fields(const ocv_decision *d, const ocv_audit_decision_meta *meta)
-{
-    ocv_audit_decision_meta none;
-    memset(&none, 0, sizeof(none));
-    const ocv_audit_decision_meta *m = meta ? meta : &none;
-    char hex[65] = "";
-    if (m->credential_sha256 != NULL) {
-        ocv_strlcpy(hex, m->credential_sha256, sizeof(hex));
-    } else if (m->credential != NULL) {
-        uint8_t digest[32];
-        if (ocv_sha256(m->credential, m->credential_len, digest) != 0)
-            return NULL;
-        ocv_hex_encode(digest, sizeof(digest), hex);
-    }
-    json_t *f = json_object();
-    json_t *in_force = json_array();
-    if (f == NULL || in_force == NULL) {
-        json_decref(f);
-        json_decref(in_force);
-        return NULL;
-    }
-    set_text(f, "decision", d->allow ? "allow" : "deny");
-    set_text(f, "reason", ocv_reason_name(d->reason));
-    set_text(f, "rule", d->rule);
-    set_text(f, "issuer", d->issuer); /* the trust source that vouched */
-    set_text(f, "subject", d->subject);
-    json_object_set_new(f, "subject_claimed", json_boolean(d->subject[0] && !d->subject_verified));
-    set_text(f, "purpose", m->purpose);
-    set_text(f, "audience", m->audience);
-    set_text(f, "credential_sha256", hex);
-    for (size_t i = 0; i < d->revocation_count && i < OCV_MAX_AUTHORITIES; i++)
-        json_array_append_new(in_force,
-                              json_pack("{s:s, s:I}", "authority", d->revocation[i].authority,
-                                        "sequence", (json_int_t)d->revocation[i].sequence));
-    json_object_set_new(f, "revocation", in_force);
-    set_text(f, "contract", m->contract);
-    set_text(f, "listen", m->listen);
-    set_text(f, "peer", m->peer);
-    if (d->policy_skipped)
-        json_object_set_new(f, "policy_skipped", json_true());
-    /* a historical question is asked now, about a past time */
-    if (d->historical)
-        json_object_set_new(f, "historical_at", json_integer(d->evaluated_at));
-    return f;
-}
-
 int64_t ocv_audit_decision_time(const ocv_decision *d)
 {
     return d->evaluated_at && !d->historical ? d->evaluated_at : ocv_now();
@@ -758,12 +715,7 @@ ocv_reason ocv_audit_log_decision(ocv_audit_log *log, const ocv_decision *d,
 {
     if (d->allow ? !log->opt.log_allows : !log->opt.log_denies)
         return OCV_OK;
-    json_t *f = ocv_audit_decision_fields(d, meta);
-    if (f == NULL)
-        return OCV_INTERNAL_ERROR;
-    ocv_reason r = ocv_audit_log_event(log, "decision", ocv_audit_decision_time(d), f);
-    json_decref(f);
-    return r;
+    return enqueue(log, ocv_audit_decision_text(d, meta, ocv_audit_decision_time(d)));
 }
 
 ocv_reason ocv_audit_flush(ocv_audit_log *log)

@@ -117,21 +117,19 @@ typedef struct ocv_audit_decision_meta {
  * `ocv verify --audit` and the sidecar alike, so the two never disagree:
  * decision, reason, rule, issuer, subject, subject_claimed, purpose,
  * audience, credential_sha256, revocation ([{authority, sequence}]: the
- * state in force, ocv_decision.revocation),
- * contract, listen, peer (null when unknown); policy_skipped and
- * historical_at only when they apply. NULL on allocation failure.
- * ocv_audit_decision_time is the record's time: the evaluation time,
- * except for a historical question (asked now).
+ * state in force, ocv_decision.revocation), contract, listen, peer (null
+ * when unknown); policy_skipped and historical_at only when they apply
+ * (decision/audit_record.h writes it). ocv_audit_decision_time is the
+ * record's time: the evaluation time, except for a historical question
+ * (asked now).
  */
-json_t *ocv_audit_decision_fields(const ocv_decision *decision,
-                                  const ocv_audit_decision_meta *meta);
 int64_t ocv_audit_decision_time(const ocv_decision *decision);
 
 /*
- * Records one decision as event "decision" (ocv_audit_decision_fields at
- * ocv_audit_decision_time). Returns once the record is in the batch
- * (synchronous logs: on disk). Skipped (OCV_OK) when the options do not
- * log this outcome. Thread-safe. Reasons as ocv_audit_log_event.
+ * Records one decision as event "decision" at ocv_audit_decision_time.
+ * Returns once the record is in the batch (synchronous logs: on disk).
+ * Skipped (OCV_OK) when the options do not log this outcome. Thread-safe.
+ * Reasons as ocv_audit_log_event.
  */
 OCV_MUST_CHECK ocv_reason ocv_audit_log_decision(ocv_audit_log *log, const ocv_decision *decision,
                                                  const ocv_audit_decision_meta *meta);

@@ -103,8 +103,8 @@ ocv_reason ocv_serve_audit_open(const ocv_serve_config *cfg, ocv_serve_metrics *
     o.device_key = a->has_key ? &a->key : NULL;
     o.device_id = cfg->audit_device_id[0] ? cfg->audit_device_id : NULL;
     o.checkpoint_every = cfg->audit_checkpoint_every;
-    o.log_allows = (cfg->audit_which & OCV_SERVE_AUDIT_ALLOWS) != 0;
-    o.log_denies = (cfg->audit_which & OCV_SERVE_AUDIT_DENIES) != 0;
+    /* the server's own selection (a->which, changed by SIGHUP) decides */
+    o.log_allows = o.log_denies = 1;
     char why_open[512] = "";
     /* A log that cannot be opened for writing (a missing directory,
      * permissions) stops the start: better than denying every request. */
@@ -129,7 +129,7 @@ void ocv_serve_audit_set_which(ocv_serve_audit *a, unsigned which)
 
 /* The library's one decision record (decision/audit.h), from what the
  * server knows of the request. */
-static json_t *record_fields(const ocv_decision *d, const ocv_serve_meta *m)
+static ocv_audit_decision_meta record_meta(const ocv_serve_meta *m)
 {
     ocv_audit_decision_meta am;
     memset(&am, 0, sizeof(am));
@@ -139,7 +139,7 @@ static json_t *record_fields(const ocv_decision *d, const ocv_serve_meta *m)
     am.listen = m->listen;
     am.peer = m->peer;
     am.credential_sha256 = m->fingerprint;
-    return ocv_audit_decision_fields(d, &am);
+    return am;
 }
 
 /* Returns once record `ticket` is within `window` records of the last
@@ -170,18 +170,13 @@ ocv_reason ocv_serve_audit_decision(ocv_serve_audit *a, const ocv_decision *d,
 {
     if (!ocv_serve_audit_wants(a, d->allow))
         return OCV_OK;
-    json_t *fields = record_fields(d, meta);
-    ocv_reason r = OCV_INTERNAL_ERROR;
+    ocv_audit_decision_meta am = record_meta(meta);
     unsigned long long ticket = 0;
-    if (fields != NULL) {
-        int64_t t = ocv_audit_decision_time(d);
-        pthread_mutex_lock(&a->order);
-        r = ocv_audit_log_event(a->log, "decision", t, fields);
-        if (r == OCV_OK)
-            ticket = atomic_fetch_add(&a->accepted, 1) + 1;
-        pthread_mutex_unlock(&a->order);
-        json_decref(fields);
-    }
+    pthread_mutex_lock(&a->order);
+    ocv_reason r = ocv_audit_log_decision(a->log, d, &am);
+    if (r == OCV_OK)
+        ticket = atomic_fetch_add(&a->accepted, 1) + 1;
+    pthread_mutex_unlock(&a->order);
     if (r == OCV_OK)
         r = wait_window(a, ticket);
     if (r != OCV_OK)

@@ -744,56 +744,6 @@ static void store_commit_hook(void **state)
     unlink(aux);
 }
 
-/* The one decision record shape: every field present (null when
- * unknown), the revocation in force as an array, the fingerprint taken
- * from the bytes or given, historical questions marked and timed now. */
-static void decision_record_shape(void **state)
-{
-    (void)state;
-    ocv_decision d;
-    memset(&d, 0, sizeof(d));
-    d.reason = OCV_EXPIRED;
-    d.evaluated_at = 1700000000;
-    json_t *f = ocv_audit_decision_fields(&d, NULL);
-    assert_non_null(f);
-    static const char *const keys[] = {"decision",   "reason",   "rule",
-                                       "issuer",     "subject",  "subject_claimed",
-                                       "purpose",    "audience", "credential_sha256",
-                                       "revocation", "contract", "listen",
-                                       "peer"};
-    assert_int_equal(json_object_size(f), sizeof(keys) / sizeof(keys[0]));
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        assert_non_null(json_object_get(f, keys[i]));
-    assert_true(json_is_null(json_object_get(f, "rule")));
-    assert_true(json_is_false(json_object_get(f, "subject_claimed")));
-    assert_int_equal(json_array_size(json_object_get(f, "revocation")), 0);
-    assert_int_equal(ocv_audit_decision_time(&d), 1700000000);
-    json_decref(f);
-
-    snprintf(d.subject, sizeof(d.subject), "spiffe://example.org/x");
-    d.historical = 1;
-    d.revocation_count = 2; /* the state in force is the decision's own */
-    snprintf(d.revocation[0].authority, sizeof(d.revocation[0].authority), "acme");
-    d.revocation[0].sequence = 3;
-    snprintf(d.revocation[1].authority, sizeof(d.revocation[1].authority), "beta");
-    d.revocation[1].sequence = 5;
-    ocv_audit_decision_meta m;
-    memset(&m, 0, sizeof(m));
-    m.credential = (const uint8_t *)"abc";
-    m.credential_len = 3;
-    f = ocv_audit_decision_fields(&d, &m);
-    assert_non_null(f);
-    assert_true(json_is_true(json_object_get(f, "subject_claimed")));
-    assert_string_equal(json_string_value(json_object_get(f, "credential_sha256")),
-                        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    json_t *second = json_array_get(json_object_get(f, "revocation"), 1);
-    assert_string_equal(json_string_value(json_object_get(second, "authority")), "beta");
-    assert_int_equal(json_integer_value(json_object_get(second, "sequence")), 5);
-    assert_int_equal(json_integer_value(json_object_get(f, "historical_at")), 1700000000);
-    assert_true(ocv_audit_decision_time(&d) > 1700000000); /* asked now */
-    json_decref(f);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -814,7 +764,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(failing_write_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(crash_keeps_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(store_commit_hook, setup, teardown),
-        cmocka_unit_test(decision_record_shape),
     };
     return cmocka_run_group_tests_name("audit", tests, group_setup, group_teardown);
 }
