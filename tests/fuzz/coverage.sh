@@ -26,7 +26,7 @@ files_of() {
     crl) echo verifier/x509.c revocation/crl_import.c ;;
     receipt) echo revocation/receipt.c verifier/cose_sign1.c ;;
     config) echo decision/config.c base/json_doc.c ;;
-    audit) echo decision/audit.c ;;
+    audit) echo decision/audit.c decision/audit_verify.c ;;
     entries) echo tools/entries_json.c ;;
     bundle) echo revocation/bundle.c verifier/cose_sign1.c base/cbor_stream.c ;;
     policy) echo policy/policy_load.c policy/policy_eval.c base/spiffe.c policy/strmap.c ;;
