@@ -1,15 +1,23 @@
 /*
  * test_device.c - the public device API's contract at its edges (the
  * whole flow on real bundles is tests/e2e/api_examples.sh) and loading
- * trust and policy from memory.
+ * trust and policy from memory; decisions on several threads while
+ * another connection syncs, each decision reading one store snapshot.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/canon.h"
+#include "revocation/bundle.h"
+#include "revocation/digest.h"
 #include "revocation/store.h"
 #include "testutil.h"
+#include "verifier/cose_sign1.h"
+#include "verifier/pkey.h"
 
 typedef struct scratch {
     char dir[64];
@@ -261,12 +269,178 @@ static void trust_source_blobs(void **state)
     assert_reason(open_with(&cfg, err, sizeof(err)), OCV_CONFIG_INVALID);
 }
 
+/* ---- decisions while syncs commit ------------------------------------ */
+
+typedef struct racer {
+    ocv_ctx *ctx;
+    const ocv_request *req;
+    atomic_int *stop;
+    long allowed, revoked, wrong;
+    char why[200];
+} racer;
+
+/* Odd sequences hold no entry, even ones revoke the workload: a decision
+ * must agree with the state it reports as in force. */
+static void *decide(void *arg)
+{
+    racer *r = arg;
+    while (!atomic_load(r->stop)) {
+        ocv_decision d;
+        ocv_reason reason = ocv_check(r->ctx, r->req, &d);
+        int64_t seq = d.revocation_count == 1 ? d.revocation[0].sequence : -1;
+        if (reason == OCV_OK && d.allow && seq > 0 && seq % 2 == 1) {
+            r->allowed++;
+        } else if (d.reason == OCV_REVOKED && seq > 0 && seq % 2 == 0) {
+            r->revoked++;
+        } else if (r->wrong++ == 0) {
+            snprintf(r->why, sizeof(r->why), "%s at sequence %lld: %.120s",
+                     ocv_reason_name(d.reason), (long long)seq, d.detail);
+        }
+    }
+    return NULL;
+}
+
+static void digest_of(const ocv_entry *e, size_t n, uint8_t out[32])
+{
+    ocv_lthash h;
+    ocv_lthash_init(&h);
+    for (size_t i = 0; i < n; i++) {
+        ocv_bytes el;
+        assert_reason(ocv_store_entry_element(&e[i], &el), OCV_OK);
+        assert_reason(ocv_lthash_add(&h, el.data, el.len), OCV_OK);
+        ocv_bytes_free(&el);
+    }
+    assert_reason(ocv_lthash_digest(&h, out), OCV_OK);
+}
+
+/* Sequence seq on top of seq - 1: the entry added (even) or removed (odd). */
+static void sync_sequence(ocv_store *store, const ocv_pkey *key, int64_t seq, ocv_entry *entry)
+{
+    ocv_bundle b;
+    ocv_bundle_init(&b);
+    b.authority = "auth";
+    b.authority_len = 4;
+    b.sequence = seq;
+    b.issued_at = 1700000000 + seq;
+    b.next_update = 4000000000;
+    b.kind = seq == 1 ? OCV_BUNDLE_FULL : OCV_BUNDLE_DELTA;
+    b.base_sequence = seq - 1;
+    int revoked_after = seq % 2 == 0;
+    digest_of(entry, revoked_after ? 0 : 1, b.base_digest);
+    digest_of(entry, revoked_after ? 1 : 0, b.state_digest);
+    if (seq > 1 && revoked_after) {
+        b.added = entry;
+        b.added_count = 1;
+    } else if (seq > 1) {
+        b.removed = entry;
+        b.removed_count = 1;
+    }
+    ocv_bytes payload, signed_bundle;
+    assert_reason(ocv_bundle_encode(&b, &payload), OCV_OK);
+    assert_reason(ocv_sign1_create(OCV_ALG_EDDSA, key, (const uint8_t *)"auth", 4, payload.data,
+                                   payload.len, &signed_bundle),
+                  OCV_OK);
+    ocv_apply_result res;
+    char detail[256] = "";
+    if (ocv_bundle_apply_signed(store, signed_bundle.data, signed_bundle.len, 1700000000 + seq, 60,
+                                &res, detail, sizeof(detail)) != OCV_OK)
+        fail_msg("sequence %lld: %s", (long long)seq, detail);
+    ocv_bytes_free(&payload);
+    ocv_bytes_free(&signed_bundle);
+}
+
+/*
+ * Four threads decide on one context while another connection commits 40
+ * syncs that revoke and restore the workload in turn. Every decision reads
+ * the clock floor, its lookups and the state it reports from one snapshot,
+ * so an allow always names an odd sequence and a REVOKED an even one; with
+ * two transactions a decision could deny under sequence 2 and report 3.
+ */
+static void decisions_read_one_snapshot(void **state)
+{
+    (void)state;
+    scratch s;
+    make_store(&s);
+    ocv_pkey key;
+    ocv_bytes spki;
+    assert_reason(ocv_pkey_generate(OCV_KEY_ED25519, 0, &key), OCV_OK);
+    assert_reason(ocv_pkey_public_der(&key, &spki), OCV_OK);
+    ocv_store *writer;
+    char err[512] = "";
+    assert_reason(ocv_store_open(s.db, 0, &writer, err, sizeof(err)), OCV_OK);
+    assert_reason(ocv_store_begin(writer), OCV_OK);
+    assert_reason(ocv_store_add_authority(writer, "auth", spki.data, spki.len), OCV_OK);
+    assert_reason(ocv_store_commit(writer), OCV_OK);
+    ocv_entry none = {OCV_ENTRY_SUBJECT, "", 0, "", 0, 0, 0};
+    sync_sequence(writer, &key, 1, &none);
+
+    char anchors[1024];
+    snprintf(anchors, sizeof(anchors), "%s", test_fixture_path("anchors.pem"));
+    ocv_config cfg;
+    ocv_config_init(&cfg);
+    cfg.anchors_path = anchors;
+    cfg.db_path = s.db;
+    cfg.no_policy = 1;
+    ocv_ctx *ctx;
+    if (ocv_open(&ctx, &cfg, err, sizeof(err)) != OCV_OK)
+        fail_msg("ocv_open: %s", err);
+    ocv_bytes leaf, chain;
+    test_fixture_read("leaf.pem", &leaf);
+    test_fixture_read("inter.pem", &chain);
+    ocv_request req;
+    ocv_request_init(&req);
+    req.credential = leaf.data;
+    req.credential_len = leaf.len;
+    req.chain = chain.data;
+    req.chain_len = chain.len;
+    ocv_decision d;
+    if (ocv_check(ctx, &req, &d) != OCV_OK)
+        fail_msg("first decision: %s %s", ocv_reason_name(d.reason), d.detail);
+    assert_int_equal(d.revocation_count, 1);
+    assert_string_equal(d.revocation[0].authority, "auth");
+    assert_int_equal(d.revocation[0].sequence, 1);
+    char subject[OCV_MAX_IDENTITY_BYTES + 1];
+    ocv_identity_revocation_form(d.subject, strlen(d.subject), subject);
+    ocv_entry revoke = {OCV_ENTRY_SUBJECT, "", 0, subject, strlen(subject), 0, 0};
+
+    atomic_int stop;
+    atomic_init(&stop, 0);
+    racer r[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        r[i] = (racer){ctx, &req, &stop, 0, 0, 0, ""};
+        assert_int_equal(pthread_create(&t[i], NULL, decide, &r[i]), 0);
+    }
+    for (int64_t seq = 2; seq <= 41; seq++)
+        sync_sequence(writer, &key, seq, &revoke);
+    atomic_store(&stop, 1);
+    long allowed = 0, revoked = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        if (r[i].wrong > 0)
+            fail_msg("thread %d: %ld decisions disagree with the state they report (first: %s)", i,
+                     r[i].wrong, r[i].why);
+        allowed += r[i].allowed;
+        revoked += r[i].revoked;
+    }
+    print_message("# %ld allowed, %ld revoked across 40 syncs\n", allowed, revoked);
+    assert_reason(ocv_check(ctx, &req, &d), OCV_OK); /* 41: restored */
+    assert_int_equal(d.revocation[0].sequence, 41);
+    ocv_close(ctx);
+    ocv_store_close(writer);
+    ocv_bytes_free(&leaf);
+    ocv_bytes_free(&chain);
+    ocv_bytes_free(&spki);
+    ocv_pkey_free(&key);
+    remove_store(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(open_refuses_bad_options), cmocka_unit_test(empty_store),
         cmocka_unit_test(receipt_refusals),         cmocka_unit_test(blobs_exclude_paths),
-        cmocka_unit_test(trust_source_blobs),
+        cmocka_unit_test(trust_source_blobs),       cmocka_unit_test(decisions_read_one_snapshot),
     };
     return cmocka_run_group_tests_name("device", tests, NULL, NULL);
 }
