@@ -59,6 +59,11 @@ void ocv_jtext_raw(ocv_jtext *w, const char *s)
     put(w, s, strlen(s));
 }
 
+void ocv_jtext_rawn(ocv_jtext *w, const char *s, size_t n)
+{
+    put(w, s, n);
+}
+
 void ocv_jtext_int(ocv_jtext *w, int64_t v)
 {
     char n[24];

@@ -39,8 +39,10 @@ void ocv_jtext_init(ocv_jtext *w);
 char *ocv_jtext_take(ocv_jtext *w);
 void ocv_jtext_free(ocv_jtext *w);
 
-/* Raw bytes (punctuation, member names already quoted by the caller). */
+/* Raw bytes (punctuation, member names already quoted by the caller,
+ * text already written as JSON). */
 void ocv_jtext_raw(ocv_jtext *w, const char *s);
+void ocv_jtext_rawn(ocv_jtext *w, const char *s, size_t n);
 void ocv_jtext_int(ocv_jtext *w, int64_t v);
 /* 1 when s (n bytes) is UTF-8 that jansson accepts. */
 int ocv_jtext_utf8_valid(const char *s, size_t n);

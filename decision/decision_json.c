@@ -1,8 +1,13 @@
 /*
- * decision_json.c - ocv_decision_json (decision_json.h).
+ * decision_json.c - ocv_decision_json (decision_json.h), written directly
+ * as text (base/json_text.h): the sidecar writes one per decision, and a
+ * jansson object serialised cost more than the rest of the log line.
  */
 #include "decision/decision_json.h"
 
+#include <string.h>
+
+#include "base/json_text.h"
 #include "decision/stages.h"
 
 const char *ocv_decision_outcome_name(ocv_check_outcome o)
@@ -18,53 +23,67 @@ const char *ocv_decision_outcome_name(ocv_check_outcome o)
     return "fail";
 }
 
-static json_t *checks_json(const ocv_decision *d)
+/* A string member that is never null: "" for text that is not UTF-8. */
+static void text_or_empty(ocv_jtext *w, const char *s)
 {
-    json_t *checks = json_array();
-    for (size_t i = 0; checks != NULL && i < d->check_count && i < OCV_MAX_CHECKS; i++) {
-        const ocv_check_entry *e = &d->checks[i];
-        json_t *c = json_object();
-        json_object_set_new(c, "check", json_string(e->name != NULL ? e->name : ""));
-        json_object_set_new(c, "outcome", json_string(ocv_decision_outcome_name(e->outcome)));
-        json_object_set_new(c, "reason", json_string(ocv_reason_name(e->reason)));
-        json_object_set_new(c, "detail", json_string(e->detail));
-        json_array_append_new(checks, c);
-    }
-    return checks;
+    size_t n = strlen(s);
+    if (ocv_jtext_utf8_valid(s, n))
+        ocv_jtext_quoted(w, s, n);
+    else
+        ocv_jtext_raw(w, "\"\"");
 }
 
-json_t *ocv_decision_json(const ocv_decision *d, int explain)
+static void checks(ocv_jtext *w, const ocv_decision *d)
+{
+    ocv_jtext_raw(w, ",\"checks\":[");
+    for (size_t i = 0; i < d->check_count && i < OCV_MAX_CHECKS; i++) {
+        const ocv_check_entry *e = &d->checks[i];
+        ocv_jtext_raw(w, i ? ",{\"check\":" : "{\"check\":");
+        text_or_empty(w, e->name != NULL ? e->name : "");
+        ocv_jtext_raw(w, ",\"outcome\":\"");
+        ocv_jtext_raw(w, ocv_decision_outcome_name(e->outcome));
+        ocv_jtext_raw(w, "\",\"reason\":\"");
+        ocv_jtext_raw(w, ocv_reason_name(e->reason));
+        ocv_jtext_raw(w, "\",\"detail\":");
+        text_or_empty(w, e->detail);
+        ocv_jtext_raw(w, "}");
+    }
+    ocv_jtext_raw(w, "]");
+}
+
+char *ocv_decision_json(const ocv_decision *d, int explain)
 {
     char when[32];
     ocv_format_time(d->evaluated_at, when, sizeof(when));
-    json_t *o = json_object();
-    if (o == NULL)
-        return NULL;
-    /* json_string returns NULL for bytes that are not UTF-8 (a subject
-     * copied from a hostile credential): such a member becomes null or ""
-     * rather than disappearing. */
-    json_object_set_new(o, "decision", json_string(d->allow ? "allow" : "deny"));
-    json_object_set_new(o, "reason", json_string(ocv_reason_name(d->reason)));
-    json_t *subject = d->subject[0] ? json_string(d->subject) : NULL;
-    json_object_set_new(o, "subject", subject != NULL ? subject : json_null());
-    json_object_set_new(o, "subject_verified", json_boolean(d->subject_verified));
-    json_t *rule = d->rule[0] ? json_string(d->rule) : NULL;
-    json_object_set_new(o, "rule", rule != NULL ? rule : json_null());
+    ocv_jtext w;
+    ocv_jtext_init(&w);
+    ocv_jtext_raw(&w, d->allow ? "{\"decision\":\"allow\",\"reason\":\""
+                               : "{\"decision\":\"deny\",\"reason\":\"");
+    ocv_jtext_raw(&w, ocv_reason_name(d->reason));
+    /* text that is not UTF-8 (a subject copied from a hostile credential)
+     * becomes null or "", never a dropped member */
+    ocv_jtext_raw(&w, "\",\"subject\":");
+    ocv_jtext_text_or_null(&w, d->subject);
+    ocv_jtext_raw(&w, d->subject_verified ? ",\"subject_verified\":true,\"rule\":"
+                                          : ",\"subject_verified\":false,\"rule\":");
+    ocv_jtext_text_or_null(&w, d->rule);
     /* the trust source that vouched (docs/trust.md); null before one did */
-    json_t *issuer = d->issuer[0] ? json_string(d->issuer) : NULL;
-    json_object_set_new(o, "issuer", issuer != NULL ? issuer : json_null());
-    json_t *detail = json_string(d->detail);
-    json_object_set_new(o, "detail", detail != NULL ? detail : json_string(""));
-    json_object_set_new(o, "policy_applied", json_boolean(!d->policy_skipped));
+    ocv_jtext_raw(&w, ",\"issuer\":");
+    ocv_jtext_text_or_null(&w, d->issuer);
+    ocv_jtext_raw(&w, ",\"detail\":");
+    text_or_empty(&w, d->detail);
+    ocv_jtext_raw(&w, d->policy_skipped ? ",\"policy_applied\":false" : ",\"policy_applied\":true");
     if (d->revocation_stale_allowed) {
-        json_object_set_new(o, "revocation_stale_allowed", json_true());
-        json_object_set_new(o, "revocation_stale_seconds",
-                            json_integer(d->revocation_stale_seconds));
+        ocv_jtext_raw(&w, ",\"revocation_stale_allowed\":true,\"revocation_stale_seconds\":");
+        ocv_jtext_int(&w, d->revocation_stale_seconds);
     }
-    json_object_set_new(o, "evaluated_at", json_string(when));
+    ocv_jtext_raw(&w, ",\"evaluated_at\":\"");
+    ocv_jtext_raw(&w, when);
+    ocv_jtext_raw(&w, "\"");
     if (d->historical)
-        json_object_set_new(o, "historical", json_true());
+        ocv_jtext_raw(&w, ",\"historical\":true");
     if (explain)
-        json_object_set_new(o, "checks", checks_json(d));
-    return o;
+        checks(&w, d);
+    ocv_jtext_raw(&w, "}");
+    return ocv_jtext_take(&w);
 }

@@ -14,19 +14,21 @@
  * Nothing secret is in a decision (no credential bytes, no keys), so the
  * object is safe to log.
  *
- * Ownership: returns a new jansson reference the caller releases with
- * json_decref; NULL only when memory runs out. Thread safety: none needed
- * (reads only *d).
+ * The text is compact JSON, members in the order above, strings escaped
+ * as jansson's JSON_ENSURE_ASCII escapes them (base/json_text.h); text
+ * that is not UTF-8 becomes null (subject, rule, issuer) or "" (detail,
+ * a check's name and detail).
+ *
+ * Ownership: returns malloc'd text the caller frees; NULL only when
+ * memory runs out. Thread safety: none needed (reads only *d).
  */
 #ifndef OCV_DECISION_JSON_H
 #define OCV_DECISION_JSON_H
 
-#include <jansson.h>
-
 #include "ocv.h"
 
-/* The decision as a JSON object; explain adds the "checks" array. */
-json_t *ocv_decision_json(const ocv_decision *d, int explain);
+/* The decision as JSON object text; explain adds the "checks" array. */
+char *ocv_decision_json(const ocv_decision *d, int explain);
 
 /* "pass", "fail" or "skipped". */
 const char *ocv_decision_outcome_name(ocv_check_outcome o);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/json_text.h"
 #include "base/util.h"
 #include "decision/decision_json.h"
 #include "decision/stages.h"
@@ -186,28 +187,49 @@ static json_t *header(ocv_serve_log_level at, const char *event)
     return o;
 }
 
-/* The JSON decision line without a second object: the fixed head is
- * printed, the rest is jansson's rendering of the decision object. */
-static void emit_json_decision(json_t *o)
+/* A request member: null for NULL or text that is not UTF-8 ("" stays). */
+static void request_text(ocv_jtext *w, const char *key, const char *value)
 {
-    char *body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-    if (body == NULL || body[0] != '{')
-        goto out;
-    char head[96];
-    int n = snprintf(head, sizeof(head),
-                     "{\"time\":\"%s\",\"level\":\"info\",\"event\":\"decision\",", now_text());
-    size_t body_len = strlen(body);
-    if (n <= 0 || (size_t)n >= sizeof(head))
-        goto out;
-    char *line = malloc((size_t)n + body_len + 2);
+    ocv_jtext_raw(w, key);
+    size_t n = value != NULL ? strlen(value) : 0;
+    if (value != NULL && ocv_jtext_utf8_valid(value, n))
+        ocv_jtext_quoted(w, value, n);
+    else
+        ocv_jtext_raw(w, "null");
+}
+
+/* The JSON decision line, written directly: the head, the library's
+ * decision members (decision_json.h), then the request's. */
+static void emit_json_decision(const char *decision, const ocv_serve_meta *meta)
+{
+    size_t n = strlen(decision);
+    if (n < 2 || decision[0] != '{' || decision[n - 1] != '}')
+        return;
+    ocv_jtext w;
+    ocv_jtext_init(&w);
+    ocv_jtext_raw(&w, "{\"time\":\"");
+    ocv_jtext_raw(&w, now_text());
+    ocv_jtext_raw(&w, "\",\"level\":\"info\",\"event\":\"decision\",");
+    ocv_jtext_rawn(&w, decision + 1, n - 2);
+    request_text(&w, ",\"contract\":", meta->contract);
+    request_text(&w, ",\"method\":", meta->method);
+    request_text(&w, ",\"path\":", meta->path);
+    request_text(&w, ",\"purpose\":", meta->purpose);
+    request_text(&w, ",\"audience\":", meta->audience);
+    request_text(&w, ",\"listen\":", meta->listen);
+    request_text(&w, ",\"peer\":", meta->peer);
+    request_text(&w, ",\"credential_sha256\":", meta->fingerprint[0] ? meta->fingerprint : NULL);
+    ocv_jtext_raw(&w, ",\"status\":");
+    ocv_jtext_int(&w, meta->status);
+    ocv_jtext_raw(&w, ",\"duration_us\":");
+    ocv_jtext_int(&w, (int64_t)(meta->nanoseconds / 1000));
+    ocv_jtext_raw(&w, "} "); /* the space: room for write_line's newline */
+    char *line = ocv_jtext_take(&w);
     if (line == NULL)
-        goto out;
-    memcpy(line, head, (size_t)n);
-    memcpy(line + n, body + 1, body_len); /* body without its '{', with its NUL */
+        return;
+    line[strlen(line) - 1] = 0;
     write_line(line);
     free(line);
-out:
-    free(body);
 }
 
 void ocv_serve_log(ocv_serve_log_format format, ocv_serve_log_level level, ocv_serve_log_level at,
@@ -229,28 +251,32 @@ void ocv_serve_log_decision(ocv_serve_log_format format, ocv_serve_log_level lev
 {
     if (OCV_SERVE_LOG_INFO < level)
         return;
-    json_t *o = ocv_decision_json(d, 0);
-    if (o == NULL)
+    char *decision = ocv_decision_json(d, 0);
+    if (decision == NULL)
         return;
-    set_str(o, "contract", meta->contract);
-    set_str(o, "method", meta->method);
-    set_str(o, "path", meta->path);
-    set_str(o, "purpose", meta->purpose);
-    set_str(o, "audience", meta->audience);
-    set_str(o, "listen", meta->listen);
-    set_str(o, "peer", meta->peer);
-    set_str(o, "credential_sha256", meta->fingerprint[0] ? meta->fingerprint : NULL);
-    json_object_set_new(o, "status", json_integer(meta->status));
-    json_object_set_new(o, "duration_us", json_integer((json_int_t)(meta->nanoseconds / 1000)));
     if (format == OCV_SERVE_LOG_JSON) {
-        emit_json_decision(o);
-    } else {
-        json_t *line = header(OCV_SERVE_LOG_INFO, "decision");
-        if (line != NULL) {
-            json_object_update(line, o);
-            emit(format, line);
-        }
-        json_decref(line);
+        emit_json_decision(decision, meta);
+        free(decision);
+        return;
     }
+    json_t *o = json_loads(decision, 0, NULL); /* logfmt: one flat object */
+    free(decision);
+    json_t *line = o != NULL ? header(OCV_SERVE_LOG_INFO, "decision") : NULL;
+    if (line != NULL) {
+        json_object_update(line, o);
+        set_str(line, "contract", meta->contract);
+        set_str(line, "method", meta->method);
+        set_str(line, "path", meta->path);
+        set_str(line, "purpose", meta->purpose);
+        set_str(line, "audience", meta->audience);
+        set_str(line, "listen", meta->listen);
+        set_str(line, "peer", meta->peer);
+        set_str(line, "credential_sha256", meta->fingerprint[0] ? meta->fingerprint : NULL);
+        json_object_set_new(line, "status", json_integer(meta->status));
+        json_object_set_new(line, "duration_us",
+                            json_integer((json_int_t)(meta->nanoseconds / 1000)));
+        emit(format, line);
+    }
+    json_decref(line);
     json_decref(o);
 }

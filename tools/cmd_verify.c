@@ -357,14 +357,17 @@ static int parse_option(int opt, const char *arg, verify_args *a)
     return -1;
 }
 
+/* The library's decision JSON (the server logs the same), indented. */
 static void print_json(const ocv_decision *d, int explain)
 {
-    json_t *o = ocv_decision_json(d, explain);
+    char *compact = ocv_decision_json(d, explain);
+    json_t *o = compact != NULL ? json_loads(compact, 0, NULL) : NULL;
     char *text =
         o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
     if (text != NULL)
         puts(text);
     free(text);
+    free(compact);
     json_decref(o);
 }
 
