@@ -38,7 +38,7 @@ static void put(ocv_jtext *w, const char *s, size_t n)
     if (w->failed)
         return;
     if (w->len + n + 1 > w->cap) {
-        size_t cap = w->cap ? w->cap : 512;
+        size_t cap = w->cap ? w->cap : 1024; /* a decision record fits */
         while (cap < w->len + n + 1)
             cap *= 2;
         char *p = realloc(w->p, cap);
