@@ -7,6 +7,7 @@
  * (ocv_pk_precompute): mbedtls fills the EC comb table and the RSA
  * Montgomery constant lazily inside the key's context.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,92 @@ static int digest(mbedtls_md_type_t type, const uint8_t *msg, size_t len,
         return -1;
     *out_len = mbedtls_md_get_size(md);
     return 0;
+}
+
+/*
+ * mbedtls 2.28 (built with MBEDTLS_THREADING_C, as Debian's is) takes an
+ * RSA context's mutex in every public-key operation, so threads verifying
+ * with one key took turns: two threads did fewer RSA verifications than
+ * one. Each thread verifies with its own copy of the public key instead
+ * (n and e only), made at its first use of that key and found again by
+ * the key's SPKI hash, so a copy can never stand for another key.
+ */
+#define RSA_COPIES 8
+
+typedef struct rsa_copy {
+    uint8_t id[32]; /* the key's SPKI SHA-256 (ocv_pkey.id) */
+    int used;
+    mbedtls_rsa_context rsa;
+} rsa_copy;
+
+typedef struct rsa_copies {
+    rsa_copy slot[RSA_COPIES];
+    unsigned next;
+} rsa_copies;
+
+static pthread_key_t copies_owner;
+static pthread_once_t copies_once = PTHREAD_ONCE_INIT;
+static int copies_ready;
+static _Thread_local rsa_copies *my_copies;
+
+static void copies_free(void *arg)
+{
+    rsa_copies *c = arg;
+    for (int i = 0; i < RSA_COPIES; i++)
+        if (c->slot[i].used)
+            mbedtls_rsa_free(&c->slot[i].rsa);
+    free(c);
+}
+
+static void copies_init(void)
+{
+    copies_ready = pthread_key_create(&copies_owner, copies_free) == 0;
+}
+
+static int copy_public(mbedtls_rsa_context *to, const mbedtls_rsa_context *from)
+{
+    mbedtls_mpi n, e;
+    mbedtls_mpi_init(&n);
+    mbedtls_mpi_init(&e);
+    mbedtls_rsa_init(to, MBEDTLS_RSA_PKCS_V15, MBEDTLS_MD_NONE);
+    int rc = mbedtls_rsa_export(from, &n, NULL, NULL, NULL, &e) != 0 ||
+                     mbedtls_rsa_import(to, &n, NULL, NULL, NULL, &e) != 0 ||
+                     mbedtls_rsa_complete(to) != 0
+                 ? -1
+                 : 0;
+    mbedtls_mpi_free(&n);
+    mbedtls_mpi_free(&e);
+    if (rc != 0)
+        mbedtls_rsa_free(to);
+    return rc;
+}
+
+/* This thread's copy of key's public RSA key; the shared context (which
+ * locks) when no copy can be made. */
+static mbedtls_rsa_context *rsa_of(const ocv_pkey *key)
+{
+    mbedtls_rsa_context *shared = mbedtls_pk_rsa(key->pk);
+    if (my_copies == NULL) {
+        pthread_once(&copies_once, copies_init);
+        if (!copies_ready || (my_copies = calloc(1, sizeof(*my_copies))) == NULL)
+            return shared;
+        if (pthread_setspecific(copies_owner, my_copies) != 0) {
+            free(my_copies);
+            my_copies = NULL;
+            return shared;
+        }
+    }
+    for (int i = 0; i < RSA_COPIES; i++)
+        if (my_copies->slot[i].used && memcmp(my_copies->slot[i].id, key->id, 32) == 0)
+            return &my_copies->slot[i].rsa;
+    rsa_copy *c = &my_copies->slot[my_copies->next++ % RSA_COPIES];
+    if (c->used)
+        mbedtls_rsa_free(&c->rsa);
+    c->used = copy_public(&c->rsa, shared) == 0;
+    if (!c->used)
+        return shared;
+    memcpy(c->id, key->id, 32);
+    return &c->rsa;
 }
 
 /* Raw r||s over a digest: each half exactly the curve's size (the seam
@@ -70,7 +157,7 @@ ocv_reason ocv_mbedtls_verify_rsa_pkcs1(const ocv_alg_info *info, const ocv_pkey
     size_t hash_len = 0;
     if (digest(info->md, msg, msg_len, hash, &hash_len) != 0)
         return OCV_INTERNAL_ERROR;
-    mbedtls_rsa_context *rsa = mbedtls_pk_rsa(key->pk);
+    mbedtls_rsa_context *rsa = rsa_of(key);
     return mbedtls_rsa_rsassa_pkcs1_v15_verify(rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC, info->md,
                                                (unsigned)hash_len, hash, sig) == 0
                ? OCV_OK
@@ -87,7 +174,7 @@ ocv_reason ocv_mbedtls_verify_rsa_pss(const ocv_alg_info *info, const ocv_pkey *
     size_t hash_len = 0;
     if (digest(info->md, msg, msg_len, hash, &hash_len) != 0)
         return OCV_INTERNAL_ERROR;
-    mbedtls_rsa_context *rsa = mbedtls_pk_rsa(key->pk);
+    mbedtls_rsa_context *rsa = rsa_of(key);
     return mbedtls_rsa_rsassa_pss_verify_ext(rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC, info->md,
                                              (unsigned)hash_len, hash, info->md, (int)hash_len,
                                              sig) == 0

@@ -1,4 +1,5 @@
 /* test_sigalg.c - the algorithm table and the sign/verify seam. */
+#include <pthread.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -93,9 +94,57 @@ static void key_must_match_alg(void **state)
     ocv_pkey_free(&p384);
 }
 
+/* The mbedtls backend verifies RSA with a per-thread copy of each key
+ * (mbedtls locks the shared context), found by the key's SPKI hash: with
+ * more keys than a thread keeps copies of, and two threads, every
+ * signature verifies under its own key only. */
+#define RSA_KEYS 9
+static ocv_pkey rsa_keys[RSA_KEYS];
+static ocv_bytes rsa_sigs[RSA_KEYS];
+static const uint8_t RSA_MSG[] = "per-thread copies";
+
+static void *cross_verify(void *arg)
+{
+    long *wrong = arg;
+    const ocv_alg_info *pkcs1 = ocv_alg_info_of(OCV_ALG_RS256);
+    for (int round = 0; round < 3; round++)
+        for (int k = 0; k < RSA_KEYS; k++)
+            for (int s = 0; s < RSA_KEYS; s++) {
+                ocv_reason r =
+                    ocv_sig_backend_mbedtls.rsa_pkcs1(pkcs1, &rsa_keys[k], RSA_MSG, sizeof(RSA_MSG),
+                                                      rsa_sigs[s].data, rsa_sigs[s].len);
+                if (r != (k == s ? OCV_OK : OCV_SIGNATURE_INVALID))
+                    (*wrong)++;
+            }
+    return NULL;
+}
+
+static void mbedtls_rsa_copies_per_thread(void **state)
+{
+    (void)state;
+    for (int k = 0; k < RSA_KEYS; k++) {
+        assert_reason(ocv_pkey_generate(OCV_KEY_RSA, 2048, &rsa_keys[k]), OCV_OK);
+        assert_reason(
+            ocv_sig_sign(OCV_ALG_RS256, &rsa_keys[k], RSA_MSG, sizeof(RSA_MSG), &rsa_sigs[k]),
+            OCV_OK);
+    }
+    long wrong[2] = {0, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, cross_verify, &wrong[0]), 0);
+    cross_verify(&wrong[1]);
+    pthread_join(t, NULL);
+    assert_int_equal(wrong[0], 0);
+    assert_int_equal(wrong[1], 0);
+    for (int k = 0; k < RSA_KEYS; k++) {
+        ocv_bytes_free(&rsa_sigs[k]);
+        ocv_pkey_free(&rsa_keys[k]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(mbedtls_rsa_copies_per_thread),
         cmocka_unit_test(table_lookups),
         cmocka_unit_test(round_trip_and_tamper),
         cmocka_unit_test(key_must_match_alg),
