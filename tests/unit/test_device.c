@@ -300,19 +300,6 @@ static void *decide(void *arg)
     return NULL;
 }
 
-static void digest_of(const ocv_entry *e, size_t n, uint8_t out[32])
-{
-    ocv_lthash h;
-    ocv_lthash_init(&h);
-    for (size_t i = 0; i < n; i++) {
-        ocv_bytes el;
-        assert_reason(ocv_store_entry_element(&e[i], &el), OCV_OK);
-        assert_reason(ocv_lthash_add(&h, el.data, el.len), OCV_OK);
-        ocv_bytes_free(&el);
-    }
-    assert_reason(ocv_lthash_digest(&h, out), OCV_OK);
-}
-
 /* Sequence seq on top of seq - 1: the entry added (even) or removed (odd). */
 static void sync_sequence(ocv_store *store, const ocv_pkey *key, int64_t seq, ocv_entry *entry)
 {
@@ -326,8 +313,8 @@ static void sync_sequence(ocv_store *store, const ocv_pkey *key, int64_t seq, oc
     b.kind = seq == 1 ? OCV_BUNDLE_FULL : OCV_BUNDLE_DELTA;
     b.base_sequence = seq - 1;
     int revoked_after = seq % 2 == 0;
-    digest_of(entry, revoked_after ? 0 : 1, b.base_digest);
-    digest_of(entry, revoked_after ? 1 : 0, b.state_digest);
+    test_state_digest(entry, revoked_after ? 0 : 1, b.base_digest);
+    test_state_digest(entry, revoked_after ? 1 : 0, b.state_digest);
     if (seq > 1 && revoked_after) {
         b.added = entry;
         b.added_count = 1;

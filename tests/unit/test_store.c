@@ -63,20 +63,6 @@ static ocv_entry entry(ocv_entry_type type, const char *issuer, const char *valu
     return e;
 }
 
-/* The digest the authority signs: the LtHash of the state after. */
-static void digest_of(const ocv_entry *entries, size_t n, uint8_t out[32])
-{
-    ocv_lthash h;
-    ocv_lthash_init(&h);
-    for (size_t i = 0; i < n; i++) {
-        ocv_bytes el;
-        assert_reason(ocv_store_entry_element(&entries[i], &el), OCV_OK);
-        assert_reason(ocv_lthash_add(&h, el.data, el.len), OCV_OK);
-        ocv_bytes_free(&el);
-    }
-    assert_reason(ocv_lthash_digest(&h, out), OCV_OK);
-}
-
 static void bundle(ocv_bundle *b, const char *authority, int64_t seq, ocv_bundle_kind kind,
                    ocv_entry *added, size_t n)
 {
@@ -130,7 +116,7 @@ static void apply_base(fixture *f)
 {
     ocv_bundle b;
     bundle(&b, "auth", 1, OCV_BUNDLE_FULL, BASE, BASE_COUNT);
-    digest_of(BASE, BASE_COUNT, b.state_digest);
+    test_state_digest(BASE, BASE_COUNT, b.state_digest);
     assert_reason(apply(f, &b, T0 + 10), OCV_OK);
 }
 
@@ -205,14 +191,14 @@ static void refusals_leave_the_store_unchanged(void **state)
     ocv_bundle b;
 
     bundle(&b, "auth", 1, OCV_BUNDLE_FULL, more, 1); /* replayed sequence, other content */
-    digest_of(more, 1, b.state_digest);
+    test_state_digest(more, 1, b.state_digest);
     assert_reason(apply(f, &b, T0 + 20), OCV_BUNDLE_ROLLBACK);
 
     bundle(&b, "nobody", 2, OCV_BUNDLE_FULL, more, 1);
     assert_reason(apply(f, &b, T0 + 20), OCV_BUNDLE_AUTHORITY_UNKNOWN);
 
     bundle(&b, "auth", 2, OCV_BUNDLE_FULL, more, 1);
-    digest_of(more, 1, b.state_digest);
+    test_state_digest(more, 1, b.state_digest);
     assert_reason(apply(f, &b, T0 + 2 - 3600), OCV_BUNDLE_FROM_FUTURE);
     assert_reason(apply(f, &b, T0 + 2 + 86400 + 3600), OCV_BUNDLE_EXPIRED);
 
@@ -248,7 +234,7 @@ static void delta_and_no_op(void **state)
     b.removed_count = 1;
     b.base_sequence = 1;
     memcpy(b.base_digest, a.digest, 32);
-    digest_of(after_state, BASE_COUNT, b.state_digest);
+    test_state_digest(after_state, BASE_COUNT, b.state_digest);
     ocv_apply_result res;
     char detail[256];
     assert_reason(
@@ -276,7 +262,7 @@ static void rotation_replaces_the_key(void **state)
     fixture *f = *state;
     ocv_bundle b;
     bundle(&b, "auth", 1, OCV_BUNDLE_FULL, NULL, 0);
-    digest_of(NULL, 0, b.state_digest);
+    test_state_digest(NULL, 0, b.state_digest);
     b.new_key = (const uint8_t *)"KEY-NEXT";
     b.new_key_len = 8;
     assert_reason(apply(f, &b, T0 + 5), OCV_OK);
@@ -294,11 +280,11 @@ static void authorities_are_separate(void **state)
     ocv_entry theirs[] = {entry(OCV_ENTRY_SUBJECT, "", "spiffe://example.org/bad", 0)};
     ocv_bundle b;
     bundle(&b, "other", 1, OCV_BUNDLE_FULL, theirs, 1);
-    digest_of(theirs, 1, b.state_digest);
+    test_state_digest(theirs, 1, b.state_digest);
     assert_reason(apply(f, &b, T0 + 10), OCV_OK);
     /* a full bundle of "auth" without the subject leaves other's entry */
     bundle(&b, "auth", 2, OCV_BUNDLE_FULL, NULL, 0);
-    digest_of(NULL, 0, b.state_digest);
+    test_state_digest(NULL, 0, b.state_digest);
     assert_reason(apply(f, &b, T0 + 10), OCV_OK);
     ocv_claims c;
     ocv_claims_init(&c);
@@ -453,7 +439,7 @@ static void every_io_failure_leaves_the_store_unchanged(void **state)
         b.base_sequence = 1;
         memcpy(b.base_digest, a.digest, 32);
         ocv_authority_state_free(&a);
-        digest_of(after_state, BASE_COUNT + 2, b.state_digest);
+        test_state_digest(after_state, BASE_COUNT + 2, b.state_digest);
         io_count = 0;
         fail_at = n;
         ocv_reason r = apply(f, &b, T0 + 30);
@@ -605,7 +591,7 @@ static void rotation_races_an_old_key_bundle(void **state)
     assert_reason(ocv_store_commit(s), OCV_OK);
     ocv_bundle b;
     bundle(&b, "auth", 1, OCV_BUNDLE_FULL, NULL, 0);
-    digest_of(NULL, 0, b.state_digest);
+    test_state_digest(NULL, 0, b.state_digest);
     ocv_bytes first, rotation, old_key;
     signed_bundle(&b, &k1, &first);
     ocv_apply_result res;
@@ -616,13 +602,13 @@ static void rotation_races_an_old_key_bundle(void **state)
     ocv_store_close(s);
     bundle(&b, "auth", 2, OCV_BUNDLE_DELTA, NULL, 0);
     b.base_sequence = 1;
-    digest_of(NULL, 0, b.base_digest);
-    digest_of(NULL, 0, b.state_digest);
+    test_state_digest(NULL, 0, b.base_digest);
+    test_state_digest(NULL, 0, b.state_digest);
     b.new_key = spki2.data;
     b.new_key_len = spki2.len;
     signed_bundle(&b, &k1, &rotation);
     bundle(&b, "auth", 3, OCV_BUNDLE_FULL, NULL, 0);
-    digest_of(NULL, 0, b.state_digest);
+    test_state_digest(NULL, 0, b.state_digest);
     signed_bundle(&b, &k1, &old_key);
 
     const char *env = getenv("OCV_RACE_ROUNDS");

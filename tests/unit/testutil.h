@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "ocv.h"
+#include "revocation/store.h"
 
 /* Compares reasons by name so a failure prints "EXPIRED != OK". */
 #define assert_reason(got, want) \
@@ -23,5 +24,9 @@ const char *test_fixture_path(const char *name);
 
 /* Reads a fixture file; fails the test when it cannot. */
 void test_fixture_read(const char *name, ocv_bytes *out);
+
+/* The state digest an authority signs for these entries (the LtHash of
+ * their elements); fails the test on an error. */
+void test_state_digest(const ocv_entry *entries, size_t n, uint8_t out[32]);
 
 #endif
