@@ -188,10 +188,31 @@ static ocv_reason verify_x509(const ocv_pkey *key, const ocv_x509_sig *s)
     size_t hash_len = 0;
     if (digest(s->md, s->tbs, s->tbs_len, hash, &hash_len) != 0)
         return OCV_ALG_NOT_ALLOWED;
-    return mbedtls_pk_verify_ext(s->sig_type, s->pss_opts, (mbedtls_pk_context *)&key->pk, s->md,
-                                 hash, hash_len, s->sig, s->sig_len) == 0
-               ? OCV_OK
-               : OCV_SIGNATURE_INVALID;
+    if (s->sig_type == MBEDTLS_PK_ECDSA || mbedtls_pk_get_type(&key->pk) != MBEDTLS_PK_RSA)
+        return mbedtls_pk_verify_ext(s->sig_type, s->pss_opts, (mbedtls_pk_context *)&key->pk,
+                                     s->md, hash, hash_len, s->sig, s->sig_len) == 0
+                   ? OCV_OK
+                   : OCV_SIGNATURE_INVALID;
+    /* RSA with this thread's copy of the key, as mbedtls_pk_verify_ext
+     * would: the signature exactly the modulus long, PSS with sig_opts */
+    mbedtls_rsa_context *rsa = rsa_of(key);
+    if (s->sig_len != mbedtls_rsa_get_len(rsa))
+        return OCV_SIGNATURE_INVALID;
+    int rc;
+    if (s->sig_type == MBEDTLS_PK_RSASSA_PSS) {
+        const mbedtls_pk_rsassa_pss_options *o = s->pss_opts;
+        if (o == NULL)
+            return OCV_SIGNATURE_INVALID;
+        rc = mbedtls_rsa_rsassa_pss_verify_ext(rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC, s->md,
+                                               (unsigned)hash_len, hash, o->mgf1_hash_id,
+                                               o->expected_salt_len, s->sig);
+    } else if (s->sig_type == MBEDTLS_PK_RSA) {
+        rc = mbedtls_rsa_rsassa_pkcs1_v15_verify(rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC, s->md,
+                                                 (unsigned)hash_len, hash, s->sig);
+    } else {
+        rc = -1;
+    }
+    return rc == 0 ? OCV_OK : OCV_SIGNATURE_INVALID;
 }
 
 #ifdef OCV_PROFILE_DEVICE
