@@ -130,7 +130,7 @@ ocv_reason ocv_stage_time(const ocv_claims *claims, int64_t at, int64_t skew, ch
 void ocv_store_view_open(ocv_state *st, ocv_store_view *view, ocv_decision *d)
 {
     memset(view, 0, sizeof(*view));
-    if (st->stores == NULL)
+    if (st->stores == NULL || st->store_broken) /* a store that failed its proof is not read */
         return;
     view->store = ocv_store_pool_acquire(st->stores);
     if (view->store == NULL)
@@ -153,11 +153,12 @@ void ocv_store_view_close(ocv_state *st, ocv_store_view *view)
     view->store = NULL;
 }
 
-ocv_reason ocv_stage_clock_floor(const ocv_state *st, const ocv_store_view *view, int64_t at,
-                                 char *detail, size_t detail_len)
+/* Every stage that reads the store asks here first: one that failed its
+ * proof or cannot be read denies, in every mode (a historical question
+ * skips the clock floor, never this). */
+static ocv_reason store_unusable(const ocv_state *st, const ocv_store_view *view, char *detail,
+                                 size_t detail_len)
 {
-    if (st->stores == NULL)
-        return OCV_OK;
     if (st->store_broken) {
         ocv_errf(detail, detail_len, "the revocation store fails its integrity check: %s",
                  st->store_problem);
@@ -167,6 +168,17 @@ ocv_reason ocv_stage_clock_floor(const ocv_state *st, const ocv_store_view *view
         ocv_errf(detail, detail_len, "the revocation store cannot be read");
         return OCV_REVOCATION_MISSING;
     }
+    return OCV_OK;
+}
+
+ocv_reason ocv_stage_clock_floor(const ocv_state *st, const ocv_store_view *view, int64_t at,
+                                 char *detail, size_t detail_len)
+{
+    if (st->stores == NULL)
+        return OCV_OK;
+    ocv_reason unusable = store_unusable(st, view, detail, detail_len);
+    if (unusable != OCV_OK)
+        return unusable;
     int64_t floor = view->clock_floor;
     if (at + st->skew < floor) {
         char when[32], now[32];
@@ -207,8 +219,10 @@ ocv_reason ocv_stage_store(const ocv_state *st, const ocv_store_view *view,
     memset(verdict, 0, sizeof(*verdict));
     if (st->stores == NULL)
         return OCV_OK;
-    ocv_reason r =
-        view->readable ? ocv_store_lookup(view->store, claims, verdict) : OCV_INTERNAL_ERROR;
+    ocv_reason r = store_unusable(st, view, detail, detail_len);
+    if (r != OCV_OK)
+        return r;
+    r = ocv_store_lookup(view->store, claims, verdict);
     if (r != OCV_OK) {
         ocv_errf(detail, detail_len, "the revocation store cannot be read");
         return OCV_REVOCATION_MISSING;

@@ -104,8 +104,8 @@ OCV_MUST_CHECK ocv_reason ocv_stage_clock_floor(const ocv_state *st, const ocv_s
 /*
  * The store part of the revocation stage: entries for every claim, then
  * freshness. OCV_REVOKED (detail names the entry), OCV_REVOCATION_STALE,
- * OCV_REVOCATION_MISSING (no data while required, or the store cannot be
- * read: fail closed), OCV_OK (also without a store).
+ * OCV_REVOCATION_MISSING (no data while required, or the store failed
+ * its proof or cannot be read: fail closed), OCV_OK (also without a store).
  */
 OCV_MUST_CHECK ocv_reason ocv_stage_store(const ocv_state *st, const ocv_store_view *view,
                                           const ocv_claims *claims, int64_t at,

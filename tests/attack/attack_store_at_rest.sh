@@ -3,7 +3,8 @@
 # the store file but holds no authority key: rewriting or deleting a row,
 # rewriting the digest to match, or editing an imported CRL's rows must
 # make the store fail its proof, and then every decision denies
-# (REVOCATION_MISSING, naming why) and `revocation status` says so.
+# (REVOCATION_MISSING, naming why), historical questions included, and
+# `revocation status` says so.
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 1
 SUB=spiffe://example.org/ns/demo/sa/api
@@ -34,6 +35,11 @@ expect_grep "NOT PROVEN" .out "status says so"
 cp dev.db t2.db
 sqlite3 t2.db "DELETE FROM entry"
 expect_reason 1 REVOCATION_MISSING "a deleted row" -- $V --db t2.db
+# A historical question skips the clock floor, never the proof: the
+# tampered store once answered it (the revoked workload "was valid").
+expect_reason 1 REVOCATION_MISSING "a deleted row, asked historically" -- \
+    $V --db t2.db --at "$(date +%s)" --historical
+expect_grep "fails its integrity check" .out "the detail says the proof failed"
 # 3. Delete it and put the digest, LtHash and count of the earlier genuine state.
 cp dev.db t3.db
 sqlite3 t3.db "DELETE FROM entry; ATTACH 'old.db' AS o;
