@@ -60,7 +60,7 @@ int ocv_audit_is_hex64(const char *s)
 
 /* ---- the file's tail ------------------------------------------------ */
 
-static char *last_newline(char *p, size_t len)
+char *ocv_audit_last_newline(char *p, size_t len)
 {
     while (len > 0)
         if (p[--len] == '\n')
@@ -85,7 +85,7 @@ int ocv_audit_read_tail(int fd, ocv_audit_tail *t)
         return -1;
     }
     buf[len] = 0;
-    char *nl = last_newline(buf, len);
+    char *nl = ocv_audit_last_newline(buf, len);
     if (nl == NULL) { /* no complete line in the window */
         free(buf);
         if (start > 0)
@@ -95,24 +95,28 @@ int ocv_audit_read_tail(int fd, ocv_audit_tail *t)
     }
     t->torn = len - (size_t)(nl - buf) - 1;
     *nl = 0;
-    char *line = last_newline(buf, (size_t)(nl - buf));
+    char *line = ocv_audit_last_newline(buf, (size_t)(nl - buf));
     line = line ? line + 1 : buf;
     json_t *rec = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
     free(buf);
+    int rc = ocv_audit_tail_of(rec, t);
+    json_decref(rec);
+    return rc;
+}
+
+int ocv_audit_tail_of(json_t *rec, ocv_audit_tail *t)
+{
     const char *h = json_string_value(json_object_get(rec, "hash"));
     const char *ev = json_string_value(json_object_get(rec, "event"));
     json_t *s = json_object_get(rec, "seq");
     json_t *c = json_object_get(rec, "ckpt");
-    int rc = -1;
-    if (ocv_audit_is_hex64(h) && json_is_integer(s) && json_integer_value(s) > 0 && ev != NULL &&
-        (c == NULL || json_is_integer(c))) {
-        memcpy(t->hash, h, 65);
-        t->seq = json_integer_value(s);
-        t->last_ckpt = strcmp(ev, "checkpoint") == 0 ? t->seq : c ? json_integer_value(c) : 0;
-        rc = 0;
-    }
-    json_decref(rec);
-    return rc;
+    if (!ocv_audit_is_hex64(h) || !json_is_integer(s) || json_integer_value(s) <= 0 || ev == NULL ||
+        (c != NULL && !json_is_integer(c)))
+        return -1;
+    memcpy(t->hash, h, 65);
+    t->seq = json_integer_value(s);
+    t->last_ckpt = strcmp(ev, "checkpoint") == 0 ? t->seq : c ? json_integer_value(c) : 0;
+    return 0;
 }
 
 static int write_all(int fd, const char *p, size_t n)

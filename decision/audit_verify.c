@@ -304,14 +304,6 @@ ocv_reason ocv_audit_verify(const char *path, size_t *records, char *err, size_t
 
 /* ---- the tail alone -------------------------------------------------- */
 
-static char *last_newline(char *p, size_t len)
-{
-    while (len > 0)
-        if (p[--len] == '\n')
-            return p + len;
-    return NULL;
-}
-
 /* Up to the last two complete lines of f (a torn tail left out) into buf,
  * NUL-terminated: *last, and *before (NULL when the log has one record).
  * 0, or -1 when they cannot be read or a line is overlong. */
@@ -337,12 +329,12 @@ static int last_two_lines(FILE *f, char **buf, char **before, char **last)
     if (len == 0)
         return -1;
     b[--len] = 0;
-    char *nl = last_newline(b, len);
+    char *nl = ocv_audit_last_newline(b, len);
     *last = nl ? nl + 1 : b;
     if (nl == NULL)
         return start == 0 ? 0 : -1; /* one line filling the whole window is overlong */
     *nl = 0;
-    char *nl2 = last_newline(b, (size_t)(nl - b));
+    char *nl2 = ocv_audit_last_newline(b, (size_t)(nl - b));
     if (nl2 == NULL && start > 0)
         return -1;
     *before = nl2 ? nl2 + 1 : b;
@@ -366,20 +358,14 @@ ocv_reason ocv_audit_verify_tail(const char *path, int *checkpointed, char *err,
     json_t *rec = rc == 0 ? json_loads(last, JSON_REJECT_DUPLICATES, NULL) : NULL;
     free(buf);
     ocv_reason r = rec != NULL && (before == NULL || prev != NULL) ? OCV_OK : OCV_MALFORMED;
-    if (r == OCV_OK && prev != NULL) {
-        /* the record before is taken as written: only the link is checked */
-        const char *h = json_string_value(json_object_get(prev, "hash"));
-        const char *ev = json_string_value(json_object_get(prev, "event"));
-        json_t *seq = json_object_get(prev, "seq"), *ckpt = json_object_get(prev, "ckpt");
-        if (!ocv_audit_is_hex64(h) || ev == NULL || !json_is_integer(seq) ||
-            (ckpt != NULL && !json_is_integer(ckpt))) {
+    ocv_audit_tail t;
+    if (r == OCV_OK && prev != NULL) { /* taken as written: only the link is checked */
+        if (ocv_audit_tail_of(prev, &t) != 0) {
             r = OCV_MALFORMED;
         } else {
-            memcpy(vs.prev, h, 65);
-            n = json_integer_value(seq) + 1;
-            vs.last_ckpt = strcmp(ev, "checkpoint") == 0 ? json_integer_value(seq)
-                           : ckpt                        ? json_integer_value(ckpt)
-                                                         : 0;
+            memcpy(vs.prev, t.hash, 65);
+            n = t.seq + 1;
+            vs.last_ckpt = t.last_ckpt;
         }
     }
     ocv_audit_report rep;
