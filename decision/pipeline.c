@@ -680,8 +680,9 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
                                 st->sigcache};
     ocv_x509_chain_init(&cr.chain);
     ocv_token_init(&cr.token);
-    ocv_store_view view; /* one store snapshot for the whole decision */
-    ocv_store_view_open(st, &view, d);
+    /* one store snapshot for every stage after the parse: bytes that do
+     * not parse cost no store read */
+    ocv_store_view view = {NULL, 0, 0};
     size_t stage = 0;
     d->policy_skipped = st->no_policy;
     if (claims == NULL) {
@@ -694,6 +695,7 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
     if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
     ocv_strlcpy(d->subject, claims->subject, sizeof(d->subject));
+    ocv_store_view_open(st, &view, d);
 
     detail[0] = 0;
     r = time_stage(st, &view, claims, at, d->historical, ex, detail, sizeof(detail));

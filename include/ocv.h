@@ -283,7 +283,8 @@ typedef struct ocv_decision {
     /* Appended with audited decisions: the revocation state the decision
      * was made under, from the same store snapshot its every check read
      * (each pinned authority, in id order). 0 entries without a store,
-     * or when the store could not be read. */
+     * when the store could not be read or failed its proof, and when the
+     * credential did not parse (no state was consulted). */
     size_t revocation_count;
     ocv_revocation_state revocation[OCV_MAX_AUTHORITIES];
 } ocv_decision;

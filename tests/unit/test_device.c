@@ -386,6 +386,14 @@ static void decisions_read_one_snapshot(void **state)
     assert_int_equal(d.revocation_count, 1);
     assert_string_equal(d.revocation[0].authority, "auth");
     assert_int_equal(d.revocation[0].sequence, 1);
+    /* bytes that do not parse consult no state (and cost no store read) */
+    ocv_request garbage;
+    ocv_request_init(&garbage);
+    garbage.credential = (const uint8_t *)"not.a.token";
+    garbage.credential_len = 11;
+    ocv_decision gd;
+    assert_reason(ocv_check(ctx, &garbage, &gd), OCV_MALFORMED);
+    assert_int_equal(gd.revocation_count, 0);
     char subject[OCV_MAX_IDENTITY_BYTES + 1];
     ocv_identity_revocation_form(d.subject, strlen(d.subject), subject);
     ocv_entry revoke = {OCV_ENTRY_SUBJECT, "", 0, subject, strlen(subject), 0, 0};
