@@ -558,28 +558,31 @@ static ocv_reason check_revocation(const ocv_policy_rule *rule, const ocv_policy
 
 /* ---- entry points ---------------------------------------------------------- */
 
+/* Appends at most max bytes of s to a detail of n bytes (cap with the NUL). */
+static void detail_append(char *d, size_t *n, size_t cap, const char *s, size_t max)
+{
+    size_t len = strnlen(s, max);
+    if (len > cap - 1 - *n)
+        len = cap - 1 - *n;
+    memcpy(d + *n, s, len);
+    *n += len;
+    d[*n] = 0;
+}
+
 /* "allowed by rule 'ID' for purpose 'P'", put together without printf:
  * every allowed decision writes it, and vsnprintf cost as much as the
  * rest of the verdict. The purpose is cut at 100 bytes as before. */
 static void allowed_detail(ocv_policy_result *result, const char *rule_id, const char *purpose)
 {
-    purpose = purpose ? purpose : "";
-    const char *parts[] = {
-        "allowed by rule '",
-        rule_id,
-        "' for purpose '",
-        purpose,
-        "'",
-        result->stale_allowed ? " (stale revocation data accepted under allow_stale)" : ""};
-    size_t n = 0, cap = sizeof(result->detail) - 1;
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        size_t len = strnlen(parts[i], parts[i] == purpose ? 100 : cap);
-        if (len > cap - n)
-            len = cap - n;
-        memcpy(result->detail + n, parts[i], len);
-        n += len;
-    }
-    result->detail[n] = 0;
+    char *d = result->detail;
+    size_t n = 0, cap = sizeof(result->detail);
+    detail_append(d, &n, cap, "allowed by rule '", cap);
+    detail_append(d, &n, cap, rule_id, cap);
+    detail_append(d, &n, cap, "' for purpose '", cap);
+    detail_append(d, &n, cap, purpose ? purpose : "", 100);
+    detail_append(d, &n, cap, "'", cap);
+    if (result->stale_allowed)
+        detail_append(d, &n, cap, " (stale revocation data accepted under allow_stale)", cap);
 }
 
 ocv_reason ocv_policy_evaluate(const ocv_policy *policy, const ocv_policy_input *input,

@@ -91,6 +91,9 @@ static int copy_public(mbedtls_rsa_context *to, const mbedtls_rsa_context *from)
 static mbedtls_rsa_context *rsa_of(const ocv_pkey *key)
 {
     mbedtls_rsa_context *shared = mbedtls_pk_rsa(key->pk);
+    static const uint8_t no_id[32];
+    if (memcmp(key->id, no_id, sizeof(no_id)) == 0)
+        return shared; /* a key without its id: nothing to find a copy by */
     if (my_copies == NULL) {
         pthread_once(&copies_once, copies_init);
         if (!copies_ready || (my_copies = calloc(1, sizeof(*my_copies))) == NULL)
