@@ -711,6 +711,8 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
     detail[0] = 0;
     ocv_store_verdict verdict;
     r = revocation_stage(st, &view, &cr, claims, at, &verdict, detail, sizeof(detail));
+    if (verdict.state_moved)
+        ocv_store_view_restate(&view, d);
     if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
 

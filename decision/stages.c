@@ -135,20 +135,23 @@ void ocv_store_view_open(ocv_state *st, ocv_store_view *view, ocv_decision *d)
     view->store = ocv_store_pool_acquire(st->stores);
     if (view->store == NULL)
         return;
-    if (ocv_store_snapshot_begin(view->store) != OCV_OK) {
-        ocv_store_pool_release(st->stores, view->store);
-        view->store = NULL;
-        return;
-    }
-    view->readable = ocv_store_state(view->store, &view->clock_floor, d->revocation,
+    view->readable = ocv_store_read_begin(view->store) == OCV_OK &&
+                     ocv_store_state(view->store, &view->clock_floor, d->revocation,
                                      &d->revocation_count) == OCV_OK;
+}
+
+void ocv_store_view_restate(const ocv_store_view *view, ocv_decision *d)
+{
+    int64_t floor;
+    if (ocv_store_state(view->store, &floor, d->revocation, &d->revocation_count) != OCV_OK)
+        d->revocation_count = 0;
 }
 
 void ocv_store_view_close(ocv_state *st, ocv_store_view *view)
 {
     if (view->store == NULL)
         return;
-    ocv_store_snapshot_end(view->store);
+    ocv_store_read_end(view->store);
     ocv_store_pool_release(st->stores, view->store);
     view->store = NULL;
 }

@@ -73,12 +73,15 @@ OCV_MUST_CHECK ocv_reason ocv_stage_time(const ocv_claims *claims, int64_t at, i
                                          char *detail, size_t detail_len);
 
 /*
- * One decision's view of the revocation store: a pooled connection that
- * holds one read snapshot from the first stage to the last, so the clock
- * floor, every lookup and the state the decision records as in force
- * (ocv_decision.revocation) are read from the same state, in one
- * transaction a decision. store is NULL without a store or when it cannot
- * be read; readable says which (the stages fail closed on the second).
+ * One decision's view of the revocation store: a pooled connection in
+ * one read (ocv_store_read_begin) from the first stage to the last, so the
+ * clock floor, every lookup and the state the decision records as in
+ * force (ocv_decision.revocation) are read from the same state: the
+ * connection's cache while the store is unchanged, else one transaction.
+ * (A sync committing between the view's opening and a lookup the cache
+ * cannot answer: the lookup and the recorded state are the newer ones,
+ * the clock floor the older.) store is NULL without a store; readable is
+ * 0 when it cannot be read (the stages fail closed).
  */
 typedef struct ocv_store_view {
     ocv_store *store;
@@ -90,6 +93,9 @@ typedef struct ocv_store_view {
  * store is configured or it cannot be read). */
 void ocv_store_view_open(ocv_state *st, ocv_store_view *view, ocv_decision *d);
 void ocv_store_view_close(ocv_state *st, ocv_store_view *view);
+/* After a lookup that answered from a newer state than the view opened
+ * on (ocv_store_verdict.state_moved): d records that state as in force. */
+void ocv_store_view_restate(const ocv_store_view *view, ocv_decision *d);
 
 /*
  * The clock floor check (part of the time stage): a request time more

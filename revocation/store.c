@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -57,6 +58,7 @@ enum {
     STMT_EACH_ENTRY,
     STMT_PUT_BUNDLE,
     STMT_GET_BUNDLE,
+    STMT_JOURNAL_MODE,
     STMT_COUNT
 };
 
@@ -82,6 +84,7 @@ static const char *const STMT_SQL[STMT_COUNT] = {
     "SELECT k, before, expires FROM entry WHERE authority = ?1",
     "UPDATE authority SET bundle = ?2, bundle_signer = ?3 WHERE id = ?1",
     "SELECT bundle, bundle_signer FROM authority WHERE id = ?1",
+    "PRAGMA journal_mode",
 };
 
 /* Authority freshness and the clock floor change only when a sync
@@ -98,10 +101,48 @@ typedef struct freshness_cache {
     int has_type[256];
 } freshness_cache;
 
+/*
+ * A decision's read (ocv_store_read_begin) opens no transaction while the
+ * store is unchanged: SQLite's WAL-index header, which every commit in WAL
+ * mode rewrites (its change counter, frame count and salts), is compared
+ * in shared memory with the copy taken before the transaction that filled
+ * the cache. A BEGIN costs file locks (fcntl), an fstat and mutexes that
+ * every decision thread shares; the comparison costs 48 bytes of memory.
+ * SQLite refuses to leave WAL mode while this handle has the store open,
+ * so no commit bypasses the header; belt and braces, a transaction
+ * confirms the cache at least every RECHECK_MS.
+ */
+#define WAL_HEADER_BYTES 48 /* the first copy of the WAL-index header */
+#define WAL_INDEX_REGION 32768
+#define RECHECK_MS       1000
+typedef struct read_probe {
+    const volatile uint8_t *wal_header; /* in SQLite's mapping; NULL: always a transaction */
+    uint8_t seen[WAL_HEADER_BYTES];     /* read before the transaction that filled the cache */
+    int has_seen;
+    int64_t checked_ms; /* when a transaction last confirmed the cache */
+    int reading;        /* a decision's read is open */
+    int in_txn;         /* ...and holds a transaction (otherwise it reads the cache) */
+} read_probe;
+
+/* Lookup answers of the cache's epoch, so a repeated credential costs no
+ * transaction either: keyed by everything the answer depends on (the
+ * candidate keys, the issue time, the path's CRL issuers), compared in
+ * full. Direct-mapped; a collision only evicts. */
+#define MEMO_SLOTS 32
+typedef struct lookup_memo {
+    uint64_t epoch; /* 0: empty */
+    uint8_t *id;
+    size_t id_len;
+    ocv_store_verdict verdict;
+} lookup_memo;
+
 struct ocv_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[STMT_COUNT];
     freshness_cache cache;
+    uint64_t epoch; /* counts the cache's reloads */
+    read_probe probe;
+    lookup_memo memo[MEMO_SLOTS];
     ocv_store_commit_hook commit_hook; /* see ocv_store_set_commit_hook */
     void *commit_hook_ctx;
 };
@@ -457,6 +498,8 @@ void ocv_store_close(ocv_store *s)
     for (int i = 0; i < STMT_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
+    for (size_t i = 0; i < MEMO_SLOTS; i++)
+        free(s->memo[i].id);
     free(s);
 }
 
@@ -465,8 +508,17 @@ void ocv_store_checkpoint(ocv_store *s)
     sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
+/* A transaction other than a decision's read may change the journal mode
+ * (and with it SQLite's mapping): the next read finds the header again. */
+static void probe_forget(ocv_store *s)
+{
+    s->probe.wal_header = NULL;
+    s->probe.has_seen = 0;
+}
+
 ocv_reason ocv_store_begin(ocv_store *s)
 {
+    probe_forget(s);
     return exec(s->db, "BEGIN IMMEDIATE") == 0 ? OCV_OK : OCV_INTERNAL_ERROR;
 }
 
@@ -509,6 +561,7 @@ static sqlite3_stmt *stmt(ocv_store *s, int which)
 
 ocv_reason ocv_store_snapshot_begin(ocv_store *s)
 {
+    probe_forget(s);
     return sqlite3_step(stmt(s, STMT_READ_BEGIN)) == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
 }
 
@@ -775,11 +828,18 @@ static ocv_reason meta_get(ocv_store *s, const char *k, int64_t *v)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
 }
 
+/* The cache as it stands inside a decision's read without a transaction
+ * (the probe found the store unchanged), otherwise re-read as needed. */
+static ocv_reason current_cache(ocv_store *s)
+{
+    return s->probe.reading && !s->probe.in_txn ? OCV_OK : refresh_cache(s);
+}
+
 ocv_reason ocv_store_get_clock_floor(ocv_store *s, int64_t *floor)
 {
-    if (!sqlite3_get_autocommit(s->db))
+    if (!s->probe.reading && !sqlite3_get_autocommit(s->db))
         return meta_get(s, "clock_floor", floor); /* inside a write: the live value */
-    ocv_reason r = refresh_cache(s);
+    ocv_reason r = current_cache(s);
     *floor = s->cache.clock_floor;
     return r;
 }
@@ -787,7 +847,7 @@ ocv_reason ocv_store_get_clock_floor(ocv_store *s, int64_t *floor)
 ocv_reason ocv_store_state(ocv_store *s, int64_t *clock_floor, ocv_revocation_state *state,
                            size_t *count)
 {
-    ocv_reason r = refresh_cache(s);
+    ocv_reason r = current_cache(s);
     *clock_floor = r == OCV_OK ? s->cache.clock_floor : 0;
     *count = r == OCV_OK ? s->cache.state_count : 0;
     if (*count > 0)
@@ -930,6 +990,8 @@ static ocv_reason refresh_cache(ocv_store *s)
     sqlite3_reset(st);
     if (s->cache.valid && s->cache.data_version == version)
         return OCV_OK;
+    s->epoch++; /* the lookup memo's answers are of the old state */
+    s->cache.valid = 0;
     freshness_cache c;
     memset(&c, 0, sizeof(c));
     c.valid = 1;
@@ -982,23 +1044,12 @@ static ocv_reason freshness(ocv_store *s, const ocv_claims *claims, ocv_store_ve
     return OCV_OK;
 }
 
-ocv_reason ocv_store_lookup(ocv_store *s, const ocv_claims *claims, ocv_store_verdict *out)
+/* The keys a credential could be revoked under, of the types the store
+ * holds at all. */
+static void collect_keys(const ocv_store *s, const ocv_claims *claims, candidate_keys *keys)
 {
-    memset(out, 0, sizeof(*out));
-    candidate_keys *keys = malloc(sizeof(*keys));
-    if (keys == NULL)
-        return OCV_INTERNAL_ERROR;
     keys->count = 0;
     keys->used = 0;
-    /* one read transaction: one snapshot and one round of file locks
-     * for all of a decision's lookups */
-    int own_txn = sqlite3_get_autocommit(s->db);
-    ocv_reason r = OCV_INTERNAL_ERROR;
-    if (own_txn && sqlite3_step(stmt(s, STMT_READ_BEGIN)) != SQLITE_DONE)
-        goto out;
-    r = refresh_cache(s);
-    if (r != OCV_OK)
-        goto end;
     for (size_t i = 0; i < claims->path_len; i++) {
         const ocv_cert_ref *c = &claims->path[i];
         if (c->serial[0] && c->issuer_key_sha256[0])
@@ -1013,14 +1064,211 @@ ocv_reason ocv_store_lookup(ocv_store *s, const ocv_claims *claims, ocv_store_ve
                                  subject);
     add_key(keys, &s->cache, OCV_ENTRY_SUBJECT, "", subject);
     add_key(keys, &s->cache, OCV_ENTRY_SUBJECT_BEFORE, "", subject);
-    r = lookup_entries(s, keys, claims, out);
+}
+
+/* ---- the lookup memo ------------------------------------------------ */
+
+#define MEMO_ID_MAX                                                                                \
+    (sizeof(((candidate_keys *)0)->arena) + 2 * MAX_CANDIDATES + 9 + OCV_MAX_PATH_REFS * 65)
+
+/* Everything a lookup's answer depends on, length-prefixed: the keys, the
+ * issue time (subject_before), the issuers whose CRL freshness counts. */
+static size_t memo_id(const candidate_keys *keys, const ocv_claims *claims, uint8_t *id)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < keys->count; i++) {
+        id[n++] = (uint8_t)(keys->len[i] >> 8);
+        id[n++] = (uint8_t)keys->len[i];
+        memcpy(id + n, keys->arena + keys->off[i], keys->len[i]);
+        n += keys->len[i];
+    }
+    id[n++] = (uint8_t)claims->has_issued_at;
+    put_be64(id + n, claims->has_issued_at ? claims->issued_at : 0);
+    n += 8;
+    for (size_t i = 0; i < claims->path_len; i++) {
+        size_t l = strnlen(claims->path[i].issuer_key_sha256, 64);
+        id[n++] = (uint8_t)l;
+        memcpy(id + n, claims->path[i].issuer_key_sha256, l);
+        n += l;
+    }
+    return n;
+}
+
+static lookup_memo *memo_slot(ocv_store *s, const uint8_t *id, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ id[i]) * 1099511628211ULL;
+    return &s->memo[h % MEMO_SLOTS];
+}
+
+static int memo_find(ocv_store *s, const uint8_t *id, size_t len, ocv_store_verdict *out)
+{
+    const lookup_memo *m = memo_slot(s, id, len);
+    if (m->epoch != s->epoch || m->id_len != len || memcmp(m->id, id, len) != 0)
+        return 0;
+    *out = m->verdict;
+    return 1;
+}
+
+static void memo_put(ocv_store *s, const uint8_t *id, size_t len, const ocv_store_verdict *v)
+{
+    lookup_memo *m = memo_slot(s, id, len);
+    uint8_t *copy = malloc(len);
+    if (copy == NULL)
+        return; /* not remembered: the next lookup reads the store */
+    memcpy(copy, id, len);
+    free(m->id);
+    m->id = copy;
+    m->id_len = len;
+    m->epoch = s->epoch;
+    m->verdict = *v;
+    m->verdict.state_moved = 0;
+}
+
+/* ---- a decision's read ---------------------------------------------- */
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+#ifdef CLOCK_MONOTONIC_COARSE
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* no system call */
+#else
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+#endif
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void wal_header_copy(const volatile uint8_t *h, uint8_t out[WAL_HEADER_BYTES])
+{
+    for (size_t i = 0; i < WAL_HEADER_BYTES; i++)
+        out[i] = h[i];
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
+/* Where SQLite maps this connection's WAL-index header, while the store is
+ * in WAL mode and the VFS shares it through memory (xShmMap of region 0,
+ * which stays mapped while the connection keeps its WAL open: it closes it
+ * only inside a transaction, after which this is asked again). */
+static const volatile uint8_t *wal_header_of(ocv_store *s)
+{
+    sqlite3_stmt *st = stmt(s, STMT_JOURNAL_MODE);
+    int wal = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL &&
+              strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    sqlite3_reset(st);
+    sqlite3_file *f = NULL;
+    if (!wal || sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+        f == NULL || f->pMethods == NULL || f->pMethods->iVersion < 2 ||
+        f->pMethods->xShmMap == NULL)
+        return NULL;
+    void volatile *region = NULL;
+    if (f->pMethods->xShmMap(f, 0, WAL_INDEX_REGION, 0, &region) != SQLITE_OK)
+        return NULL;
+    return region;
+}
+
+/* Opens the read's transaction and brings the cache up to it. The header
+ * is read before BEGIN: the cache is tagged with a state no newer than
+ * the one it holds, so a commit in between is found by the next probe. */
+static ocv_reason read_txn_begin(ocv_store *s)
+{
+    read_probe *p = &s->probe;
+    const volatile uint8_t *hdr = p->wal_header;
+    uint8_t before[WAL_HEADER_BYTES];
+    if (hdr != NULL)
+        wal_header_copy(hdr, before);
+    if (sqlite3_step(stmt(s, STMT_READ_BEGIN)) != SQLITE_DONE)
+        return OCV_INTERNAL_ERROR;
+    p->in_txn = 1;
+    ocv_reason r = refresh_cache(s);
+    if (r != OCV_OK)
+        return r;
+    p->wal_header = wal_header_of(s);
+    p->has_seen = hdr != NULL && p->wal_header == hdr;
+    if (p->has_seen)
+        memcpy(p->seen, before, sizeof(before));
+    p->checked_ms = monotonic_ms();
+    return OCV_OK;
+}
+
+ocv_reason ocv_store_read_begin(ocv_store *s)
+{
+    read_probe *p = &s->probe;
+    p->reading = 1;
+    p->in_txn = 0;
+    if (s->cache.valid && p->has_seen && monotonic_ms() - p->checked_ms < RECHECK_MS) {
+        uint8_t now[WAL_HEADER_BYTES];
+        wal_header_copy(p->wal_header, now);
+        if (memcmp(now, p->seen, sizeof(now)) == 0)
+            return OCV_OK; /* unchanged: the cache is the snapshot */
+    }
+    return read_txn_begin(s);
+}
+
+void ocv_store_read_end(ocv_store *s)
+{
+    if (s->probe.in_txn)
+        sqlite3_step(stmt(s, STMT_READ_END));
+    s->probe.in_txn = 0;
+    s->probe.reading = 0;
+}
+
+int ocv_store_read_cached(const ocv_store *s)
+{
+    return s->probe.reading && !s->probe.in_txn;
+}
+
+/* A lookup's keys and memo identity, allocated together: no allocation
+ * per key. */
+typedef struct lookup_work {
+    candidate_keys keys;
+    uint8_t id[MEMO_ID_MAX];
+    size_t id_len;
+} lookup_work;
+
+static void lookup_prepare(const ocv_store *s, const ocv_claims *claims, lookup_work *w)
+{
+    collect_keys(s, claims, &w->keys);
+    w->id_len = memo_id(&w->keys, claims, w->id);
+}
+
+ocv_reason ocv_store_lookup(ocv_store *s, const ocv_claims *claims, ocv_store_verdict *out)
+{
+    memset(out, 0, sizeof(*out));
+    lookup_work *w = malloc(sizeof(*w));
+    if (w == NULL)
+        return OCV_INTERNAL_ERROR;
+    /* outside a decision's read, one transaction for all the lookups */
+    int own_txn = !s->probe.reading && sqlite3_get_autocommit(s->db);
+    ocv_reason r = OCV_INTERNAL_ERROR;
+    if (own_txn && sqlite3_step(stmt(s, STMT_READ_BEGIN)) != SQLITE_DONE)
+        goto out;
+    r = current_cache(s);
+    if (r != OCV_OK)
+        goto end;
+    lookup_prepare(s, claims, w);
+    if (memo_find(s, w->id, w->id_len, out))
+        goto end;
+    if (ocv_store_read_cached(s)) { /* the cache does not answer: read the store now */
+        uint64_t epoch = s->epoch;
+        r = read_txn_begin(s);
+        if (r != OCV_OK)
+            goto end;
+        if (s->epoch != epoch) { /* a commit since the read began: answer from it */
+            lookup_prepare(s, claims, w);
+            out->state_moved = 1;
+        }
+    }
+    r = lookup_entries(s, &w->keys, claims, out);
     if (r == OCV_OK && !out->revoked)
         r = freshness(s, claims, out);
+    if (r == OCV_OK)
+        memo_put(s, w->id, w->id_len, out);
 end:
     if (own_txn && sqlite3_step(stmt(s, STMT_READ_END)) != SQLITE_DONE)
         r = OCV_INTERNAL_ERROR;
 out:
-    free(keys);
+    free(w);
     return r;
 }
 

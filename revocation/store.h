@@ -139,6 +139,28 @@ OCV_MUST_CHECK ocv_reason ocv_store_snapshot_begin(ocv_store *store);
 void ocv_store_snapshot_end(ocv_store *store);
 
 /*
+ * A decision's read: ocv_store_state, ocv_store_get_clock_floor and
+ * ocv_store_lookup between begin and end answer from one state of the
+ * store. While nothing committed since the last read on this handle, that
+ * state is the handle's cache and no transaction is opened: SQLite's
+ * WAL-index header in shared memory, which every commit in WAL mode
+ * rewrites, is compared with the copy taken before the transaction that
+ * filled the cache. A lookup the cache cannot answer opens the
+ * transaction then; if a commit came in between, it answers from the newer
+ * state and says so (ocv_store_verdict.state_moved). SQLite refuses to
+ * take the store out of WAL mode while a handle has it open, so every
+ * commit moves the header; a transaction confirms the cache at least
+ * every second all the same. Lookup answers are remembered per state (32 of them), so a
+ * repeated credential costs no transaction either.
+ * Errors: OCV_INTERNAL_ERROR when the store cannot be read (end the read
+ * anyway). Not for writes; one read at a time per handle.
+ */
+OCV_MUST_CHECK ocv_reason ocv_store_read_begin(ocv_store *store);
+void ocv_store_read_end(ocv_store *store);
+/* 1 while the open read answers from the cache, no transaction held. */
+int ocv_store_read_cached(const ocv_store *store);
+
+/*
  * A pre-commit hook: ocv_store_commit calls it inside the write
  * transaction, right before COMMIT (so every bundle apply and CRL import
  * runs it without knowing). A non-OK return rolls the transaction back
@@ -236,6 +258,10 @@ typedef struct ocv_store_verdict {
     char matched[240]; /* which entry: "jti https://i abc (authority a)" */
     ocv_store_freshness freshness;
     int64_t clock_floor;
+    /* within a decision's read: a commit came between ocv_store_read_begin
+     * and this lookup, which answered from the newer state (ocv_store_state
+     * now gives it) */
+    int state_moved;
 } ocv_store_verdict;
 
 /*

@@ -651,6 +651,197 @@ static void rotation_races_an_old_key_bundle(void **state)
     ocv_pkey_free(&k2);
 }
 
+/* ---- a decision's read: the cache while nothing committed ----------- */
+
+static ocv_store *open_reader(fixture *f)
+{
+    ocv_store *r;
+    char err[256] = "";
+    if (ocv_store_open(f->path, 0, &r, err, sizeof(err)) != OCV_OK)
+        fail_msg("open: %s", err);
+    /* the first reads find SQLite's WAL-index header and tag the cache */
+    for (int i = 0; i < 2; i++) {
+        assert_reason(ocv_store_read_begin(r), OCV_OK);
+        ocv_store_read_end(r);
+    }
+    return r;
+}
+
+/* A full bundle of BASE plus a jti entry "extra" at sequence seq. */
+static void apply_base_plus(fixture *f, int64_t seq, const char *extra)
+{
+    ocv_entry all[BASE_COUNT + 1];
+    memcpy(all, BASE, sizeof(BASE));
+    all[BASE_COUNT] = entry(OCV_ENTRY_JTI, "https://issuer.example", extra, 0);
+    ocv_bundle b;
+    bundle(&b, "auth", seq, OCV_BUNDLE_FULL, all, BASE_COUNT + 1);
+    test_state_digest(all, BASE_COUNT + 1, b.state_digest);
+    assert_reason(apply(f, &b, T0 + 10 + seq), OCV_OK);
+}
+
+static ocv_claims token_claims(const char *jti)
+{
+    ocv_claims c;
+    ocv_claims_init(&c);
+    c.type = OCV_CREDENTIAL_JWT;
+    strcpy(c.issuer, "https://issuer.example");
+    strcpy(c.token_id, jti);
+    strcpy(c.subject, "spiffe://example.org/fine");
+    return c;
+}
+
+static int64_t sequence_in_force(ocv_store *r)
+{
+    int64_t floor;
+    ocv_revocation_state st[4];
+    size_t n = 0;
+    assert_reason(ocv_store_state(r, &floor, st, &n), OCV_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(st[0].authority, "auth");
+    return st[0].sequence;
+}
+
+static void reads_use_the_cache_while_unchanged(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    ocv_store *r = open_reader(f);
+    ocv_claims c = token_claims("tok-1");
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_true(ocv_store_read_cached(r));
+    assert_int_equal(sequence_in_force(r), 1);
+    ocv_store_verdict v;
+    assert_reason(ocv_store_lookup(r, &c, &v), OCV_OK);
+    assert_true(v.revoked);
+    assert_false(v.state_moved);
+    assert_false(ocv_store_read_cached(r)); /* a lookup never seen reads the store */
+    ocv_store_read_end(r);
+    /* the same credential again: remembered, no transaction */
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_true(ocv_store_read_cached(r));
+    assert_reason(ocv_store_lookup(r, &c, &v), OCV_OK);
+    assert_true(v.revoked);
+    assert_string_equal(v.matched, "jti https://issuer.example tok-1 (authority auth)");
+    assert_true(ocv_store_read_cached(r));
+    ocv_store_read_end(r);
+    /* another issue time is another question (subject_before) */
+    c.has_issued_at = 1;
+    c.issued_at = T0 - 5;
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_reason(ocv_store_lookup(r, &c, &v), OCV_OK);
+    assert_false(ocv_store_read_cached(r));
+    ocv_store_read_end(r);
+    ocv_store_close(r);
+}
+
+static void a_commit_ends_the_cached_reads(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    ocv_store *r = open_reader(f);
+    ocv_claims c = token_claims("tok-2");
+    ocv_store_verdict v;
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_reason(ocv_store_lookup(r, &c, &v), OCV_OK);
+    assert_false(v.revoked);
+    ocv_store_read_end(r);
+    apply_base_plus(f, 2, "tok-2"); /* another connection commits */
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_false(ocv_store_read_cached(r));
+    assert_int_equal(sequence_in_force(r), 2);
+    assert_reason(ocv_store_lookup(r, &c, &v), OCV_OK); /* the remembered answer is gone */
+    assert_true(v.revoked);
+    ocv_store_read_end(r);
+    ocv_store_close(r);
+}
+
+static void a_commit_during_a_cached_read_moves_its_state(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    ocv_store *r = open_reader(f);
+    ocv_claims seen = token_claims("tok-9"), unseen = token_claims("tok-3");
+    ocv_store_verdict v;
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_reason(ocv_store_lookup(r, &seen, &v), OCV_OK);
+    ocv_store_read_end(r);
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_true(ocv_store_read_cached(r));
+    assert_int_equal(sequence_in_force(r), 1);
+    apply_base_plus(f, 2, "tok-3");
+    /* remembered: answered from the state the read began on */
+    assert_reason(ocv_store_lookup(r, &seen, &v), OCV_OK);
+    assert_false(v.revoked);
+    assert_false(v.state_moved);
+    assert_int_equal(sequence_in_force(r), 1);
+    /* not remembered: read from the newer state, which the read now reports */
+    assert_reason(ocv_store_lookup(r, &unseen, &v), OCV_OK);
+    assert_true(v.revoked);
+    assert_true(v.state_moved);
+    assert_int_equal(sequence_in_force(r), 2);
+    ocv_store_read_end(r);
+    ocv_store_close(r);
+}
+
+/* Any SQLite writer commits through the WAL while a reader has the store
+ * open: SQLite refuses to leave WAL mode then, so the header the cached
+ * reads compare always moves with a commit. */
+static void another_sqlite_writer_is_seen_and_cannot_leave_wal_mode(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    ocv_store *r = open_reader(f);
+    ocv_claims c = token_claims("tok-4");
+    ocv_store_verdict v;
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_reason(ocv_store_lookup(r, &c, &v), OCV_OK);
+    assert_false(v.revoked);
+    ocv_store_read_end(r);
+    sqlite3 *w;
+    assert_int_equal(sqlite3_open(f->path, &w), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(w, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL),
+                         SQLITE_OK);
+    ocv_entry e = entry(OCV_ENTRY_JTI, "https://issuer.example", "tok-4", 0);
+    ocv_bytes k;
+    assert_reason(ocv_store_entry_key(&e, &k), OCV_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(w,
+                                        "INSERT INTO entry (k, authority, before, expires) "
+                                        "VALUES (?1, 'auth', 0, 0)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_blob(st, 1, k.data, (int)k.len, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    ocv_bytes_free(&k);
+    sqlite3_close(w);
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_false(ocv_store_read_cached(r));
+    assert_reason(ocv_store_lookup(r, &c, &v), OCV_OK);
+    assert_true(v.revoked);
+    ocv_store_read_end(r);
+    ocv_store_close(r);
+}
+
+/* Belt and braces: a transaction confirms the cache at least every second. */
+static void the_cache_is_confirmed_every_second(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    ocv_store *r = open_reader(f);
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_true(ocv_store_read_cached(r));
+    ocv_store_read_end(r);
+    usleep(1100 * 1000);
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_false(ocv_store_read_cached(r));
+    ocv_store_read_end(r);
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_true(ocv_store_read_cached(r));
+    ocv_store_read_end(r);
+    ocv_store_close(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -663,6 +854,13 @@ int main(void)
                                         teardown),
         cmocka_unit_test(open_errors),
         cmocka_unit_test(rotation_races_an_old_key_bundle),
+        cmocka_unit_test_setup_teardown(reads_use_the_cache_while_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_commit_ends_the_cached_reads, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_commit_during_a_cached_read_moves_its_state, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(another_sqlite_writer_is_seen_and_cannot_leave_wal_mode,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(the_cache_is_confirmed_every_second, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
