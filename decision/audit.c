@@ -247,10 +247,11 @@ typedef struct member {
 
 static int emit_member(text_buf *out, int *first, const member *m)
 {
-    char buf[96];
-    int n = snprintf(buf, sizeof(buf), "%s\"%s\":%s", *first ? "" : ",", m->key, m->value);
+    int rc = (*first ? 0 : text_add(out, ",", 1)) | text_add(out, "\"", 1) |
+             text_add(out, m->key, strlen(m->key)) | text_add(out, "\":", 2) |
+             text_add(out, m->value, strlen(m->value));
     *first = 0;
-    return n > 0 && (size_t)n < sizeof(buf) ? text_add(out, buf, (size_t)n) : -1;
+    return rc != 0 ? -1 : 0;
 }
 
 /* The end of the JSON value starting at obj[v] (jansson's compact output:
@@ -293,11 +294,11 @@ static int key_cmp(const char *key, const char *raw, size_t len)
  * Appends to out the compact object text obj with the members m (keys
  * ascending, none already present) inserted where JSON_SORT_KEYS puts
  * them, so the result is byte for byte what jansson writes for the object
- * with those members. obj is jansson's own compact, sorted, ASCII-only
- * output; a top-level key with an escape (whose order jansson takes from
- * the unescaped bytes) returns -1 and the caller asks jansson instead.
+ * with those members; at[i] is where member i begins in out (its comma). obj is jansson's own
+ * compact, sorted, ASCII-only output; a top-level key with an escape (whose order jansson takes
+ * from the unescaped bytes) returns -1 and the caller asks jansson instead.
  */
-static int splice(text_buf *out, const char *obj, const member *m, size_t m_count)
+static int splice(text_buf *out, const char *obj, const member *m, size_t m_count, size_t *at)
 {
     size_t len = strlen(obj), p = 1, next = 0;
     int first = 1;
@@ -314,17 +315,21 @@ static int splice(text_buf *out, const char *obj, const member *m, size_t m_coun
         size_t v = value_end(obj, ke + 2, len);
         if (v >= len)
             return -1;
-        while (next < m_count && key_cmp(m[next].key, obj + ks, ke - ks) < 0)
+        while (next < m_count && key_cmp(m[next].key, obj + ks, ke - ks) < 0) {
+            at[next] = out->len;
             if (emit_member(out, &first, &m[next++]) != 0)
                 return -1;
+        }
         if ((!first && text_add(out, ",", 1) != 0) || text_add(out, obj + p, v - p) != 0)
             return -1;
         first = 0;
         p = obj[v] == ',' ? v + 1 : v;
     }
-    while (next < m_count)
+    while (next < m_count) {
+        at[next] = out->len;
         if (emit_member(out, &first, &m[next++]) != 0)
             return -1;
+    }
     return text_add(out, "}", 1);
 }
 
@@ -345,11 +350,57 @@ static int rebuild(text_buf *out, const char *obj, const member *m, size_t m_cou
 
 static int add_members(text_buf *out, const char *obj, const member *m, size_t m_count)
 {
-    size_t mark = out->len;
-    if (splice(out, obj, m, m_count) == 0)
+    size_t mark = out->len, at[4];
+    if (m_count <= 4 && splice(out, obj, m, m_count, at) == 0)
         return 0;
     out->len = mark;
     return rebuild(out, obj, m, m_count);
+}
+
+/* The chain's members of the next record after t. */
+static void chain_members(const ocv_audit_tail *t, member m[3])
+{
+    m[0] = (member){"ckpt", ""};
+    m[1] = (member){"prev", "\""};
+    m[2] = (member){"seq", ""};
+    snprintf(m[0].value, sizeof(m[0].value), "%lld", (long long)t->last_ckpt);
+    memcpy(m[1].value + 1, t->hash, 64);
+    memcpy(m[1].value + 65, "\"", 2);
+    snprintf(m[2].value, sizeof(m[2].value), "%lld", (long long)(t->seq + 1));
+}
+
+static int chain_done(text_buf *out, size_t mark, const char *hex, int is_ckpt, ocv_audit_tail *t)
+{
+    if (out->len - mark >= OCV_AUDIT_MAX_LINE || text_add(out, "\n", 1) != 0)
+        return -1;
+    t->seq++;
+    memcpy(t->hash, hex, 65);
+    if (is_ckpt)
+        t->last_ckpt = t->seq;
+    return 0;
+}
+
+/* The general way: the chain's members added, hashed, then the hash
+ * added (jansson's serialisation where the record's keys need it). */
+static int chain_text_twice(text_buf *out, text_buf *scratch, const char *base, int is_ckpt,
+                            ocv_audit_tail *t)
+{
+    member chain[3], h = {"hash", ""};
+    chain_members(t, chain);
+    uint8_t digest[32];
+    char hex[65];
+    scratch->len = 0;
+    /* scratch holds prev || canonical: one SHA-256 call covers both */
+    if (text_add(scratch, t->hash, 64) != 0 || add_members(scratch, base, chain, 3) != 0 ||
+        ocv_sha256((const uint8_t *)scratch->p, scratch->len, digest) != 0)
+        return -1;
+    scratch->p[scratch->len] = 0;
+    ocv_hex_encode(digest, sizeof(digest), hex);
+    snprintf(h.value, sizeof(h.value), "\"%s\"", hex);
+    size_t mark = out->len;
+    if (add_members(out, scratch->p + 64, &h, 1) != 0)
+        return -1;
+    return chain_done(out, mark, hex, is_ckpt, t);
 }
 
 /*
@@ -357,44 +408,43 @@ static int add_members(text_buf *out, const char *obj, const member *m, size_t m
  * without the chain's members, onto the batch:
  *   canonical = text + {ckpt, prev, seq}; hash = SHA-256(prev || canonical);
  *   line = canonical + {hash}.
+ * One pass: the record is spliced once with a placeholder hash member,
+ * which (its comma with it) is all that line has beyond canonical; the
+ * digest is then written into the placeholder.
  */
-static int chain_text(text_buf *out, const char *base, int is_ckpt, ocv_audit_tail *t)
+static int chain_text(text_buf *out, text_buf *scratch, const char *base, int is_ckpt,
+                      ocv_audit_tail *t)
 {
-    member chain[3] = {{"ckpt", ""}, {"prev", ""}, {"seq", ""}};
-    member h = {"hash", ""};
-    snprintf(chain[0].value, sizeof(chain[0].value), "%lld", (long long)t->last_ckpt);
-    snprintf(chain[1].value, sizeof(chain[1].value), "\"%s\"", t->hash);
-    snprintf(chain[2].value, sizeof(chain[2].value), "%lld", (long long)(t->seq + 1));
-    text_buf canon = {NULL, 0, 0};
+    static const char placeholder[] = ",\"hash\":\"";
+    member m[4];
+    chain_members(t, m);
+    m[3] = m[2];
+    m[2] = m[1];
+    m[1] = (member){"hash", "\"0000000000000000000000000000000000000000000000000000000000000000\""};
+    size_t mark = out->len, at[4];
+    size_t h_len = sizeof(placeholder) - 1 + 65;
+    if (splice(out, base, m, 4, at) != 0 || memcmp(out->p + at[1], placeholder, 9) != 0) {
+        out->len = mark;
+        return chain_text_twice(out, scratch, base, is_ckpt, t);
+    }
+    size_t h = at[1], end = out->len;
     uint8_t digest[32];
     char hex[65];
-    int rc = -1;
-    /* canon holds prev || canonical: one SHA-256 call covers both */
-    if (text_add(&canon, t->hash, 64) != 0 || add_members(&canon, base, chain, 3) != 0 ||
-        ocv_sha256((const uint8_t *)canon.p, canon.len, digest) != 0)
-        goto out;
-    canon.p[canon.len] = 0;
+    scratch->len = 0;
+    if (text_add(scratch, t->hash, 64) != 0 || text_add(scratch, out->p + mark, h - mark) != 0 ||
+        text_add(scratch, out->p + h + h_len, end - h - h_len) != 0 ||
+        ocv_sha256((const uint8_t *)scratch->p, scratch->len, digest) != 0)
+        return -1;
     ocv_hex_encode(digest, sizeof(digest), hex);
-    snprintf(h.value, sizeof(h.value), "\"%s\"", hex);
-    size_t mark = out->len;
-    if (add_members(out, canon.p + 64, &h, 1) != 0 || out->len - mark >= OCV_AUDIT_MAX_LINE ||
-        text_add(out, "\n", 1) != 0)
-        goto out;
-    t->seq++;
-    memcpy(t->hash, hex, 65);
-    if (is_ckpt)
-        t->last_ckpt = t->seq;
-    rc = 0;
-out:
-    free(canon.p);
-    return rc;
+    memcpy(out->p + h + sizeof(placeholder) - 1, hex, 64);
+    return chain_done(out, mark, hex, is_ckpt, t);
 }
 
 /* Serialises a record made here (checkpoint, recovered) and chains it. */
-static int chain_json(text_buf *out, json_t *rec, int is_ckpt, ocv_audit_tail *t)
+static int chain_json(text_buf *out, text_buf *scratch, json_t *rec, int is_ckpt, ocv_audit_tail *t)
 {
     char *text = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
-    int rc = text != NULL ? chain_text(out, text, is_ckpt, t) : -1;
+    int rc = text != NULL ? chain_text(out, scratch, text, is_ckpt, t) : -1;
     free(text);
     json_decref(rec);
     return rc;
@@ -414,6 +464,7 @@ static ocv_reason build_batch(ocv_audit_log *log, char **recs, size_t n, int for
                               ocv_audit_tail *t, text_buf *out)
 {
     ocv_reason r = OCV_INTERNAL_ERROR;
+    text_buf scratch = {NULL, 0, 0}; /* one record's hashed text at a time */
     const ocv_pkey *key = log->opt.device_key;
     if (key == NULL && t->last_ckpt > 0) {
         set_error(log,
@@ -426,22 +477,24 @@ static ocv_reason build_batch(ocv_audit_log *log, char **recs, size_t n, int for
     if (t->torn > 0) {
         json_t *rec = json_pack("{s:s, s:I, s:I}", "event", "recovered", "time",
                                 (json_int_t)ocv_now(), "torn_bytes", (json_int_t)t->torn);
-        if (chain_json(out, rec, 0, t) != 0)
+        if (chain_json(out, &scratch, rec, 0, t) != 0)
             goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        if (chain_text(out, recs[i], 0, t) != 0)
+        if (chain_text(out, &scratch, recs[i], 0, t) != 0)
             goto out;
         if (key != NULL && log->opt.checkpoint_every > 0 &&
             t->seq - t->last_ckpt >= (int64_t)log->opt.checkpoint_every &&
-            chain_json(out, checkpoint_record(log, t->seq, t->hash, ocv_now()), 1, t) != 0)
+            chain_json(out, &scratch, checkpoint_record(log, t->seq, t->hash, ocv_now()), 1, t) !=
+                0)
             goto out;
     }
     if (key != NULL && force_ckpt && t->last_ckpt != t->seq && t->seq > 0 &&
-        chain_json(out, checkpoint_record(log, t->seq, t->hash, ocv_now()), 1, t) != 0)
+        chain_json(out, &scratch, checkpoint_record(log, t->seq, t->hash, ocv_now()), 1, t) != 0)
         goto out;
     r = OCV_OK;
 out:
+    free(scratch.p);
     return r;
 }
 

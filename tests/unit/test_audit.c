@@ -457,6 +457,9 @@ static void tricky_fields_chain(void **state)
         "{\"caf\u00e9\":\"\u00fcber\",\"h\":null,\"hb\":true,\"i\":-5,\"r\":1.5}",
         "{\"quo\\\"te\":1,\"back\\\\slash\":2,\"pre\":3,\"prev_\":4,\"sep\":5,\"sez\":6}",
         "{\"\":\"empty key\",\"ckp\":1,\"ckpta\":2,\"seq0\":3,\"hasi\":4,\"has\":5}",
+        /* around the hash member's placeholder */
+        "{\"hash_\":1,\"hasg\":2,\"hash0\":\",\\\"hash\\\":\\\"\"}",
+        "{\"a\":[{\"hash\":\"0000\"}]}",
     };
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         json_t *f = json_loads(fields[i], 0, NULL);
