@@ -101,9 +101,14 @@ static size_t utf8_next(const unsigned char *p, size_t n, long *cp)
 int ocv_jtext_utf8_valid(const char *s, size_t n)
 {
     long cp;
-    for (size_t i = 0, step; i < n; i += step)
+    for (size_t i = 0, step; i < n; i += step) {
+        if ((unsigned char)s[i] < 0x80) {
+            step = 1; /* ASCII, most of what is written: no decoding */
+            continue;
+        }
         if ((step = utf8_next((const unsigned char *)s + i, n - i, &cp)) == 0)
             return 0;
+    }
     return 1;
 }
 
@@ -140,27 +145,35 @@ static const char *escape_of(long cp, char seq[24])
     return seq;
 }
 
+/* A byte written as it is: printable ASCII but the quote and backslash. */
+static int plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 void ocv_jtext_quoted(ocv_jtext *w, const char *s, size_t n)
 {
     put(w, "\"", 1);
-    size_t run = 0, i = 0;
+    size_t i = 0;
     while (i < n) {
+        size_t run = i;
+        while (i < n && plain_byte((unsigned char)s[i]))
+            i++;
+        put(w, s + run, i - run);
+        if (i == n)
+            break;
         long cp = 0;
         size_t step = utf8_next((const unsigned char *)s + i, n - i, &cp);
         if (step == 0) /* not UTF-8: the caller checked; never write it raw */
             step = 1, cp = 0xFFFD;
         char seq[24];
         const char *esc = escape_of(cp, seq);
-        if (esc == NULL) {
-            run += step;
-        } else {
-            put(w, s + i - run, run);
+        if (esc == NULL)
+            put(w, s + i, step);
+        else
             ocv_jtext_raw(w, esc);
-            run = 0;
-        }
         i += step;
     }
-    put(w, s + n - run, run);
     put(w, "\"", 1);
 }
 

@@ -926,6 +926,7 @@ int ocv_serve_run(const char *config_path, const ocv_serve_config *scfg)
     /* A file-size limit makes an audit write fail (EFBIG: every later
      * decision is denied INTERNAL_ERROR) instead of killing the server. */
     signal(SIGXFSZ, SIG_IGN);
+    (void)ocv_serve_log_start();
     if (open_server(s, scfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "ocv: serve: %s\n", err);
         goto out;
@@ -971,5 +972,6 @@ out:
     ocv_close(s->ctx);
     pthread_mutex_destroy(&s->rt_lock);
     free(s);
+    ocv_serve_log_stop();
     return code;
 }

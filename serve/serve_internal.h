@@ -107,6 +107,12 @@ typedef struct ocv_serve_meta {
  * fields is borrowed (may be NULL). Lines below level are dropped. */
 void ocv_serve_log(ocv_serve_log_format format, ocv_serve_log_level level, ocv_serve_log_level at,
                    const char *event, json_t *fields);
+/* While the server runs: decision lines are buffered and flushed by a
+ * writer thread within LOG_FLUSH_MS (10 ms), every other line at once.
+ * Start before anything is written to stderr; 0 if it could not start
+ * (each line is then written at once). Stop flushes. */
+int ocv_serve_log_start(void);
+void ocv_serve_log_stop(void);
 /* The decision line: the library's decision JSON plus the request. */
 void ocv_serve_log_decision(ocv_serve_log_format format, ocv_serve_log_level level,
                             const ocv_decision *d, const ocv_serve_meta *meta);

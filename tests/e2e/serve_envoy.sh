@@ -16,6 +16,8 @@ B="Authorization: Bearer"
 req 200 "valid JWT" -- -H "$B $(cat ok.jwt)" $U/orders/7
 hdr x-spiffe-id "$SUB" "Envoy gets the identity for upstream"
 hdr X-OCV-Rule shop-api "the rule"
+expect_exit 0 "the decision line is on stderr while the server runs" -- \
+    log_wait '"event":"decision","decision":"allow"'
 req 200 "valid CWT in base64url" -- -H "$B $(cat ok.cwt)" $U/orders/7
 req 403 "expired token" -- -H "$B $(cat expired.jwt)" $U/orders/7
 hdr X-OCV-Reason EXPIRED "reason header"

@@ -122,3 +122,15 @@ metrics_wait() {
     done
     return 1
 }
+
+# log_wait PATTERN: serve.log holds PATTERN (fixed string) within 2 s,
+# while the server runs: decision lines are flushed within 10 ms.
+log_wait() {
+    i=0
+    while [ $i -lt 40 ]; do
+        grep -qF -- "$1" serve.log && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
