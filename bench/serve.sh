@@ -1,13 +1,17 @@
 #!/bin/sh
 # bench/serve.sh - `ocv serve` under wrk (run by bench/run.sh; OCV names the
 # binary). On loopback, in one run:
-#   nginx serving a static file alone;
-#   the same with the auth_request hop to ocv serve, one repeated token and
-#     "distinct" tokens (1000 tokens cycled with the verified-signature
-#     cache off, so every request verifies a signature);
-#   wrk straight at ocv serve (Envoy shape), repeated and distinct, with
-#     and without the audit log;
-#   peak RSS of ocv serve after 1,000 connections.
+#   wrk straight at ocv serve (Envoy shape), repeated and distinct tokens,
+#     with and without the audit log and the decision log;
+#   ocv serve on one core (taskset): the requests per second one core
+#     answers, audited, with wrk on the other core (median of 3);
+#   peak RSS of ocv serve after 1,000 connections;
+#   nginx serving a static file alone, with the auth_request hop to ocv
+#     serve (repeated token, audited, and "distinct" tokens: 1000 cycled
+#     with the verified-signature cache off, so every request verifies a
+#     signature), and, as the control, with the hop to the cheapest
+#     possible auth service: another nginx process answering "return 200".
+#     Static, control and ocv runs alternate, 3 rounds; medians.
 # Requests per second, p50 and p99 from wrk --latency. Printed, never
 # asserted. SERVE_BENCH_SECONDS (default 5) per run.
 set -eu
@@ -16,9 +20,10 @@ SECS=${SERVE_BENCH_SECONDS:-5}
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v wrk >/dev/null || { echo "serve bench: wrk not installed (make deps)"; exit 0; }
 D=$(mktemp -d)
-SERVE_PID= NGINX_PID=
+SERVE_PID= NGINX_PID= NULL_PID=
 cleanup() {
     [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+    [ -n "$NULL_PID" ] && kill "$NULL_PID" 2>/dev/null && wait "$NULL_PID" 2>/dev/null
     [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
     rm -rf "$D"
 }
@@ -52,14 +57,14 @@ config() {
     audit="$audit, \"log\": {\"level\": \"${4:-info}\"}"
     cat > "$1.json" <<EOC
 {"jwks": "iss.jwks", "db": "rev.db", "policy": "policy.json", "signature_cache": $2,
- "serve": {"listen": "127.0.0.1:0", "threads": 2,
+ "serve": {"listen": "127.0.0.1:0", "threads": ${THREADS:-2},
    "limits": {"max_connections": 2048, "max_header_bytes": 8192},
    "routes": [{"methods": ["GET"], "prefix": "/orders/", "purpose": "orders:read"}]$audit}}
 EOC
 }
 start_serve() {
     [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
-    "$OCV" serve --config "$1.json" 2>serve.log >/dev/null &
+    ${PIN_SERVE:-} "$OCV" serve --config "$1.json" 2>serve.log >/dev/null &
     SERVE_PID=$!
     PORT=
     n=0
@@ -103,19 +108,28 @@ to_us() {
     echo "$1" | awk '/us$/ { print $0 + 0; next } /ms$/ { print ($0 + 0) * 1000; next }
                      /s$/ { print ($0 + 0) * 1000000; next } { print 0 }'
 }
+keyof() { printf '%s' "$1" | tr -c 'a-zA-Z0-9' '_'; }
 # run LABEL wrk-args...: one wrk run, one result line.
 run() {
     label=$1
     shift
-    nice -n 10 wrk --latency -t2 -c64 -d"${SECS}s" "$@" > wrk.out 2>&1 || true
+    ${PIN_WRK:-nice -n 10} wrk --latency -t${WRK_THREADS:-2} -c64 -d"${SECS}s" "$@" > wrk.out 2>&1 || true
     rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' wrk.out)
     p50=$(sed -n 's/^ *50% *\([0-9.]*[a-z]*\).*/\1/p' wrk.out)
     p99=$(sed -n 's/^ *99% *\([0-9.]*[a-z]*\).*/\1/p' wrk.out)
     non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' wrk.out)
     printf '  %-46s %10s req/s  p50 %8s  p99 %8s%s\n' "$label" "${rps:-?}" "${p50:-?}" "${p99:-?}" \
         "${non2xx:+  non-2xx $non2xx}"
-    key=$(printf '%s' "$label" | tr -c 'a-zA-Z0-9' '_')
+    key=$(keyof "$label")
     eval "RPS_$key=\${rps:-0}; P99_$key=\$(to_us \${p99:-0})"
+    echo "$key ${rps:-0} $(to_us "${p99:-0}")" >> runs.txt
+}
+# median KEY rps|p99: the median over the runs labelled KEY.
+median() {
+    col=2
+    [ "$2" = p99 ] && col=3
+    awk -v k="$1" -v c=$col '$1 == k { print $c }' runs.txt | sort -n |
+        awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : 0) }'
 }
 
 echo
@@ -136,10 +150,46 @@ t0=$(cpu_ticks)
 run "ocv serve direct, repeated, audited" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1
 t1=$(cpu_ticks)
 audit_line audited "$t0" "$t1"
+config auditedq 4096 1 warn
+start_serve auditedq
+t0=$(cpu_ticks)
+run "ocv serve direct, repeated, audited, no decision log" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1
+t1=$(cpu_ticks)
+audit_line auditedq "$t0" "$t1"
 config audited0 4096 1 info '"batch_ms": 0'
 start_serve audited0
 run "ocv serve direct, repeated, audited, batch_ms 0" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1
 audit_line audited0
+
+# One core: ocv serve (one thread) pinned to CPU 1, wrk (one thread) to
+# CPU 0; the requests per second that one core answers, audited.
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+    echo
+    echo "== ocv serve on one core (taskset: serve 1 thread on CPU 1, wrk -t1 -c64 on CPU 0)"
+    THREADS=1
+    config core 4096 1
+    config coreq 4096 1 warn
+    THREADS=2
+    for r in 1 2 3; do
+        for c in core coreq; do
+            PIN_SERVE="taskset -c 1"
+            start_serve $c
+            PIN_SERVE=
+            label="one core, audited, decision log on"
+            [ $c = coreq ] && label="one core, audited, no decision log"
+            t0=$(cpu_ticks)
+            PIN_WRK="taskset -c 0" WRK_THREADS=1
+            run "$label" -H "$A" http://127.0.0.1:$PORT/envoy/orders/1
+            PIN_WRK= WRK_THREADS=
+            t1=$(cpu_ticks)
+            awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v s="$SECS" \
+                'BEGIN { printf "    (ocv serve busy %.0f%% of its core)\n", t / hz / s * 100 }'
+        done
+    done
+    for k in one_core__audited__decision_log_on one_core__audited__no_decision_log; do
+        echo "  median $k: $(median $k rps) req/s on one core"
+    done
+fi
 
 # Peak RSS at 1,000 connections.
 start_serve repeated
@@ -166,11 +216,21 @@ http {
     client_body_temp_path $D/ngx/tmp/body; proxy_temp_path $D/ngx/tmp/proxy;
     fastcgi_temp_path $D/ngx/tmp/f; uwsgi_temp_path $D/ngx/tmp/u; scgi_temp_path $D/ngx/tmp/s;
     upstream ocv { server 127.0.0.1:$PORT; keepalive 64; }
+    upstream null_auth { server 127.0.0.1:$((base + 1)); keepalive 64; }
     server {
         listen 127.0.0.1:$base;
         root $D/www;
         location /static/ { }
         location /orders/ { auth_request /_ocv; }
+        location /nullauth/ { auth_request /_null; alias $D/www/orders/; }
+        location = /_null {
+            internal;
+            proxy_pass http://null_auth/auth;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+        }
         location = /_ocv {
             internal;
             proxy_pass http://ocv/auth;
@@ -185,6 +245,24 @@ http {
     }
 }
 EON
+    # the control: the cheapest auth service there is, in its own process
+    mkdir -p null/logs null/tmp
+    cat > null/nginx.conf <<EON
+master_process off;
+daemon off;
+worker_processes 1;
+error_log $D/null/logs/error.log warn;
+pid $D/null/nginx.pid;
+events { worker_connections 2048; }
+http {
+    access_log off;
+    client_body_temp_path $D/null/tmp/body; proxy_temp_path $D/null/tmp/proxy;
+    fastcgi_temp_path $D/null/tmp/f; uwsgi_temp_path $D/null/tmp/u; scgi_temp_path $D/null/tmp/s;
+    server { listen 127.0.0.1:$((base + 1)); location / { return 200; } }
+}
+EON
+    "$NGINX" -p "$D/null" -c "$D/null/nginx.conf" 2>>null/logs/error.log &
+    NULL_PID=$!
     "$NGINX" -p "$D/ngx" -c "$D/ngx/nginx.conf" 2>>ngx/logs/error.log &
     NGINX_PID=$!
     sleep 0.5
@@ -193,23 +271,39 @@ EON
     restart_nginx_on() {
         start_serve "$1"
         kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
-        sed -i "s/server 127.0.0.1:[0-9]*; keepalive/server 127.0.0.1:$PORT; keepalive/" ngx/nginx.conf
+        sed -i "s/upstream ocv { server 127.0.0.1:[0-9]*;/upstream ocv { server 127.0.0.1:$PORT;/" ngx/nginx.conf
         "$NGINX" -p "$D/ngx" -c "$D/ngx/nginx.conf" 2>>ngx/logs/error.log &
         NGINX_PID=$!
         sleep 0.5
     }
     echo
-    echo "== nginx (1 worker) with and without the auth_request hop to ocv serve"
-    run "nginx static alone" $N/static/x.txt
-    run "nginx + auth_request, repeated token" -H "$A" $N/orders/x.txt
-    restart_nginx_on audited
-    run "nginx + auth_request, repeated, audited" -H "$A" $N/orders/x.txt
+    echo "== nginx (1 worker): alone, with the auth_request hop to another nginx that answers 200"
+    echo "   (the control), and with the hop to ocv serve; 3 rounds, alternating"
+    for r in 1 2 3; do
+        restart_nginx_on repeated
+        run "nginx static alone" $N/static/x.txt
+        run "nginx + hop to nginx return 200" $N/nullauth/x.txt
+        run "nginx + hop to ocv serve, repeated" -H "$A" $N/orders/x.txt
+        restart_nginx_on audited
+        run "nginx + hop to ocv serve, repeated, audited" -H "$A" $N/orders/x.txt
+    done
     restart_nginx_on distinct
-    run "nginx + auth_request, distinct (no sig cache)" -s "$D/distinct.lua" $N/orders/x.txt
-    awk -v a="$RPS_nginx_static_alone" -v b="$RPS_nginx___auth_request__repeated_token" \
-        -v c="$P99_nginx_static_alone" -v d="$P99_nginx___auth_request__repeated_token" \
-        -v e="$RPS_nginx___auth_request__distinct__no_sig_cache_" \
-        -v f="$RPS_nginx___auth_request__repeated__audited" \
-        -v g="$P99_nginx___auth_request__repeated__audited" \
-        'BEGIN { if (a > 0) printf "  with the hop / alone: throughput %.2f (repeated), %.2f (repeated, audited), %.2f (distinct); p99 %.2f (repeated), %.2f (repeated, audited)\n", b / a, f / a, e / a, (c > 0 ? d / c : 0), (c > 0 ? g / c : 0) }'
+    run "nginx + hop to ocv serve, distinct (no sig cache)" -s "$D/distinct.lua" $N/orders/x.txt
+    echo "  medians of 3:"
+    for l in "nginx static alone" "nginx + hop to nginx return 200" "nginx + hop to ocv serve, repeated" \
+        "nginx + hop to ocv serve, repeated, audited"; do
+        printf '  %-46s %10s req/s  p99 %6s us\n' "$l" "$(median "$(keyof "$l")" rps)" \
+            "$(median "$(keyof "$l")" p99)"
+    done
+    a=$(keyof "nginx static alone")
+    z=$(keyof "nginx + hop to nginx return 200")
+    o=$(keyof "nginx + hop to ocv serve, repeated")
+    q=$(keyof "nginx + hop to ocv serve, repeated, audited")
+    awk -v sr="$(median $a rps)" -v sp="$(median $a p99)" -v zr="$(median $z rps)" \
+        -v zp="$(median $z p99)" -v orr="$(median $o rps)" -v op="$(median $o p99)" \
+        -v qr="$(median $q rps)" -v qp="$(median $q p99)" 'BEGIN {
+        if (sr == 0 || sp == 0 || zr == 0 || zp == 0) exit
+        printf "  p99 with the hop / alone: %.2f (control), %.2f (ocv), %.2f (ocv, audited)\n", zp / sp, op / sp, qp / sp
+        printf "  p99 with the hop to ocv / to the control: %.2f, %.2f audited\n", op / zp, qp / zp
+        printf "  throughput with the hop / alone: %.2f (control), %.2f (ocv), %.2f (ocv, audited)\n", zr / sr, orr / sr, qr / sr }'
 fi
