@@ -537,8 +537,11 @@ ocv_reason ocv_store_commit(ocv_store *s)
             return r;
         }
     }
-    if (exec(s->db, "COMMIT") == 0)
+    if (exec(s->db, "COMMIT") == 0) {
+        /* PRAGMA data_version ignores this connection's own commits */
+        s->cache.valid = 0;
         return OCV_OK;
+    }
     ocv_store_rollback(s);
     return OCV_INTERNAL_ERROR;
 }

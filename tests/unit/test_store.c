@@ -823,6 +823,18 @@ static void another_sqlite_writer_is_seen_and_cannot_leave_wal_mode(void **state
     ocv_store_close(r);
 }
 
+/* PRAGMA data_version ignores a connection's own commits: the handle that
+ * applied a bundle must not answer from what it remembered before. */
+static void own_commits_are_seen_by_the_same_handle(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    ocv_claims c = token_claims("tok-5");
+    assert_false(lookup(f, &c).revoked);
+    apply_base_plus(f, 2, "tok-5");
+    assert_true(lookup(f, &c).revoked);
+}
+
 /* Belt and braces: a transaction confirms the cache at least every second. */
 static void the_cache_is_confirmed_every_second(void **state)
 {
@@ -861,6 +873,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(another_sqlite_writer_is_seen_and_cannot_leave_wal_mode,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(the_cache_is_confirmed_every_second, setup, teardown),
+        cmocka_unit_test_setup_teardown(own_commits_are_seen_by_the_same_handle, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
