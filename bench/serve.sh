@@ -4,7 +4,9 @@
 #   wrk straight at ocv serve (Envoy shape), repeated and distinct tokens,
 #     with and without the audit log and the decision log;
 #   ocv serve on one core (taskset): the requests per second one core
-#     answers, audited, with wrk on the other core (median of 3);
+#     answers, audited, with wrk on the other core (median of 3), and as
+#     the reference measured in the same rounds, nginx answering "return
+#     200" on that core;
 #   peak RSS of ocv serve after 1,000 connections;
 #   nginx serving a static file alone, with the auth_request hop to ocv
 #     serve (repeated token, audited, and "distinct" tokens: 1000 cycled
@@ -73,6 +75,31 @@ start_serve() {
         PORT=$(sed -n 's/.*"listen":"127.0.0.1:\([0-9]*\)".*/\1/p' serve.log | head -n 1)
         n=$((n + 1))
     done
+}
+# start_null [PREFIX...]: the cheapest HTTP service there is, another
+# nginx process answering "return 200" on port $NULL_PORT (the control
+# behind nginx, and the one-core reference); NULL_PID.
+NULL_PORT=$((20001 + ($$ * 17) % 30000))
+start_null() {
+    [ -n "$NULL_PID" ] && kill "$NULL_PID" 2>/dev/null && wait "$NULL_PID" 2>/dev/null
+    mkdir -p null/logs null/tmp
+    cat > null/nginx.conf <<EON
+master_process off;
+daemon off;
+worker_processes 1;
+error_log $D/null/logs/error.log warn;
+pid $D/null/nginx.pid;
+events { worker_connections 2048; }
+http {
+    access_log off;
+    client_body_temp_path $D/null/tmp/body; proxy_temp_path $D/null/tmp/proxy;
+    fastcgi_temp_path $D/null/tmp/f; uwsgi_temp_path $D/null/tmp/u; scgi_temp_path $D/null/tmp/s;
+    server { listen 127.0.0.1:$NULL_PORT; location / { return 200; } }
+}
+EON
+    "$@" "$NGINX" -p "$D/null" -c "$D/null/nginx.conf" 2>>null/logs/error.log &
+    NULL_PID=$!
+    sleep 0.3
 }
 cat > distinct.lua <<'EOL'
 local tokens = {}
@@ -171,6 +198,14 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
     config coreq 4096 1 warn
     THREADS=2
     for r in 1 2 3; do
+        if [ -x "$NGINX" ]; then
+            start_null taskset -c 1
+            PIN_WRK="taskset -c 0" WRK_THREADS=1
+            run "one core, reference: nginx return 200" http://127.0.0.1:$NULL_PORT/
+            PIN_WRK= WRK_THREADS=
+            kill "$NULL_PID"; wait "$NULL_PID" 2>/dev/null || true
+            NULL_PID=
+        fi
         for c in core coreq; do
             PIN_SERVE="taskset -c 1"
             start_serve $c
@@ -186,8 +221,11 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
                 'BEGIN { printf "    (ocv serve busy %.0f%% of its core)\n", t / hz / s * 100 }'
         done
     done
-    for k in one_core__audited__decision_log_on one_core__audited__no_decision_log; do
-        echo "  median $k: $(median $k rps) req/s on one core"
+    ref=$(median "$(keyof "one core, reference: nginx return 200")" rps)
+    for l in "one core, audited, decision log on" "one core, audited, no decision log"; do
+        m=$(median "$(keyof "$l")" rps)
+        awk -v l="$l" -v m="$m" -v r="$ref" \
+            'BEGIN { printf "  median, %s: %s req/s on one core", l, m; if (r > 0) printf " (%.2f x nginx return 200 on one core, %s req/s)", m / r, r; printf "\n" }'
     done
 fi
 
@@ -202,7 +240,7 @@ if [ -x "$NGINX" ]; then
     mkdir -p ngx/logs ngx/tmp www/static www/orders
     echo ok > www/static/x.txt
     echo ok > www/orders/x.txt
-    base=$((20000 + ($$ * 17) % 30000))
+    base=$((NULL_PORT + 1))
     cat > ngx/nginx.conf <<EON
 master_process off;
 daemon off;
@@ -216,7 +254,7 @@ http {
     client_body_temp_path $D/ngx/tmp/body; proxy_temp_path $D/ngx/tmp/proxy;
     fastcgi_temp_path $D/ngx/tmp/f; uwsgi_temp_path $D/ngx/tmp/u; scgi_temp_path $D/ngx/tmp/s;
     upstream ocv { server 127.0.0.1:$PORT; keepalive 64; }
-    upstream null_auth { server 127.0.0.1:$((base + 1)); keepalive 64; }
+    upstream null_auth { server 127.0.0.1:$NULL_PORT; keepalive 64; }
     server {
         listen 127.0.0.1:$base;
         root $D/www;
@@ -245,24 +283,7 @@ http {
     }
 }
 EON
-    # the control: the cheapest auth service there is, in its own process
-    mkdir -p null/logs null/tmp
-    cat > null/nginx.conf <<EON
-master_process off;
-daemon off;
-worker_processes 1;
-error_log $D/null/logs/error.log warn;
-pid $D/null/nginx.pid;
-events { worker_connections 2048; }
-http {
-    access_log off;
-    client_body_temp_path $D/null/tmp/body; proxy_temp_path $D/null/tmp/proxy;
-    fastcgi_temp_path $D/null/tmp/f; uwsgi_temp_path $D/null/tmp/u; scgi_temp_path $D/null/tmp/s;
-    server { listen 127.0.0.1:$((base + 1)); location / { return 200; } }
-}
-EON
-    "$NGINX" -p "$D/null" -c "$D/null/nginx.conf" 2>>null/logs/error.log &
-    NULL_PID=$!
+    start_null
     "$NGINX" -p "$D/ngx" -c "$D/ngx/nginx.conf" 2>>ngx/logs/error.log &
     NGINX_PID=$!
     sleep 0.5
