@@ -10,10 +10,11 @@
  * threads never interleave. Outside a running server (tests, the CLI) a
  * line is one write(2). While the server runs (ocv_serve_log_start), a
  * decision line, one per request, goes into stderr's stdio buffer (stdio's
- * lock keeps lines apart) and a writer thread flushes it LOG_FLUSH_MS
- * after the first line since the last flush: a write(2) per request cost
- * about a fifth of a request's CPU. Every other line (lifecycle, reload,
- * warnings) flushes at once, decision lines before it in order.
+ * lock keeps lines apart; a write(2) may end mid-line and the next one
+ * continues it) and a writer thread flushes it LOG_FLUSH_MS after the
+ * first line since the last flush, instead of a system call per request.
+ * Every other line (lifecycle, reload, warnings) flushes at once, the
+ * decision lines before it in order.
  */
 #include <pthread.h>
 #include <stdatomic.h>
