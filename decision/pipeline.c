@@ -704,6 +704,8 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
 
     detail[0] = 0;
     r = credential_verify(st, &cr, claims, d, detail, sizeof(detail));
+    if (type != OCV_CREDENTIAL_X509 && st->sigcache != NULL)
+        d->signature_cache = cr.cached ? OCV_CACHE_HIT : OCV_CACHE_MISS;
     if (!stage_done(d, ex, STAGES[stage++], r, detail))
         goto out;
     d->subject_verified = 1;
@@ -728,7 +730,7 @@ static void run(ocv_state *st, const ocv_request *req, ocv_credential_type type,
     policy_and_verdict(st, claims, &pc, d, STAGES[stage++]);
 out:
     skip_rest(d, ex, STAGES + stage, STAGE_COUNT - stage);
-    ocv_store_view_close(st, &view);
+    ocv_store_view_close(st, &view, d);
     ocv_x509_chain_free(&cr.chain);
     ocv_token_free(&cr.token);
     free(claims);
@@ -752,6 +754,8 @@ static void decision_init(ocv_decision *d, int64_t at)
     d->issuer[0] = 0;
     d->historical = 0;
     d->revocation_count = 0;
+    d->signature_cache = OCV_CACHE_NOT_USED;
+    d->store_read = OCV_CACHE_NOT_USED;
 }
 
 size_t ocv_trust_count(ocv_ctx *ctx)

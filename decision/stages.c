@@ -147,10 +147,12 @@ void ocv_store_view_restate(const ocv_store_view *view, ocv_decision *d)
         d->revocation_count = 0;
 }
 
-void ocv_store_view_close(ocv_state *st, ocv_store_view *view)
+void ocv_store_view_close(ocv_state *st, ocv_store_view *view, ocv_decision *d)
 {
     if (view->store == NULL)
         return;
+    if (view->readable)
+        d->store_read = ocv_store_read_cached(view->store) ? OCV_CACHE_HIT : OCV_CACHE_MISS;
     ocv_store_read_end(view->store);
     ocv_store_pool_release(st->stores, view->store);
     view->store = NULL;

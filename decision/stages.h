@@ -92,7 +92,8 @@ typedef struct ocv_store_view {
 /* Opens the view and copies the state in force into d (nothing when no
  * store is configured or it cannot be read). */
 void ocv_store_view_open(ocv_state *st, ocv_store_view *view, ocv_decision *d);
-void ocv_store_view_close(ocv_state *st, ocv_store_view *view);
+/* Ends the read; d->store_read says whether it needed a transaction. */
+void ocv_store_view_close(ocv_state *st, ocv_store_view *view, ocv_decision *d);
 /* After a lookup that answered from a newer state than the view opened
  * on (ocv_store_verdict.state_moved): d records that state as in force. */
 void ocv_store_view_restate(const ocv_store_view *view, ocv_decision *d);

@@ -260,6 +260,13 @@ typedef struct ocv_revocation_state {
     int64_t sequence;
 } ocv_revocation_state;
 
+/* How one of a decision's caches answered (ocv_decision). */
+typedef enum ocv_cache_use {
+    OCV_CACHE_NOT_USED = 0, /* not consulted, or no such cache configured */
+    OCV_CACHE_HIT,
+    OCV_CACHE_MISS
+} ocv_cache_use;
+
 typedef struct ocv_decision {
     int allow; /* 1 only when reason is OCV_OK */
     ocv_reason reason;
@@ -287,6 +294,14 @@ typedef struct ocv_decision {
      * credential did not parse (no state was consulted). */
     size_t revocation_count;
     ocv_revocation_state revocation[OCV_MAX_AUTHORITIES];
+    /* Appended with the sidecar's cache metrics. signature_cache: a
+     * token's signature found in the verified-signature cache (HIT), or
+     * not (MISS: verified, or refused, now); NOT_USED for certificates
+     * and without a cache. store_read: the revocation store answered from
+     * its connection's cache with no transaction (HIT), or opened one
+     * (MISS); NOT_USED when the store was not read. */
+    ocv_cache_use signature_cache;
+    ocv_cache_use store_read;
 } ocv_decision;
 
 typedef struct ocv_ctx ocv_ctx;

@@ -385,7 +385,7 @@ static enum MHD_Result answer_decision(serve_server *s, struct MHD_Connection *c
         r = respond(s, conn, meta->status, body, h);
     }
     meta->nanoseconds = now_ns() - meta->nanoseconds;
-    ocv_serve_metrics_decision(&s->metrics, d->allow, d->reason, meta->nanoseconds);
+    ocv_serve_metrics_decision(&s->metrics, d, meta->nanoseconds);
     ocv_serve_log_decision(rt->cfg.log_format, rt->cfg.log_level, d, meta);
     return r;
 }

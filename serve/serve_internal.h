@@ -39,13 +39,13 @@ typedef struct ocv_serve_metrics {
     atomic_ullong latency_count, latency_sum_ns;
     atomic_ullong http[OCV_SERVE_HTTP_SLOTS];
     atomic_ullong reloads_ok, reloads_failed;
+    atomic_ullong cache[2][2];    /* [signature, store][hit, miss] */
     atomic_ullong audit_failures; /* the rest of the audit counters: ocv_serve_audit_stats */
     atomic_llong in_flight;
 } ocv_serve_metrics;
 
 void ocv_serve_metrics_init(ocv_serve_metrics *m);
-void ocv_serve_metrics_decision(ocv_serve_metrics *m, int allow, ocv_reason reason,
-                                uint64_t nanoseconds);
+void ocv_serve_metrics_decision(ocv_serve_metrics *m, const ocv_decision *d, uint64_t nanoseconds);
 void ocv_serve_metrics_http(ocv_serve_metrics *m, unsigned status);
 
 /* ---- revocation monitor (serve_health.c) ---------------------------- */

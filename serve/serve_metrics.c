@@ -33,12 +33,19 @@ void ocv_serve_metrics_init(ocv_serve_metrics *m)
     memset(m, 0, sizeof(*m)); /* all-zero bits are zero atomics on every target we build */
 }
 
-void ocv_serve_metrics_decision(ocv_serve_metrics *m, int allow, ocv_reason reason,
-                                uint64_t nanoseconds)
+static void count_cache(atomic_ullong counts[2], ocv_cache_use use)
 {
-    unsigned r =
-        (unsigned)reason < OCV_SERVE_REASON_SLOTS ? (unsigned)reason : (unsigned)OCV_INTERNAL_ERROR;
-    atomic_fetch_add_explicit(&m->decisions[allow ? 1 : 0][r], 1, memory_order_relaxed);
+    if (use != OCV_CACHE_NOT_USED)
+        atomic_fetch_add_explicit(&counts[use == OCV_CACHE_HIT ? 0 : 1], 1, memory_order_relaxed);
+}
+
+void ocv_serve_metrics_decision(ocv_serve_metrics *m, const ocv_decision *d, uint64_t nanoseconds)
+{
+    unsigned r = (unsigned)d->reason < OCV_SERVE_REASON_SLOTS ? (unsigned)d->reason
+                                                              : (unsigned)OCV_INTERNAL_ERROR;
+    atomic_fetch_add_explicit(&m->decisions[d->allow ? 1 : 0][r], 1, memory_order_relaxed);
+    count_cache(m->cache[0], d->signature_cache);
+    count_cache(m->cache[1], d->store_read);
     uint64_t us = nanoseconds / 1000;
     size_t b = 0;
     while (b < OCV_SERVE_LATENCY_BUCKETS && us > LATENCY_US[b])
@@ -197,6 +204,15 @@ char *ocv_serve_metrics_render(const ocv_serve_metrics *m, const ocv_serve_revoc
          "ocv_reloads_total{result=\"ok\"} %llu\n"
          "ocv_reloads_total{result=\"failed\"} %llu\n",
          get(&m->reloads_ok), get(&m->reloads_failed));
+    emit(&t,
+         "# HELP ocv_cache_lookups_total How decisions' caches answered: the verified-signature "
+         "cache (tokens), and the revocation store's per-connection cache (hit: no transaction).\n"
+         "# TYPE ocv_cache_lookups_total counter\n"
+         "ocv_cache_lookups_total{cache=\"signature\",result=\"hit\"} %llu\n"
+         "ocv_cache_lookups_total{cache=\"signature\",result=\"miss\"} %llu\n"
+         "ocv_cache_lookups_total{cache=\"store\",result=\"hit\"} %llu\n"
+         "ocv_cache_lookups_total{cache=\"store\",result=\"miss\"} %llu\n",
+         get(&m->cache[0][0]), get(&m->cache[0][1]), get(&m->cache[1][0]), get(&m->cache[1][1]));
     render_audit(&t, m, audit);
     render_revocation(&t, rev, now);
     if (t.failed) {

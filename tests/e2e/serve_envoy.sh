@@ -77,6 +77,13 @@ expect_grep 'ocv_decisions_total{decision="deny",reason="REVOKED"} 1' .b "metric
 expect_grep 'ocv_decisions_total{decision="allow",reason="OK"} 4' .b "metrics count allows"
 expect_grep 'ocv_revocation_sequence{authority="acme"} 2' .b "metrics show the sequence"
 expect_grep 'ocv_http_responses_total{code="400"} 7' .b "metrics count 400s"
+expect_grep 'ocv_cache_lookups_total{cache="signature",result="hit"} [1-9]' .b \
+    "a repeated token's signature came from the cache"
+expect_grep 'ocv_cache_lookups_total{cache="signature",result="miss"} [1-9]' .b "first sights miss"
+expect_grep 'ocv_cache_lookups_total{cache="store",result="hit"} [1-9]' .b \
+    "the unchanged store answered from the connections' cache"
+expect_grep 'ocv_cache_lookups_total{cache="store",result="miss"} [1-9]' .b \
+    "the sync sent a read to the store"
 metrics_wait 'ocv_audit_records_total 11'
 expect_grep 'ocv_audit_records_total 11' .b "every decision audited"
 expect_grep 'ocv_audit_pending_records 0' .b "nothing left unwritten"

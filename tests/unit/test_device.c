@@ -386,6 +386,16 @@ static void decisions_read_one_snapshot(void **state)
     assert_int_equal(d.revocation_count, 1);
     assert_string_equal(d.revocation[0].authority, "auth");
     assert_int_equal(d.revocation[0].sequence, 1);
+    /* the first reads open a transaction (and find SQLite's WAL-index
+     * header); then the unchanged store answers from the cache. A
+     * certificate's signature is not the token signature cache's. */
+    assert_int_equal(d.store_read, OCV_CACHE_MISS);
+    assert_int_equal(d.signature_cache, OCV_CACHE_NOT_USED);
+    for (int i = 0; i < 2; i++)
+        if (ocv_check(ctx, &req, &d) != OCV_OK)
+            fail_msg("decision %d: %s %s", i + 2, ocv_reason_name(d.reason), d.detail);
+    assert_int_equal(d.store_read, OCV_CACHE_HIT);
+    assert_int_equal(d.revocation[0].sequence, 1);
     /* bytes that do not parse consult no state (and cost no store read) */
     ocv_request garbage;
     ocv_request_init(&garbage);
@@ -394,6 +404,7 @@ static void decisions_read_one_snapshot(void **state)
     ocv_decision gd;
     assert_reason(ocv_check(ctx, &garbage, &gd), OCV_MALFORMED);
     assert_int_equal(gd.revocation_count, 0);
+    assert_int_equal(gd.store_read, OCV_CACHE_NOT_USED);
     char subject[OCV_MAX_IDENTITY_BYTES + 1];
     ocv_identity_revocation_form(d.subject, strlen(d.subject), subject);
     ocv_entry revoke = {OCV_ENTRY_SUBJECT, "", 0, subject, strlen(subject), 0, 0};

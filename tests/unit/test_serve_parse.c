@@ -302,8 +302,18 @@ static void metrics_text(void **state)
     (void)state;
     ocv_serve_metrics m;
     ocv_serve_metrics_init(&m);
-    ocv_serve_metrics_decision(&m, 1, OCV_OK, 30000);        /* 30 us */
-    ocv_serve_metrics_decision(&m, 0, OCV_REVOKED, 2000000); /* 2 ms */
+    ocv_decision allow = {.allow = 1,
+                          .reason = OCV_OK,
+                          .signature_cache = OCV_CACHE_HIT,
+                          .store_read = OCV_CACHE_HIT};
+    ocv_decision revoked = {.allow = 0,
+                            .reason = OCV_REVOKED,
+                            .signature_cache = OCV_CACHE_MISS,
+                            .store_read = OCV_CACHE_HIT};
+    ocv_decision bad_cert = {.allow = 0, .reason = OCV_EXPIRED, .store_read = OCV_CACHE_MISS};
+    ocv_serve_metrics_decision(&m, &allow, 30000);     /* 30 us */
+    ocv_serve_metrics_decision(&m, &revoked, 2000000); /* 2 ms */
+    ocv_serve_metrics_decision(&m, &bad_cert, 5000000000ull);
     ocv_serve_metrics_http(&m, 200);
     ocv_serve_metrics_http(&m, 403);
     ocv_serve_metrics_http(&m, 418);
@@ -325,13 +335,17 @@ static void metrics_text(void **state)
     static const char *const WANT[] = {
         "ocv_decisions_total{decision=\"allow\",reason=\"OK\"} 1\n",
         "ocv_decisions_total{decision=\"deny\",reason=\"REVOKED\"} 1\n",
-        "ocv_decisions_total{decision=\"deny\",reason=\"EXPIRED\"} 0\n",
+        "ocv_decisions_total{decision=\"deny\",reason=\"EXPIRED\"} 1\n",
+        "ocv_cache_lookups_total{cache=\"signature\",result=\"hit\"} 1\n",
+        "ocv_cache_lookups_total{cache=\"signature\",result=\"miss\"} 1\n",
+        "ocv_cache_lookups_total{cache=\"store\",result=\"hit\"} 2\n",
+        "ocv_cache_lookups_total{cache=\"store\",result=\"miss\"} 1\n",
         "ocv_decision_duration_seconds_bucket{le=\"2.5e-05\"} 0\n",
         "ocv_decision_duration_seconds_bucket{le=\"5e-05\"} 1\n",
         "ocv_decision_duration_seconds_bucket{le=\"0.001\"} 1\n",
         "ocv_decision_duration_seconds_bucket{le=\"0.0025\"} 2\n",
-        "ocv_decision_duration_seconds_bucket{le=\"+Inf\"} 2\n",
-        "ocv_decision_duration_seconds_count 2\n",
+        "ocv_decision_duration_seconds_bucket{le=\"+Inf\"} 3\n",
+        "ocv_decision_duration_seconds_count 3\n",
         "ocv_http_responses_total{code=\"403\"} 1\n",
         "ocv_http_responses_total{code=\"other\"} 1\n",
         "ocv_reloads_total{result=\"failed\"} 1\n",
