@@ -151,30 +151,10 @@ static void fill(ocv_decision *d, ocv_audit_decision_meta *m, const char *text)
 static void hostile_text_as_jansson_writes_it(void **state)
 {
     (void)state;
-    static const char *const texts[] = {
-        "",
-        "plain",
-        "quote \" backslash \\ slash / del \x7f",
-        "\b\f\n\r\t\x01\x1f",
-        "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbf \xf4\x8f\xbf\xbf",
-        "\xed\xa0\x80",              /* a surrogate, encoded */
-        "\xc0\xaf",                  /* overlong '/' */
-        "\xe0\x80\xaf",              /* overlong, 3 bytes */
-        "\xf0\x80\x80\xaf",          /* overlong, 4 bytes */
-        "\xe0\x9f\xbf",              /* overlong U+07FF, at the edge */
-        "\xf0\x8f\xbf\xbf",          /* overlong U+FFFF, at the edge */
-        "\xed\x9f\xbf \xee\x80\x80", /* U+D7FF and U+E000: just outside the surrogates */
-        "\xf4\x90\x80\x80",          /* above U+10FFFF */
-        "\x80",                      /* a stray continuation byte */
-        "\xc3",                      /* cut short */
-        "\xe2\x82",                  /* cut short */
-        "ok then \xff",              /* never UTF-8 */
-        "spiffe://example.org/ns/a/sa/web",
-    };
     ocv_decision d;
     ocv_audit_decision_meta m;
-    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-        fill(&d, &m, texts[i]);
+    for (size_t i = 0; i < TEST_HOSTILE_TEXT_COUNT; i++) {
+        fill(&d, &m, TEST_HOSTILE_TEXTS[i]);
         same_as_jansson(&d, &m);
         d.allow = 1;
         d.subject_verified = 1;

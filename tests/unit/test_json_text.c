@@ -38,30 +38,8 @@ static void same_as_jansson(const char *s)
 static void hostile_strings(void **state)
 {
     (void)state;
-    static const char *const texts[] = {
-        "",
-        "plain",
-        "quote \" backslash \\ slash / del \x7f",
-        "\b\f\n\r\t\x01\x1f",
-        "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbf \xf4\x8f\xbf\xbf",
-        "\xed\xa0\x80",              /* a surrogate, encoded */
-        "\xed\x9f\xbf \xee\x80\x80", /* U+D7FF and U+E000: just outside */
-        "\xc0\xaf",                  /* overlong '/' */
-        "\xe0\x80\xaf",              /* overlong, 3 bytes */
-        "\xe0\x9f\xbf",              /* overlong U+07FF, at the edge */
-        "\xe0\xa0\x80",              /* U+0800, the first 3-byte one */
-        "\xf0\x80\x80\xaf",          /* overlong, 4 bytes */
-        "\xf0\x8f\xbf\xbf",          /* overlong U+FFFF, at the edge */
-        "\xf0\x90\x80\x80",          /* U+10000, the first 4-byte one */
-        "\xf4\x90\x80\x80",          /* above U+10FFFF */
-        "\x80",                      /* a stray continuation byte */
-        "\xc3",                      /* cut short */
-        "\xe2\x82",                  /* cut short */
-        "ok then \xff",              /* never UTF-8 */
-        "spiffe://example.org/ns/a/sa/web",
-    };
-    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-        same_as_jansson(texts[i]);
+    for (size_t i = 0; i < TEST_HOSTILE_TEXT_COUNT; i++)
+        same_as_jansson(TEST_HOSTILE_TEXTS[i]);
 }
 
 static void random_strings(void **state)

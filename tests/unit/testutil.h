@@ -29,4 +29,9 @@ void test_fixture_read(const char *name, ocv_bytes *out);
  * their elements); fails the test on an error. */
 void test_state_digest(const ocv_entry *entries, size_t n, uint8_t out[32]);
 
+/* Strings every JSON text writer is held to jansson on: escapes, control
+ * bytes, UTF-8 at its edges, and bytes that are not UTF-8. */
+extern const char *const TEST_HOSTILE_TEXTS[];
+extern const size_t TEST_HOSTILE_TEXT_COUNT;
+
 #endif
