@@ -76,27 +76,35 @@ start_serve() {
         n=$((n + 1))
     done
 }
+# nginx_head DIR: starts DIR/nginx.conf with what every configuration
+# here shares, up to and inside "http {": one foreground worker whose
+# files live under $D/DIR (made here); the caller appends its servers and
+# the closing brace.
+nginx_head() {
+    mkdir -p "$1/logs" "$1/tmp"
+    cat > "$1/nginx.conf" <<EON
+master_process off;
+daemon off;
+worker_processes 1;
+worker_rlimit_nofile 4096;
+error_log $D/$1/logs/error.log warn;
+pid $D/$1/nginx.pid;
+events { worker_connections 2048; }
+http {
+    access_log off;
+    client_body_temp_path $D/$1/tmp/body; proxy_temp_path $D/$1/tmp/proxy;
+    fastcgi_temp_path $D/$1/tmp/f; uwsgi_temp_path $D/$1/tmp/u; scgi_temp_path $D/$1/tmp/s;
+EON
+}
 # start_null [PREFIX...]: the cheapest HTTP service there is, another
 # nginx process answering "return 200" on port $NULL_PORT (the control
 # behind nginx, and the one-core reference); NULL_PID.
 NULL_PORT=$((20001 + ($$ * 17) % 30000))
 start_null() {
     [ -n "$NULL_PID" ] && kill "$NULL_PID" 2>/dev/null && wait "$NULL_PID" 2>/dev/null
-    mkdir -p null/logs null/tmp
-    cat > null/nginx.conf <<EON
-master_process off;
-daemon off;
-worker_processes 1;
-error_log $D/null/logs/error.log warn;
-pid $D/null/nginx.pid;
-events { worker_connections 2048; }
-http {
-    access_log off;
-    client_body_temp_path $D/null/tmp/body; proxy_temp_path $D/null/tmp/proxy;
-    fastcgi_temp_path $D/null/tmp/f; uwsgi_temp_path $D/null/tmp/u; scgi_temp_path $D/null/tmp/s;
-    server { listen 127.0.0.1:$NULL_PORT; location / { return 200; } }
-}
-EON
+    nginx_head null
+    printf '    server { listen 127.0.0.1:%s; location / { return 200; } }\n}\n' "$NULL_PORT" \
+        >> null/nginx.conf
     "$@" "$NGINX" -p "$D/null" -c "$D/null/nginx.conf" 2>>null/logs/error.log &
     NULL_PID=$!
     sleep 0.3
@@ -237,22 +245,12 @@ rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' wrk.out)
 echo "  ocv serve peak RSS after 1000 connections:   $((rss / 1024)) MiB ($rss kB), $rps req/s"
 
 if [ -x "$NGINX" ]; then
-    mkdir -p ngx/logs ngx/tmp www/static www/orders
+    mkdir -p www/static www/orders
     echo ok > www/static/x.txt
     echo ok > www/orders/x.txt
     base=$((NULL_PORT + 1))
-    cat > ngx/nginx.conf <<EON
-master_process off;
-daemon off;
-worker_processes 1;
-worker_rlimit_nofile 4096;
-error_log $D/ngx/logs/error.log warn;
-pid $D/ngx/nginx.pid;
-events { worker_connections 2048; }
-http {
-    access_log off;
-    client_body_temp_path $D/ngx/tmp/body; proxy_temp_path $D/ngx/tmp/proxy;
-    fastcgi_temp_path $D/ngx/tmp/f; uwsgi_temp_path $D/ngx/tmp/u; scgi_temp_path $D/ngx/tmp/s;
+    nginx_head ngx
+    cat >> ngx/nginx.conf <<EON
     upstream ocv { server 127.0.0.1:$PORT; keepalive 64; }
     upstream null_auth { server 127.0.0.1:$NULL_PORT; keepalive 64; }
     server {
