@@ -508,17 +508,8 @@ void ocv_store_checkpoint(ocv_store *s)
     sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
-/* A transaction other than a decision's read may change the journal mode
- * (and with it SQLite's mapping): the next read finds the header again. */
-static void probe_forget(ocv_store *s)
-{
-    s->probe.wal_header = NULL;
-    s->probe.has_seen = 0;
-}
-
 ocv_reason ocv_store_begin(ocv_store *s)
 {
-    probe_forget(s);
     return exec(s->db, "BEGIN IMMEDIATE") == 0 ? OCV_OK : OCV_INTERNAL_ERROR;
 }
 
@@ -554,17 +545,36 @@ void ocv_store_rollback(ocv_store *s)
 
 /* ---- authorities --------------------------------------------------- */
 
+/* Every statement after the open goes through stmt() or prepare(). One
+ * outside a decision's read (a write, a proof, a listing) may change the
+ * journal mode and with it SQLite's mapping of the WAL-index header: the
+ * next read finds the header again before it trusts the cache. */
+static void leaving_reads(ocv_store *s)
+{
+    if (!s->probe.reading) {
+        s->probe.wal_header = NULL;
+        s->probe.has_seen = 0;
+    }
+}
+
 static sqlite3_stmt *stmt(ocv_store *s, int which)
 {
+    leaving_reads(s);
     sqlite3_stmt *st = s->stmt[which];
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return st;
 }
 
+/* A one-off statement (see stmt()). */
+static int prepare(ocv_store *s, const char *sql, sqlite3_stmt **st)
+{
+    leaving_reads(s);
+    return sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+}
+
 ocv_reason ocv_store_snapshot_begin(ocv_store *s)
 {
-    probe_forget(s);
     return sqlite3_step(stmt(s, STMT_READ_BEGIN)) == SQLITE_DONE ? OCV_OK : OCV_INTERNAL_ERROR;
 }
 
@@ -590,11 +600,10 @@ ocv_reason ocv_store_add_authority(ocv_store *s, const char *id, const uint8_t *
     if (ocv_lthash_digest(&empty, digest) != OCV_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(
-            s->db,
-            "INSERT INTO authority (id, pubkey, seq, lthash, digest, issued_at, next_update,"
-            " applied_at, entry_count) VALUES (?1, ?2, 0, ?3, ?4, 0, 0, 0, 0)",
-            -1, &st, NULL) != SQLITE_OK)
+    if (prepare(s,
+                "INSERT INTO authority (id, pubkey, seq, lthash, digest, issued_at, next_update,"
+                " applied_at, entry_count) VALUES (?1, ?2, 0, ?3, ?4, 0, 0, 0, 0)",
+                &st) != SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 2, spki, (int)spki_len, SQLITE_TRANSIENT);
@@ -656,8 +665,7 @@ ocv_reason ocv_store_list_authorities(ocv_store *s,
 {
     sqlite3_stmt *st;
     *count = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM authority ORDER BY id", -1, &st, NULL) !=
-        SQLITE_OK)
+    if (prepare(s, "SELECT id FROM authority ORDER BY id", &st) != SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < OCV_MAX_AUTHORITIES)
@@ -810,8 +818,7 @@ ocv_reason ocv_store_get_signed_bundle(ocv_store *s, const char *authority, ocv_
 ocv_reason ocv_store_clear_entries(ocv_store *s, const char *authority)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "DELETE FROM entry WHERE authority = ?1", -1, &st, NULL) !=
-        SQLITE_OK)
+    if (prepare(s, "DELETE FROM entry WHERE authority = ?1", &st) != SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_bind_text(st, 1, authority, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -835,7 +842,7 @@ static ocv_reason meta_get(ocv_store *s, const char *k, int64_t *v)
  * (the probe found the store unchanged), otherwise re-read as needed. */
 static ocv_reason current_cache(ocv_store *s)
 {
-    return s->probe.reading && !s->probe.in_txn ? OCV_OK : refresh_cache(s);
+    return ocv_store_read_cached(s) ? OCV_OK : refresh_cache(s);
 }
 
 ocv_reason ocv_store_get_clock_floor(ocv_store *s, int64_t *floor)
@@ -1308,13 +1315,12 @@ ocv_reason ocv_store_get_crl(ocv_store *s, const char *issuer, ocv_crl_record *o
 ocv_reason ocv_store_put_crl(ocv_store *s, const ocv_crl_record *c)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(
-            s->db,
-            "INSERT INTO crl VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(issuer) DO "
-            "UPDATE SET number = excluded.number, this_update = excluded.this_update,"
-            " next_update = excluded.next_update, entry_count = excluded.entry_count,"
-            " der = excluded.der, issuer_spki = excluded.issuer_spki",
-            -1, &st, NULL) != SQLITE_OK)
+    if (prepare(s,
+                "INSERT INTO crl VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(issuer) DO "
+                "UPDATE SET number = excluded.number, this_update = excluded.this_update,"
+                " next_update = excluded.next_update, entry_count = excluded.entry_count,"
+                " der = excluded.der, issuer_spki = excluded.issuer_spki",
+                &st) != SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_bind_text(st, 1, c->issuer, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, c->number.data ? (const void *)c->number.data : "", (int)c->number.len,
@@ -1335,10 +1341,10 @@ ocv_reason ocv_store_count(ocv_store *s, const char *authority, ocv_store_counts
 {
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT substr(k, 1, 1), count(*) FROM entry WHERE authority = ?1 "
-                           "GROUP BY substr(k, 1, 1)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (prepare(s,
+                "SELECT substr(k, 1, 1), count(*) FROM entry WHERE authority = ?1 "
+                "GROUP BY substr(k, 1, 1)",
+                &st) != SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_bind_text(st, 1, authority, -1, SQLITE_STATIC);
     int rc;
@@ -1392,9 +1398,8 @@ ocv_reason ocv_store_list_entries(ocv_store *s, const char *authority, ocv_entry
     *count = 0;
     ocv_bytes_init(backing);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT k, before, expires FROM entry WHERE authority = ?1 ORDER BY k",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (prepare(s, "SELECT k, before, expires FROM entry WHERE authority = ?1 ORDER BY k", &st) !=
+        SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     sqlite3_bind_text(st, 1, authority, -1, SQLITE_STATIC);
     size_t cap = 0, used = 0, n = 0, n_cap = 0;
@@ -1462,8 +1467,7 @@ ocv_reason ocv_store_list_crls(ocv_store *s, char (*issuers)[65], size_t max, si
 {
     *count = 0;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT issuer FROM crl ORDER BY issuer", -1, &st, NULL) !=
-        SQLITE_OK)
+    if (prepare(s, "SELECT issuer FROM crl ORDER BY issuer", &st) != SQLITE_OK)
         return OCV_INTERNAL_ERROR;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < max)

@@ -835,6 +835,24 @@ static void own_commits_are_seen_by_the_same_handle(void **state)
     assert_true(lookup(f, &c).revoked);
 }
 
+/* Any statement outside a decision's read (here a count) may change what
+ * SQLite maps: the next read confirms the cache in a transaction. */
+static void a_statement_outside_a_read_forgets_the_header(void **state)
+{
+    fixture *f = *state;
+    apply_base(f);
+    ocv_store *r = open_reader(f);
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_true(ocv_store_read_cached(r));
+    ocv_store_read_end(r);
+    ocv_store_counts counts;
+    assert_reason(ocv_store_count(r, "auth", &counts), OCV_OK);
+    assert_reason(ocv_store_read_begin(r), OCV_OK);
+    assert_false(ocv_store_read_cached(r));
+    ocv_store_read_end(r);
+    ocv_store_close(r);
+}
+
 /* Belt and braces: a transaction confirms the cache at least every second. */
 static void the_cache_is_confirmed_every_second(void **state)
 {
@@ -873,6 +891,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(another_sqlite_writer_is_seen_and_cannot_leave_wal_mode,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(the_cache_is_confirmed_every_second, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_statement_outside_a_read_forgets_the_header, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(own_commits_are_seen_by_the_same_handle, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
