@@ -422,8 +422,8 @@ static int chain_text(text_buf *out, text_buf *scratch, const char *base, int is
     m[2] = m[1];
     m[1] = (member){"hash", "\"0000000000000000000000000000000000000000000000000000000000000000\""};
     size_t mark = out->len, at[4];
-    size_t h_len = sizeof(placeholder) - 1 + 65;
-    if (splice(out, base, m, 4, at) != 0 || memcmp(out->p + at[1], placeholder, 9) != 0) {
+    size_t p_len = sizeof(placeholder) - 1, h_len = p_len + 65;
+    if (splice(out, base, m, 4, at) != 0 || memcmp(out->p + at[1], placeholder, p_len) != 0) {
         out->len = mark;
         return chain_text_twice(out, scratch, base, is_ckpt, t);
     }
@@ -436,7 +436,7 @@ static int chain_text(text_buf *out, text_buf *scratch, const char *base, int is
         ocv_sha256((const uint8_t *)scratch->p, scratch->len, digest) != 0)
         return -1;
     ocv_hex_encode(digest, sizeof(digest), hex);
-    memcpy(out->p + h + sizeof(placeholder) - 1, hex, 64);
+    memcpy(out->p + h + p_len, hex, 64);
     return chain_done(out, mark, hex, is_ckpt, t);
 }
 
